@@ -1,0 +1,1 @@
+"""Mosquitto for the hub: configuration, ACL and credentials rendered from the inventory."""

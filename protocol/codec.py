@@ -1,0 +1,153 @@
+"""Turning bytes from the broker into validated models, and back.
+
+:func:`decode` is the only way a received payload becomes a model. It never
+lets an exception other than :class:`~protocol.errors.ContractError` escape,
+whatever the bytes, so a receiver can reply with a clear error and carry on.
+The checks run cheapest first: size, UTF-8 JSON object, schema version, type,
+then the full model.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from protocol.errors import (
+    ContractError,
+    InvalidPayloadError,
+    MalformedPayloadError,
+    PayloadTooLargeError,
+    TopicMismatchError,
+    UnknownMessageTypeError,
+    UnsupportedVersionError,
+)
+from protocol.models import Envelope
+from protocol.topics import SELF_PARAMETERS, TopicSpec, resolve
+from protocol.version import SCHEMA_MAJOR, SCHEMA_VERSION, parse_schema_version
+
+_MAX_ERRORS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A payload that passed every check, with the topic it arrived on."""
+
+    spec: TopicSpec
+    params: dict[str, str]
+    message: Envelope
+
+
+def encode(message: Envelope, spec: TopicSpec | None = None) -> bytes:
+    """Serialise a model; refuse to send what the receiver would reject as too large."""
+    data = message.model_dump_json().encode("utf-8")
+    limit = spec.max_bytes if spec is not None else None
+    if limit is not None and len(data) > limit:
+        raise PayloadTooLargeError(
+            f"{message.message_type()} payload is {len(data)} bytes, over the "
+            f"{limit}-byte limit of {spec.key if spec else 'the topic'}"
+        )
+    return data
+
+
+def decode(topic: str, payload: bytes) -> Decoded:
+    """Validate ``payload`` received on ``topic`` against the contract."""
+    spec, params = resolve(topic)
+    message = decode_for(spec, payload)
+    _check_self_parameters(spec, params, message)
+    return Decoded(spec=spec, params=params, message=message)
+
+
+def decode_for(spec: TopicSpec, payload: bytes) -> Envelope:
+    """Validate ``payload`` as one of the models allowed on ``spec``."""
+    if len(payload) > spec.max_bytes:
+        raise PayloadTooLargeError(
+            f"payload of {len(payload)} bytes is over the {spec.max_bytes}-byte limit of {spec.key}"
+        )
+    document = _parse_json_object(payload)
+    _check_version(document.get("schema_version"))
+    kind = document.get("type")
+    models = spec.message_types
+    if not isinstance(kind, str) or kind not in models:
+        allowed = ", ".join(sorted(models))
+        shown = repr(kind)[:60]
+        raise UnknownMessageTypeError(
+            f"message type {shown} is not accepted on {spec.key} (accepted: {allowed})"
+        )
+    model = models[kind]
+    try:
+        return model.model_validate_json(payload, strict=True)
+    except ValidationError as error:
+        raise InvalidPayloadError(_describe(kind, error)) from None
+
+
+def _parse_json_object(payload: bytes) -> dict[str, Any]:
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise MalformedPayloadError(f"payload is not UTF-8 (byte {error.start})") from None
+    try:
+        document = json.loads(
+            text, object_pairs_hook=_reject_duplicate_keys, parse_constant=_reject_constant
+        )
+    except RecursionError:
+        raise MalformedPayloadError("payload JSON is nested too deeply") from None
+    except ValueError as error:
+        raise MalformedPayloadError(f"payload is not valid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise MalformedPayloadError(f"payload must be a JSON object, not {type(document).__name__}")
+    return document
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key[:40]!r}")
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not allowed in payloads")
+
+
+def _check_version(value: object) -> None:
+    version = parse_schema_version(value)
+    if version is None:
+        raise UnsupportedVersionError(
+            f"schema_version {repr(value)[:40]} is missing or not MAJOR.MINOR "
+            f"(this receiver speaks {SCHEMA_VERSION})"
+        )
+    if version[0] != SCHEMA_MAJOR:
+        raise UnsupportedVersionError(
+            f"schema_version {value} has major version {version[0]}; this receiver "
+            f"speaks {SCHEMA_VERSION} and accepts only major version {SCHEMA_MAJOR}"
+        )
+
+
+def _check_self_parameters(spec: TopicSpec, params: dict[str, str], message: Envelope) -> None:
+    """A payload naming a device or account must name the one in its topic."""
+    for name in SELF_PARAMETERS & set(params):
+        field = "device_id" if name == "device_id" else "account"
+        claimed = getattr(message, field, None)
+        if claimed is not None and claimed != params[name]:
+            raise TopicMismatchError(
+                f"payload {field} {claimed!r} does not match topic {name} {params[name]!r}"
+            )
+
+
+def _describe(kind: str, error: ValidationError) -> str:
+    problems = []
+    for item in error.errors(include_url=False)[:_MAX_ERRORS_SHOWN]:
+        path = ".".join(str(part) for part in item["loc"]) or "(payload)"
+        value = repr(item.get("input"))[:40] if item["type"] != "missing" else ""
+        problems.append(f"{path}: {item['msg']}" + (f" (got {value})" if value else ""))
+    more = error.error_count() - len(problems)
+    suffix = f"; and {more} more" if more > 0 else ""
+    return f"invalid {kind}: " + "; ".join(problems) + suffix
+
+
+__all__ = ["ContractError", "Decoded", "decode", "decode_for", "encode"]

@@ -1,0 +1,71 @@
+"""Errors raised when a payload or topic breaks the contract.
+
+Each error carries an :class:`ErrorCode` so the hub can turn it into a reply
+without a lookup table of its own, and subclasses :class:`ValueError` so
+generic callers can still catch it as bad input.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Machine-readable reasons in error replies; the message says it for people."""
+
+    MALFORMED = "malformed"
+    TOO_LARGE = "too_large"
+    UNSUPPORTED_VERSION = "unsupported_version"
+    UNKNOWN_TYPE = "unknown_type"
+    INVALID = "invalid"
+    UNKNOWN_TOPIC = "unknown_topic"
+    TOPIC_MISMATCH = "topic_mismatch"
+    NOT_AUTHORISED = "not_authorised"
+    UNKNOWN_DEVICE = "unknown_device"
+    UNKNOWN_COUNTER = "unknown_counter"
+    UNKNOWN_SERVICE = "unknown_service"
+    UNKNOWN_TICKET = "unknown_ticket"
+    INVALID_STATE = "invalid_state"
+    NOTHING_WAITING = "nothing_waiting"
+    QUOTA_FULL = "quota_full"
+    CLOSED = "closed"
+    EXPIRED = "expired"
+    INTERNAL = "internal"
+
+
+class ContractError(ValueError):
+    """A message that does not follow the contract; never crashes the receiver."""
+
+    code: ErrorCode = ErrorCode.INVALID
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UnknownTopicError(ContractError):
+    code = ErrorCode.UNKNOWN_TOPIC
+
+
+class PayloadTooLargeError(ContractError):
+    code = ErrorCode.TOO_LARGE
+
+
+class MalformedPayloadError(ContractError):
+    code = ErrorCode.MALFORMED
+
+
+class UnsupportedVersionError(ContractError):
+    code = ErrorCode.UNSUPPORTED_VERSION
+
+
+class UnknownMessageTypeError(ContractError):
+    code = ErrorCode.UNKNOWN_TYPE
+
+
+class InvalidPayloadError(ContractError):
+    code = ErrorCode.INVALID
+
+
+class TopicMismatchError(ContractError):
+    code = ErrorCode.TOPIC_MISMATCH

@@ -1,0 +1,312 @@
+"""The MQTT link every process uses: presence, validated publish, subscribe, request.
+
+One small class over paho-mqtt 2.x (MQTT 5) so that hub and devices share the
+same rules instead of each getting them slightly wrong:
+
+* Presence: before every (re)connect a retained ``offline`` last-will with a
+  new session number is registered; after the CONNACK the retained ``online``
+  birth with the same number is published. :meth:`stop` publishes ``offline``
+  itself, since a clean disconnect does not fire the will.
+* Incoming payloads are decoded by :mod:`protocol.codec` on paho's network
+  thread (cheap) and handed to one worker thread, so a slow or failing
+  handler can never stall or kill the network loop.
+* :meth:`request` sends a command with MQTT 5 Response Topic + Correlation
+  Data (the command id) and waits for the matching reply.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+
+from protocol.codec import Decoded, decode, encode
+from protocol.errors import ContractError
+from protocol.models import Command, Envelope, Reply
+from protocol.models.admin import AdminCommand
+from protocol.topics import TopicSpec
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Decoded, Properties | None], None]
+InvalidHandler = Callable[[str, ContractError, Properties | None], None]
+PresenceFactory = Callable[[bool, int], Envelope]
+
+
+def disable_nagle(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
+    """Turn on TCP_NODELAY: paho leaves Nagle on, which with delayed ACKs adds
+    ~40 ms to every small request and reply (measured in bench/broker_floor.py)."""
+    if hasattr(sock, "setsockopt"):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class LinkError(RuntimeError):
+    """The link could not do what was asked (not connected, refused, timed out)."""
+
+
+class RequestTimeoutError(LinkError, TimeoutError):
+    """No reply arrived in time; the command may or may not have been applied."""
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """Where and as whom to connect."""
+
+    host: str
+    port: int
+    username: str
+    password: str
+    keepalive_s: int = 15
+    tls_ca_file: str | None = None
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Where to announce this client and how to build its birth/death payloads."""
+
+    spec: TopicSpec
+    params: dict[str, str]
+    make: PresenceFactory  # (online, session) -> payload
+
+
+@dataclass
+class _Subscription:
+    spec: TopicSpec
+    handler: Handler
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def topic_filter(self) -> str:
+        return self.spec.topic(**self.params) if self.params else self.spec.filter
+
+
+class MqttLink:
+    """A paho-mqtt client speaking the contract; safe to use from any thread."""
+
+    def __init__(
+        self,
+        settings: LinkSettings,
+        presence: Presence | None = None,
+        on_invalid: InvalidHandler | None = None,
+    ) -> None:
+        self.settings = settings
+        self.presence = presence
+        self.on_invalid = on_invalid
+        self.connected = threading.Event()
+        self._stopping = False
+        self.session = 0
+        self._subscriptions: list[_Subscription] = []
+        self._pending: dict[bytes, queue.Queue[Reply]] = {}
+        self._lock = threading.Lock()
+        self._inbox: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._worker = threading.Thread(target=self._work, name="mqtt-link-worker", daemon=True)
+        self._client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=settings.username,
+            protocol=mqtt.MQTTv5,
+            reconnect_on_failure=True,
+        )
+        self._client.username_pw_set(settings.username, settings.password)
+        if settings.tls_ca_file:
+            self._client.tls_set(ca_certs=settings.tls_ca_file)
+        self._client.reconnect_delay_set(min_delay=1, max_delay=10)
+        self._client.on_socket_open = disable_nagle
+        self._client.on_pre_connect = self._on_pre_connect
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_message = self._on_message
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def start(self, wait: float | None = None) -> None:
+        """Connect in the background; with ``wait``, block until connected or fail."""
+        self._worker.start()
+        self._client.connect_async(
+            self.settings.host, self.settings.port, keepalive=self.settings.keepalive_s
+        )
+        self._client.loop_start()
+        if wait is not None and not self.connected.wait(wait):
+            raise LinkError(
+                f"not connected to {self.settings.host}:{self.settings.port} as "
+                f"{self.settings.username} within {wait} s"
+            )
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Publish ``offline`` (if connected), disconnect and stop the threads."""
+        self._stopping = True
+        if self.presence is not None and self.connected.is_set():
+            info = self._publish_presence(online=False)
+            info.wait_for_publish(timeout)
+        self._client.disconnect()
+        self._client.loop_stop()
+        self._inbox.put(None)
+        if self._worker.is_alive():
+            self._worker.join(timeout)
+
+    # -- publishing ----------------------------------------------------------------
+
+    def publish(
+        self,
+        spec: TopicSpec,
+        message: Envelope,
+        properties: Properties | None = None,
+        **params: Any,
+    ) -> mqtt.MQTTMessageInfo:
+        """Encode and publish ``message`` on ``spec`` with the spec's QoS and retain flag."""
+        if type(message) not in spec.messages:
+            raise TypeError(f"{type(message).__name__} is not allowed on {spec.key}")
+        return self._client.publish(
+            spec.topic(**params),
+            encode(message, spec),
+            qos=spec.qos,
+            retain=spec.retained,
+            properties=properties,
+        )
+
+    def reply(self, request_properties: Properties | None, reply: Reply) -> bool:
+        """Answer a request on its Response Topic, echoing its Correlation Data."""
+        response_topic = getattr(request_properties, "ResponseTopic", None)
+        if not response_topic:
+            return False
+        properties = Properties(PacketTypes.PUBLISH)
+        correlation = getattr(request_properties, "CorrelationData", None)
+        if correlation:
+            properties.CorrelationData = correlation
+        self._client.publish(response_topic, encode(reply), qos=1, properties=properties)
+        return True
+
+    def request(
+        self,
+        spec: TopicSpec,
+        command: Command | AdminCommand,
+        reply_spec: TopicSpec,
+        timeout: float,
+        **params: Any,
+    ) -> Reply:
+        """Send ``command`` and wait for its reply on ``reply_spec``.
+
+        The caller must have subscribed ``reply_spec`` with :meth:`expect_replies`.
+        """
+        correlation = command.command_id.bytes
+        waiter: queue.Queue[Reply] = queue.Queue(maxsize=1)
+        with self._lock:
+            self._pending[correlation] = waiter
+        properties = Properties(PacketTypes.PUBLISH)
+        properties.ResponseTopic = reply_spec.topic(**params)
+        properties.CorrelationData = correlation
+        try:
+            self.publish(spec, command, properties=properties, **params)
+            return waiter.get(timeout=timeout)
+        except queue.Empty:
+            raise RequestTimeoutError(
+                f"no reply to {command.message_type()} {command.command_id} in {timeout} s"
+            ) from None
+        finally:
+            with self._lock:
+                self._pending.pop(correlation, None)
+
+    # -- subscribing ---------------------------------------------------------------
+
+    def subscribe(self, spec: TopicSpec, handler: Handler, **params: str) -> None:
+        """Call ``handler`` for every valid message on ``spec`` (all instances by default)."""
+        subscription = _Subscription(spec, handler, dict(params))
+        with self._lock:
+            self._subscriptions.append(subscription)
+        if self.connected.is_set():
+            self._client.subscribe(subscription.topic_filter, qos=spec.qos)
+
+    def expect_replies(self, reply_spec: TopicSpec, **params: str) -> None:
+        """Subscribe this client's reply topic so :meth:`request` can be used."""
+        self.subscribe(reply_spec, self._deliver_reply, **params)
+
+    # -- paho callbacks (network thread: keep them short) ---------------------------
+
+    def _on_pre_connect(self, _client: mqtt.Client, _userdata: Any) -> None:
+        self.session = max(self.session + 1, time.time_ns() // 1_000_000)
+        if self.presence is not None:
+            will = self.presence.make(False, self.session)
+            self._client.will_set(
+                self.presence.spec.topic(**self.presence.params),
+                encode(will, self.presence.spec),
+                qos=1,
+                retain=True,
+            )
+
+    def _on_connect(
+        self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _p: Any
+    ) -> None:
+        if reason.is_failure:
+            log.warning("connection refused by broker: %s", reason)
+            return
+        with self._lock:
+            filters = {s.topic_filter: s.spec.qos for s in self._subscriptions}
+        for topic_filter, qos in filters.items():
+            self._client.subscribe(topic_filter, qos=qos)
+        if self.presence is not None:
+            self._publish_presence(online=True)
+        self.connected.set()
+        log.info("connected as %s (session %d)", self.settings.username, self.session)
+
+    def _on_disconnect(
+        self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _p: Any
+    ) -> None:
+        if self.connected.is_set():
+            log.log(logging.INFO if self._stopping else logging.WARNING, "disconnected: %s", reason)
+        self.connected.clear()
+
+    def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        properties = getattr(message, "properties", None)
+        try:
+            decoded = decode(message.topic, message.payload)
+        except ContractError as error:
+            log.warning("rejected message on %s: %s", message.topic[:120], error)
+            on_invalid = self.on_invalid
+            if on_invalid is not None:
+                topic, rejected = message.topic, error
+                self._inbox.put(lambda: on_invalid(topic, rejected, properties))
+            return
+        with self._lock:
+            handlers = [
+                s.handler
+                for s in self._subscriptions
+                if mqtt.topic_matches_sub(s.topic_filter, message.topic)
+            ]
+        for handler in handlers:
+            self._inbox.put(lambda handler=handler: handler(decoded, properties))
+
+    # -- worker thread ---------------------------------------------------------------
+
+    def _work(self) -> None:
+        while True:
+            job = self._inbox.get()
+            if job is None:
+                return
+            try:
+                job()
+            except Exception:
+                log.exception("handler failed; message dropped, link keeps running")
+
+    def _deliver_reply(self, decoded: Decoded, properties: Properties | None) -> None:
+        correlation = getattr(properties, "CorrelationData", None)
+        if not isinstance(decoded.message, Reply) or correlation is None:
+            return
+        with self._lock:
+            waiter = self._pending.get(bytes(correlation))
+        if waiter is not None:
+            waiter.put_nowait(decoded.message)
+
+    def _publish_presence(self, online: bool) -> mqtt.MQTTMessageInfo:
+        assert self.presence is not None
+        payload = self.presence.make(online, self.session)
+        return self.publish(self.presence.spec, payload, **self.presence.params)

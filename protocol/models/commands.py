@@ -1,0 +1,223 @@
+"""Commands a device sends to the hub, and the rules that make them safe.
+
+Every command carries a client-made ``command_id``: the hub applies a command
+once and answers a repeat (a retry after a reconnect) with the stored reply.
+``seq`` grows per device so the hub can log gaps and reordering. A command may
+carry ``expires_at``; the hub answers ``expired`` to a command that arrives
+after it rather than calling a ticket for a press made minutes ago. Commands
+are sent with MQTT 5 request/response: Response Topic + Correlation Data.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+from typing import ClassVar, Literal, Self
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from protocol.models.base import Envelope
+from protocol.models.fields import DeviceId, ServiceCode, ShortText, TicketId, Timestamp
+from protocol.roles import Role
+
+
+class PriorityCategory(StrEnum):
+    """Ticket category chosen at the kiosk; which citizens qualify is site policy."""
+
+    REGULAR = "reguler"
+    PRIORITY = "prioritas"
+
+
+class SatisfactionRating(IntEnum):
+    """The four SKM buttons, worst to best (Permenpan RB 14/2017 scale)."""
+
+    TIDAK_PUAS = 1
+    KURANG_PUAS = 2
+    PUAS = 3
+    SANGAT_PUAS = 4
+
+
+class Command(Envelope):
+    """Fields shared by every device command."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset()
+
+    command_id: UUID = Field(description="Made by the sender; a repeat gets the stored reply.")
+    device_id: DeviceId
+    seq: int = Field(ge=0, description="Per-device sequence number, grows by one per command.")
+    issued_at: Timestamp
+    expires_at: Timestamp | None = Field(
+        default=None, description="The hub answers `expired` after this instant."
+    )
+
+    @model_validator(mode="after")
+    def _expiry_after_issue(self) -> Self:
+        if self.expires_at is not None and self.expires_at <= self.issued_at:
+            raise ValueError("expires_at must be later than issued_at")
+        return self
+
+
+_COUNTER = frozenset({Role.COUNTER})
+_KIOSK = frozenset({Role.KIOSK})
+
+
+class CounterNext(Command):
+    """Panggil berikutnya: finish nothing, call the next ticket for this counter."""
+
+    summary = "Call the next ticket"
+    allowed_roles = _COUNTER
+    type: Literal["counter.next"] = "counter.next"
+
+
+class CounterRecall(Command):
+    """Panggil ulang: announce the current ticket again."""
+
+    summary = "Recall the current ticket"
+    allowed_roles = _COUNTER
+    type: Literal["counter.recall"] = "counter.recall"
+
+
+class CounterStartService(Command):
+    """The called citizen arrived at the counter; service starts."""
+
+    summary = "Citizen arrived, start serving"
+    allowed_roles = _COUNTER
+    type: Literal["counter.start"] = "counter.start"
+
+
+class CounterNoShow(Command):
+    """Tidak hadir: the called citizen did not come."""
+
+    summary = "Mark the current ticket as no-show"
+    allowed_roles = _COUNTER
+    type: Literal["counter.no_show"] = "counter.no_show"
+
+
+class CounterRequeue(Command):
+    """Put a no-show ticket back in the queue within the site's grace period."""
+
+    summary = "Re-queue a no-show ticket"
+    allowed_roles = _COUNTER
+    type: Literal["counter.requeue"] = "counter.requeue"
+    ticket_id: TicketId
+
+
+class CounterFinish(Command):
+    """Selesai: the current ticket is done."""
+
+    summary = "Finish the current ticket"
+    allowed_roles = _COUNTER
+    type: Literal["counter.finish"] = "counter.finish"
+
+
+class CounterTransfer(Command):
+    """Finish here and queue the ticket at another service (e.g. a payment counter)."""
+
+    summary = "Transfer the current ticket to another service"
+    allowed_roles = _COUNTER
+    type: Literal["counter.transfer"] = "counter.transfer"
+    target_service: ServiceCode
+
+
+class CounterPause(Command):
+    """Istirahat: stop receiving calls for a while."""
+
+    summary = "Pause the counter"
+    allowed_roles = _COUNTER
+    type: Literal["counter.pause"] = "counter.pause"
+    reason: ShortText | None = None
+
+
+class CounterResume(Command):
+    summary = "Resume a paused counter"
+    allowed_roles = _COUNTER
+    type: Literal["counter.resume"] = "counter.resume"
+
+
+class CounterOpen(Command):
+    summary = "Open the counter"
+    allowed_roles = _COUNTER
+    type: Literal["counter.open"] = "counter.open"
+
+
+class CounterClose(Command):
+    summary = "Close the counter"
+    allowed_roles = _COUNTER
+    type: Literal["counter.close"] = "counter.close"
+
+
+class CounterSync(Command):
+    """Ask for the counter's current state after a (re)connect instead of assuming."""
+
+    summary = "Fetch the counter state"
+    allowed_roles = _COUNTER
+    type: Literal["counter.sync"] = "counter.sync"
+
+
+class SatisfactionRate(Command):
+    """One SKM rating for a ticket finished at this counter."""
+
+    summary = "Rate a finished service (SKM)"
+    allowed_roles = _COUNTER
+    type: Literal["skm.rate"] = "skm.rate"
+    ticket_id: TicketId
+    rating: SatisfactionRating
+
+
+class TicketReserve(Command):
+    """Phase one of printing: the hub reserves a number; it is not queued yet."""
+
+    summary = "Reserve a ticket number"
+    allowed_roles = _KIOSK
+    type: Literal["ticket.reserve"] = "ticket.reserve"
+    service: ServiceCode
+    category: PriorityCategory = PriorityCategory.REGULAR
+
+
+class BookingCheckIn(Command):
+    """Check in an online booking by its code; reserves a ticket like ``ticket.reserve``."""
+
+    summary = "Check in an online booking"
+    allowed_roles = _KIOSK
+    type: Literal["booking.check_in"] = "booking.check_in"
+    booking_code: str = Field(min_length=4, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
+
+
+class TicketPrinted(Command):
+    """Phase two: the kiosk printed the ticket, so it goes live in the queue."""
+
+    summary = "Confirm a reserved ticket was printed"
+    allowed_roles = _KIOSK
+    type: Literal["ticket.printed"] = "ticket.printed"
+    ticket_id: TicketId
+
+
+class TicketPrintFailed(Command):
+    """The print failed: the reservation is cancelled, no citizen holds the number."""
+
+    summary = "Report a failed print"
+    allowed_roles = _KIOSK
+    type: Literal["ticket.print_failed"] = "ticket.print_failed"
+    ticket_id: TicketId
+    reason: ShortText
+
+
+DEVICE_COMMANDS: tuple[type[Command], ...] = (
+    CounterNext,
+    CounterRecall,
+    CounterStartService,
+    CounterNoShow,
+    CounterRequeue,
+    CounterFinish,
+    CounterTransfer,
+    CounterPause,
+    CounterResume,
+    CounterOpen,
+    CounterClose,
+    CounterSync,
+    SatisfactionRate,
+    TicketReserve,
+    BookingCheckIn,
+    TicketPrinted,
+    TicketPrintFailed,
+)

@@ -1,0 +1,69 @@
+"""Constrained field types shared by the payload models.
+
+Identifiers end up inside topic names and ACL lines, so their patterns keep
+out MQTT wildcards, separators and anything else a topic must not contain.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field, StringConstraints
+
+DEVICE_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$"
+SERVICE_CODE_PATTERN = r"^[A-Z0-9](?:[A-Z0-9-]{0,14}[A-Z0-9])?$"
+TICKET_NUMBER_PATTERN = r"^[A-Z0-9]{1,3}-[0-9]{3,4}$"
+TICKET_ID_PATTERN = r"^[0-9]{8}-[A-Z0-9]{1,3}-[0-9]{3,4}$"
+
+DeviceId = Annotated[
+    str,
+    StringConstraints(pattern=DEVICE_ID_PATTERN),
+    Field(
+        title="Device id",
+        description="Lower-case id of a device, also its MQTT user name (e.g. `counter-03`).",
+    ),
+]
+AccountName = Annotated[
+    str,
+    StringConstraints(pattern=DEVICE_ID_PATTERN),
+    Field(title="Account name", description="MQTT user name of an admin account."),
+]
+ServiceCode = Annotated[
+    str,
+    StringConstraints(pattern=SERVICE_CODE_PATTERN),
+    Field(title="Service code", description="Code of a layanan in the site catalogue."),
+]
+CounterNumber = Annotated[
+    int, Field(ge=1, le=999, title="Counter number", description="Loket number.")
+]
+TicketNumber = Annotated[
+    str,
+    StringConstraints(pattern=TICKET_NUMBER_PATTERN),
+    Field(title="Ticket number", description="Number printed and called, prefix + digits."),
+]
+TicketId = Annotated[
+    str,
+    StringConstraints(pattern=TICKET_ID_PATTERN),
+    Field(
+        title="Ticket id",
+        description="Unique ticket id: service day (YYYYMMDD) and number, e.g. `20261123-A-012`.",
+    ),
+]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Timestamp = Annotated[
+    AwareDatetime,
+    Field(title="Timestamp", description="RFC 3339 wall-clock time with offset."),
+]
+
+__all__ = [
+    "AccountName",
+    "CounterNumber",
+    "DeviceId",
+    "ServiceCode",
+    "ShortText",
+    "TicketId",
+    "TicketNumber",
+    "Timestamp",
+    "datetime",
+]

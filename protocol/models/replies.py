@@ -1,0 +1,87 @@
+"""The hub's answer to a command, sent to the command's MQTT 5 Response Topic."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal, Self
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from protocol.errors import ErrorCode
+from protocol.models.base import Envelope, WireModel
+from protocol.models.commands import PriorityCategory
+from protocol.models.fields import (
+    CounterNumber,
+    ServiceCode,
+    ShortText,
+    TicketId,
+    TicketNumber,
+    Timestamp,
+)
+
+
+class TicketState(StrEnum):
+    RESERVED = "reserved"
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class CounterState(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    PAUSED = "paused"
+
+
+class TicketView(WireModel):
+    """What a device needs to know about one ticket."""
+
+    ticket_id: TicketId
+    number: TicketNumber
+    service: ServiceCode
+    service_name: ShortText
+    agency_name: ShortText
+    category: PriorityCategory
+    state: TicketState
+    issued_at: Timestamp
+    people_ahead: int = Field(ge=0)
+    estimated_wait_min: int = Field(ge=0)
+    counter: CounterNumber | None = None
+    recalls: int = Field(default=0, ge=0)
+
+
+class CounterView(WireModel):
+    """A counter's state as its unit shows it."""
+
+    counter: CounterNumber
+    state: CounterState
+    current: TicketView | None = None
+    waiting: int = Field(ge=0, description="Tickets waiting for this counter's services.")
+
+
+class ReplyError(WireModel):
+    code: ErrorCode
+    message: str = Field(min_length=1, max_length=500)
+
+
+class Reply(Envelope):
+    """Outcome of one command. ``ok`` and ``error`` always agree."""
+
+    summary = "Reply to a command"
+    type: Literal["reply"] = "reply"
+    command_id: UUID
+    ok: bool
+    error: ReplyError | None = None
+    ticket: TicketView | None = None
+    counter: CounterView | None = None
+
+    @model_validator(mode="after")
+    def _ok_xor_error(self) -> Self:
+        if self.ok == (self.error is not None):
+            raise ValueError("a reply is either ok or carries an error, not both or neither")
+        return self

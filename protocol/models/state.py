@@ -1,0 +1,89 @@
+"""Retained state and events the hub publishes for displays, kiosks and counters.
+
+Retained topics let a device that restarts show the current state at once,
+instead of a blank screen until the next change.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from protocol.models.base import Envelope
+from protocol.models.fields import (
+    CounterNumber,
+    ServiceCode,
+    ShortText,
+    TicketNumber,
+    Timestamp,
+)
+from protocol.models.replies import CounterState, TicketView
+
+
+class CounterStatus(Envelope):
+    """Retained state of one loket."""
+
+    summary = "Counter state (retained)"
+    type: Literal["state.counter"] = "state.counter"
+    counter: CounterNumber
+    name: ShortText
+    state: CounterState
+    current: TicketView | None = None
+    waiting: int = Field(ge=0)
+
+
+class ServiceStatus(Envelope):
+    """Retained state of one layanan, as the kiosk shows it."""
+
+    summary = "Service state (retained)"
+    type: Literal["state.service"] = "state.service"
+    service: ServiceCode
+    waiting: int = Field(ge=0)
+    estimated_wait_min: int = Field(ge=0)
+    open_counters: int = Field(ge=0)
+    accepting: bool = Field(description="Whether the kiosk may issue tickets for it now.")
+    reason: ShortText | None = Field(
+        default=None, description="Why not accepting, in Bahasa Indonesia (shown greyed)."
+    )
+
+
+class CallEvent(Envelope):
+    """A ticket called (or recalled) to a counter; displays announce each exactly once."""
+
+    summary = "Ticket called to a counter"
+    type: Literal["event.call"] = "event.call"
+    event_id: UUID = Field(description="Unique per call; displays keep a cursor of these.")
+    seq: int = Field(ge=0, description="Hub-wide call sequence, for ordering and resume.")
+    number: TicketNumber
+    counter: CounterNumber
+    counter_name: ShortText
+    service: ServiceCode
+    agency_name: ShortText
+    zone: ShortText | None = None
+    recall: int = Field(ge=0, description="0 for the first call, then 1, 2, ...")
+    called_at: Timestamp
+
+
+class RecentCalls(Envelope):
+    """Retained list of the latest calls, newest first, for a display that restarts."""
+
+    summary = "Latest calls (retained)"
+    type: Literal["state.calls"] = "state.calls"
+    calls: list[CallEvent] = Field(max_length=50)
+
+
+class Announcements(Envelope):
+    """Retained running-text announcements set by the admin."""
+
+    summary = "Running-text announcements (retained)"
+    type: Literal["state.announcements"] = "state.announcements"
+    texts: list[ShortText] = Field(max_length=20)
+
+
+class Resync(Envelope):
+    """Hub to devices: republish your birth and fetch your state (Sparkplug rebirth)."""
+
+    summary = "Ask devices to republish their state"
+    type: Literal["control.resync"] = "control.resync"

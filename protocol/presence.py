@@ -1,0 +1,53 @@
+"""Ready-made birth/death descriptions for a device and for the hub."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from protocol.link import Presence
+from protocol.models import ComponentState, DeviceStatus, HubStatus
+from protocol.models import Presence as PresenceState
+from protocol.models.base import utc_now
+from protocol.roles import Role
+from protocol.topics import spec
+
+HardwareReader = Callable[[], Mapping[str, ComponentState]]
+
+
+def device_presence(
+    device_id: str,
+    role: Role,
+    software_version: str,
+    capabilities: Sequence[str] = (),
+    hardware: HardwareReader | None = None,
+) -> Presence:
+    """Presence of a device; ``hardware`` is read afresh for every birth."""
+
+    def make(online: bool, session: int) -> DeviceStatus:
+        return DeviceStatus(
+            device_id=device_id,
+            role=role,
+            state=PresenceState.ONLINE if online else PresenceState.OFFLINE,
+            session=session,
+            software_version=software_version,
+            capabilities=list(capabilities) if online else [],
+            hardware=dict(hardware()) if (online and hardware is not None) else {},
+        )
+
+    return Presence(spec("device.status"), {"device_id": device_id}, make)
+
+
+def hub_presence(site_id: str, software_version: str) -> Presence:
+    """Presence of the hub service; devices wait for its ``online``."""
+    started_at = utc_now()
+
+    def make(online: bool, session: int) -> HubStatus:
+        return HubStatus(
+            state=PresenceState.ONLINE if online else PresenceState.OFFLINE,
+            session=session,
+            software_version=software_version,
+            site_id=site_id,
+            started_at=started_at,
+        )
+
+    return Presence(spec("hub.status"), {}, make)

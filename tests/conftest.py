@@ -1,0 +1,78 @@
+"""Fixtures: a real Mosquitto on free loopback ports, rendered like the hub's.
+
+If mosquitto is missing the tests fail with how to install it; they never skip.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from firmware_config.inventory import Inventory, load_inventory
+from mqtt_broker.local import LocalBroker, start_local_broker
+from mqtt_broker.runner import INSTALL_HINT, BrokerStartError, mosquitto_binary
+from tests.mqtt_client import RecordingClient
+
+
+def _require_mosquitto() -> None:
+    try:
+        mosquitto_binary()
+    except BrokerStartError:
+        pytest.fail(f"mosquitto is required by the tests: {INSTALL_HINT}", pytrace=False)
+    if shutil.which("mosquitto_passwd") is None:
+        pytest.fail(f"mosquitto_passwd is required by the tests: {INSTALL_HINT}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def inventory() -> Inventory:
+    return load_inventory()
+
+
+def _start(directory: Path, inventory: Inventory) -> LocalBroker:
+    _require_mosquitto()
+    return start_local_broker(directory, inventory)
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory, inventory: Inventory) -> Iterator[LocalBroker]:
+    """One broker shared by tests that only connect and publish."""
+    running = _start(tmp_path_factory.mktemp("broker"), inventory)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def fresh_broker(tmp_path: Path, inventory: Inventory) -> Iterator[LocalBroker]:
+    """A broker of the test's own, for tests that stop, restart or retain."""
+    running = _start(tmp_path, inventory)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def mqtt_client(broker: LocalBroker) -> Iterator[Callable[..., RecordingClient]]:
+    """Factory of connected clients on the shared broker; all stopped afterwards."""
+    made: list[RecordingClient] = []
+
+    def make(
+        username: str | None,
+        password: str | None = None,
+        connect: bool = True,
+        on: LocalBroker | None = None,
+    ) -> RecordingClient:
+        target = on or broker
+        if password is None and username is not None:
+            password = target.password(username)
+        client = RecordingClient(target.host, target.port, username, password)
+        made.append(client)
+        if connect:
+            reason = client.connect()
+            assert reason is not None and not reason.is_failure, f"{username}: {reason}"
+        return client
+
+    yield make
+    for client in made:
+        client.stop()

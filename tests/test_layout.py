@@ -1,0 +1,42 @@
+"""Package boundaries: edge and hub share only the contract, never each other."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from mpp.cli import build_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _imported_roots(package: str) -> set[str]:
+    roots: set[str] = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                roots |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                roots.add(node.module.split(".")[0])
+    return roots
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        ("edge", {"hub", "mqtt_broker", "mpp"}),
+        ("hub", {"edge", "mpp"}),
+        ("protocol", {"hub", "edge", "firmware_config", "mqtt_broker", "mpp"}),
+        ("firmware_config", {"hub", "edge", "mqtt_broker"}),
+    ],
+)
+def test_package_does_not_import(package: str, forbidden: set[str]) -> None:
+    assert _imported_roots(package).isdisjoint(forbidden)
+
+
+def test_mpp_help_lists_the_commands() -> None:
+    help_text = build_parser().format_help()
+    for command in ("hub", "broker", "config", "demo"):
+        assert command in help_text
