@@ -40,3 +40,21 @@ def test_mpp_help_lists_the_commands() -> None:
     help_text = build_parser().format_help()
     for command in ("hub", "broker", "config", "demo"):
         assert command in help_text
+
+
+def test_missing_mosquitto_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mqtt_broker import runner
+
+    monkeypatch.setattr(runner.shutil, "which", lambda *_args, **_kwargs: None)
+    with pytest.raises(runner.BrokerStartError, match="apt-get install mosquitto"):
+        runner.mosquitto_binary()
+
+
+def test_counter_extra_does_not_pull_pygame() -> None:
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert not any("pygame" in requirement for requirement in extras["counter"])
+    assert any("pygame" in requirement for requirement in extras["kiosk"])
