@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_COUNTER = "unknown_counter"
     UNKNOWN_SERVICE = "unknown_service"
     UNKNOWN_TICKET = "unknown_ticket"
+    UNKNOWN_BOOKING = "unknown_booking"
     INVALID_STATE = "invalid_state"
     NOTHING_WAITING = "nothing_waiting"
     QUOTA_FULL = "quota_full"

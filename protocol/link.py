@@ -99,10 +99,12 @@ class MqttLink:
         settings: LinkSettings,
         presence: Presence | None = None,
         on_invalid: InvalidHandler | None = None,
+        on_connected: Callable[[], None] | None = None,
     ) -> None:
         self.settings = settings
         self.presence = presence
         self.on_invalid = on_invalid
+        self.on_connected = on_connected
         self.connected = threading.Event()
         self._stopping = False
         self.session = 0
@@ -216,6 +218,13 @@ class MqttLink:
             with self._lock:
                 self._pending.pop(correlation, None)
 
+    def call_soon(self, job: Callable[[], None]) -> None:
+        """Run ``job`` on the worker thread, after the messages already queued.
+
+        Handlers and jobs never run concurrently, so state they share needs no lock.
+        """
+        self._inbox.put(job)
+
     # -- subscribing ---------------------------------------------------------------
 
     def subscribe(self, spec: TopicSpec, handler: Handler, **params: str) -> None:
@@ -256,6 +265,8 @@ class MqttLink:
         if self.presence is not None:
             self._publish_presence(online=True)
         self.connected.set()
+        if self.on_connected is not None:
+            self._inbox.put(self.on_connected)
         log.info("connected as %s (session %d)", self.settings.username, self.session)
 
     def _on_disconnect(

@@ -1,0 +1,50 @@
+"""Where the hub looks up online bookings at check-in.
+
+The uplink issue brings the real source (bookings synced from upstream into
+SQLite); until then the hub runs with :class:`NoBookings`, and tests and the
+simulation use :class:`StaticBookings`, the same interface over a dict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from hub.site.schema import CategoryCode
+
+
+class Booking(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str
+    service: str
+    category: CategoryCode = CategoryCode.REGULAR
+    appointment_at: AwareDatetime
+    name: str = ""
+
+
+class BookingSource(Protocol):
+    def lookup(self, code: str) -> Booking | None: ...
+
+
+class NoBookings:
+    def lookup(self, code: str) -> Booking | None:
+        return None
+
+
+class StaticBookings:
+    def __init__(self, bookings: Iterable[Booking] = ()) -> None:
+        self._bookings = {booking.code.upper(): booking for booking in bookings}
+
+    def add(self, booking: Booking) -> None:
+        self._bookings[booking.code.upper()] = booking
+
+    def lookup(self, code: str) -> Booking | None:
+        return self._bookings.get(code.upper())
+
+
+def same_day(booking: Booking, day_start: datetime, day_end: datetime) -> bool:
+    return day_start <= booking.appointment_at < day_end

@@ -1,0 +1,500 @@
+"""Deciding what a command does: events to append, or a refusal with a reason.
+
+Nothing here writes or publishes; :mod:`hub.service` persists the events and
+only then applies them. Each handler checks the state first and refuses with
+a specific :class:`~protocol.errors.ErrorCode`, so "nothing else changes" on
+an error is structural: a refusal produces no events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from uuid import uuid4
+
+from hub.bookings import BookingSource
+from hub.dispatch.estimate import estimated_wait_minutes, people_ahead
+from hub.dispatch.policy import Candidate, CounterHistory, DispatchPolicy
+from hub.events import (
+    CancelReason,
+    CounterChanged,
+    Event,
+    SatisfactionRated,
+    TicketCalled,
+    TicketCancelled,
+    TicketDone,
+    TicketIssued,
+    TicketNoShow,
+    TicketRequeued,
+    TicketReserved,
+    TicketServing,
+    TicketTransferred,
+)
+from hub.site.calendar import SiteCalendar
+from hub.site.schema import CategoryCode, Site
+from hub.state import QueueState, TicketRecord, rating_key
+from protocol.errors import ErrorCode
+from protocol.models import (
+    BookingCheckIn,
+    Command,
+    CounterClose,
+    CounterFinish,
+    CounterNext,
+    CounterNoShow,
+    CounterOpen,
+    CounterPause,
+    CounterRecall,
+    CounterRequeue,
+    CounterResume,
+    CounterStartService,
+    CounterState,
+    CounterSync,
+    CounterTransfer,
+    SatisfactionRate,
+    TicketPrinted,
+    TicketPrintFailed,
+    TicketReserve,
+    TicketState,
+)
+
+MAX_NUMBER = 9999
+
+
+class Refusal(Exception):  # noqa: N818 - an outcome of deciding, not a fault
+    """The command cannot be applied; no event is produced."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Decision:
+    """Events to append, and what the reply should show once they are applied."""
+
+    events: list[Event] = field(default_factory=list)
+    ticket_id: str | None = None
+    counter: int | None = None
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent a command: a device, and the counter it operates if any."""
+
+    device_id: str
+    counter: int | None = None
+
+
+class Decider:
+    def __init__(self, site: Site, policy: DispatchPolicy, bookings: BookingSource) -> None:
+        self.site = site
+        self.calendar = SiteCalendar(site)
+        self.policy = policy
+        self.bookings = bookings
+        self._handlers: dict[
+            type[Command], Callable[[QueueState, Command, Sender, datetime], Decision]
+        ] = {
+            CounterNext: self._next,
+            CounterRecall: self._recall,
+            CounterStartService: self._start,
+            CounterNoShow: self._no_show,
+            CounterRequeue: self._requeue,
+            CounterFinish: self._finish,
+            CounterTransfer: self._transfer,
+            CounterPause: self._pause,
+            CounterResume: self._resume,
+            CounterOpen: self._open,
+            CounterClose: self._close,
+            CounterSync: self._sync,
+            SatisfactionRate: self._rate,
+            TicketReserve: self._reserve,
+            BookingCheckIn: self._check_in,
+            TicketPrinted: self._printed,
+            TicketPrintFailed: self._print_failed,
+        }
+
+    def decide(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        handler = self._handlers.get(type(command))
+        if handler is None:
+            raise Refusal(ErrorCode.UNKNOWN_TYPE, f"{command.type} is not handled by the hub")
+        return handler(state, command, sender, now)
+
+    # -- counter commands -----------------------------------------------------
+
+    def _counter(self, state: QueueState, sender: Sender) -> int:
+        if sender.counter is None:
+            raise Refusal(
+                ErrorCode.UNKNOWN_COUNTER, f"device {sender.device_id} is not assigned to a counter"
+            )
+        return sender.counter
+
+    def _current(self, state: QueueState, number: int) -> TicketRecord:
+        current = state.counter(number).current
+        if current is None:
+            raise Refusal(ErrorCode.INVALID_STATE, f"counter {number} has no current ticket")
+        return state.tickets[current]
+
+    def _next(self, state: QueueState, command: Command, sender: Sender, now: datetime) -> Decision:
+        number = self._counter(state, sender)
+        record = state.counter(number)
+        if record.state is not CounterState.OPEN:
+            code = (
+                ErrorCode.CLOSED
+                if record.state is CounterState.CLOSED
+                else (ErrorCode.INVALID_STATE)
+            )
+            raise Refusal(code, f"counter {number} is {record.state.value}; open or resume it")
+        events: list[Event] = []
+        if record.current is not None:
+            events.append(TicketDone(at=now, ticket_id=record.current, counter=number))
+        chosen = self.choose(state, number, now)
+        if chosen is None:
+            if not events:
+                raise Refusal(ErrorCode.NOTHING_WAITING, f"no ticket waiting for counter {number}")
+            return Decision(events, counter=number)
+        events.append(TicketCalled(at=now, ticket_id=chosen, counter=number, event_id=uuid4()))
+        return Decision(events, ticket_id=chosen, counter=number)
+
+    def choose(self, state: QueueState, number: int, now: datetime) -> str | None:
+        """The ticket the policy picks for counter ``number`` now."""
+        counter = self.site.counter(number)
+        primary, secondary = set(counter.primary), set(counter.secondary)
+        candidates = [
+            Candidate(
+                ticket_id=t.ticket_id,
+                service=t.service,
+                category=t.category,
+                order=t.order,
+                queued_at=t.queued_at or t.reserved_at,
+                target_minutes=self.site.service(t.service).target_minutes,
+                primary=t.service in primary,
+                appointment_at=t.appointment_at,
+                checked_in_at=t.reserved_at if t.appointment_at else None,
+            )
+            for t in state.waiting(primary | secondary)
+        ]
+        record = state.counter(number)
+        history = CounterHistory(record.regular_since_priority, record.priority_in_row)
+        chosen = self.policy.choose(candidates, history, now)
+        return chosen.ticket_id if chosen else None
+
+    def _recall(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        number = self._counter(state, sender)
+        ticket = self._current(state, number)
+        if ticket.state is not TicketState.CALLED:
+            raise Refusal(ErrorCode.INVALID_STATE, f"{ticket.number} is already being served")
+        if ticket.recalls >= self.site.tickets.max_recalls:
+            raise Refusal(
+                ErrorCode.INVALID_STATE,
+                f"{ticket.number} was recalled {ticket.recalls} times; mark no-show",
+            )
+        event = TicketCalled(
+            at=now,
+            ticket_id=ticket.ticket_id,
+            counter=number,
+            event_id=uuid4(),
+            recall=ticket.recalls + 1,
+        )
+        return Decision([event], ticket_id=ticket.ticket_id, counter=number)
+
+    def _start(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        number = self._counter(state, sender)
+        ticket = self._current(state, number)
+        if ticket.state is not TicketState.CALLED:
+            raise Refusal(ErrorCode.INVALID_STATE, f"{ticket.number} is already being served")
+        return Decision(
+            [TicketServing(at=now, ticket_id=ticket.ticket_id, counter=number)],
+            ticket_id=ticket.ticket_id,
+            counter=number,
+        )
+
+    def _no_show(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        number = self._counter(state, sender)
+        ticket = self._current(state, number)
+        if ticket.state is not TicketState.CALLED:
+            raise Refusal(ErrorCode.INVALID_STATE, f"{ticket.number} is being served")
+        needed = self.site.tickets.recalls_before_no_show
+        if ticket.recalls < needed:
+            raise Refusal(
+                ErrorCode.INVALID_STATE,
+                f"recall {ticket.number} {needed - ticket.recalls} more time(s) first",
+            )
+        return Decision(
+            [TicketNoShow(at=now, ticket_id=ticket.ticket_id, counter=number)],
+            ticket_id=ticket.ticket_id,
+            counter=number,
+        )
+
+    def _requeue(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        assert isinstance(command, CounterRequeue)
+        number = self._counter(state, sender)
+        ticket = self._ticket(state, command.ticket_id)
+        if ticket.state is not TicketState.NO_SHOW or ticket.no_show_at is None:
+            raise Refusal(ErrorCode.INVALID_STATE, f"{ticket.number} is not a no-show")
+        grace = timedelta(minutes=self.site.tickets.no_show_grace_minutes)
+        if now - ticket.no_show_at > grace:
+            raise Refusal(
+                ErrorCode.EXPIRED,
+                f"{ticket.number} missed the {grace.seconds // 60}-minute grace period",
+            )
+        keeps = self.site.tickets.requeue_keeps_place
+        return Decision(
+            [TicketRequeued(at=now, ticket_id=ticket.ticket_id, counter=number, keeps_place=keeps)],
+            ticket_id=ticket.ticket_id,
+            counter=number,
+        )
+
+    def _finish(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        number = self._counter(state, sender)
+        ticket = self._current(state, number)
+        return Decision(
+            [TicketDone(at=now, ticket_id=ticket.ticket_id, counter=number)],
+            ticket_id=ticket.ticket_id,
+            counter=number,
+        )
+
+    def _transfer(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        assert isinstance(command, CounterTransfer)
+        number = self._counter(state, sender)
+        ticket = self._current(state, number)
+        if not self.site.has_service(command.target_service):
+            raise Refusal(ErrorCode.UNKNOWN_SERVICE, f"unknown service {command.target_service!r}")
+        if command.target_service == ticket.service:
+            raise Refusal(ErrorCode.INVALID_STATE, f"{ticket.number} is already at that service")
+        event = TicketTransferred(
+            at=now,
+            ticket_id=ticket.ticket_id,
+            counter=number,
+            to_service=command.target_service,
+            keeps_place=self.site.dispatch.transfer_keeps_place,
+        )
+        return Decision([event], ticket_id=ticket.ticket_id, counter=number)
+
+    def _change(
+        self,
+        state: QueueState,
+        sender: Sender,
+        allowed_from: set[CounterState],
+        to: CounterState,
+        now: datetime,
+        reason: str | None = None,
+    ) -> Decision:
+        number = self._counter(state, sender)
+        record = state.counter(number)
+        if record.state not in allowed_from:
+            raise Refusal(
+                ErrorCode.INVALID_STATE,
+                f"counter {number} is {record.state.value}, cannot become {to.value}",
+            )
+        if to is not CounterState.OPEN and record.current is not None:
+            current = state.tickets[record.current].number
+            raise Refusal(ErrorCode.INVALID_STATE, f"finish or transfer {current} first")
+        return Decision(
+            [CounterChanged(at=now, counter=number, state=to, reason=reason)], counter=number
+        )
+
+    def _pause(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        assert isinstance(command, CounterPause)
+        return self._change(
+            state, sender, {CounterState.OPEN}, CounterState.PAUSED, now, command.reason
+        )
+
+    def _resume(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        return self._change(state, sender, {CounterState.PAUSED}, CounterState.OPEN, now)
+
+    def _open(self, state: QueueState, command: Command, sender: Sender, now: datetime) -> Decision:
+        return self._change(state, sender, {CounterState.CLOSED}, CounterState.OPEN, now)
+
+    def _close(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        return self._change(
+            state, sender, {CounterState.OPEN, CounterState.PAUSED}, CounterState.CLOSED, now
+        )
+
+    def _sync(self, state: QueueState, command: Command, sender: Sender, now: datetime) -> Decision:
+        number = self._counter(state, sender)
+        return Decision(counter=number, ticket_id=state.counter(number).current)
+
+    def _rate(self, state: QueueState, command: Command, sender: Sender, now: datetime) -> Decision:
+        assert isinstance(command, SatisfactionRate)
+        number = self._counter(state, sender)
+        ticket = self._ticket(state, command.ticket_id)
+        visit = next((v for v in reversed(ticket.visits) if v.counter == number), None)
+        if visit is None:
+            raise Refusal(
+                ErrorCode.INVALID_STATE, f"{ticket.number} was not served at counter {number}"
+            )
+        if rating_key(ticket.ticket_id, number) in state.rated:
+            raise Refusal(ErrorCode.INVALID_STATE, f"{ticket.number} was already rated here")
+        if now - visit.finished_at > timedelta(seconds=self.site.tickets.skm_window_s):
+            raise Refusal(ErrorCode.EXPIRED, "the rating window has closed")
+        service = self.site.service(visit.service)
+        event = SatisfactionRated(
+            at=now,
+            ticket_id=ticket.ticket_id,
+            counter=number,
+            service=service.code,
+            agency=service.agency,
+            rating=command.rating,
+        )
+        return Decision([event], ticket_id=ticket.ticket_id, counter=number)
+
+    # -- kiosk commands -------------------------------------------------------
+
+    def _reserve(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        assert isinstance(command, TicketReserve)
+        category = CategoryCode(command.category.value)
+        return self._reserve_ticket(state, sender, now, command.service, category)
+
+    def _check_in(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        assert isinstance(command, BookingCheckIn)
+        booking = self.bookings.lookup(command.booking_code)
+        if booking is None:
+            raise Refusal(ErrorCode.UNKNOWN_BOOKING, f"booking {command.booking_code} not found")
+        if booking.code in state.bookings_used:
+            raise Refusal(
+                ErrorCode.INVALID_STATE, f"booking {booking.code} has already been checked in"
+            )
+        if self.calendar.service_day(booking.appointment_at) != self.calendar.service_day(now):
+            raise Refusal(ErrorCode.EXPIRED, f"booking {booking.code} is for another day")
+        return self._reserve_ticket(
+            state,
+            sender,
+            now,
+            booking.service,
+            booking.category,
+            booking.code,
+            booking.appointment_at,
+        )
+
+    def _reserve_ticket(
+        self,
+        state: QueueState,
+        sender: Sender,
+        now: datetime,
+        service_code: str,
+        category: CategoryCode,
+        booking_code: str | None = None,
+        appointment_at: datetime | None = None,
+    ) -> Decision:
+        if not self.site.has_service(service_code):
+            raise Refusal(ErrorCode.UNKNOWN_SERVICE, f"unknown service {service_code!r}")
+        service = self.site.service(service_code)
+        availability = self.calendar.availability(service, now)
+        if not availability.accepting:
+            raise Refusal(ErrorCode.CLOSED, availability.reason or "closed")
+        if service.daily_quota is not None and (
+            state.issued_count(service.code) >= service.daily_quota
+        ):
+            raise Refusal(
+                ErrorCode.QUOTA_FULL,
+                f"daily quota of {service.daily_quota} reached for {service.code}",
+            )
+        sequence = state.last_number.get(service.prefix, 0) + 1
+        if sequence > MAX_NUMBER:
+            raise Refusal(ErrorCode.QUOTA_FULL, f"prefix {service.prefix} ran out of numbers")
+        number = f"{service.prefix}-{sequence:03d}"
+        day = self.calendar.service_day(now)
+        ahead = people_ahead(state, service.code, category)
+        wait = estimated_wait_minutes(
+            self.site, state, service.code, ahead, now, availability.minutes_until_open
+        )
+        ticket_id = f"{day:%Y%m%d}-{number}"
+        event = TicketReserved(
+            at=now,
+            ticket_id=ticket_id,
+            number=number,
+            service=service.code,
+            category=category,
+            device_id=sender.device_id,
+            people_ahead=ahead,
+            estimated_wait_min=wait,
+            booking_code=booking_code,
+            appointment_at=appointment_at,
+        )
+        return Decision([event], ticket_id=ticket_id)
+
+    def _printed(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        assert isinstance(command, TicketPrinted)
+        ticket = self._own_reservation(state, command.ticket_id, sender)
+        if ticket.state is not TicketState.RESERVED:
+            raise Refusal(
+                ErrorCode.INVALID_STATE, f"{ticket.number} is {ticket.state.value}, not reserved"
+            )
+        return Decision(
+            [TicketIssued(at=now, ticket_id=ticket.ticket_id)], ticket_id=ticket.ticket_id
+        )
+
+    def _print_failed(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        assert isinstance(command, TicketPrintFailed)
+        ticket = self._own_reservation(state, command.ticket_id, sender)
+        if ticket.state is not TicketState.RESERVED:
+            raise Refusal(
+                ErrorCode.INVALID_STATE, f"{ticket.number} is {ticket.state.value}, not reserved"
+            )
+        event = TicketCancelled(
+            at=now,
+            ticket_id=ticket.ticket_id,
+            reason=CancelReason.PRINT_FAILED,
+            detail=command.reason,
+        )
+        return Decision([event], ticket_id=ticket.ticket_id)
+
+    def _own_reservation(self, state: QueueState, ticket_id: str, sender: Sender) -> TicketRecord:
+        ticket = self._ticket(state, ticket_id)
+        if ticket.device_id != sender.device_id:
+            raise Refusal(
+                ErrorCode.NOT_AUTHORISED, f"{ticket.number} was reserved by another kiosk"
+            )
+        return ticket
+
+    @staticmethod
+    def _ticket(state: QueueState, ticket_id: str) -> TicketRecord:
+        ticket = state.tickets.get(ticket_id)
+        if ticket is None:
+            raise Refusal(ErrorCode.UNKNOWN_TICKET, f"unknown ticket {ticket_id}")
+        return ticket
+
+    # -- housekeeping -----------------------------------------------------------
+
+    def expired_reservations(self, state: QueueState, now: datetime) -> list[Event]:
+        timeout = timedelta(seconds=self.site.tickets.reservation_timeout_s)
+        return [
+            TicketCancelled(
+                at=now,
+                ticket_id=t.ticket_id,
+                reason=CancelReason.RESERVATION_EXPIRED,
+                detail=f"print not confirmed within {timeout.seconds} s",
+            )
+            for t in state.tickets.values()
+            if t.state is TicketState.RESERVED and now - t.reserved_at >= timeout
+        ]

@@ -1,0 +1,1 @@
+"""Which waiting ticket a counter calls next, and how long a new ticket will wait."""

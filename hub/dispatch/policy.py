@@ -1,0 +1,156 @@
+"""Dispatch policies: pluggable objects choosing the next ticket for a counter.
+
+The MPP policy, in order (docs/dispatch.md gives the rationale):
+
+1. **Appointments due** — a checked-in booking whose slot has come (from
+   ``early`` minutes before it) is called first, earliest slot first. A
+   citizen who checked in more than ``late`` minutes after the slot has lost
+   it and queues as a walk-in.
+2. **Overdue** — if ``overdue_first``, a ticket that has waited at least
+   ``overdue_factor`` × its service's target is called before the rest, the
+   most overdue (wait / target) first.
+3. **Primary before secondary** — only when none of the counter's primary
+   services has a waiting ticket does it help with its secondary services.
+4. **Priority rule** (per site) picks the category: ``strict`` (prioritas
+   always first), ``ratio`` (after R regular calls, P priority calls),
+   ``alternate`` (ratio 1:1), ``weighted_aging`` (no separate lanes; a
+   priority ticket ages ``priority_weight`` times faster), ``none``.
+5. **Aging** — within the chosen pool and category, the ticket with the
+   largest wait / target goes first, so a service with a tight target is not
+   starved by a slow one; equal scores go by queue order.
+
+Every choice depends only on the candidates, the counter's recent calls and
+``now``, so it is deterministic for a given event order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from hub.site.schema import CategoryCode, DispatchSettings, PriorityRule
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A waiting ticket as the policy sees it."""
+
+    ticket_id: str
+    service: str
+    category: CategoryCode
+    order: int
+    queued_at: datetime
+    target_minutes: int
+    primary: bool
+    appointment_at: datetime | None = None
+    checked_in_at: datetime | None = None
+
+    def waited_minutes(self, now: datetime) -> float:
+        return max(0.0, (now - self.queued_at).total_seconds() / 60)
+
+    def aging(self, now: datetime) -> float:
+        """Wait relative to the service's target (1.0 = at target)."""
+        return self.waited_minutes(now) / self.target_minutes
+
+
+@dataclass(frozen=True)
+class CounterHistory:
+    """What the counter called recently, for ratio rules."""
+
+    regular_since_priority: int = 0
+    priority_in_row: int = 0
+
+
+class DispatchPolicy(Protocol):
+    name: str
+
+    def choose(
+        self, candidates: Sequence[Candidate], history: CounterHistory, now: datetime
+    ) -> Candidate | None:
+        """The ticket to call, or ``None`` when there is none."""
+        ...
+
+
+class FifoPolicy:
+    """Baseline: oldest ticket first across the counter's services; no priorities."""
+
+    name = "fifo"
+
+    def choose(
+        self, candidates: Sequence[Candidate], history: CounterHistory, now: datetime
+    ) -> Candidate | None:
+        return min(candidates, key=lambda c: c.order, default=None)
+
+
+class MppPolicy:
+    """The MPP policy described in the module docstring."""
+
+    name = "mpp"
+
+    def __init__(self, settings: DispatchSettings) -> None:
+        self.settings = settings
+
+    def choose(
+        self, candidates: Sequence[Candidate], history: CounterHistory, now: datetime
+    ) -> Candidate | None:
+        if not candidates:
+            return None
+        due = [c for c in candidates if self._appointment_due(c, now)]
+        if due:
+            return min(due, key=lambda c: (c.appointment_at, c.order))
+        if self.settings.overdue_first:
+            overdue = [c for c in candidates if c.aging(now) >= self.settings.overdue_factor]
+            if overdue:
+                return self._oldest_relative(overdue, now)
+        primary = [c for c in candidates if c.primary]
+        pool = primary or list(candidates)
+        return self._by_priority_rule(pool, history, now)
+
+    def _appointment_due(self, candidate: Candidate, now: datetime) -> bool:
+        slot, arrived = candidate.appointment_at, candidate.checked_in_at
+        if slot is None or arrived is None:
+            return False
+        on_time = arrived <= slot + timedelta(minutes=self.settings.appointment_late_minutes)
+        window_open = now >= slot - timedelta(minutes=self.settings.appointment_early_minutes)
+        return on_time and window_open
+
+    def _by_priority_rule(
+        self, pool: Sequence[Candidate], history: CounterHistory, now: datetime
+    ) -> Candidate:
+        rule = self.settings.priority_rule
+        if rule is PriorityRule.NONE:
+            return self._oldest_relative(pool, now)
+        if rule is PriorityRule.WEIGHTED_AGING:
+            weight = self.settings.priority_weight
+            return max(
+                pool,
+                key=lambda c: (
+                    c.aging(now) * (weight if c.category is CategoryCode.PRIORITY else 1.0),
+                    -c.order,
+                ),
+            )
+        priority = [c for c in pool if c.category is CategoryCode.PRIORITY]
+        regular = [c for c in pool if c.category is not CategoryCode.PRIORITY]
+        if not priority or not regular:
+            return self._oldest_relative(priority or regular, now)
+        if rule is PriorityRule.STRICT:
+            return self._oldest_relative(priority, now)
+        regular_turns, priority_turns = (
+            (1, 1)
+            if rule is PriorityRule.ALTERNATE
+            else (self.settings.ratio_regular, self.settings.ratio_priority)
+        )
+        priority_due = history.regular_since_priority >= regular_turns or (
+            0 < history.priority_in_row < priority_turns
+        )
+        return self._oldest_relative(priority if priority_due else regular, now)
+
+    @staticmethod
+    def _oldest_relative(pool: Sequence[Candidate], now: datetime) -> Candidate:
+        return max(pool, key=lambda c: (c.aging(now), -c.order))
+
+
+def policy_for(settings: DispatchSettings) -> DispatchPolicy:
+    return FifoPolicy() if settings.policy == "fifo" else MppPolicy(settings)

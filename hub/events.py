@@ -1,0 +1,165 @@
+"""The hub's event log: every state change is one of these, appended to SQLite.
+
+State is rebuilt by applying events in order (:mod:`hub.state`), so an event
+records decisions (which ticket was called, which number was given), never
+anything that would have to be decided again on replay.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+from hub.site.schema import CategoryCode
+from protocol.models import CounterState, SatisfactionRating
+
+
+class EventModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    at: AwareDatetime
+
+
+class CancelReason(StrEnum):
+    PRINT_FAILED = "print_failed"
+    RESERVATION_EXPIRED = "reservation_expired"
+    DAY_CLOSED = "day_closed"
+
+
+class DayOpened(EventModel):
+    kind: Literal["day.opened"] = "day.opened"
+    day: date
+
+
+class TicketReserved(EventModel):
+    kind: Literal["ticket.reserved"] = "ticket.reserved"
+    ticket_id: str
+    number: str
+    service: str
+    category: CategoryCode
+    device_id: str
+    people_ahead: int
+    estimated_wait_min: int
+    booking_code: str | None = None
+    appointment_at: datetime | None = None
+
+
+class TicketIssued(EventModel):
+    """The print was confirmed: the ticket is live in the queue."""
+
+    kind: Literal["ticket.issued"] = "ticket.issued"
+    ticket_id: str
+
+
+class TicketCancelled(EventModel):
+    kind: Literal["ticket.cancelled"] = "ticket.cancelled"
+    ticket_id: str
+    reason: CancelReason
+    detail: str = ""
+
+
+class TicketCalled(EventModel):
+    kind: Literal["ticket.called"] = "ticket.called"
+    ticket_id: str
+    counter: int
+    event_id: UUID
+    recall: int = Field(default=0, ge=0)
+
+
+class TicketServing(EventModel):
+    kind: Literal["ticket.serving"] = "ticket.serving"
+    ticket_id: str
+    counter: int
+
+
+class TicketDone(EventModel):
+    kind: Literal["ticket.done"] = "ticket.done"
+    ticket_id: str
+    counter: int
+
+
+class TicketNoShow(EventModel):
+    kind: Literal["ticket.no_show"] = "ticket.no_show"
+    ticket_id: str
+    counter: int
+
+
+class TicketRequeued(EventModel):
+    kind: Literal["ticket.requeued"] = "ticket.requeued"
+    ticket_id: str
+    counter: int
+    keeps_place: bool
+
+
+class TicketTransferred(EventModel):
+    """Done at the counter's service, waiting at ``to_service``."""
+
+    kind: Literal["ticket.transferred"] = "ticket.transferred"
+    ticket_id: str
+    counter: int
+    to_service: str
+    keeps_place: bool
+
+
+class CounterChanged(EventModel):
+    kind: Literal["counter.changed"] = "counter.changed"
+    counter: int
+    state: CounterState
+    reason: str | None = None
+
+
+class SatisfactionRated(EventModel):
+    kind: Literal["skm.rated"] = "skm.rated"
+    ticket_id: str
+    counter: int
+    service: str
+    agency: str
+    rating: SatisfactionRating
+
+
+class AnnouncementsSet(EventModel):
+    kind: Literal["announcements.set"] = "announcements.set"
+    texts: list[str]
+
+
+class CommandRejected(EventModel):
+    """Logged for audit; changes no state."""
+
+    kind: Literal["command.rejected"] = "command.rejected"
+    sender: str
+    command_type: str
+    code: str
+    message: str
+
+
+Event = Annotated[
+    DayOpened
+    | TicketReserved
+    | TicketIssued
+    | TicketCancelled
+    | TicketCalled
+    | TicketServing
+    | TicketDone
+    | TicketNoShow
+    | TicketRequeued
+    | TicketTransferred
+    | CounterChanged
+    | SatisfactionRated
+    | AnnouncementsSet
+    | CommandRejected,
+    Field(discriminator="kind"),
+]
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def event_from_json(data: str | bytes) -> Event:
+    return EVENT_ADAPTER.validate_json(data)
+
+
+def event_to_json(event: Event) -> str:
+    return event.model_dump_json()

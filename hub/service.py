@@ -1,0 +1,308 @@
+"""The queue service: commands in, durable events, replies out. No MQTT here.
+
+For each command, in one SQLite transaction: answer a repeat with its stored
+reply; check sender and expiry; decide; append the events; apply them; build
+the reply and store it with the command id; commit. Only after the commit is
+the reply returned (and so acknowledged to the device). If anything fails
+before the commit, the transaction rolls back and the in-memory state is
+rebuilt from the store, so memory never holds what the disk does not.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter as Tally
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID
+
+from hub.bookings import BookingSource, NoBookings
+from hub.clock import Clock
+from hub.decide import Decider, Decision, Refusal, Sender
+from hub.dispatch.policy import DispatchPolicy, policy_for
+from hub.events import (
+    AnnouncementsSet,
+    CancelReason,
+    CommandRejected,
+    DayOpened,
+    Event,
+    TicketCancelled,
+)
+from hub.site.calendar import SiteCalendar
+from hub.site.schema import Site
+from hub.state import OPEN_STATES, QueueState
+from hub.store import SNAPSHOT_EVERY, EventStore
+from hub.views import counter_view, ticket_view
+from protocol.errors import ErrorCode
+from protocol.models import AdminAnnounce, AdminCommand, AdminPing, Command, Reply, ReplyError
+from protocol.roles import Role
+
+log = logging.getLogger(__name__)
+NIL = UUID(int=0)
+
+
+@dataclass
+class Outcome:
+    """What handling one command produced."""
+
+    reply: Reply
+    events: list[Event] = field(default_factory=list)
+    duplicate: bool = False
+
+
+class QueueService:
+    def __init__(
+        self,
+        site: Site,
+        store: EventStore,
+        roles: dict[str, Role],
+        clock: Clock,
+        policy: DispatchPolicy | None = None,
+        bookings: BookingSource | None = None,
+    ) -> None:
+        self.site = site
+        self.store = store
+        self.roles = roles
+        self.clock = clock
+        self.calendar = SiteCalendar(site)
+        self.decider = Decider(site, policy or policy_for(site.dispatch), bookings or NoBookings())
+        self.state = QueueState()
+        self._since_snapshot = 0
+
+    # -- start-up ----------------------------------------------------------------
+
+    def open(self) -> list[Event]:
+        """Rebuild state from the latest snapshot plus the events after it."""
+        self.state = self._rebuild()
+        return self.tick()
+
+    def _rebuild(self) -> QueueState:
+        snapshot = self.store.latest_snapshot()
+        state = QueueState() if snapshot is None else QueueState.model_validate_json(snapshot[1])
+        replayed = 0
+        for seq, event in self.store.events_after(state.applied):
+            state.apply(event, seq)
+            replayed += 1
+        for counter in self.site.counters:
+            state.counter(counter.number)
+        self._since_snapshot = replayed
+        log.info("state rebuilt: snapshot at %d, %d events replayed", state.applied, replayed)
+        return state
+
+    # -- commands ----------------------------------------------------------------
+
+    def handle(self, command: Command) -> Outcome:
+        """Apply one device command exactly once and return the reply to send."""
+        stored = self.store.stored_reply(str(command.command_id))
+        if stored is not None:
+            return Outcome(Reply.model_validate_json(stored), duplicate=True)
+        now = self.clock.now()
+        rollover = self._day_events(now)
+        try:
+            sender = self._sender(command)
+            if command.expires_at is not None and now > command.expires_at:
+                raise Refusal(
+                    ErrorCode.EXPIRED, f"{command.type} expired at {command.expires_at.isoformat()}"
+                )
+            decision = self._decide_after(rollover, command, sender, now)
+        except Refusal as refusal:
+            return self._refuse(
+                command.command_id, command.device_id, command.type, refusal, now, rollover
+            )
+        return self._commit(
+            rollover + decision.events,
+            now,
+            command.command_id,
+            command.device_id,
+            command.type,
+            decision,
+        )
+
+    def _decide_after(
+        self, rollover: list[Event], command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        if not rollover:
+            return self.decider.decide(self.state, command, sender, now)
+        projected = self.state.model_copy(deep=True)
+        for event in rollover:
+            projected.apply(event)
+        return self.decider.decide(projected, command, sender, now)
+
+    def handle_admin(self, command: AdminCommand) -> Outcome:
+        stored = self.store.stored_reply(str(command.command_id))
+        if stored is not None:
+            return Outcome(Reply.model_validate_json(stored), duplicate=True)
+        now = self.clock.now()
+        if self.roles.get(command.account) is not Role.ADMIN:
+            refusal = Refusal(ErrorCode.NOT_AUTHORISED, f"{command.account} is not an admin")
+            return self._refuse(command.command_id, command.account, command.type, refusal, now)
+        events: list[Event] = []
+        if isinstance(command, AdminAnnounce):
+            events.append(AnnouncementsSet(at=now, texts=list(command.texts)))
+        elif not isinstance(command, AdminPing):
+            refusal = Refusal(ErrorCode.UNKNOWN_TYPE, f"{command.type} is not handled")
+            return self._refuse(command.command_id, command.account, command.type, refusal, now)
+        return self._commit(
+            events, now, command.command_id, command.account, command.type, Decision(events)
+        )
+
+    def reject_invalid(
+        self, sender: str, kind: str, code: ErrorCode, message: str, command_id: UUID | None = None
+    ) -> Outcome:
+        """A payload that failed the contract: log it as an event and build the error reply."""
+        now = self.clock.now()
+        event = CommandRejected(
+            at=now,
+            sender=sender[:64],
+            command_type=kind[:64],
+            code=code.value,
+            message=message[:500],
+        )
+        reply = Reply(
+            command_id=command_id or NIL,
+            ok=False,
+            error=ReplyError(code=code, message=message[:500]),
+        )
+        self._persist([event], now, None)
+        return Outcome(reply, [event])
+
+    # -- time-driven housekeeping ---------------------------------------------
+
+    def tick(self) -> list[Event]:
+        """Roll the day over and expire unconfirmed reservations; returns the events."""
+        now = self.clock.now()
+        events = self._day_events(now)
+        if events:
+            self._persist(events, now, None)
+        expired = self.decider.expired_reservations(self.state, now)
+        if expired:
+            self._persist(expired, now, None)
+        return events + expired
+
+    def _day_events(self, now: datetime) -> list[Event]:
+        today = self.calendar.service_day(now)
+        if self.state.day == today:
+            return []
+        events: list[Event] = [
+            TicketCancelled(
+                at=now,
+                ticket_id=t.ticket_id,
+                reason=CancelReason.DAY_CLOSED,
+                detail=f"still {t.state.value} at the end of {self.state.day}",
+            )
+            for t in self.state.tickets.values()
+            if t.state in OPEN_STATES
+        ]
+        events.append(DayOpened(at=now, day=today))
+        return events
+
+    # -- persistence -------------------------------------------------------------
+
+    def _sender(self, command: Command) -> Sender:
+        role = self.roles.get(command.device_id)
+        if role is None:
+            raise Refusal(ErrorCode.UNKNOWN_DEVICE, f"unknown device {command.device_id}")
+        if role not in command.allowed_roles:
+            raise Refusal(ErrorCode.NOT_AUTHORISED, f"a {role.value} may not send {command.type}")
+        counter = self.site.counter_of_device(command.device_id)
+        return Sender(command.device_id, counter.number if counter else None)
+
+    def _refuse(
+        self,
+        command_id: UUID,
+        sender: str,
+        kind: str,
+        refusal: Refusal,
+        now: datetime,
+        rollover: list[Event] | None = None,
+    ) -> Outcome:
+        log.info("refused %s from %s: %s", kind, sender, refusal.message)
+        event = CommandRejected(
+            at=now,
+            sender=sender,
+            command_type=kind,
+            code=refusal.code.value,
+            message=refusal.message,
+        )
+        reply = Reply(
+            command_id=command_id,
+            ok=False,
+            error=ReplyError(code=refusal.code, message=refusal.message),
+        )
+        events = [*(rollover or []), event]
+        self._persist(events, now, (command_id, sender, kind, reply))
+        return Outcome(reply, events)
+
+    def _commit(
+        self,
+        events: list[Event],
+        now: datetime,
+        command_id: UUID,
+        sender: str,
+        kind: str,
+        decision: Decision,
+    ) -> Outcome:
+        def build() -> Reply:
+            ticket = self.state.tickets.get(decision.ticket_id) if decision.ticket_id else None
+            return Reply(
+                command_id=command_id,
+                ok=True,
+                ticket=ticket_view(self.site, ticket) if ticket else None,
+                counter=counter_view(self.site, self.state, decision.counter)
+                if decision.counter is not None
+                else None,
+            )
+
+        reply = self._persist(events, now, (command_id, sender, kind, build))
+        assert reply is not None
+        return Outcome(reply, events)
+
+    def _persist(
+        self, events: list[Event], now: datetime, command: tuple[UUID, str, str, object] | None
+    ) -> Reply | None:
+        """Append, apply, store the reply, commit — or roll back and rebuild."""
+        reply: Reply | None = None
+        previous_day = self.state.day
+        try:
+            with self.store.transaction():
+                seqs = self.store.append(events, self.state.day)
+                for seq, event in zip(seqs, events, strict=True):
+                    if isinstance(event, DayOpened) and previous_day is not None:
+                        self.store.archive_day(previous_day, self._summary(previous_day))
+                    self.state.apply(event, seq)
+                if command is not None:
+                    command_id, sender, kind, made = command
+                    reply = made() if callable(made) else made  # type: ignore[assignment]
+                    assert isinstance(reply, Reply)
+                    self.store.record_command(
+                        str(command_id), sender, kind, now.isoformat(), reply.model_dump_json()
+                    )
+        except BaseException:
+            log.exception("commit failed; rebuilding state from the store")
+            self.state = self._rebuild()
+            raise
+        self._since_snapshot += len(events)
+        if any(isinstance(e, DayOpened) for e in events) or (
+            self._since_snapshot >= SNAPSHOT_EVERY
+        ):
+            self.snapshot()
+        return reply
+
+    def snapshot(self) -> None:
+        self.store.save_snapshot(self.state.applied, self.state.day, self.state.model_dump_json())
+        self._since_snapshot = 0
+
+    def _summary(self, day: date) -> str:
+        tickets = self.state.tickets.values()
+        return json.dumps(
+            {
+                "day": day.isoformat(),
+                "tickets": len(tickets),
+                "by_state": dict(Tally(t.state.value for t in tickets)),
+                "by_service": dict(Tally(t.origin_service for t in tickets)),
+                "ratings": len(self.state.rated),
+                "rejected_commands": self.state.rejected,
+            },
+            sort_keys=True,
+        )

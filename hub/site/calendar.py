@@ -1,0 +1,66 @@
+"""Local time at the site: service days, opening hours and whether tickets may be issued.
+
+Reasons are in Bahasa Indonesia: the kiosk shows them next to a greyed service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hub.site.schema import DayHours, Service, Site
+
+
+@dataclass(frozen=True)
+class Availability:
+    accepting: bool
+    reason: str | None = None
+    minutes_until_open: float = 0.0
+
+
+class SiteCalendar:
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.zone = ZoneInfo(site.timezone)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
+
+    def service_day(self, moment: datetime) -> date:
+        """The local calendar day; numbering restarts when it changes."""
+        return self.local(moment).date()
+
+    def hours(self, service: Service | None, day: date) -> DayHours | None:
+        if day in self.site.holidays:
+            return None
+        weekly = service.hours if service is not None and service.hours else self.site.hours
+        return weekly.for_weekday(day.weekday())
+
+    def availability(self, service: Service, moment: datetime) -> Availability:
+        """Whether a kiosk may issue a ticket for ``service`` at ``moment``."""
+        local = self.local(moment)
+        day = local.date()
+        if day in self.site.holidays:
+            return Availability(False, "Hari libur, layanan tutup")
+        hours = self.hours(service, day)
+        if hours is None:
+            return Availability(False, "Layanan tidak buka hari ini")
+        opens = datetime.combine(day, self.site.tickets.kiosk_opens, self.zone)
+        first_call = datetime.combine(day, hours.open, self.zone)
+        close = datetime.combine(day, hours.close, self.zone)
+        cutoff = close - timedelta(minutes=self.site.tickets.cutoff_minutes_before_close)
+        if local < opens:
+            return Availability(False, f"Belum buka, antrian mulai pukul {_hm(opens)}")
+        if local >= cutoff:
+            return Availability(False, f"Pengambilan antrian ditutup pukul {_hm(cutoff)}")
+        until_open = max(0.0, (first_call - local).total_seconds() / 60)
+        for pause in hours.breaks:
+            if pause.contains(local.time()):
+                end = datetime.combine(day, pause.end, self.zone)
+                until_open = max(until_open, (end - local).total_seconds() / 60)
+        return Availability(True, None, until_open)
+
+
+def _hm(moment: datetime) -> str:
+    return moment.strftime("%H.%M")

@@ -1,0 +1,205 @@
+"""Pydantic schema of a site file (TOML).
+
+Field-level rules live on the fields; rules that relate entries to each other
+(a counter naming an unknown service, a prefix used by two agencies) live in
+:mod:`hub.site.checks`, so each error can name the entry it is about.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from protocol.models.fields import DeviceId, ServiceCode
+
+AgencyCode = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,15}$", title="Agency code")]
+Prefix = Annotated[str, Field(pattern=r"^[A-Z0-9]{1,3}$", title="Ticket prefix")]
+Name = Annotated[str, Field(min_length=1, max_length=120)]
+Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
+
+
+class SiteModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TimeRange(SiteModel):
+    """A span of local time within one day, e.g. a break."""
+
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
+
+    def contains(self, moment: time) -> bool:
+        return self.start <= moment < self.end
+
+
+class DayHours(SiteModel):
+    """Service hours of one weekday; breaks stop calls, not ticket issue."""
+
+    open: time = Field(description="First call.")
+    close: time = Field(description="Counters stop serving.")
+    breaks: list[TimeRange] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _inside(self) -> Self:
+        if self.close <= self.open:
+            raise ValueError(f"close {self.close} must be after open {self.open}")
+        for pause in self.breaks:
+            if pause.start < self.open or pause.end > self.close:
+                raise ValueError(f"break {pause.start}-{pause.end} is outside opening hours")
+        return self
+
+
+class WeeklyHours(SiteModel):
+    """Hours per weekday; a missing day is closed."""
+
+    monday: DayHours | None = None
+    tuesday: DayHours | None = None
+    wednesday: DayHours | None = None
+    thursday: DayHours | None = None
+    friday: DayHours | None = None
+    saturday: DayHours | None = None
+    sunday: DayHours | None = None
+
+    def for_weekday(self, weekday: int) -> DayHours | None:
+        """Hours of ``weekday`` (Monday = 0), as :meth:`datetime.weekday` counts."""
+        names = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        return getattr(self, names[weekday])
+
+
+class Agency(SiteModel):
+    """An instansi with its counters at the MPP."""
+
+    code: AgencyCode
+    name: Name
+    short_name: Annotated[str, Field(min_length=1, max_length=24)]
+    colour: Colour = "#1f4e79"
+
+
+class Service(SiteModel):
+    """A layanan citizens take a ticket for."""
+
+    code: ServiceCode
+    name: Name
+    agency: AgencyCode
+    prefix: Prefix
+    target_minutes: int = Field(ge=1, le=480, description="Waiting-time target.")
+    mean_service_minutes: float = Field(
+        gt=0, le=240, description="Expected time at the counter, until data says otherwise."
+    )
+    daily_quota: int | None = Field(default=None, ge=0)
+    hours: WeeklyHours | None = Field(default=None, description="When different from the site.")
+    needs_signature: bool = False
+    continues_to: ServiceCode | None = Field(
+        default=None, description="Usual next service, e.g. a payment counter."
+    )
+
+
+class Counter(SiteModel):
+    """A loket: which services it calls first, which it helps with."""
+
+    number: int = Field(ge=1, le=999)
+    name: Name
+    agency: AgencyCode
+    device_id: DeviceId | None = Field(default=None, description="Its counter unit.")
+    primary: list[ServiceCode] = Field(min_length=1)
+    secondary: list[ServiceCode] = Field(default_factory=list)
+    zone: str | None = None
+
+
+class CategoryCode(StrEnum):
+    REGULAR = "reguler"
+    PRIORITY = "prioritas"
+
+
+class Category(SiteModel):
+    code: CategoryCode
+    name: Name
+    who: str = Field(default="", max_length=200, description="Who qualifies (kiosk text).")
+
+
+class PriorityRule(StrEnum):
+    """How priority citizens are mixed with regular ones at a counter."""
+
+    STRICT = "strict"
+    RATIO = "ratio"
+    ALTERNATE = "alternate"
+    WEIGHTED_AGING = "weighted_aging"
+    NONE = "none"
+
+
+class DispatchSettings(SiteModel):
+    policy: Literal["mpp", "fifo"] = "mpp"
+    priority_rule: PriorityRule = PriorityRule.RATIO
+    ratio_regular: int = Field(default=2, ge=1, le=20, description="Regular calls per cycle.")
+    ratio_priority: int = Field(default=1, ge=1, le=20, description="Priority calls per cycle.")
+    priority_weight: float = Field(
+        default=2.0, ge=1.0, le=10.0, description="Aging multiplier for weighted_aging."
+    )
+    overdue_first: bool = Field(
+        default=True, description="A ticket past its service's target is served before others."
+    )
+    overdue_factor: float = Field(default=1.0, gt=0, le=5)
+    transfer_keeps_place: bool = True
+    appointment_early_minutes: int = Field(default=15, ge=0, le=240)
+    appointment_late_minutes: int = Field(default=15, ge=0, le=240)
+
+
+class TicketRules(SiteModel):
+    kiosk_opens: time = Field(default=time(7, 30), description="First ticket of the day.")
+    cutoff_minutes_before_close: int = Field(default=30, ge=0, le=240)
+    reservation_timeout_s: int = Field(default=60, ge=5, le=600)
+    recalls_before_no_show: int = Field(default=1, ge=0, le=10)
+    max_recalls: int = Field(default=3, ge=0, le=10)
+    no_show_grace_minutes: int = Field(default=30, ge=0, le=480)
+    requeue_keeps_place: bool = True
+    skm_window_s: int = Field(default=120, ge=10, le=3600)
+
+
+class Site(SiteModel):
+    """One MPP: everything the hub needs to run its queues."""
+
+    id: DeviceId
+    name: Name
+    address: str = ""
+    timezone: str = "Asia/Jakarta"
+    hours: WeeklyHours
+    holidays: list[date] = Field(default_factory=list)
+    agencies: list[Agency] = Field(min_length=1)
+    services: list[Service] = Field(min_length=1)
+    counters: list[Counter] = Field(min_length=1)
+    categories: list[Category] = Field(min_length=1)
+    dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
+    tickets: TicketRules = Field(default_factory=TicketRules)
+
+    def service(self, code: str) -> Service:
+        return self._services()[code]
+
+    def counter(self, number: int) -> Counter:
+        return self._counters()[number]
+
+    def agency(self, code: str) -> Agency:
+        return {agency.code: agency for agency in self.agencies}[code]
+
+    def _services(self) -> dict[str, Service]:
+        return {service.code: service for service in self.services}
+
+    def _counters(self) -> dict[int, Counter]:
+        return {counter.number: counter for counter in self.counters}
+
+    def has_service(self, code: str) -> bool:
+        return code in self._services()
+
+    def counter_of_device(self, device_id: str) -> Counter | None:
+        for counter in self.counters:
+            if counter.device_id == device_id:
+                return counter
+        return None

@@ -1,0 +1,323 @@
+"""The queue state of the day, rebuilt by applying events in order.
+
+:func:`QueueState.apply` is the only code that changes state. It is pure
+bookkeeping: every decision (which ticket, which number) is in the event.
+The whole state is a pydantic model, so a snapshot is its JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from hub.events import (
+    AnnouncementsSet,
+    CancelReason,
+    CommandRejected,
+    CounterChanged,
+    DayOpened,
+    Event,
+    SatisfactionRated,
+    TicketCalled,
+    TicketCancelled,
+    TicketDone,
+    TicketIssued,
+    TicketNoShow,
+    TicketRequeued,
+    TicketReserved,
+    TicketServing,
+    TicketTransferred,
+)
+from hub.site.schema import CategoryCode
+from protocol.models import CounterState, TicketState
+
+EMA_WEIGHT = 0.2  # share of a new service-time sample in the running estimate
+RECENT_CALLS = 20
+FINAL_STATES = frozenset(
+    {TicketState.DONE, TicketState.CANCELLED, TicketState.EXPIRED, TicketState.NO_SHOW}
+)
+OPEN_STATES = frozenset(
+    {TicketState.RESERVED, TicketState.WAITING, TicketState.CALLED, TicketState.SERVING}
+)
+
+
+class Visit(BaseModel):
+    """One finished service of a ticket (a transferred ticket has several)."""
+
+    service: str
+    counter: int
+    finished_at: datetime
+
+
+class TicketRecord(BaseModel):
+    ticket_id: str
+    number: str
+    service: str
+    origin_service: str
+    category: CategoryCode
+    state: TicketState
+    device_id: str
+    reserved_at: datetime
+    people_ahead: int
+    estimated_wait_min: int
+    issued_at: datetime | None = None
+    order: int = 0
+    queued_at: datetime | None = None
+    counter: int | None = None
+    called_at: datetime | None = None
+    serving_at: datetime | None = None
+    no_show_at: datetime | None = None
+    recalls: int = 0
+    booking_code: str | None = None
+    appointment_at: datetime | None = None
+    visits: list[Visit] = Field(default_factory=list)
+
+
+class CounterRecord(BaseModel):
+    number: int
+    state: CounterState = CounterState.CLOSED
+    current: str | None = None
+    regular_since_priority: int = 0
+    priority_in_row: int = 0
+
+
+class CallRecord(BaseModel):
+    event_id: str
+    seq: int
+    ticket_id: str
+    number: str
+    counter: int
+    service: str
+    recall: int
+    at: datetime
+
+
+class QueueState(BaseModel):
+    """Everything the hub knows about the current service day."""
+
+    day: date | None = None
+    tickets: dict[str, TicketRecord] = Field(default_factory=dict)
+    last_number: dict[str, int] = Field(default_factory=dict)
+    order_seq: int = 0
+    call_seq: int = 0
+    counters: dict[int, CounterRecord] = Field(default_factory=dict)
+    service_minutes: dict[str, dict[int, float]] = Field(default_factory=dict)
+    rated: set[str] = Field(default_factory=set)
+    bookings_used: set[str] = Field(default_factory=set)
+    announcements: list[str] = Field(default_factory=list)
+    recent_calls: list[CallRecord] = Field(default_factory=list)
+    rejected: int = 0
+    applied: int = Field(default=0, description="Sequence number of the last applied event.")
+
+    # -- queries -----------------------------------------------------------------
+
+    def counter(self, number: int) -> CounterRecord:
+        if number not in self.counters:
+            self.counters[number] = CounterRecord(number=number)
+        return self.counters[number]
+
+    def waiting(self, services: set[str] | None = None) -> Iterator[TicketRecord]:
+        """Waiting tickets (of ``services``), in queue order."""
+        tickets = [
+            t
+            for t in self.tickets.values()
+            if t.state is TicketState.WAITING and (services is None or t.service in services)
+        ]
+        return iter(sorted(tickets, key=lambda t: t.order))
+
+    def issued_count(self, service: str) -> int:
+        """Tickets given out today for ``service`` that count against its quota.
+
+        Transfers in do not count: the citizen took their ticket elsewhere.
+        """
+        return sum(
+            1
+            for t in self.tickets.values()
+            if t.origin_service == service
+            and t.state not in (TicketState.CANCELLED, TicketState.EXPIRED)
+        )
+
+    def service_minutes_at(self, service: str, hour: int) -> float | None:
+        return self.service_minutes.get(service, {}).get(hour)
+
+    # -- the one way state changes ---------------------------------------------
+
+    def apply(self, event: Event, seq: int | None = None) -> None:
+        handler = _HANDLERS[type(event)]
+        handler(self, event)
+        if seq is not None:
+            self.applied = seq
+
+    def _day_opened(self, event: DayOpened) -> None:
+        self.day = event.day
+        self.tickets = {}
+        self.last_number = {}
+        self.rated = set()
+        self.bookings_used = set()
+        self.recent_calls = []
+        for counter in self.counters.values():
+            counter.state = CounterState.CLOSED
+            counter.current = None
+            counter.regular_since_priority = 0
+            counter.priority_in_row = 0
+
+    def _reserved(self, event: TicketReserved) -> None:
+        prefix, digits = event.number.rsplit("-", 1)
+        self.last_number[prefix] = max(self.last_number.get(prefix, 0), int(digits))
+        self.tickets[event.ticket_id] = TicketRecord(
+            ticket_id=event.ticket_id,
+            number=event.number,
+            service=event.service,
+            origin_service=event.service,
+            category=event.category,
+            state=TicketState.RESERVED,
+            device_id=event.device_id,
+            reserved_at=event.at,
+            people_ahead=event.people_ahead,
+            estimated_wait_min=event.estimated_wait_min,
+            booking_code=event.booking_code,
+            appointment_at=event.appointment_at,
+        )
+        if event.booking_code:
+            self.bookings_used.add(event.booking_code)
+
+    def _issued(self, event: TicketIssued) -> None:
+        ticket = self.tickets[event.ticket_id]
+        ticket.state = TicketState.WAITING
+        ticket.issued_at = ticket.queued_at = event.at
+        self.order_seq += 1
+        ticket.order = self.order_seq
+
+    def _cancelled(self, event: TicketCancelled) -> None:
+        ticket = self.tickets[event.ticket_id]
+        expired = event.reason is CancelReason.RESERVATION_EXPIRED
+        ticket.state = TicketState.EXPIRED if expired else TicketState.CANCELLED
+        if ticket.counter is not None:
+            counter = self.counter(ticket.counter)
+            if counter.current == ticket.ticket_id:
+                counter.current = None
+
+    def _called(self, event: TicketCalled) -> None:
+        ticket = self.tickets[event.ticket_id]
+        counter = self.counter(event.counter)
+        self.call_seq += 1
+        if event.recall == 0:
+            ticket.state = TicketState.CALLED
+            ticket.counter = event.counter
+            ticket.called_at = event.at
+            ticket.recalls = 0
+            counter.current = ticket.ticket_id
+            if ticket.category is CategoryCode.PRIORITY:
+                counter.priority_in_row += 1
+                counter.regular_since_priority = 0
+            else:
+                counter.regular_since_priority += 1
+                counter.priority_in_row = 0
+        else:
+            ticket.recalls = event.recall
+        self.recent_calls.insert(
+            0,
+            CallRecord(
+                event_id=str(event.event_id),
+                seq=self.call_seq,
+                ticket_id=ticket.ticket_id,
+                number=ticket.number,
+                counter=event.counter,
+                service=ticket.service,
+                recall=event.recall,
+                at=event.at,
+            ),
+        )
+        del self.recent_calls[RECENT_CALLS:]
+
+    def _serving(self, event: TicketServing) -> None:
+        ticket = self.tickets[event.ticket_id]
+        ticket.state = TicketState.SERVING
+        ticket.serving_at = event.at
+
+    def _finish_visit(self, ticket: TicketRecord, counter: int, at: datetime) -> None:
+        ticket.visits.append(Visit(service=ticket.service, counter=counter, finished_at=at))
+        started = ticket.serving_at or ticket.called_at
+        if started is not None:
+            minutes = max(0.0, (at - started).total_seconds() / 60)
+            by_hour = self.service_minutes.setdefault(ticket.service, {})
+            hour = started.hour
+            previous = by_hour.get(hour)
+            by_hour[hour] = (
+                minutes
+                if previous is None
+                else ((1 - EMA_WEIGHT) * previous + EMA_WEIGHT * minutes)
+            )
+        record = self.counter(counter)
+        if record.current == ticket.ticket_id:
+            record.current = None
+
+    def _done(self, event: TicketDone) -> None:
+        ticket = self.tickets[event.ticket_id]
+        self._finish_visit(ticket, event.counter, event.at)
+        ticket.state = TicketState.DONE
+
+    def _no_show(self, event: TicketNoShow) -> None:
+        ticket = self.tickets[event.ticket_id]
+        ticket.state = TicketState.NO_SHOW
+        ticket.no_show_at = event.at
+        counter = self.counter(event.counter)
+        if counter.current == ticket.ticket_id:
+            counter.current = None
+
+    def _requeue(self, ticket: TicketRecord, keeps_place: bool, at: datetime) -> None:
+        ticket.state = TicketState.WAITING
+        ticket.counter = None
+        ticket.called_at = ticket.serving_at = None
+        ticket.recalls = 0
+        if not keeps_place:
+            self.order_seq += 1
+            ticket.order = self.order_seq
+            ticket.queued_at = at
+
+    def _requeued(self, event: TicketRequeued) -> None:
+        ticket = self.tickets[event.ticket_id]
+        ticket.no_show_at = None
+        self._requeue(ticket, event.keeps_place, event.at)
+
+    def _transferred(self, event: TicketTransferred) -> None:
+        ticket = self.tickets[event.ticket_id]
+        self._finish_visit(ticket, event.counter, event.at)
+        ticket.service = event.to_service
+        self._requeue(ticket, event.keeps_place, event.at)
+
+    def _counter_changed(self, event: CounterChanged) -> None:
+        self.counter(event.counter).state = event.state
+
+    def _rated(self, event: SatisfactionRated) -> None:
+        self.rated.add(rating_key(event.ticket_id, event.counter))
+
+    def _announcements(self, event: AnnouncementsSet) -> None:
+        self.announcements = list(event.texts)
+
+    def _rejected(self, _event: CommandRejected) -> None:
+        self.rejected += 1
+
+
+def rating_key(ticket_id: str, counter: int) -> str:
+    return f"{ticket_id}#{counter}"
+
+
+_HANDLERS = {
+    DayOpened: QueueState._day_opened,
+    TicketReserved: QueueState._reserved,
+    TicketIssued: QueueState._issued,
+    TicketCancelled: QueueState._cancelled,
+    TicketCalled: QueueState._called,
+    TicketServing: QueueState._serving,
+    TicketDone: QueueState._done,
+    TicketNoShow: QueueState._no_show,
+    TicketRequeued: QueueState._requeued,
+    TicketTransferred: QueueState._transferred,
+    CounterChanged: QueueState._counter_changed,
+    SatisfactionRated: QueueState._rated,
+    AnnouncementsSet: QueueState._announcements,
+    CommandRejected: QueueState._rejected,
+}

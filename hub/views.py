@@ -1,0 +1,118 @@
+"""Turning hub state into contract payloads (replies, retained state, call events)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from hub.site.calendar import SiteCalendar
+from hub.site.schema import Site
+from hub.state import CallRecord, QueueState, TicketRecord
+from protocol.models import (
+    CallEvent,
+    CounterStatus,
+    CounterView,
+    PriorityCategory,
+    RecentCalls,
+    ServiceStatus,
+    TicketView,
+)
+from protocol.models.replies import CounterState
+
+
+def ticket_view(site: Site, ticket: TicketRecord) -> TicketView:
+    service = site.service(ticket.service)
+    return TicketView(
+        ticket_id=ticket.ticket_id,
+        number=ticket.number,
+        service=service.code,
+        service_name=service.name,
+        agency_name=site.agency(service.agency).name,
+        category=PriorityCategory(ticket.category.value),
+        state=ticket.state,
+        issued_at=ticket.issued_at or ticket.reserved_at,
+        people_ahead=ticket.people_ahead,
+        estimated_wait_min=ticket.estimated_wait_min,
+        counter=ticket.counter,
+        recalls=ticket.recalls,
+    )
+
+
+def waiting_for_counter(site: Site, state: QueueState, number: int) -> int:
+    counter = site.counter(number)
+    return sum(1 for _ in state.waiting(set(counter.primary) | set(counter.secondary)))
+
+
+def counter_view(site: Site, state: QueueState, number: int) -> CounterView:
+    record = state.counter(number)
+    current = state.tickets.get(record.current) if record.current else None
+    return CounterView(
+        counter=number,
+        state=record.state,
+        current=ticket_view(site, current) if current else None,
+        waiting=waiting_for_counter(site, state, number),
+    )
+
+
+def counter_status(site: Site, state: QueueState, number: int) -> CounterStatus:
+    view = counter_view(site, state, number)
+    return CounterStatus(
+        counter=number,
+        name=site.counter(number).name,
+        state=view.state,
+        current=view.current,
+        waiting=view.waiting,
+    )
+
+
+def service_status(site: Site, state: QueueState, code: str, now: datetime) -> ServiceStatus:
+    from hub.dispatch.estimate import estimated_wait_minutes, people_ahead
+    from hub.site.schema import CategoryCode
+
+    service = site.service(code)
+    availability = SiteCalendar(site).availability(service, now)
+    accepting, reason = availability.accepting, availability.reason
+    if (
+        accepting
+        and service.daily_quota is not None
+        and (state.issued_count(code) >= service.daily_quota)
+    ):
+        accepting, reason = False, "Kuota hari ini sudah habis"
+    ahead = people_ahead(state, code, CategoryCode.REGULAR)
+    open_counters = sum(
+        1
+        for counter in site.counters
+        if code in counter.primary + counter.secondary
+        and state.counter(counter.number).state is CounterState.OPEN
+    )
+    return ServiceStatus(
+        service=code,
+        waiting=ahead,
+        estimated_wait_min=estimated_wait_minutes(
+            site, state, code, ahead, now, availability.minutes_until_open
+        ),
+        open_counters=open_counters,
+        accepting=accepting,
+        reason=reason,
+    )
+
+
+def call_event(site: Site, call: CallRecord) -> CallEvent:
+    counter = site.counter(call.counter)
+    service = site.service(call.service)
+    return CallEvent(
+        event_id=UUID(call.event_id),
+        seq=call.seq,
+        number=call.number,
+        counter=call.counter,
+        counter_name=counter.name,
+        service=service.code,
+        agency_name=site.agency(service.agency).short_name,
+        zone=counter.zone,
+        recall=call.recall,
+        called_at=call.at,
+    )
+
+
+def recent_calls(site: Site, state: QueueState) -> RecentCalls:
+    return RecentCalls(calls=[call_event(site, call) for call in state.recent_calls])

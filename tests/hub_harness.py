@@ -1,0 +1,99 @@
+"""A queue service on a real SQLite file with a manual clock, and command helpers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from firmware_config.inventory import load_inventory
+from hub.bookings import BookingSource
+from hub.clock import ManualClock
+from hub.service import Outcome, QueueService
+from hub.site.loader import load_site
+from hub.site.schema import Site
+from hub.store import EventStore
+from protocol.models import (
+    Command,
+    CounterNext,
+    CounterOpen,
+    PriorityCategory,
+    Reply,
+    TicketPrinted,
+    TicketReserve,
+)
+from protocol.roles import Role
+
+# Monday 23 November 2026, 08:00 WIB.
+MONDAY_0800 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+
+
+def default_roles() -> dict[str, Role]:
+    inventory = load_inventory()
+    roles = {device.device_id: device.role for device in inventory.devices}
+    roles.update({admin.username: Role.ADMIN for admin in inventory.admins})
+    return roles
+
+
+class Harness:
+    def __init__(
+        self,
+        directory: Path,
+        site: Site | None = None,
+        start: datetime = MONDAY_0800,
+        bookings: BookingSource | None = None,
+    ) -> None:
+        self.directory = directory
+        self.site = site or load_site()
+        self.clock = ManualClock(start)
+        self.bookings = bookings
+        self.seq = 0
+        self.service = self._open()
+
+    def _open(self) -> QueueService:
+        service = QueueService(
+            self.site,
+            EventStore(self.directory / "hub.db"),
+            default_roles(),
+            self.clock,
+            bookings=self.bookings,
+        )
+        service.open()
+        return service
+
+    def restart(self) -> QueueService:
+        self.service.store.close()
+        self.service = self._open()
+        return self.service
+
+    def send(self, model: type[Command], device: str, **fields: Any) -> Outcome:
+        self.seq += 1
+        command = model(
+            command_id=uuid4(), device_id=device, seq=self.seq, issued_at=self.clock.now(), **fields
+        )
+        return self.service.handle(command)
+
+    def cmd(self, model: type[Command], device: str, **fields: Any) -> Reply:
+        return self.send(model, device, **fields).reply
+
+    def ok(self, model: type[Command], device: str, **fields: Any) -> Reply:
+        reply = self.cmd(model, device, **fields)
+        assert reply.ok, reply.error
+        return reply
+
+    def issue(self, service: str, category: str = "reguler", kiosk: str = "kiosk-01") -> str:
+        """Reserve and confirm the print: a live waiting ticket; returns its id."""
+        reply = self.ok(TicketReserve, kiosk, service=service, category=PriorityCategory(category))
+        assert reply.ticket is not None
+        self.ok(TicketPrinted, kiosk, ticket_id=reply.ticket.ticket_id)
+        return reply.ticket.ticket_id
+
+    def open_counter(self, number: int) -> None:
+        self.ok(CounterOpen, f"counter-{number:02d}")
+
+    def next(self, number: int) -> str | None:
+        reply = self.cmd(CounterNext, f"counter-{number:02d}")
+        assert reply.ok, reply.error
+        assert reply.counter is not None
+        return reply.counter.current.ticket_id if reply.counter.current else None
