@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
+import os
 import sys
+from datetime import datetime
 from pathlib import Path
+
+log = logging.getLogger("mpp.hub")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,6 +22,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     asyncapi.add_argument("--out", type=Path, help="write to this file instead of stdout")
     asyncapi.set_defaults(func=_asyncapi)
 
+    run = commands.add_parser("run", help="run the queue hub service against the local broker")
+    run.add_argument("--site", type=Path, help="site file (default: bundled Lampung Timur)")
+    run.add_argument("--inventory", type=Path, help="firmware_config dir (default: bundled)")
+    run.add_argument("--db", type=Path, help="SQLite store (default: $XDG_STATE_HOME/mpp/hub.db)")
+    run.add_argument("--host", default="127.0.0.1", help="broker address")
+    run.add_argument("--port", type=int, default=1884, help="broker port (loopback listener)")
+    run.add_argument("--secrets", type=Path, help="credentials file written by broker render")
+    run.add_argument(
+        "--clock-start",
+        type=_aware_datetime,
+        help="run as if it were this instant, e.g. 2026-11-23T08:00+07:00 (demo, tests)",
+    )
+    run.set_defaults(func=_run)
+
 
 def render_asyncapi() -> str:
     """The AsyncAPI document as YAML, byte-for-byte stable for the drift test."""
@@ -24,6 +44,58 @@ def render_asyncapi() -> str:
     from protocol.asyncapi import build_document
 
     return yaml.safe_dump(build_document(), sort_keys=False, allow_unicode=True, width=100)
+
+
+def _aware_datetime(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("give a time zone offset, e.g. +07:00")
+    return moment
+
+
+def default_db_path() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "mpp" / "hub.db"
+
+
+def _run(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+    import time
+
+    from firmware_config.inventory import DEFAULT_INVENTORY, load_inventory
+    from hub.app import HubApp
+    from hub.clock import OffsetClock, SystemClock
+    from hub.site.loader import DEFAULT_SITE, load_site
+    from hub.store import EventStore
+    from mqtt_broker.credentials import CredentialStore, default_store_path
+    from protocol.link import LinkSettings
+
+    started = time.monotonic()
+    site = load_site(args.site or DEFAULT_SITE)
+    inventory = load_inventory(args.inventory or DEFAULT_INVENTORY)
+    password = CredentialStore(args.secrets or default_store_path()).password("hub")
+    clock = OffsetClock(args.clock_start) if args.clock_start else SystemClock()
+    app = HubApp(
+        site,
+        inventory,
+        EventStore(args.db or default_db_path()),
+        LinkSettings(args.host, args.port, "hub", password),
+        clock=clock,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    app.start()
+    log.info(
+        "hub ready in %.2f s: %s, %d tickets today",
+        time.monotonic() - started,
+        site.name,
+        len(app.service.state.tickets),
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    app.stop()
+    return 0
 
 
 def _asyncapi(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ the building's time source); durations of our own waits use monotonic time.
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -43,3 +44,20 @@ class ManualClock:
         with self._lock:
             self._now += timedelta(**delta)
             return self._now
+
+
+class OffsetClock:
+    """Real-speed time that starts at a chosen instant (demo at night, tests).
+
+    ``mpp hub run --clock-start 2026-11-23T08:00+07:00`` runs the building as
+    if it were that morning, ticking in real time from there.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime")
+        self._start = start.astimezone(UTC)
+        self._origin = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=time.monotonic() - self._origin)

@@ -25,3 +25,13 @@ def parse_schema_version(value: object) -> tuple[int, int] | None:
         return None
     major, minor = value.split(".")
     return int(major), int(minor)
+
+
+def software_version() -> str:
+    """Version of the installed ``antrian-mpp`` distribution, for births and logs."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("antrian-mpp")
+    except PackageNotFoundError:
+        return "0+unknown"

@@ -1,0 +1,162 @@
+"""The hub process: composition root wiring store, queue service and MQTT link.
+
+``start()`` reads as its steps: rebuild state, connect, subscribe, publish
+everything, start the ticker. All commands, ticks and publications run on the
+link's single worker thread, so the queue is never touched by two threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from paho.mqtt.properties import Properties
+
+from firmware_config.inventory import Inventory
+from hub.bookings import BookingSource
+from hub.clock import Clock, SystemClock
+from hub.presence_registry import PresenceRegistry
+from hub.publisher import StatePublisher
+from hub.service import Outcome, QueueService
+from hub.site.schema import Site
+from hub.store import EventStore
+from protocol.codec import Decoded
+from protocol.errors import ContractError, ErrorCode
+from protocol.link import LinkSettings, MqttLink
+from protocol.models import AdminCommand, Command, DeviceStatus, Reply, ReplyError
+from protocol.presence import hub_presence
+from protocol.roles import Role
+from protocol.topics import resolve, spec
+from protocol.version import software_version
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    tick_s: float = 1.0
+    republish_s: float = 60.0
+
+
+def account_roles(inventory: Inventory) -> dict[str, Role]:
+    roles = {device.device_id: device.role for device in inventory.devices}
+    roles.update({admin.username: Role.ADMIN for admin in inventory.admins})
+    return roles
+
+
+class HubApp:
+    def __init__(
+        self,
+        site: Site,
+        inventory: Inventory,
+        store: EventStore,
+        link_settings: LinkSettings,
+        clock: Clock | None = None,
+        bookings: BookingSource | None = None,
+        settings: HubSettings | None = None,
+    ) -> None:
+        self.site = site
+        self.clock = clock or SystemClock()
+        self.settings = settings or HubSettings()
+        self.service = QueueService(
+            site, store, account_roles(inventory), self.clock, bookings=bookings
+        )
+        self.presence = PresenceRegistry({d.device_id for d in inventory.devices})
+        self.link = MqttLink(
+            link_settings,
+            presence=hub_presence(site.id, software_version()),
+            on_invalid=self._on_invalid,
+            on_connected=self._publish_all,
+        )
+        self.publisher = StatePublisher(site, self.link)
+        self.ready = threading.Event()
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick_loop, name="hub-ticker", daemon=True)
+        self._last_republish = 0.0
+
+    def start(self, wait: float = 10.0) -> None:
+        self.service.open()
+        self.link.subscribe(spec("device.cmd"), self._on_command)
+        self.link.subscribe(spec("admin.cmd"), self._on_admin)
+        self.link.subscribe(spec("device.status"), self._on_status)
+        self.link.start(wait=wait)
+        if not self.ready.wait(wait):
+            raise TimeoutError("hub did not publish its state in time")
+        self._ticker.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._ticker.is_alive():
+            self._ticker.join(5)
+        self.link.stop()
+        self.service.store.close()
+
+    # -- on the link's worker thread ---------------------------------------------
+
+    def _publish_all(self) -> None:
+        self.publisher.publish_all(self.service.state, self.clock.now())
+        self._last_republish = time.monotonic()
+        self.ready.set()
+
+    def _on_command(self, decoded: Decoded, properties: Properties | None) -> None:
+        command = decoded.message
+        assert isinstance(command, Command)
+        self._answer(properties, lambda: self.service.handle(command), command.command_id)
+
+    def _on_admin(self, decoded: Decoded, properties: Properties | None) -> None:
+        command = decoded.message
+        assert isinstance(command, AdminCommand)
+        self._answer(properties, lambda: self.service.handle_admin(command), command.command_id)
+
+    def _answer(self, properties: Properties | None, handle: object, command_id: uuid.UUID) -> None:
+        try:
+            outcome: Outcome = handle()  # type: ignore[operator]
+        except Exception:
+            log.exception("command %s failed inside the hub", command_id)
+            self.link.reply(
+                properties,
+                Reply(
+                    command_id=command_id,
+                    ok=False,
+                    error=ReplyError(code=ErrorCode.INTERNAL, message="hub error; try again"),
+                ),
+            )
+            return
+        self.link.reply(properties, outcome.reply)
+        if outcome.events:
+            self.publisher.publish_changes(self.service.state, outcome.events, self.clock.now())
+
+    def _on_invalid(self, topic: str, error: ContractError, properties: Properties | None) -> None:
+        try:
+            params = resolve(topic)[1]
+        except ContractError:
+            params = {}
+        sender = params.get("device_id") or params.get("account") or "?"
+        correlation = getattr(properties, "CorrelationData", None)
+        command_id = (
+            uuid.UUID(bytes=bytes(correlation)) if correlation and len(correlation) == 16 else None
+        )
+        outcome = self.service.reject_invalid(
+            sender, "invalid", error.code, error.message, command_id
+        )
+        self.link.reply(properties, outcome.reply)
+
+    def _on_status(self, decoded: Decoded, _properties: Properties | None) -> None:
+        status = decoded.message
+        assert isinstance(status, DeviceStatus)
+        self.presence.update(status)
+
+    def _tick(self) -> None:
+        events = self.service.tick()
+        now = self.clock.now()
+        if time.monotonic() - self._last_republish >= self.settings.republish_s:
+            self._publish_all()
+        elif events:
+            self.publisher.publish_changes(self.service.state, events, now)
+
+    def _tick_loop(self) -> None:
+        while not self._stop.wait(self.settings.tick_s):
+            self.link.call_soon(self._tick)

@@ -1,0 +1,92 @@
+"""Publishing what changed: retained counter and service state, calls, announcements.
+
+Called only after the events are committed, so nothing is shown that the
+store does not hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from hub.events import (
+    AnnouncementsSet,
+    CounterChanged,
+    DayOpened,
+    Event,
+    TicketCalled,
+    TicketTransferred,
+)
+from hub.site.schema import Site
+from hub.state import QueueState
+from hub.views import call_event, counter_status, recent_calls, service_status
+from protocol.link import MqttLink
+from protocol.models import Announcements
+from protocol.topics import spec
+
+
+class StatePublisher:
+    def __init__(self, site: Site, link: MqttLink) -> None:
+        self.site = site
+        self.link = link
+
+    def publish_all(self, state: QueueState, now: datetime) -> None:
+        for counter in self.site.counters:
+            self._counter(state, counter.number)
+        self.publish_services(state, now, [s.code for s in self.site.services])
+        self.link.publish(spec("state.calls"), recent_calls(self.site, state))
+        self.link.publish(spec("state.announcements"), Announcements(texts=state.announcements))
+
+    def publish_services(self, state: QueueState, now: datetime, codes: Iterable[str]) -> None:
+        for code in codes:
+            self.link.publish(
+                spec("state.service"), service_status(self.site, state, code, now), service=code
+            )
+
+    def publish_changes(self, state: QueueState, events: list[Event], now: datetime) -> None:
+        if any(isinstance(event, DayOpened) for event in events):
+            self.publish_all(state, now)
+            return
+        counters: set[int] = set()
+        services: set[str] = set()
+        calls = False
+        for event in events:
+            number = getattr(event, "counter", None)
+            if number is not None:
+                counters.add(number)
+            ticket_id = getattr(event, "ticket_id", None)
+            ticket = state.tickets.get(ticket_id) if ticket_id else None
+            if ticket is not None:
+                services.add(ticket.service)
+            if isinstance(event, TicketTransferred) and ticket is not None and ticket.visits:
+                services.add(ticket.visits[-1].service)
+            if isinstance(event, CounterChanged):
+                counter = self.site.counter(event.counter)
+                services.update(counter.primary + counter.secondary)
+            if isinstance(event, TicketCalled):
+                calls = True
+                self._call(state, str(event.event_id))
+            if isinstance(event, AnnouncementsSet):
+                self.link.publish(
+                    spec("state.announcements"), Announcements(texts=state.announcements)
+                )
+        # A counter's waiting count depends on every service it serves.
+        for counter in self.site.counters:
+            if services & set(counter.primary + counter.secondary):
+                counters.add(counter.number)
+        for number in sorted(counters):
+            self._counter(state, number)
+        self.publish_services(state, now, sorted(services))
+        if calls:
+            self.link.publish(spec("state.calls"), recent_calls(self.site, state))
+
+    def _counter(self, state: QueueState, number: int) -> None:
+        self.link.publish(
+            spec("state.counter"), counter_status(self.site, state, number), counter=number
+        )
+
+    def _call(self, state: QueueState, event_id: str) -> None:
+        for call in state.recent_calls:
+            if call.event_id == event_id:
+                self.link.publish(spec("event.call"), call_event(self.site, call))
+                return

@@ -1,0 +1,72 @@
+"""A simulated device on the real broker: sends contract commands, waits for replies."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid4
+
+from mqtt_broker.local import LocalBroker
+from protocol.link import LinkSettings, MqttLink, RequestTimeoutError
+from protocol.models import Command, Reply, utc_now
+from protocol.presence import device_presence
+from protocol.roles import Role
+from protocol.topics import spec
+
+WAIT = 10.0
+
+
+class DeviceClient:
+    def __init__(self, broker: LocalBroker, device_id: str, role: Role) -> None:
+        self.device_id = device_id
+        self.seq = 0
+        self.unanswered = 0
+        self.link = MqttLink(
+            LinkSettings(broker.host, broker.port, device_id, broker.password(device_id)),
+            presence=device_presence(device_id, role, "test"),
+        )
+        self.link.expect_replies(spec("device.reply"), device_id=device_id)
+        self.link.start(wait=WAIT)
+
+    def command(
+        self, model: type[Command], command_id: UUID | None = None, **fields: Any
+    ) -> Command:
+        self.seq += 1
+        return model(
+            command_id=command_id or uuid4(),
+            device_id=self.device_id,
+            seq=self.seq,
+            issued_at=utc_now(),
+            **fields,
+        )
+
+    def request(self, command: Command, timeout: float = WAIT) -> Reply:
+        return self.link.request(
+            spec("device.cmd"),
+            command,
+            spec("device.reply"),
+            timeout=timeout,
+            device_id=self.device_id,
+        )
+
+    def send(self, model: type[Command], **fields: Any) -> Reply:
+        return self.request(self.command(model, **fields))
+
+    def ok(self, model: type[Command], **fields: Any) -> Reply:
+        reply = self.send(model, **fields)
+        assert reply.ok, reply.error
+        return reply
+
+    def retry_until_answered(
+        self, command: Command, per_try: float = 1.0, tries: int = 60
+    ) -> Reply:
+        """Send the same command (same id) until the hub answers, as a device would."""
+        for _ in range(tries):
+            try:
+                return self.request(command, timeout=per_try)
+            except RequestTimeoutError:
+                self.unanswered += 1
+                continue
+        raise AssertionError(f"{command.type} never answered")
+
+    def stop(self) -> None:
+        self.link.stop()

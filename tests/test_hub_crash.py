@@ -1,0 +1,150 @@
+"""SIGKILL the hub process under load; nothing acknowledged may be lost.
+
+A load generator issues and calls tickets through the real broker. Each
+command is retried with the same id until answered, as a device does. The
+hub is killed mid-load and restarted; afterwards every acknowledged ticket is
+in the store in (at least) the acknowledged state, and the day's numbers run
+from 001 without a gap or a duplicate.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hub.clock import ManualClock
+from hub.service import QueueService
+from hub.site.loader import load_site
+from hub.store import EventStore
+from mqtt_broker.local import LocalBroker
+from protocol.models import CounterNext, CounterOpen, TicketPrinted, TicketReserve, TicketState
+from protocol.roles import Role
+from tests.device_client import DeviceClient
+from tests.hub_harness import MONDAY_0800, default_roles
+
+ROOT = Path(__file__).resolve().parent.parent
+CLOCK_START = "2026-11-23T09:00+07:00"
+TICKETS = 40
+KILL_AFTER = 15
+LATER_STATES = {
+    TicketState.WAITING: {TicketState.WAITING, TicketState.CALLED, TicketState.DONE},
+    TicketState.CALLED: {TicketState.CALLED, TicketState.DONE},
+}
+
+
+class HubProcess:
+    def __init__(self, broker: LocalBroker, db: Path) -> None:
+        self.args = [
+            sys.executable,
+            "-m",
+            "mpp.cli",
+            "hub",
+            "run",
+            "--port",
+            str(broker.local_port),
+            "--secrets",
+            str(broker.directory / "mqtt-credentials.json"),
+            "--db",
+            str(db),
+            "--clock-start",
+            CLOCK_START,
+        ]
+        self.process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.args, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            if "hub ready" in line:
+                threading.Thread(target=self._drain, daemon=True).start()
+                return
+        raise AssertionError(f"hub exited before ready: {self.process.wait()}")
+
+    def _drain(self) -> None:
+        assert self.process is not None and self.process.stderr is not None
+        for _ in self.process.stderr:
+            pass
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@pytest.fixture
+def hub_process(fresh_broker: LocalBroker, tmp_path: Path) -> Iterator[HubProcess]:
+    process = HubProcess(fresh_broker, tmp_path / "hub.db")
+    process.start()
+    yield process
+    process.stop()
+
+
+def test_sigkill_under_load_loses_nothing_acknowledged(
+    hub_process: HubProcess, fresh_broker: LocalBroker, tmp_path: Path
+) -> None:
+    kiosk = DeviceClient(fresh_broker, "kiosk-01", Role.KIOSK)
+    counter = DeviceClient(fresh_broker, "counter-01", Role.COUNTER)
+    acknowledged: dict[str, TicketState] = {}
+    halfway = threading.Event()
+    failures: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            counter.retry_until_answered(counter.command(CounterOpen))
+            for index in range(TICKETS):
+                reserved = kiosk.retry_until_answered(
+                    kiosk.command(TicketReserve, service="DUK-KTP")
+                )
+                assert reserved.ok and reserved.ticket is not None, reserved.error
+                ticket_id = reserved.ticket.ticket_id
+                printed = kiosk.retry_until_answered(
+                    kiosk.command(TicketPrinted, ticket_id=ticket_id)
+                )
+                assert printed.ok, printed.error
+                acknowledged[ticket_id] = TicketState.WAITING
+                if index % 3 == 2:
+                    called = counter.retry_until_answered(counter.command(CounterNext))
+                    assert called.ok, called.error
+                    assert called.counter is not None and called.counter.current is not None
+                    acknowledged[called.counter.current.ticket_id] = TicketState.CALLED
+                if index == KILL_AFTER:
+                    halfway.set()
+        except BaseException as error:
+            failures.append(error)
+            halfway.set()
+
+    generator = threading.Thread(target=load)
+    generator.start()
+    assert halfway.wait(60)
+    hub_process.kill()
+    hub_process.start()
+    generator.join(120)
+    kiosk.stop()
+    counter.stop()
+    assert not failures, failures
+    assert len(acknowledged) == TICKETS
+    assert kiosk.unanswered + counter.unanswered >= 1, "the kill did not hit the load"
+    hub_process.stop()
+
+    service = QueueService(
+        load_site(), EventStore(tmp_path / "hub.db"), default_roles(), ManualClock(MONDAY_0800)
+    )
+    service.state = service._rebuild()
+    for ticket_id, state in acknowledged.items():
+        ticket = service.state.tickets.get(ticket_id)
+        assert ticket is not None, f"acknowledged {ticket_id} lost"
+        assert ticket.state in LATER_STATES[state], (ticket_id, ticket.state, state)
+    numbers = service.store.numbers_of_day(MONDAY_0800.date())
+    assert numbers == [f"A-{n:03d}" for n in range(1, TICKETS + 1)]
