@@ -125,9 +125,15 @@ class HubApp:
                 ),
             )
             return
+        # Committed: show the call first (the display is what a citizen waits for),
+        # then answer the device, then refresh the retained state.
+        self.publisher.publish_calls(self.service.state, outcome.events)
         self.link.reply(properties, outcome.reply)
         if outcome.events:
-            self.publisher.publish_changes(self.service.state, outcome.events, self.clock.now())
+            self.publisher.publish_changes(
+                self.service.state, outcome.events, self.clock.now(), calls_published=True
+            )
+        self.service.snapshot_if_due()
 
     def _on_invalid(self, topic: str, error: ContractError, properties: Properties | None) -> None:
         try:

@@ -43,7 +43,15 @@ class StatePublisher:
                 spec("state.service"), service_status(self.site, state, code, now), service=code
             )
 
-    def publish_changes(self, state: QueueState, events: list[Event], now: datetime) -> None:
+    def publish_calls(self, state: QueueState, events: list[Event]) -> None:
+        """The call events alone, as early as possible after the commit."""
+        for event in events:
+            if isinstance(event, TicketCalled):
+                self._call(state, str(event.event_id))
+
+    def publish_changes(
+        self, state: QueueState, events: list[Event], now: datetime, calls_published: bool = False
+    ) -> None:
         if any(isinstance(event, DayOpened) for event in events):
             self.publish_all(state, now)
             return
@@ -65,7 +73,8 @@ class StatePublisher:
                 services.update(counter.primary + counter.secondary)
             if isinstance(event, TicketCalled):
                 calls = True
-                self._call(state, str(event.event_id))
+                if not calls_published:
+                    self._call(state, str(event.event_id))
             if isinstance(event, AnnouncementsSet):
                 self.link.publish(
                     spec("state.announcements"), Announcements(texts=state.announcements)

@@ -178,6 +178,7 @@ class QueueService:
         expired = self.decider.expired_reservations(self.state, now)
         if expired:
             self._persist(expired, now, None)
+        self.snapshot_if_due()
         return events + expired
 
     def _day_events(self, now: datetime) -> list[Event]:
@@ -283,11 +284,16 @@ class QueueService:
             self.state = self._rebuild()
             raise
         self._since_snapshot += len(events)
-        if any(isinstance(e, DayOpened) for e in events) or (
-            self._since_snapshot >= SNAPSHOT_EVERY
-        ):
-            self.snapshot()
+        if any(isinstance(e, DayOpened) for e in events):
+            self._since_snapshot = SNAPSHOT_EVERY  # a new day starts from a snapshot
         return reply
+
+    def snapshot_if_due(self) -> bool:
+        """Write a snapshot when enough events have gone by (kept off the command path)."""
+        if self._since_snapshot < SNAPSHOT_EVERY:
+            return False
+        self.snapshot()
+        return True
 
     def snapshot(self) -> None:
         self.store.save_snapshot(self.state.applied, self.state.day, self.state.model_dump_json())

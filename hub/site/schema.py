@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, time
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -180,26 +181,35 @@ class Site(SiteModel):
     dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
     tickets: TicketRules = Field(default_factory=TicketRules)
 
-    def service(self, code: str) -> Service:
-        return self._services()[code]
-
-    def counter(self, number: int) -> Counter:
-        return self._counters()[number]
-
-    def agency(self, code: str) -> Agency:
-        return {agency.code: agency for agency in self.agencies}[code]
-
-    def _services(self) -> dict[str, Service]:
+    # Indexes built once (cached on the instance): dispatch looks a service up
+    # for every waiting ticket on every call.
+    @cached_property
+    def services_by_code(self) -> dict[str, Service]:
         return {service.code: service for service in self.services}
 
-    def _counters(self) -> dict[int, Counter]:
+    @cached_property
+    def counters_by_number(self) -> dict[int, Counter]:
         return {counter.number: counter for counter in self.counters}
 
+    @cached_property
+    def agencies_by_code(self) -> dict[str, Agency]:
+        return {agency.code: agency for agency in self.agencies}
+
+    @cached_property
+    def counters_by_device(self) -> dict[str, Counter]:
+        return {c.device_id: c for c in self.counters if c.device_id}
+
+    def service(self, code: str) -> Service:
+        return self.services_by_code[code]
+
+    def counter(self, number: int) -> Counter:
+        return self.counters_by_number[number]
+
+    def agency(self, code: str) -> Agency:
+        return self.agencies_by_code[code]
+
     def has_service(self, code: str) -> bool:
-        return code in self._services()
+        return code in self.services_by_code
 
     def counter_of_device(self, device_id: str) -> Counter | None:
-        for counter in self.counters:
-            if counter.device_id == device_id:
-                return counter
-        return None
+        return self.counters_by_device.get(device_id)
