@@ -14,7 +14,7 @@ import json
 import logging
 from collections import Counter as Tally
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from hub.bookings import BookingSource, NoBookings
@@ -40,6 +40,7 @@ from protocol.roles import Role
 
 log = logging.getLogger(__name__)
 NIL = UUID(int=0)
+DEDUP_WINDOW = timedelta(days=2)  # how long a repeated command gets its stored reply
 
 
 @dataclass
@@ -271,6 +272,7 @@ class QueueService:
                 for seq, event in zip(seqs, events, strict=True):
                     if isinstance(event, DayOpened) and previous_day is not None:
                         self.store.archive_day(previous_day, self._summary(previous_day))
+                        self.store.prune_commands((now - DEDUP_WINDOW).isoformat())
                     self.state.apply(event, seq)
                 if command is not None:
                     command_id, sender, kind, made = command

@@ -174,6 +174,16 @@ class EventStore:
                 (SNAPSHOTS_KEPT,),
             )
 
+    def prune_commands(self, received_before: str) -> int:
+        """Forget stored replies older than the de-duplication window.
+
+        Devices retry a command for seconds or minutes, never days; keeping
+        every reply forever would grow the store by ~1 GB a year.
+        """
+        assert self._in_transaction, "prune_commands outside a transaction"
+        cursor = self._db.execute("DELETE FROM commands WHERE received_at < ?", (received_before,))
+        return cursor.rowcount
+
     def archive_day(self, day: date, summary_json: str) -> None:
         assert self._in_transaction, "archive_day outside a transaction"
         self._db.execute(

@@ -360,3 +360,15 @@ def test_booking_check_in_gets_its_slot(tmp_path: Path) -> None:
     hub.issue("DUK-KTP")
     hub.clock.advance(minutes=6)  # 14 minutes before the slot: inside the early window
     assert hub.next(1) == reply.ticket.ticket_id
+
+
+def test_stored_replies_are_pruned_after_the_dedup_window(hub: Harness) -> None:
+    hub.issue("DUK-KTP")
+    count = hub.service.store.connection.execute("SELECT COUNT(*) FROM commands").fetchone()[0]
+    assert count == 2
+    hub.clock.advance(days=1)
+    hub.service.tick()
+    assert hub.service.store.connection.execute("SELECT COUNT(*) FROM commands").fetchone()[0] == 2
+    hub.clock.advance(days=2)
+    hub.service.tick()
+    assert hub.service.store.connection.execute("SELECT COUNT(*) FROM commands").fetchone()[0] == 0
