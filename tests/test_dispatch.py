@@ -86,6 +86,11 @@ def test_ratio_two_regular_one_priority(history: CounterHistory, expected: str) 
     assert pick(mpp(priority_rule=PriorityRule.RATIO), pool, history) == expected
 
 
+def test_ratio_never_puts_priority_behind_later_arrivals() -> None:
+    pool = [cand("p", 1, 10, PRIO), cand("r", 2, 5)]
+    assert pick(mpp(priority_rule=PriorityRule.RATIO), pool, CounterHistory(0, 1)) == "p"
+
+
 def test_ratio_with_two_priority_turns() -> None:
     pool = [cand("r", 1, 10), cand("p", 2, 5, PRIO)]
     policy = mpp(priority_rule=PriorityRule.RATIO, ratio_regular=3, ratio_priority=2)
@@ -117,15 +122,24 @@ def test_only_one_category_waiting() -> None:
     )
 
 
-def test_overdue_ticket_is_served_first() -> None:
-    pool = [cand("p", 1, 5, PRIO), cand("late", 2, 31, target=30)]
+def test_overdue_service_is_served_first() -> None:
+    pool = [cand("p", 2, 5, PRIO, service="S1"), cand("late", 1, 31, service="S2", target=30)]
     assert pick(mpp(priority_rule=PriorityRule.STRICT), pool) == "late"
     assert pick(mpp(priority_rule=PriorityRule.STRICT, overdue_first=False), pool) == "p"
 
 
+def test_priority_rule_still_applies_inside_an_overdue_service() -> None:
+    pool = [cand("late", 1, 40), cand("p", 2, 5, PRIO), cand("other", 3, 20, service="S2")]
+    assert pick(mpp(priority_rule=PriorityRule.STRICT), pool) == "p"
+
+
 def test_most_overdue_relative_to_target() -> None:
-    pool = [cand("a", 1, 40, target=30), cand("b", 2, 25, service="S2", target=15)]
-    assert pick(mpp(), pool) == "b"  # 25/15 = 1.67 > 40/30 = 1.33
+    pool = [
+        cand("a", 1, 40, target=30),
+        cand("b", 2, 25, service="S2", target=15),
+        cand("c", 3, 10, service="S3", target=30),
+    ]
+    assert pick(mpp(), pool) == "b"  # 25/15 = 1.67 > 40/30 = 1.33; S3 is not late
 
 
 def test_overdue_secondary_beats_primary() -> None:

@@ -48,7 +48,7 @@ def test_default_site_has_the_fifteen_agencies_of_the_regulation() -> None:
     assert [agency.name for agency in site.agencies] == PERBUP_AGENCIES
     for agency in site.agencies:
         assert sum(1 for s in site.services if s.agency == agency.code) >= 1
-    assert len(site.counters) == 20
+    assert len(site.counters) == 22
 
 
 def test_unknown_service_on_a_counter_names_file_entry_and_field(tmp_path: Path) -> None:

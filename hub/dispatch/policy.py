@@ -6,15 +6,21 @@ The MPP policy, in order (docs/dispatch.md gives the rationale):
    ``early`` minutes before it) is called first, earliest slot first. A
    citizen who checked in more than ``late`` minutes after the slot has lost
    it and queues as a walk-in.
-2. **Overdue** — if ``overdue_first``, a ticket that has waited at least
-   ``overdue_factor`` × its service's target is called before the rest, the
-   most overdue (wait / target) first.
-3. **Primary before secondary** — only when none of the counter's primary
-   services has a waiting ticket does it help with its secondary services.
+2. **Overdue services** — if ``overdue_first``, a service whose oldest
+   ticket has waited at least ``overdue_factor`` × its target is served
+   before the others (primary or secondary alike): the pool becomes the
+   tickets of the overdue services. The priority rule still applies inside
+   it, so a queue running late does not push priority citizens back.
+3. **Primary before secondary** — otherwise, only when none of the
+   counter's primary services has a waiting ticket does it help with its
+   secondary services.
 4. **Priority rule** (per site) picks the category: ``strict`` (prioritas
    always first), ``ratio`` (after R regular calls, P priority calls),
    ``alternate`` (ratio 1:1), ``weighted_aging`` (no separate lanes; a
-   priority ticket ages ``priority_weight`` times faster), ``none``.
+   priority ticket ages ``priority_weight`` times faster), ``none``. Under
+   ``ratio`` and ``alternate`` a priority ticket that is older than the
+   oldest regular one is also called: the rule only ever moves priority
+   citizens forward, never behind people who came after them.
 5. **Aging** — within the chosen pool and category, the ticket with the
    largest wait / target goes first, so a service with a tight target is not
    starved by a slow one; equal scores go by queue order.
@@ -100,13 +106,14 @@ class MppPolicy:
         due = [c for c in candidates if self._appointment_due(c, now)]
         if due:
             return min(due, key=lambda c: (c.appointment_at, c.order))
-        if self.settings.overdue_first:
-            overdue = [c for c in candidates if c.aging(now) >= self.settings.overdue_factor]
-            if overdue:
-                return self._oldest_relative(overdue, now)
-        primary = [c for c in candidates if c.primary]
-        pool = primary or list(candidates)
+        pool = self._overdue_services(candidates, now) if self.settings.overdue_first else []
+        if not pool:
+            pool = [c for c in candidates if c.primary] or list(candidates)
         return self._by_priority_rule(pool, history, now)
+
+    def _overdue_services(self, candidates: Sequence[Candidate], now: datetime) -> list[Candidate]:
+        late = {c.service for c in candidates if c.aging(now) >= self.settings.overdue_factor}
+        return [c for c in candidates if c.service in late]
 
     def _appointment_due(self, candidate: Candidate, now: datetime) -> bool:
         slot, arrived = candidate.appointment_at, candidate.checked_in_at
@@ -142,8 +149,10 @@ class MppPolicy:
             if rule is PriorityRule.ALTERNATE
             else (self.settings.ratio_regular, self.settings.ratio_priority)
         )
-        priority_due = history.regular_since_priority >= regular_turns or (
-            0 < history.priority_in_row < priority_turns
+        priority_due = (
+            history.regular_since_priority >= regular_turns
+            or 0 < history.priority_in_row < priority_turns
+            or min(c.order for c in priority) < min(c.order for c in regular)
         )
         return self._oldest_relative(priority if priority_due else regular, now)
 
