@@ -29,6 +29,8 @@ def _registrars() -> list[Register]:
 def _exit_codes() -> list[tuple[type[BaseException], int]]:
     """Error class → exit code; the first match wins."""
     from firmware_config.inventory import ConfigError
+    from hub.site.loader import SiteError
+    from hub.store import StoreError
     from mqtt_broker.credentials import CredentialStoreError
     from mqtt_broker.render import BrokerRenderError
     from mqtt_broker.runner import BrokerStartError
@@ -36,6 +38,8 @@ def _exit_codes() -> list[tuple[type[BaseException], int]]:
 
     return [
         (ConfigError, 2),
+        (SiteError, 2),
+        (StoreError, 7),
         (ContractError, 3),
         (BrokerRenderError, 4),
         (BrokerStartError, 4),

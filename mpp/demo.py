@@ -1,31 +1,61 @@
 """The one-command local system: broker, hub and simulated devices on loopback.
 
-It grows as issues land. Today: a private Mosquitto rendered from the bundled
-inventory, every device of the inventory simulated as a presence-only client
-(birth, heartbeat, last-will), and a monitor on the admin account that logs
-what crosses the bus. The hub service, counters, kiosk and displays join as
-their issues land.
+It grows as issues land. Today it runs a private Mosquitto rendered from the
+bundled inventory, the hub service (its store in the demo's state directory,
+its clock started at 08.00 WIB today so the building is open whatever the
+hour), every device of the inventory as a presence client, citizens taking
+tickets at the kiosks, officers calling and finishing at eight counters, and
+a monitor that logs each call as the display will say it.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import random
 import threading
-import time
+from datetime import datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from firmware_config.inventory import load_inventory
-from mpp import __version__
+from edge.command_client import CommandClient
+from firmware_config.inventory import Inventory, load_inventory
+from hub.app import HubApp
+from hub.clock import OffsetClock
+from hub.site.loader import load_site
+from hub.site.schema import Site
+from hub.store import EventStore
 from mqtt_broker.local import LocalBroker, start_local_broker
 from protocol.codec import Decoded
-from protocol.link import LinkSettings, MqttLink
-from protocol.models import Heartbeat
+from protocol.link import LinkError, LinkSettings, MqttLink
+from protocol.models import (
+    CallEvent,
+    CounterFinish,
+    CounterNext,
+    CounterOpen,
+    CounterTransfer,
+    Heartbeat,
+    PriorityCategory,
+    TicketPrinted,
+    TicketReserve,
+)
 from protocol.presence import device_presence
 from protocol.topics import spec
+from protocol.version import software_version
 
 log = logging.getLogger("mpp.demo")
-HEARTBEAT_S = 5.0
+HEARTBEAT_S = 10.0
+DEMO_COUNTERS = (1, 2, 3, 5, 6, 7, 8, 10)
+POPULAR = (
+    "DUK-KTP",
+    "DUK-KK",
+    "DUK-AKTA",
+    "POL-SKCK",
+    "POL-SIM",
+    "BL-BAYAR",
+    "BPJSKES-DAFTAR",
+    "PTSP-NIB",
+)
 
 
 def default_state_dir() -> Path:
@@ -33,47 +63,160 @@ def default_state_dir() -> Path:
     return Path(base) / "mpp" / "demo"
 
 
-def _link(broker: LocalBroker, username: str, presence: object = None) -> MqttLink:
-    settings = LinkSettings(broker.host, broker.port, username, broker.password(username))
-    return MqttLink(settings, presence=presence)  # type: ignore[arg-type]
+def morning_of_today(site: Site) -> datetime:
+    zone = ZoneInfo(site.timezone)
+    return datetime.combine(datetime.now(zone).date(), time(8, 0), zone)
 
 
-def _log_status(decoded: Decoded, _properties: object) -> None:
-    message = decoded.message
-    log.info("bus: %s %s", decoded.spec.key, message.model_dump_json(exclude={"sent_at"}))
+class DemoDevices:
+    """Simulated citizens and officers, speaking the contract over the broker."""
+
+    def __init__(
+        self, broker: LocalBroker, inventory: Inventory, site: Site, seed: int, pace: float = 1.0
+    ) -> None:
+        self.site = site
+        self.pace = pace
+        self.random = random.Random(seed)  # noqa: S311 - a simulation, not a secret
+        self.stop = threading.Event()
+        self.links: dict[str, MqttLink] = {}
+        for device in inventory.devices:
+            settings = LinkSettings(
+                broker.host, broker.port, device.device_id, broker.password(device.device_id)
+            )
+            presence = device_presence(device.device_id, device.role, software_version())
+            self.links[device.device_id] = MqttLink(settings, presence=presence)
+        self.kiosk = CommandClient(self.links["kiosk-01"], "kiosk-01")
+        self.counters = {
+            n: CommandClient(self.links[f"counter-{n:02d}"], f"counter-{n:02d}")
+            for n in DEMO_COUNTERS
+        }
+        self.threads = [threading.Thread(target=self._citizens, name="demo-citizens", daemon=True)]
+        self.threads += [
+            threading.Thread(target=self._officer, args=(n,), daemon=True, name=f"demo-officer-{n}")
+            for n in DEMO_COUNTERS
+        ]
+        self.threads.append(threading.Thread(target=self._heartbeats, daemon=True))
+
+    def start(self) -> None:
+        for link in self.links.values():
+            link.start(wait=10)
+        for thread in self.threads:
+            thread.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(5)
+        for link in self.links.values():
+            link.stop()
+
+    def _pause(self, low: float, high: float) -> bool:
+        """Wait a random while (scaled by ``pace``); True when the demo is stopping."""
+        return self.stop.wait(self.random.uniform(low, high) * self.pace)
+
+    def _citizens(self) -> None:
+        while not self._pause(3, 9):
+            service = self.random.choice(POPULAR)
+            category = (
+                PriorityCategory.PRIORITY
+                if self.random.random() < 0.1
+                else PriorityCategory.REGULAR
+            )
+            try:
+                reply = self.kiosk.send(TicketReserve, service=service, category=category)
+                if reply.ok and reply.ticket is not None:
+                    self.kiosk.send(TicketPrinted, ticket_id=reply.ticket.ticket_id)
+                    log.info(
+                        "kiosk: tiket %s (%s), %d orang di depan, perkiraan %d menit",
+                        reply.ticket.number,
+                        reply.ticket.service_name,
+                        reply.ticket.people_ahead,
+                        reply.ticket.estimated_wait_min,
+                    )
+                elif reply.error is not None:
+                    log.info("kiosk: %s", reply.error.message)
+            except LinkError as error:
+                log.warning("kiosk: %s", error)
+
+    def _officer(self, number: int) -> None:
+        counter = self.counters[number]
+        try:
+            counter.send(CounterOpen)
+            while not self._pause(4, 8):
+                reply = counter.send(CounterNext)
+                current = reply.counter.current if reply.counter else None
+                if current is None:
+                    continue
+                if self._pause(10, 30):
+                    return
+                follow = self.site.service(current.service).continues_to
+                if follow and self.random.random() < 0.3:
+                    counter.send(CounterTransfer, target_service=follow)
+                else:
+                    counter.send(CounterFinish)
+        except LinkError as error:
+            log.warning("counter %d: %s", number, error)
+
+    def _heartbeats(self) -> None:
+        started = datetime.now()
+        while not self.stop.wait(HEARTBEAT_S):
+            uptime = (datetime.now() - started).total_seconds()
+            for device_id, link in self.links.items():
+                link.publish(
+                    spec("device.heartbeat"),
+                    Heartbeat(device_id=device_id, uptime_s=uptime),
+                    device_id=device_id,
+                )
 
 
-def run_demo(state_dir: Path | None, duration: float) -> int:
-    """Run until Ctrl-C (or ``duration`` seconds) and stop everything in reverse order."""
+def _announce(decoded: Decoded, _properties: object) -> None:
+    call = decoded.message
+    assert isinstance(call, CallEvent)
+    again = " (panggilan ulang)" if call.recall else ""
+    log.info("display: Nomor antrian %s, silakan ke %s%s", call.number, call.counter_name, again)
+
+
+def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float = 1.0) -> int:
+    """Run until Ctrl-C (or ``duration`` seconds); stop everything in reverse order."""
     directory = state_dir or default_state_dir()
     directory.mkdir(parents=True, exist_ok=True)
     inventory = load_inventory()
+    site = load_site()
     broker = start_local_broker(directory, inventory)
     log.info("broker on %s:%d (state in %s)", broker.host, broker.port, directory)
-    monitor = _link(broker, inventory.admins[0].username)
-    monitor.subscribe(spec("device.status"), _log_status)
-    monitor.start(wait=10)
-    devices = [
-        _link(broker, d.device_id, device_presence(d.device_id, d.role, __version__))
-        for d in inventory.devices
-    ]
+    hub = HubApp(
+        site,
+        inventory,
+        EventStore(directory / "hub.db"),
+        LinkSettings(broker.host, broker.local_port, "hub", broker.password("hub")),
+        clock=OffsetClock(morning_of_today(site)),
+    )
+    monitor = MqttLink(
+        LinkSettings(
+            broker.host,
+            broker.port,
+            inventory.admins[0].username,
+            broker.password(inventory.admins[0].username),
+        )
+    )
+    monitor.subscribe(spec("event.call"), _announce)
+    devices = DemoDevices(broker, inventory, site, seed, pace)
     stop = threading.Event()
-    started = time.monotonic()
     try:
-        for device in devices:
-            device.start(wait=10)
-        log.info("%d simulated devices online; Ctrl-C stops", len(devices))
-        while not stop.wait(min(HEARTBEAT_S, duration) if duration else HEARTBEAT_S):
-            for device, config in zip(devices, inventory.devices, strict=True):
-                beat = Heartbeat(device_id=config.device_id, uptime_s=time.monotonic() - started)
-                device.publish(spec("device.heartbeat"), beat, device_id=config.device_id)
-            if duration and time.monotonic() - started >= duration:
-                break
+        hub.start()
+        log.info("hub ready: %s", site.name)
+        monitor.start(wait=10)
+        devices.start()
+        log.info("%d simulated devices online; Ctrl-C stops", len(devices.links))
+        stop.wait(duration if duration > 0 else None)
     except KeyboardInterrupt:
         log.info("stopping")
     finally:
-        for device in reversed(devices):
-            device.stop()
+        devices.close()
         monitor.stop()
+        hub.stop()
         broker.stop()
     return 0
+
+
+__all__ = ["run_demo"]

@@ -14,10 +14,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     demo.add_argument(
         "--duration", type=float, default=0.0, help="stop after this many seconds (0: Ctrl-C)"
     )
+    demo.add_argument(
+        "--pace",
+        type=float,
+        default=1.0,
+        help="scale the simulated people's pauses (0.1 = ten times faster)",
+    )
     demo.set_defaults(func=_demo)
 
 
 def _demo(args: argparse.Namespace) -> int:
     from mpp.demo import run_demo
 
-    return run_demo(args.state_dir, args.duration)
+    return run_demo(args.state_dir, args.duration, pace=args.pace)

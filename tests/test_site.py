@@ -144,3 +144,14 @@ def test_service_day_is_local() -> None:
     calendar = SiteCalendar(load_site())
     # 23:30 UTC on the 23rd is 06:30 WIB on the 24th.
     assert calendar.service_day(datetime(2026, 11, 23, 23, 30, tzinfo=UTC)).day == 24
+
+
+def test_hub_refuses_to_start_on_an_invalid_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mpp.cli import main
+
+    path = _edited(tmp_path, 'primary = ["POL-SKCK"]', 'primary = ["POL-SKCKX"]')
+    assert main(["hub", "run", "--site", str(path), "--db", str(tmp_path / "hub.db")]) == 2
+    assert "unknown service 'POL-SKCKX'" in capsys.readouterr().err
+    assert not (tmp_path / "hub.db").exists()

@@ -1,0 +1,57 @@
+"""Sending contract commands from a device and waiting for the hub's answer.
+
+Every command gets a fresh id and the next per-device sequence number; a
+retry re-sends the *same* command (same id), so the hub applies it once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import uuid4
+
+from protocol.link import MqttLink, RequestTimeoutError
+from protocol.models import Command, Reply, utc_now
+from protocol.topics import spec
+
+
+class CommandClient:
+    def __init__(self, link: MqttLink, device_id: str) -> None:
+        self.link = link
+        self.device_id = device_id
+        self.seq = 0
+        link.expect_replies(spec("device.reply"), device_id=device_id)
+
+    def build(
+        self, model: type[Command], expires_in: float | None = None, **fields: Any
+    ) -> Command:
+        self.seq += 1
+        issued = utc_now()
+        expires = issued + timedelta(seconds=expires_in) if expires_in else None
+        return model(
+            command_id=uuid4(),
+            device_id=self.device_id,
+            seq=self.seq,
+            issued_at=issued,
+            expires_at=expires,
+            **fields,
+        )
+
+    def request(self, command: Command, timeout: float = 5.0, tries: int = 1) -> Reply:
+        """Send and wait; on a timeout re-send the same command up to ``tries`` times."""
+        for attempt in range(tries):
+            try:
+                return self.link.request(
+                    spec("device.cmd"),
+                    command,
+                    spec("device.reply"),
+                    timeout=timeout,
+                    device_id=self.device_id,
+                )
+            except RequestTimeoutError:
+                if attempt == tries - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def send(self, model: type[Command], timeout: float = 5.0, **fields: Any) -> Reply:
+        return self.request(self.build(model, **fields), timeout=timeout)

@@ -1,0 +1,19 @@
+"""The one-command demo really runs broker, hub and simulated devices end to end."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from mpp.cli import main
+
+
+def test_demo_issues_and_calls_tickets(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="mpp.demo")
+    assert main(["demo", "--state-dir", str(tmp_path), "--duration", "4", "--pace", "0.05"]) == 0
+    messages = [record.getMessage() for record in caplog.records]
+    assert any(m.startswith("kiosk: tiket ") for m in messages), messages
+    assert any(m.startswith("display: Nomor antrian ") for m in messages), messages
+    assert (tmp_path / "hub.db").exists()
