@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from firmware_config.inventory import load_inventory  # noqa: E402
 from hub.clock import ManualClock  # noqa: E402
+from hub.process import HubProcess  # noqa: E402
 from hub.service import QueueService  # noqa: E402
 from hub.site.loader import load_site  # noqa: E402
 from hub.state import QueueState  # noqa: E402
@@ -176,39 +176,16 @@ def measure_rebuild(db: Path) -> tuple[float, int]:
 
 def measure_start_to_ready(directory: Path, db: Path) -> float:
     broker = start_local_broker(directory / "broker-run", load_inventory())
+    hub = HubProcess(
+        broker.local_port,
+        directory / "broker-run" / "mqtt-credentials.json",
+        db,
+        clock_start=f"{TODAY.isoformat()}T12:00+07:00",
+    )
     try:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "mpp.cli",
-                "hub",
-                "run",
-                "--port",
-                str(broker.local_port),
-                "--secrets",
-                str(directory / "broker-run" / "mqtt-credentials.json"),
-                "--db",
-                str(db),
-                "--clock-start",
-                f"{TODAY.isoformat()}T12:00+07:00",
-            ],
-            cwd=ROOT,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert process.stderr is not None
-        for line in process.stderr:
-            if "hub ready" in line:
-                elapsed = time.perf_counter() - started
-                break
-        else:
-            raise RuntimeError("hub exited before ready")
-        process.terminate()
-        process.wait(10)
-        return elapsed
+        return hub.start()
     finally:
+        hub.stop()
         broker.stop()
 
 

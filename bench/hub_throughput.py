@@ -15,7 +15,6 @@ durable SQLite commits with synchronous=FULL), then:
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from broker_floor import measure_round_trips, percentile, set_nodelay, summarise  # noqa: E402
 
 from firmware_config.inventory import load_inventory  # noqa: E402
+from hub.process import HubProcess  # noqa: E402
 from mqtt_broker.local import LocalBroker, start_local_broker  # noqa: E402
 from protocol.codec import decode  # noqa: E402
 from protocol.models import (  # noqa: E402
@@ -47,36 +47,6 @@ from tests.device_client import DeviceClient  # noqa: E402
 SERVICE = "BL-BAYAR"  # no daily quota: the bench may issue thousands
 COUNTER = "counter-07"
 BACKLOG = 30  # waiting tickets while calls are measured (a busy morning at one agency)
-
-
-def start_hub(broker: LocalBroker, directory: Path) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mpp.cli",
-            "hub",
-            "run",
-            "--port",
-            str(broker.local_port),
-            "--secrets",
-            str(directory / "mqtt-credentials.json"),
-            "--db",
-            str(directory / "hub.db"),
-            "--clock-start",
-            "2026-11-23T08:00+07:00",
-        ],
-        cwd=ROOT,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stderr is not None
-    for line in process.stderr:
-        if "hub ready" in line:
-            log = (directory / "hub.log").open("w")
-            threading.Thread(target=log.writelines, args=(process.stderr,), daemon=True).start()
-            return process
-    raise RuntimeError("hub did not start")
 
 
 def issue_tickets(broker: LocalBroker, kiosks: int, per_kiosk: int) -> tuple[int, float]:
@@ -162,9 +132,15 @@ def main() -> int:
         broker = start_local_broker(directory, load_inventory())
         # The floor uses the hub's account: measure it before the hub takes it.
         floor = summarise(measure_round_trips(broker, 2000))
-        hub = start_hub(broker, directory)
+        hub = HubProcess(
+            broker.local_port,
+            directory / "mqtt-credentials.json",
+            directory / "hub.db",
+            clock_start="2026-11-23T08:00+07:00",
+            log=directory / "hub.log",
+        )
+        hub.start()
         try:
-            print(f"(hub log: {directory / 'hub.log'})", file=sys.stderr)
             per_kiosk = max(BACKLOG, args.calls) // args.kiosks
             commands, elapsed = issue_tickets(broker, args.kiosks, per_kiosk)
             _call_down_to(broker, BACKLOG, commands // 2)
@@ -174,8 +150,7 @@ def main() -> int:
             print((directory / "hub.log").read_text()[-3000:], file=sys.stderr)
             raise
         finally:
-            hub.terminate()
-            hub.wait(10)
+            hub.stop()
             broker.stop()
     p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
     print(

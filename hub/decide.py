@@ -247,7 +247,8 @@ class Decider:
         if now - ticket.no_show_at > grace:
             raise Refusal(
                 ErrorCode.EXPIRED,
-                f"{ticket.number} missed the {grace.seconds // 60}-minute grace period",
+                f"{ticket.number} missed the "
+                f"{self.site.tickets.no_show_grace_minutes}-minute grace period",
             )
         keeps = self.site.tickets.requeue_keeps_place
         return Decision(

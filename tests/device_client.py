@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid4
 
+from edge.command_client import CommandClient
 from mqtt_broker.local import LocalBroker
 from protocol.link import LinkSettings, MqttLink, RequestTimeoutError
-from protocol.models import Command, Reply, utc_now
+from protocol.models import Command, Reply
 from protocol.presence import device_presence
 from protocol.roles import Role
-from protocol.topics import spec
 
 WAIT = 10.0
 
@@ -18,35 +17,19 @@ WAIT = 10.0
 class DeviceClient:
     def __init__(self, broker: LocalBroker, device_id: str, role: Role) -> None:
         self.device_id = device_id
-        self.seq = 0
         self.unanswered = 0
         self.link = MqttLink(
             LinkSettings(broker.host, broker.port, device_id, broker.password(device_id)),
             presence=device_presence(device_id, role, "test"),
         )
-        self.link.expect_replies(spec("device.reply"), device_id=device_id)
+        self.commands = CommandClient(self.link, device_id)
         self.link.start(wait=WAIT)
 
-    def command(
-        self, model: type[Command], command_id: UUID | None = None, **fields: Any
-    ) -> Command:
-        self.seq += 1
-        return model(
-            command_id=command_id or uuid4(),
-            device_id=self.device_id,
-            seq=self.seq,
-            issued_at=utc_now(),
-            **fields,
-        )
+    def command(self, model: type[Command], **fields: Any) -> Command:
+        return self.commands.build(model, **fields)
 
     def request(self, command: Command, timeout: float = WAIT) -> Reply:
-        return self.link.request(
-            spec("device.cmd"),
-            command,
-            spec("device.reply"),
-            timeout=timeout,
-            device_id=self.device_id,
-        )
+        return self.commands.request(command, timeout=timeout)
 
     def send(self, model: type[Command], **fields: Any) -> Reply:
         return self.request(self.command(model, **fields))

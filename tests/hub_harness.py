@@ -8,6 +8,7 @@ from typing import Any
 from uuid import uuid4
 
 from firmware_config.inventory import load_inventory
+from hub.app import account_roles
 from hub.bookings import BookingSource
 from hub.clock import ManualClock
 from hub.service import Outcome, QueueService
@@ -30,10 +31,7 @@ MONDAY_0800 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
 def default_roles() -> dict[str, Role]:
-    inventory = load_inventory()
-    roles = {device.device_id: device.role for device in inventory.devices}
-    roles.update({admin.username: Role.ADMIN for admin in inventory.admins})
-    return roles
+    return account_roles(load_inventory())
 
 
 class Harness:

@@ -9,10 +9,6 @@ from 001 without a gap or a duplicate.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from hub.clock import ManualClock
+from hub.process import HubProcess
 from hub.service import QueueService
 from hub.site.loader import load_site
 from hub.store import EventStore
@@ -29,7 +26,6 @@ from protocol.roles import Role
 from tests.device_client import DeviceClient
 from tests.hub_harness import MONDAY_0800, default_roles
 
-ROOT = Path(__file__).resolve().parent.parent
 CLOCK_START = "2026-11-23T09:00+07:00"
 TICKETS = 40
 KILL_AFTER = 15
@@ -39,53 +35,14 @@ LATER_STATES = {
 }
 
 
-class HubProcess:
-    def __init__(self, broker: LocalBroker, db: Path) -> None:
-        self.args = [
-            sys.executable,
-            "-m",
-            "mpp.cli",
-            "hub",
-            "run",
-            "--port",
-            str(broker.local_port),
-            "--secrets",
-            str(broker.directory / "mqtt-credentials.json"),
-            "--db",
-            str(db),
-            "--clock-start",
-            CLOCK_START,
-        ]
-        self.process: subprocess.Popen[str] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(self.args, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            if "hub ready" in line:
-                threading.Thread(target=self._drain, daemon=True).start()
-                return
-        raise AssertionError(f"hub exited before ready: {self.process.wait()}")
-
-    def _drain(self) -> None:
-        assert self.process is not None and self.process.stderr is not None
-        for _ in self.process.stderr:
-            pass
-
-    def kill(self) -> None:
-        assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
-
-
 @pytest.fixture
 def hub_process(fresh_broker: LocalBroker, tmp_path: Path) -> Iterator[HubProcess]:
-    process = HubProcess(fresh_broker, tmp_path / "hub.db")
+    process = HubProcess(
+        fresh_broker.local_port,
+        fresh_broker.directory / "mqtt-credentials.json",
+        tmp_path / "hub.db",
+        clock_start=CLOCK_START,
+    )
     process.start()
     yield process
     process.stop()
