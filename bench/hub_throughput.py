@@ -5,9 +5,10 @@ durable SQLite commits with synchronous=FULL), then:
 
 1. throughput: kiosks reserve + confirm tickets as fast as the hub answers
    (sequential per kiosk, several kiosks at once): commands per second;
-2. latency: a counter presses *next* and a display waits for the call event;
-   p50/p99 of press → call shown, as a ratio to the bare broker round trip
-   measured on the same broker (bench/broker_floor.py).
+2. latency: a counter presses *next* (with 30 tickets waiting) and a
+   display waits for the call event; p50/p99 of press → call shown, as a
+   ratio to the bare broker round trip measured on the same broker
+   (bench/broker_floor.py).
 
     .venv/bin/python bench/hub_throughput.py [--calls 1000] [--kiosks 2]
 """

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from hub.events import (
     AnnouncementsSet,
@@ -110,6 +110,7 @@ class QueueState(BaseModel):
     recent_calls: list[CallRecord] = Field(default_factory=list)
     rejected: int = 0
     applied: int = Field(default=0, description="Sequence number of the last applied event.")
+    _waiting_index: dict[str, list[TicketRecord]] | None = PrivateAttr(default=None)
 
     # -- queries -----------------------------------------------------------------
 
@@ -146,6 +147,7 @@ class QueueState(BaseModel):
 
     def apply(self, event: Event, seq: int | None = None) -> None:
         handler = _HANDLERS[type(event)]
+        self._waiting_index = None
         handler(self, event)
         if seq is not None:
             self.applied = seq
