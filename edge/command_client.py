@@ -6,6 +6,8 @@ retry re-sends the *same* command (same id), so the hub applies it once.
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import timedelta
 from typing import Any
 from uuid import uuid4
@@ -39,6 +41,9 @@ class CommandClient:
 
     def request(self, command: Command, timeout: float = 5.0, tries: int = 1) -> Reply:
         """Send and wait; on a timeout re-send the same command up to ``tries`` times."""
+        expiry = None
+        if command.expires_at is not None:
+            expiry = math.ceil((command.expires_at - utc_now()).total_seconds())
         for attempt in range(tries):
             try:
                 return self.link.request(
@@ -46,12 +51,31 @@ class CommandClient:
                     command,
                     spec("device.reply"),
                     timeout=timeout,
+                    expiry_s=expiry,
                     device_id=self.device_id,
                 )
             except RequestTimeoutError:
                 if attempt == tries - 1:
                     raise
         raise AssertionError("unreachable")
+
+    def request_until(
+        self, command: Command, deadline: float, per_try: float = 1.0
+    ) -> Reply | None:
+        """Re-send the same command until answered or ``deadline`` (monotonic) passes.
+
+        A link blip may lose the request or the reply; the hub applies the
+        command id once and answers a repeat with the stored reply.
+        """
+        while (left := deadline - time.monotonic()) > 0:
+            if not self.link.connected.is_set():
+                self.link.connected.wait(min(per_try, left))
+                continue
+            try:
+                return self.request(command, timeout=min(per_try, left))
+            except RequestTimeoutError:
+                continue
+        return None
 
     def send(self, model: type[Command], timeout: float = 5.0, **fields: Any) -> Reply:
         return self.request(self.build(model, **fields), timeout=timeout)

@@ -7,9 +7,9 @@ flashing time, not show up as a dead button in the building.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from protocol.models.fields import DeviceId
 from protocol.roles import Role
@@ -44,6 +44,77 @@ class MqttSettings(ConfigModel):
     )
 
 
+Pin = Annotated[int, Field(ge=0, le=27, description="BCM GPIO number.")]
+
+
+class CounterButtons(ConfigModel):
+    """Officer buttons, wired between the GPIO and ground (internal pull-ups)."""
+
+    next: Pin = 5
+    recall: Pin = 6
+    no_show: Pin = 13
+    finish: Pin = 19
+    transfer: Pin = 26
+    pause: Pin = 21
+
+
+class SatisfactionBox(ConfigModel):
+    """The 4-button SKM box: buttons and their LEDs, worst to best."""
+
+    enabled: bool = True
+    buttons: list[Pin] = Field(
+        default=[4, 17, 27, 22],
+        min_length=4,
+        max_length=4,
+        description="tidak puas, kurang puas, puas, sangat puas",
+    )
+    leds: list[Pin] = Field(default=[7, 8, 25, 24], min_length=4, max_length=4)
+    window_s: int = Field(
+        default=60, ge=5, le=600, description="How long after a finish the box takes a rating."
+    )
+
+
+class CounterUnitConfig(ConfigModel):
+    """Wiring and behaviour of a counter unit."""
+
+    buttons: CounterButtons = Field(default_factory=CounterButtons)
+    led_green: Pin = Field(default=16, description="Serving / ready.")
+    led_red: Pin = Field(default=20, description="Paused, offline, error.")
+    buzzer: Pin = 12
+    display: Literal["ssd1306", "none"] = "ssd1306"
+    i2c_port: int = Field(default=1, ge=0, le=10)
+    i2c_address: int = Field(default=0x3C, ge=0x03, le=0x77)
+    debounce_ms: int = Field(default=40, ge=0, le=500)
+    hold_s: float = Field(
+        default=3.0,
+        ge=0.5,
+        le=10.0,
+        description="Holding next this long opens or closes the counter.",
+    )
+    command_expiry_s: float = Field(
+        default=5.0,
+        ge=1.0,
+        le=60.0,
+        description="A press not applied within this time is dropped, never replayed later.",
+    )
+    transfer_targets: list[str] = Field(
+        default=["BL-BAYAR"],
+        max_length=12,
+        description="Services the transfer button cycles through (codes from the site).",
+    )
+    skm: SatisfactionBox = Field(default_factory=SatisfactionBox)
+
+    @model_validator(mode="after")
+    def _distinct_pins(self) -> Self:
+        pins = [*self.buttons.model_dump().values(), self.led_green, self.led_red, self.buzzer]
+        if self.skm.enabled:
+            pins += [*self.skm.buttons, *self.skm.leds]
+        doubled = sorted({pin for pin in pins if pins.count(pin) > 1})
+        if doubled:
+            raise ValueError(f"GPIO pins used twice: {doubled}")
+        return self
+
+
 class DeviceConfig(ConfigModel):
     """One device of the site: its identity, role and link to the hub."""
 
@@ -54,6 +125,19 @@ class DeviceConfig(ConfigModel):
         default=None, max_length=40, title="Zone", description="Floor or area, e.g. `lantai-1`."
     )
     mqtt: MqttSettings = Field(default_factory=MqttSettings)
+    counter: CounterUnitConfig | None = Field(
+        default=None, description="Counter units only; defaults apply when omitted."
+    )
+
+    @model_validator(mode="after")
+    def _sections_match_role(self) -> Self:
+        if self.counter is not None and self.role is not Role.COUNTER:
+            raise ValueError(f"a [counter] section on a {self.role.value} device")
+        return self
+
+    def counter_unit(self) -> CounterUnitConfig:
+        """The counter section, with the documented defaults when it is omitted."""
+        return self.counter or CounterUnitConfig()
 
     @field_validator("role")
     @classmethod

@@ -63,12 +63,12 @@ def _run(args: argparse.Namespace) -> int:
     import threading
     import time
 
+    from firmware_config.credentials import CredentialStore, default_store_path
     from firmware_config.inventory import DEFAULT_INVENTORY, load_inventory
     from hub.app import HubApp
     from hub.clock import OffsetClock, SystemClock
     from hub.site.loader import DEFAULT_SITE, load_site
     from hub.store import EventStore
-    from mqtt_broker.credentials import CredentialStore, default_store_path
     from protocol.link import LinkSettings
 
     started = time.monotonic()

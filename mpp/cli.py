@@ -18,20 +18,27 @@ Register = Callable[[argparse._SubParsersAction], None]
 
 
 def _registrars() -> list[Register]:
+    from edge import cli as edge_cli
     from firmware_config import cli as config_cli
     from hub import cli as hub_cli
     from mpp import demo_cli
     from mqtt_broker import cli as broker_cli
 
-    return [hub_cli.register, broker_cli.register, config_cli.register, demo_cli.register]
+    return [
+        hub_cli.register,
+        edge_cli.register,
+        broker_cli.register,
+        config_cli.register,
+        demo_cli.register,
+    ]
 
 
 def _exit_codes() -> list[tuple[type[BaseException], int]]:
     """Error class → exit code; the first match wins."""
+    from firmware_config.credentials import CredentialStoreError
     from firmware_config.inventory import ConfigError
     from hub.site.loader import SiteError
     from hub.store import StoreError
-    from mqtt_broker.credentials import CredentialStoreError
     from mqtt_broker.render import BrokerRenderError
     from mqtt_broker.runner import BrokerStartError
     from protocol.errors import ContractError

@@ -28,8 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
+    from firmware_config.credentials import CredentialStore, default_store_path
     from firmware_config.inventory import load_inventory
-    from mqtt_broker.credentials import CredentialStore, default_store_path
     from mqtt_broker.render import BrokerSettings, render_broker
 
     inventory = load_inventory(args.inventory)

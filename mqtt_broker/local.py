@@ -11,8 +11,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from firmware_config.credentials import CredentialStore
 from firmware_config.inventory import Inventory
-from mqtt_broker.credentials import CredentialStore
 from mqtt_broker.render import BrokerSettings, RenderedBroker, render_broker
 from mqtt_broker.runner import MosquittoProcess, free_port
 

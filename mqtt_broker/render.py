@@ -15,9 +15,9 @@ from string import Template
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from firmware_config.credentials import HUB_ACCOUNT, CredentialStore
 from firmware_config.inventory import Inventory
 from mqtt_broker.acl import Account, render_acl
-from mqtt_broker.credentials import HUB_ACCOUNT, CredentialStore
 from protocol.roles import Role
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "mosquitto.conf.tmpl"

@@ -194,6 +194,7 @@ class MqttLink:
         command: Command | AdminCommand,
         reply_spec: TopicSpec,
         timeout: float,
+        expiry_s: int | None = None,
         **params: Any,
     ) -> Reply:
         """Send ``command`` and wait for its reply on ``reply_spec``.
@@ -207,6 +208,9 @@ class MqttLink:
         properties = Properties(PacketTypes.PUBLISH)
         properties.ResponseTopic = reply_spec.topic(**params)
         properties.CorrelationData = correlation
+        if expiry_s is not None:
+            # The broker drops it if it cannot be delivered in time (MQTT 5).
+            properties.MessageExpiryInterval = max(1, expiry_s)
         try:
             self.publish(spec, command, properties=properties, **params)
             return waiter.get(timeout=timeout)

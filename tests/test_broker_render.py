@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from firmware_config.credentials import CredentialStore
 from firmware_config.inventory import Inventory, load_inventory
 from mpp.cli import main
 from mqtt_broker.acl import Account, account_rules
-from mqtt_broker.credentials import CredentialStore
 from mqtt_broker.render import BrokerSettings, render_broker
 from protocol.roles import Role
 

@@ -1,0 +1,92 @@
+"""``mpp edge --config …``: run the agent of the device a config file describes."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+log = logging.getLogger("mpp.edge")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    edge = subparsers.add_parser("edge", help="run a device agent (counter unit, …)")
+    edge.add_argument("--config", type=Path, required=True, help="firmware_config device file")
+    edge.add_argument("--host", help="broker host (default: from the config)")
+    edge.add_argument("--port", type=int, help="broker port (default: from the config)")
+    edge.add_argument(
+        "--secrets",
+        type=Path,
+        help="credentials file (development; devices use mqtt.password_file)",
+    )
+    edge.add_argument(
+        "--pin-factory",
+        default=os.environ.get("GPIOZERO_PIN_FACTORY", "lgpio"),
+        help="gpiozero pin factory: lgpio on a Pi, mock for trials",
+    )
+    edge.add_argument("--no-display", action="store_true", help="run without the OLED")
+    edge.set_defaults(func=_run)
+
+
+def device_password(config: object, secrets: Path | None) -> str:
+    """Password from the config, its password file, or the development credentials store."""
+    from firmware_config.credentials import CredentialStore, default_store_path
+    from firmware_config.schema import DeviceConfig
+
+    assert isinstance(config, DeviceConfig)
+    if config.mqtt.password is not None:
+        return config.mqtt.password.get_secret_value()
+    if config.mqtt.password_file is not None and secrets is None:
+        return config.mqtt.password_file.read_text(encoding="utf-8").strip()
+    return CredentialStore(secrets or default_store_path()).password(config.device_id)
+
+
+def _run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    from edge.counter.agent import CounterAgent
+    from edge.hardware.display import CounterDisplay, NullDisplay, open_ssd1306
+    from edge.hardware.gpio import make_pin_factory
+    from firmware_config.inventory import ConfigError, load_device
+    from protocol.link import LinkSettings
+    from protocol.roles import Role
+
+    config = load_device(args.config)
+    if config.role is not Role.COUNTER:
+        raise ConfigError(f"{args.config}: the {config.role.value} agent is not available yet")
+    unit = config.counter_unit()
+    display: CounterDisplay = NullDisplay()
+    if unit.display == "ssd1306" and not args.no_display:
+        try:
+            display = open_ssd1306(unit.i2c_port, unit.i2c_address)
+        except (OSError, RuntimeError) as error:
+            log.warning(
+                "display not found on i2c-%d 0x%02x (%s); running without it",
+                unit.i2c_port,
+                unit.i2c_address,
+                error,
+            )
+    settings = LinkSettings(
+        args.host or config.mqtt.host,
+        args.port or config.mqtt.port,
+        config.device_id,
+        device_password(config, args.secrets),
+        keepalive_s=config.mqtt.keepalive_s,
+        tls_ca_file=str(config.mqtt.tls_ca_file) if config.mqtt.tls_ca_file else None,
+    )
+    agent = CounterAgent(config, settings, make_pin_factory(args.pin_factory), display)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    agent.start()
+    if agent.link.connected.wait(15):
+        log.info(
+            "counter unit %s connected in %.2f s", config.device_id, time.monotonic() - started
+        )
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    agent.stop()
+    return 0

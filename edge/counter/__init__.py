@@ -1,0 +1,1 @@
+"""The counter unit: officer buttons, status lights, small display and SKM box."""

@@ -1,0 +1,216 @@
+"""What a counter unit knows and what each button does: pure logic, no I/O.
+
+Presses that make no sense in the current state (recall with nobody called,
+next on a closed counter, any press while the hub is unreachable) give an
+error beep instead of a command. The hub remains the judge: its error replies
+also end in a beep and a message.
+
+Offline policy: a press made while the broker or the hub is unreachable is
+refused at once with the error pattern; it is never queued to fire later. A
+press made while online is sent with a short expiry and retried with the same
+command id until answered or expired, so a link blip neither loses it nor
+applies it twice, and it can never surface minutes later as a surprise call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from edge.hardware.debounce import Gesture
+from edge.hardware.display import Screen
+from edge.hardware.gpio import Light
+from protocol.errors import ErrorCode
+from protocol.models import (
+    Command,
+    CounterClose,
+    CounterFinish,
+    CounterNext,
+    CounterNoShow,
+    CounterOpen,
+    CounterPause,
+    CounterRecall,
+    CounterResume,
+    CounterState,
+    CounterTransfer,
+    CounterView,
+    SatisfactionRate,
+    SatisfactionRating,
+    TicketState,
+    TicketView,
+)
+
+SKM_BUTTONS = ("skm_1", "skm_2", "skm_3", "skm_4")
+MENU_TIMEOUT_S = 15.0
+MESSAGE_S = 4.0
+
+ERROR_TEXT: dict[ErrorCode, str] = {
+    ErrorCode.NOTHING_WAITING: "Antrian kosong",
+    ErrorCode.CLOSED: "Loket tutup",
+    ErrorCode.INVALID_STATE: "Tidak bisa sekarang",
+    ErrorCode.EXPIRED: "Kedaluwarsa, ulangi",
+    ErrorCode.UNKNOWN_COUNTER: "Unit belum terdaftar",
+    ErrorCode.NOT_AUTHORISED: "Tidak diizinkan",
+    ErrorCode.INTERNAL: "Gangguan hub",
+}
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send this command to the hub."""
+
+    model: type[Command]
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Refuse:
+    """Error beep, with a reason on the display."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Local:
+    """Handled on the unit itself (transfer menu); short confirmation beep."""
+
+
+Action = Send | Refuse | Local | None
+
+
+@dataclass
+class UnitState:
+    counter: int | None = None
+    state: CounterState = CounterState.CLOSED
+    current: TicketView | None = None
+    waiting: int = 0
+    connected: bool = False
+    hub_online: bool = False
+    pending: str | None = None
+    menu: int | None = None
+    menu_until: float = 0.0
+    skm_ticket: str | None = None
+    skm_until: float = 0.0
+    message: str | None = None
+    message_until: float = 0.0
+
+    @property
+    def online(self) -> bool:
+        return self.connected and self.hub_online
+
+    def apply_view(self, view: CounterView) -> None:
+        self.counter = view.counter
+        self.state = view.state
+        self.current = view.current
+        self.waiting = view.waiting
+
+    def say(self, text: str, now: float) -> None:
+        self.message, self.message_until = text, now + MESSAGE_S
+
+    def expire(self, now: float) -> None:
+        if self.menu is not None and now >= self.menu_until:
+            self.menu = None
+        if self.skm_ticket is not None and now >= self.skm_until:
+            self.skm_ticket = None
+        if self.message is not None and now >= self.message_until:
+            self.message = None
+
+
+def decide(
+    unit: UnitState, button: str, gesture: Gesture, now: float, targets: list[str]
+) -> Action:
+    """What a gesture on ``button`` means now."""
+    if button in SKM_BUTTONS:
+        return _rate(unit, SKM_BUTTONS.index(button), now)
+    if not unit.online:
+        return Refuse("OFFLINE")
+    if unit.pending is not None:
+        return Refuse("Tunggu…")
+    if unit.menu is not None:
+        return _menu(unit, button, now, targets)
+    current = unit.current
+    called = current is not None and current.state is TicketState.CALLED
+    if button == "next" and gesture is Gesture.HOLD:
+        if unit.state is CounterState.CLOSED:
+            return Send(CounterOpen)
+        return Refuse("Selesaikan dulu") if current else Send(CounterClose)
+    if button == "next":
+        return (
+            Send(CounterNext)
+            if unit.state is CounterState.OPEN
+            else Refuse("Loket tutup" if unit.state is CounterState.CLOSED else "Sedang istirahat")
+        )
+    if button == "recall":
+        return Send(CounterRecall) if called else Refuse("Tidak ada panggilan")
+    if button == "no_show":
+        return Send(CounterNoShow) if called else Refuse("Tidak ada panggilan")
+    if button == "finish":
+        return Send(CounterFinish) if current else Refuse("Tidak ada antrian")
+    if button == "transfer":
+        if current is None or not targets:
+            return Refuse("Tidak ada antrian")
+        unit.menu, unit.menu_until = 0, now + MENU_TIMEOUT_S
+        return Local()
+    if button == "pause":
+        if unit.state is CounterState.PAUSED:
+            return Send(CounterResume)
+        if unit.state is CounterState.OPEN and current is None:
+            return Send(CounterPause)
+        return Refuse("Selesaikan dulu" if current else "Loket tutup")
+    return None
+
+
+def _menu(unit: UnitState, button: str, now: float, targets: list[str]) -> Action:
+    """Transfer menu: *transfer* cycles, *finish* confirms, *recall* cancels."""
+    assert unit.menu is not None
+    unit.menu_until = now + MENU_TIMEOUT_S
+    if button == "transfer":
+        unit.menu = (unit.menu + 1) % len(targets)
+        return Local()
+    if button == "finish":
+        target = targets[unit.menu]
+        unit.menu = None
+        return Send(CounterTransfer, {"target_service": target})
+    if button == "recall":
+        unit.menu = None
+        return Local()
+    return Refuse("Pilih tujuan")
+
+
+def _rate(unit: UnitState, index: int, now: float) -> Action:
+    if unit.skm_ticket is None or now >= unit.skm_until:
+        return None  # a citizen pressing outside the window: nothing to do, no noise
+    if not unit.online:
+        return Refuse("OFFLINE")
+    ticket, unit.skm_ticket = unit.skm_ticket, None
+    return Send(SatisfactionRate, {"ticket_id": ticket, "rating": SatisfactionRating(index + 1)})
+
+
+def screen(unit: UnitState, targets: list[str]) -> Screen:
+    """The display's frame for the unit's state."""
+    header = f"LOKET {unit.counter}" if unit.counter else "LOKET ?"
+    state = {
+        CounterState.OPEN: "BUKA",
+        CounterState.PAUSED: "ISTIRAHAT",
+        CounterState.CLOSED: "TUTUP",
+    }[unit.state]
+    header = f"{header}  {state}"
+    if not unit.online:
+        return Screen(header, "OFFLINE", "Hub tidak terhubung")
+    if unit.menu is not None:
+        return Screen(header, "PINDAH", f"Ke {targets[unit.menu]}? Selesai=OK")
+    big = unit.current.number if unit.current else "---"
+    footer = unit.message or f"Menunggu: {unit.waiting}"
+    return Screen(header, big, footer)
+
+
+def light(unit: UnitState) -> Light:
+    if not unit.online:
+        return Light.OFFLINE
+    if unit.state is CounterState.PAUSED:
+        return Light.PAUSED
+    if unit.state is CounterState.CLOSED:
+        return Light.CLOSED
+    if unit.current is not None and unit.current.state is TicketState.CALLED:
+        return Light.CALLING
+    return Light.SERVING if unit.current else Light.READY

@@ -1,0 +1,291 @@
+"""The counter unit against a real broker and hub: MockFactory pins, luma dummy display."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from gpiozero.pins.mock import MockFactory
+from luma.core.device import dummy
+
+from edge.counter.agent import CounterAgent
+from edge.counter.model import UnitState
+from edge.hardware.display import LumaDisplay, Screen
+from edge.hardware.gpio import Light
+from firmware_config.inventory import Inventory
+from hub.app import HubApp, HubSettings
+from hub.clock import ManualClock
+from hub.site.loader import load_site
+from hub.store import EventStore
+from mqtt_broker.local import LocalBroker
+from protocol.link import LinkSettings
+from protocol.models import CounterState, TicketPrinted, TicketReserve, TicketState
+from protocol.roles import Role
+from tests.device_client import DeviceClient
+from tests.hub_harness import MONDAY_0800
+
+SCREENSHOTS = Path(__file__).resolve().parent / "output" / "counter"
+
+
+class FakeMonotonic:
+    """The agent's clock: moves only when the test says so (hold and debounce timing)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self.now += seconds
+
+
+class Unit:
+    """A counter agent with its pins, clock and display, and test controls."""
+
+    def __init__(self, broker: LocalBroker, inventory: Inventory, device_id: str) -> None:
+        self.factory = MockFactory()
+        self.clock = FakeMonotonic()
+        self.screen = dummy(width=128, height=64, mode="1")
+        config = inventory.device(device_id)
+        self.config = config.counter_unit()
+        self.agent = CounterAgent(
+            config,
+            LinkSettings(broker.host, broker.port, device_id, broker.password(device_id)),
+            self.factory,
+            LumaDisplay(self.screen),
+            clock=self.clock,
+        )
+
+    def pin(self, number: int):  # noqa: ANN201 - gpiozero's MockPin
+        return self.factory.pin(number)
+
+    def press(self, button: str, seconds: float = 0.1) -> None:
+        pin = self.pin(getattr(self.config.buttons, button))
+        pin.drive_low()
+        self.clock.advance(seconds)
+        pin.drive_high()
+        self.clock.advance(0.05)
+
+    def press_skm(self, index: int) -> None:
+        pin = self.pin(self.config.skm.buttons[index])
+        pin.drive_low()
+        self.clock.advance(0.1)
+        pin.drive_high()
+        self.clock.advance(0.05)
+
+    def hold_next(self) -> None:
+        pin = self.pin(self.config.buttons.next)
+        pin.drive_low()
+        self.clock.advance(self.config.hold_s + 0.1)
+        assert self.until(lambda u, s: u.pending is not None or u.state is CounterState.OPEN)
+        pin.drive_high()
+        self.clock.advance(0.05)
+
+    def until(self, predicate: Callable[[UnitState, Screen], bool], timeout: float = 10.0) -> bool:
+        return self.agent.wait_for(predicate, timeout)
+
+    def beeps(self) -> int:
+        return sum(1 for state in self.pin(self.config.buzzer).states if state.state)
+
+    def save(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.screen.image.convert("L").resize((512, 256)).save(SCREENSHOTS / f"{name}.png")
+
+
+@pytest.fixture
+def hub(fresh_broker: LocalBroker, inventory: Inventory, tmp_path: Path) -> Iterator[HubApp]:
+    app = HubApp(
+        load_site(),
+        inventory,
+        EventStore(tmp_path / "hub.db"),
+        LinkSettings(fresh_broker.host, fresh_broker.port, "hub", fresh_broker.password("hub")),
+        clock=ManualClock(MONDAY_0800),
+        settings=HubSettings(tick_s=3600),
+    )
+    app.start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def unit(hub: HubApp, fresh_broker: LocalBroker, inventory: Inventory) -> Iterator[Unit]:
+    made = Unit(fresh_broker, inventory, "counter-01")
+    made.agent.start(wait=10)
+    assert made.until(lambda u, s: u.counter == 1 and u.online), "unit never synced"
+    yield made
+    made.agent.stop()
+
+
+@pytest.fixture
+def kiosk(fresh_broker: LocalBroker) -> Iterator[Callable[[str], str]]:
+    client = DeviceClient(fresh_broker, "kiosk-01", Role.KIOSK)
+
+    def issue(service: str = "DUK-KTP") -> str:
+        reply = client.ok(TicketReserve, service=service)
+        assert reply.ticket is not None
+        client.ok(TicketPrinted, ticket_id=reply.ticket.ticket_id)
+        return reply.ticket.number
+
+    yield issue
+    client.stop()
+
+
+def _counter(hub: HubApp) -> object:
+    return hub.service.state.counter(1)
+
+
+def test_unit_restores_state_and_shows_it(unit: Unit) -> None:
+    assert unit.until(lambda u, s: s == Screen("LOKET 1  TUTUP", "---", "Menunggu: 0"))
+    assert unit.agent.indicators.light is Light.CLOSED
+    assert unit.screen.image.getbbox() is not None, "something was drawn"
+    unit.save("closed")
+
+
+def test_hold_next_opens_then_press_calls(
+    unit: Unit, hub: HubApp, kiosk: Callable[[str], str]
+) -> None:
+    unit.hold_next()
+    assert unit.until(lambda u, s: s.header == "LOKET 1  BUKA")
+    assert hub.service.state.counter(1).state is CounterState.OPEN
+    number = kiosk("DUK-KTP")
+    assert unit.until(lambda u, s: s.footer == "Menunggu: 1"), "retained state reached the unit"
+    unit.press("next")
+    assert unit.until(lambda u, s: s.big == number)
+    assert unit.agent.indicators.light is Light.CALLING
+    green = unit.pin(unit.config.led_green)
+    assert green.state in (True, False)
+    unit.save("calling")
+    unit.press("finish")
+    assert unit.until(lambda u, s: s.big == "---" and u.skm_ticket is not None)
+    assert unit.agent.skm_leds is not None and unit.agent.skm_leds.inviting
+    unit.press_skm(3)
+    assert unit.until(lambda u, s: s.footer == "Terima kasih")
+    assert hub.service.state.rated == {f"20261123-{number}#1"}
+
+
+def test_bouncing_next_calls_one_ticket(
+    unit: Unit, hub: HubApp, kiosk: Callable[[str], str]
+) -> None:
+    unit.hold_next()
+    assert unit.until(lambda u, s: u.state is CounterState.OPEN)
+    first, second = kiosk("DUK-KTP"), kiosk("DUK-KTP")
+    pin = unit.pin(unit.config.buttons.next)
+    for _ in range(3):  # contact bounce within 6 ms
+        pin.drive_low()
+        unit.clock.advance(0.002)
+        pin.drive_high()
+        unit.clock.advance(0.002)
+    pin.drive_low()
+    unit.clock.advance(0.2)
+    pin.drive_high()
+    unit.clock.advance(0.1)
+    assert unit.until(lambda u, s: s.big == first)
+    waiting = [t.number for t in hub.service.state.waiting()]
+    assert waiting == [second], "one press, one call"
+
+
+def test_senseless_presses_beep_and_send_nothing(unit: Unit, hub: HubApp) -> None:
+    before = unit.beeps()
+    rejected = hub.service.state.rejected
+    unit.press("recall")
+    assert unit.until(lambda u, s: s.footer == "Tidak ada panggilan")
+    unit.press("next")
+    assert unit.until(lambda u, s: s.footer == "Loket tutup")
+    assert unit.beeps() > before
+    assert hub.service.state.rejected == rejected, "nothing reached the hub"
+
+
+def test_transfer_menu_cycles_and_confirms(
+    unit: Unit, hub: HubApp, kiosk: Callable[[str], str]
+) -> None:
+    unit.hold_next()
+    number = kiosk("DUK-KTP")
+    unit.press("next")
+    assert unit.until(lambda u, s: s.big == number)
+    unit.press("transfer")
+    assert unit.until(lambda u, s: s.footer == "Ke DUK-KK? Selesai=OK")
+    unit.press("transfer")
+    assert unit.until(lambda u, s: s.footer == "Ke DUK-AKTA? Selesai=OK")
+    unit.save("transfer-menu")
+    unit.press("finish")
+    assert unit.until(lambda u, s: s.big == "---")
+    ticket = hub.service.state.tickets[f"20261123-{number}"]
+    assert (ticket.service, ticket.state) == ("DUK-AKTA", TicketState.WAITING)
+
+
+def test_offline_press_is_refused_and_never_replayed(
+    unit: Unit, hub: HubApp, fresh_broker: LocalBroker, kiosk: Callable[[str], str]
+) -> None:
+    unit.hold_next()
+    assert unit.until(lambda u, s: u.state is CounterState.OPEN)
+    kiosk("DUK-KTP")
+    fresh_broker.stop()
+    assert unit.until(lambda u, s: s.big == "OFFLINE")
+    assert unit.agent.indicators.light is Light.OFFLINE
+    unit.save("offline")
+    unit.press("next")
+    assert unit.until(lambda u, s: u.message == "OFFLINE")
+    fresh_broker.start()
+    assert unit.until(lambda u, s: u.online and s.big == "---", timeout=20)
+    assert hub.service.state.counter(1).current is None, "the offline press was not replayed"
+
+
+def test_press_during_a_link_blip_is_applied_exactly_once(
+    unit: Unit, hub: HubApp, fresh_broker: LocalBroker, kiosk: Callable[[str], str]
+) -> None:
+    unit.hold_next()
+    assert unit.until(lambda u, s: u.state is CounterState.OPEN)
+    first, second = kiosk("DUK-KTP"), kiosk("DUK-KTP")
+    gate = threading.Event()
+    hub.link.call_soon(lambda: gate.wait(10))  # the hub is busy: the press waits in its inbox
+    unit.press("next")
+    assert unit.until(lambda u, s: u.pending == "counter.next")
+    fresh_broker.stop()  # the link drops before the acknowledgement
+    gate.set()
+    fresh_broker.start()
+    assert unit.until(lambda u, s: s.big == first, timeout=20)
+    assert [t.number for t in hub.service.state.waiting()] == [second]
+    assert hub.service.state.tickets[f"20261123-{first}"].state is TicketState.CALLED
+
+
+def test_display_text_never_overflows() -> None:
+    screen = dummy(width=128, height=64, mode="1")
+    display = LumaDisplay(screen)
+    display.show(Screen("LOKET 12  ISTIRAHAT", "PINDAH", "Ke BPJSKES-DAFTAR? Selesai=OK"))
+    box = screen.image.getbbox()
+    assert box is not None and box[2] <= 128
+    display.show(Screen("LOKET 1  BUKA", "A-1000", "Menunggu: 120"))
+    right = screen.image.crop((120, 0, 128, 64)).getbbox()
+    assert right is None, "the big number stays inside the panel"
+
+
+def test_birth_carries_hardware_state(unit: Unit, fresh_broker: LocalBroker) -> None:
+    from protocol.codec import decode
+    from protocol.models import DeviceStatus
+    from tests.mqtt_client import RecordingClient
+
+    watcher = RecordingClient(
+        fresh_broker.host, fresh_broker.port, "admin", fresh_broker.password("admin")
+    )
+    watcher.connect()
+    try:
+        watcher.subscribe("mpp/device/counter-01/status")
+        status = decode(
+            "mpp/device/counter-01/status", watcher.wait_for("mpp/device/counter-01/status").payload
+        ).message
+    finally:
+        watcher.stop()
+    assert isinstance(status, DeviceStatus) and status.state.value == "online"
+    assert {name: c.health.value for name, c in status.hardware.items()} == {
+        "buttons": "ok",
+        "lights": "ok",
+        "display": "ok",
+        "skm": "ok",
+    }
+    assert status.capabilities == ["call", "transfer", "skm"]
