@@ -62,7 +62,7 @@ class Unit:
             clock=self.clock,
         )
 
-    def pin(self, number: int):  # noqa: ANN201 - gpiozero's MockPin
+    def pin(self, number: int):
         return self.factory.pin(number)
 
     def press(self, button: str, seconds: float = 0.1) -> None:

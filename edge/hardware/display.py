@@ -13,7 +13,6 @@ from typing import Any, Protocol
 
 from PIL import ImageFont
 
-
 MIN_FONT = 7
 
 
