@@ -29,7 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=os.environ.get("GPIOZERO_PIN_FACTORY", "lgpio"),
         help="gpiozero pin factory: lgpio on a Pi, mock for trials",
     )
-    edge.add_argument("--no-display", action="store_true", help="run without the OLED")
+    edge.add_argument(
+        "--display",
+        choices=["auto", "none", "dummy"],
+        default="auto",
+        help="auto: as configured; none; dummy: luma's in-memory device (trials)",
+    )
     edge.set_defaults(func=_run)
 
 
@@ -48,19 +53,24 @@ def device_password(config: object, secrets: Path | None) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    from edge.counter.agent import CounterAgent
-    from edge.hardware.display import CounterDisplay, NullDisplay, open_ssd1306
-    from edge.hardware.gpio import make_pin_factory
     from firmware_config.inventory import ConfigError, load_device
+
+    config = load_device(args.config)
+    from edge.counter.agent import CounterAgent
+    from edge.hardware.display import CounterDisplay, LumaDisplay, NullDisplay, open_ssd1306
+    from edge.hardware.gpio import make_pin_factory
     from protocol.link import LinkSettings
     from protocol.roles import Role
 
-    config = load_device(args.config)
     if config.role is not Role.COUNTER:
         raise ConfigError(f"{args.config}: the {config.role.value} agent is not available yet")
     unit = config.counter_unit()
     display: CounterDisplay = NullDisplay()
-    if unit.display == "ssd1306" and not args.no_display:
+    if args.display == "dummy":
+        from luma.core.device import dummy
+
+        display = LumaDisplay(dummy(width=128, height=64, mode="1"))
+    elif unit.display == "ssd1306" and args.display == "auto":
         try:
             display = open_ssd1306(unit.i2c_port, unit.i2c_address)
         except (OSError, RuntimeError) as error:

@@ -20,7 +20,7 @@ def utc_now() -> datetime:
 class WireModel(BaseModel):
     """A value inside a payload: strict about unknown fields, immutable once made."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Envelope(WireModel):
