@@ -40,7 +40,8 @@ from protocol.roles import Role
 
 log = logging.getLogger(__name__)
 NIL = UUID(int=0)
-DEDUP_WINDOW = timedelta(days=2)  # how long a repeated command gets its stored reply
+DEDUP_WINDOW = timedelta(days=2)
+MAX_CLOCK_SKEW = timedelta(minutes=5)  # how long a repeated command gets its stored reply
 
 
 @dataclass
@@ -102,10 +103,7 @@ class QueueService:
         rollover = self._day_events(now)
         try:
             sender = self._sender(command)
-            if command.expires_at is not None and now > command.expires_at:
-                raise Refusal(
-                    ErrorCode.EXPIRED, f"{command.type} expired at {command.expires_at.isoformat()}"
-                )
+            self._check_expiry(command, now)
             decision = self._decide_after(rollover, command, sender, now)
         except Refusal as refusal:
             return self._refuse(
@@ -167,6 +165,26 @@ class QueueService:
         )
         self._persist([event], now, None)
         return Outcome(reply, [event])
+
+    @staticmethod
+    def _check_expiry(command: Command, now: datetime) -> None:
+        """Refuse a command past its ``expires_at`` — if the sender's clock can be trusted.
+
+        The hub is the building's time source, so device clocks normally agree
+        with it. A device whose clock is off by more than :data:`MAX_CLOCK_SKEW`
+        (no time sync yet after a power cut) cannot be judged by wall-clock
+        expiry; the broker's MQTT 5 message expiry still drops stale presses.
+        """
+        if command.expires_at is None:
+            return
+        skew = abs(now - command.issued_at)
+        if skew > MAX_CLOCK_SKEW:
+            log.warning("clock of %s is off by %s; expiry not checked", command.device_id, skew)
+            return
+        if now > command.expires_at:
+            raise Refusal(
+                ErrorCode.EXPIRED, f"{command.type} expired at {command.expires_at.isoformat()}"
+            )
 
     # -- time-driven housekeeping ---------------------------------------------
 

@@ -4,8 +4,9 @@ It grows as issues land. Today it runs a private Mosquitto rendered from the
 bundled inventory, the hub service (its store in the demo's state directory,
 its clock started at 08.00 WIB today so the building is open whatever the
 hour), every device of the inventory as a presence client, citizens taking
-tickets at the kiosks, officers calling and finishing at eight counters, and
-a monitor that logs each call as the display will say it.
+tickets at the kiosks, eight real counter agents on mock GPIO pins whose
+simulated officers press next / finish / transfer and whose citizens press
+the SKM box, and a monitor that logs each call as the display will say it.
 """
 
 from __future__ import annotations
@@ -14,12 +15,19 @@ import logging
 import os
 import random
 import threading
-from datetime import datetime, time
+import time
+from datetime import datetime
+from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from gpiozero.pins.mock import MockFactory
+
 from edge.command_client import CommandClient
+from edge.counter.agent import CounterAgent
+from edge.hardware.display import NullDisplay
 from firmware_config.inventory import Inventory, load_inventory
+from firmware_config.schema import DeviceConfig
 from hub.app import HubApp
 from hub.clock import OffsetClock
 from hub.site.loader import load_site
@@ -30,10 +38,7 @@ from protocol.codec import Decoded
 from protocol.link import LinkError, LinkSettings, MqttLink
 from protocol.models import (
     CallEvent,
-    CounterFinish,
-    CounterNext,
-    CounterOpen,
-    CounterTransfer,
+    CounterState,
     Heartbeat,
     PriorityCategory,
     TicketPrinted,
@@ -65,7 +70,7 @@ def default_state_dir() -> Path:
 
 def morning_of_today(site: Site) -> datetime:
     zone = ZoneInfo(site.timezone)
-    return datetime.combine(datetime.now(zone).date(), time(8, 0), zone)
+    return datetime.combine(datetime.now(zone).date(), clock_time(8, 0), zone)
 
 
 class DemoDevices:
@@ -79,17 +84,19 @@ class DemoDevices:
         self.random = random.Random(seed)  # noqa: S311 - a simulation, not a secret
         self.stop = threading.Event()
         self.links: dict[str, MqttLink] = {}
+        self.units: dict[int, SimulatedUnit] = {
+            n: SimulatedUnit(broker, inventory.device(f"counter-{n:02d}")) for n in DEMO_COUNTERS
+        }
+        with_agent = {unit.agent.config.device_id for unit in self.units.values()}
         for device in inventory.devices:
+            if device.device_id in with_agent:
+                continue
             settings = LinkSettings(
                 broker.host, broker.port, device.device_id, broker.password(device.device_id)
             )
             presence = device_presence(device.device_id, device.role, software_version())
             self.links[device.device_id] = MqttLink(settings, presence=presence)
         self.kiosk = CommandClient(self.links["kiosk-01"], "kiosk-01")
-        self.counters = {
-            n: CommandClient(self.links[f"counter-{n:02d}"], f"counter-{n:02d}")
-            for n in DEMO_COUNTERS
-        }
         self.threads = [threading.Thread(target=self._citizens, name="demo-citizens", daemon=True)]
         self.threads += [
             threading.Thread(target=self._officer, args=(n,), daemon=True, name=f"demo-officer-{n}")
@@ -100,6 +107,8 @@ class DemoDevices:
     def start(self) -> None:
         for link in self.links.values():
             link.start(wait=10)
+        for unit in self.units.values():
+            unit.agent.start(wait=10)
         for thread in self.threads:
             thread.start()
 
@@ -107,6 +116,8 @@ class DemoDevices:
         self.stop.set()
         for thread in self.threads:
             thread.join(5)
+        for unit in self.units.values():
+            unit.agent.stop()
         for link in self.links.values():
             link.stop()
 
@@ -139,23 +150,28 @@ class DemoDevices:
                 log.warning("kiosk: %s", error)
 
     def _officer(self, number: int) -> None:
-        counter = self.counters[number]
-        try:
-            counter.send(CounterOpen)
-            while not self._pause(4, 8):
-                reply = counter.send(CounterNext)
-                current = reply.counter.current if reply.counter else None
-                if current is None:
-                    continue
-                if self._pause(10, 30):
-                    return
-                follow = self.site.service(current.service).continues_to
-                if follow and self.random.random() < 0.3:
-                    counter.send(CounterTransfer, target_service=follow)
-                else:
-                    counter.send(CounterFinish)
-        except LinkError as error:
-            log.warning("counter %d: %s", number, error)
+        """An officer at a real counter agent, pressing its (mock) GPIO buttons."""
+        unit = self.units[number]
+        unit.hold("next")
+        if not unit.agent.wait_for(lambda u, _s: u.state is CounterState.OPEN, 15):
+            log.warning("counter %d did not open", number)
+            return
+        while not self._pause(4, 8):
+            current = unit.agent.unit.current
+            if current is None:
+                if unit.agent.unit.waiting > 0:  # the display says someone is waiting
+                    unit.press("next")
+                continue
+            if self._pause(10, 30):
+                return
+            follow = self.site.service(current.service).continues_to
+            if follow and follow in unit.agent.targets and self.random.random() < 0.3:
+                unit.press("transfer")
+                unit.press("finish")
+            else:
+                unit.press("finish")
+            if self.random.random() < 0.7 and not self._pause(1, 3):
+                unit.press_skm(self.random.choice([2, 3, 3, 3, 1]))
 
     def _heartbeats(self) -> None:
         started = datetime.now()
@@ -167,6 +183,34 @@ class DemoDevices:
                     Heartbeat(device_id=device_id, uptime_s=uptime),
                     device_id=device_id,
                 )
+
+
+class SimulatedUnit:
+    """A counter agent on mock GPIO pins, with a finger to press its buttons."""
+
+    def __init__(self, broker: LocalBroker, config: DeviceConfig) -> None:
+        self.factory = MockFactory()
+        self.config = config.counter_unit()
+        settings = LinkSettings(
+            broker.host, broker.port, config.device_id, broker.password(config.device_id)
+        )
+        self.agent = CounterAgent(config, settings, self.factory, NullDisplay())
+
+    def press(self, button: str, seconds: float = 0.15) -> None:
+        pin = self.factory.pin(getattr(self.config.buttons, button))
+        pin.drive_low()
+        time.sleep(seconds)  # a finger on the button, in real time
+        pin.drive_high()
+        time.sleep(0.1)
+
+    def hold(self, button: str) -> None:
+        self.press(button, self.config.hold_s + 0.3)
+
+    def press_skm(self, index: int) -> None:
+        pin = self.factory.pin(self.config.skm.buttons[index])
+        pin.drive_low()
+        time.sleep(0.15)
+        pin.drive_high()
 
 
 def _announce(decoded: Decoded, _properties: object) -> None:

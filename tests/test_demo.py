@@ -12,7 +12,8 @@ from mpp.cli import main
 
 def test_demo_issues_and_calls_tickets(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="mpp.demo")
-    assert main(["demo", "--state-dir", str(tmp_path), "--duration", "4", "--pace", "0.05"]) == 0
+    # Officers hold *next* for 3 s (real time) to open their counters first.
+    assert main(["demo", "--state-dir", str(tmp_path), "--duration", "7", "--pace", "0.05"]) == 0
     messages = [record.getMessage() for record in caplog.records]
     assert any(m.startswith("kiosk: tiket ") for m in messages), messages
     assert any(m.startswith("display: Nomor antrian ") for m in messages), messages

@@ -223,6 +223,20 @@ def test_expired_command_is_refused(hub: Harness) -> None:
     assert hub.service.state.counter(1).current is None
 
 
+def test_expiry_is_not_judged_by_a_clock_that_is_far_off(hub: Harness) -> None:
+    hub.issue("DUK-KTP")
+    hub.open_counter(1)
+    wrong_clock = hub.clock.now() - timedelta(hours=7)  # a unit still on UTC-as-local time
+    command = CounterNext(
+        command_id=uuid4(),
+        device_id="counter-01",
+        seq=98,
+        issued_at=wrong_clock,
+        expires_at=wrong_clock + timedelta(seconds=5),
+    )
+    assert hub.service.handle(command).reply.ok
+
+
 def test_repeated_command_is_applied_once(hub: Harness) -> None:
     hub.issue("DUK-KTP")
     hub.issue("DUK-KTP")
