@@ -289,3 +289,16 @@ def test_birth_carries_hardware_state(unit: Unit, fresh_broker: LocalBroker) -> 
         "skm": "ok",
     }
     assert status.capabilities == ["call", "transfer", "skm"]
+
+
+def test_hold_next_closes_an_idle_counter_and_pause_toggles(unit: Unit, hub: HubApp) -> None:
+    unit.hold_next()
+    assert unit.until(lambda u, s: u.state is CounterState.OPEN)
+    unit.press("pause")
+    assert unit.until(lambda u, s: s.header == "LOKET 1  ISTIRAHAT")
+    assert unit.agent.indicators.light is Light.PAUSED
+    unit.press("pause")
+    assert unit.until(lambda u, s: u.state is CounterState.OPEN and u.pending is None)
+    unit.hold_next()
+    assert unit.until(lambda u, s: u.state is CounterState.CLOSED)
+    assert hub.service.state.counter(1).state is CounterState.CLOSED
