@@ -1,0 +1,117 @@
+"""The ticket layout, rendered to ESC/POS bytes on python-escpos's ``Dummy``.
+
+Rendering is separate from sending (protocol over transport): the kiosk
+builds the whole ticket in memory, then a transport sends it and reports
+success, which is what confirms the print to the hub.
+
+Text goes out as ASCII with the code-page magic off: cheap printers misread
+the automatic code-page switches, so characters outside ASCII are
+transliterated on purpose ("é" → "e", "—" → "-") rather than left to chance.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from escpos.printer import Dummy
+
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+          "September", "Oktober", "November", "Desember")
+_REPLACEMENTS = {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...",
+                 "•": "*", "→": "->", "×": "x"}
+FOOTER = (
+    "Simpan tiket ini sampai layanan selesai.",
+    "Pengaduan: SP4N-LAPOR! www.lapor.go.id / SMS 1708",
+)
+
+
+@dataclass(frozen=True)
+class PrinterProfile:
+    """What a printer model can do; checked before anything is sent."""
+
+    escpos_profile: str
+    columns: int
+    native_qr: bool
+    cutter: bool
+    big_width: int
+
+
+PROFILES = {
+    "80mm": PrinterProfile("TM-T20II", columns=48, native_qr=True, cutter=True, big_width=4),
+    "58mm": PrinterProfile("POS-5890", columns=32, native_qr=False, cutter=False, big_width=3),
+}
+
+
+@dataclass(frozen=True)
+class TicketContent:
+    site_name: str
+    agency_name: str
+    number: str
+    service_name: str
+    priority: bool
+    issued_at: datetime  # local time of the site
+    people_ahead: int
+    estimated_wait_min: int
+    ticket_id: str
+    booking_code: str | None = None
+
+
+def to_ascii(text: str) -> str:
+    """Transliterate for a printer that only knows ASCII; unknown characters become '?'."""
+    replaced = "".join(_REPLACEMENTS.get(char, char) for char in text)
+    decomposed = unicodedata.normalize("NFKD", replaced)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c if 32 <= ord(c) < 127 else "?" for c in stripped)
+
+
+def indonesian_datetime(moment: datetime) -> str:
+    return (f"{DAYS[moment.weekday()]}, {moment.day} {MONTHS[moment.month - 1]} "
+            f"{moment.year}  {moment:%H.%M}")
+
+
+def render_ticket(content: TicketContent, profile: PrinterProfile) -> bytes:
+    """The whole ticket as ESC/POS bytes."""
+    printer = Dummy(profile=profile.escpos_profile,
+                    magic_encode_args={"disabled": True, "encoding": "CP437"})
+    printer.hw("INIT")
+
+    def lines(text: str, width: int = profile.columns) -> None:
+        for line in textwrap.wrap(to_ascii(text), width) or [""]:
+            printer.text(line + "\n")
+
+    printer.set(align="center", bold=True)
+    lines(content.site_name)
+    printer.set(align="center", bold=False)
+    lines(content.agency_name)
+    printer.text("\n")
+    printer.text("NOMOR ANTRIAN\n")
+    printer.set(align="center", custom_size=True, width=profile.big_width,
+                height=profile.big_width)
+    printer.text(to_ascii(content.number) + "\n")
+    printer.set(align="center", normal_textsize=True, bold=True)
+    lines(content.service_name)
+    if content.priority:
+        printer.text("PRIORITAS\n")
+    printer.set(align="center", bold=False)
+    if content.booking_code:
+        lines(f"Booking: {content.booking_code}")
+    printer.text(indonesian_datetime(content.issued_at) + "\n")
+    printer.text(f"Di depan Anda: {content.people_ahead} orang\n")
+    wait = content.estimated_wait_min
+    printer.text(f"Perkiraan tunggu: {'< 5' if wait < 5 else wait} menit\n")
+    printer.set(align="center")  # native QR follows the alignment; images centre themselves
+    if profile.native_qr:
+        printer.qr(content.ticket_id, size=6, native=True)
+    else:
+        printer.qr(content.ticket_id, size=5, native=False, center=True)
+    for footer in FOOTER:
+        lines(footer)
+    if profile.cutter:
+        printer.cut()
+    else:
+        printer.ln(4)
+    return bytes(printer.output)

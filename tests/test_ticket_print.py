@@ -1,0 +1,79 @@
+"""Ticket bytes: decoded back into lines, QR payload and cut, for both paper widths."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from edge.printer.decode import DecodeError, decode, split_tickets
+from edge.printer.ticket import PROFILES, TicketContent, render_ticket, to_ascii
+
+CONTENT = TicketContent(
+    site_name="Mal Pelayanan Publik Kabupaten Lampung Timur",
+    agency_name="Dinas Kependudukan dan Pencatatan Sipil",
+    number="A-012",
+    service_name="Perekaman dan Pencetakan KTP-el",
+    priority=True,
+    issued_at=datetime(2026, 11, 23, 8, 15),
+    people_ahead=4,
+    estimated_wait_min=18,
+    ticket_id="20261123-A-012",
+)
+
+
+def test_80mm_ticket_reads_back() -> None:
+    printout = decode(render_ticket(CONTENT, PROFILES["80mm"]))
+    text = printout.text()
+    assert text[:4] == ["Mal Pelayanan Publik Kabupaten Lampung Timur",
+                        "Dinas Kependudukan dan Pencatatan Sipil", "", "NOMOR ANTRIAN"]
+    big = next(line for line in printout.lines if line.text == "A-012")
+    assert (big.width, big.height, big.align) == (4, 4, "center")
+    assert "Perekaman dan Pencetakan KTP-el" in text
+    assert "PRIORITAS" in text
+    assert "Senin, 23 November 2026  08.15" in text
+    assert "Di depan Anda: 4 orang" in text
+    assert "Perkiraan tunggu: 18 menit" in text
+    assert printout.qr == ["20261123-A-012"]
+    assert any("SP4N-LAPOR" in line for line in text)
+    assert printout.cuts == 1
+
+
+def test_58mm_ticket_wraps_and_prints_the_qr_as_an_image() -> None:
+    content = TicketContent(**{**CONTENT.__dict__, "priority": False,
+                               "service_name": "Informasi dan Pengambilan Produk Pengadilan "
+                                               "(Akta Cerai, Salinan Putusan)"})
+    printout = decode(render_ticket(content, PROFILES["58mm"]))
+    assert all(len(line.text) * line.width <= 32 for line in printout.lines)
+    assert "PRIORITAS" not in printout.text()
+    assert printout.qr == [] and len(printout.images) == 1
+    assert printout.cuts == 0, "the 58 mm printer has no cutter: it feeds instead"
+
+
+def test_characters_outside_the_code_page_are_transliterated() -> None:
+    assert to_ascii("Pengadilan Agama — Akta Cérai “baru” ✓") == (
+        "Pengadilan Agama - Akta Cerai \"baru\" ?")
+    content = TicketContent(**{**CONTENT.__dict__, "service_name": "Konsultasi — ✓ café"})
+    assert "Konsultasi - ? cafe" in decode(render_ticket(content, PROFILES["80mm"])).text()
+
+
+def test_short_wait_is_shown_as_under_five_minutes() -> None:
+    content = TicketContent(**{**CONTENT.__dict__, "estimated_wait_min": 2})
+    assert "Perkiraan tunggu: < 5 menit" in decode(render_ticket(content, PROFILES["80mm"])
+                                                   ).text()
+
+
+def test_a_stream_of_tickets_splits_at_cuts() -> None:
+    data = render_ticket(CONTENT, PROFILES["80mm"]) * 3
+    assert [p.qr for p in split_tickets(data)] == [["20261123-A-012"]] * 3
+
+
+def test_unknown_commands_are_refused() -> None:
+    with pytest.raises(DecodeError, match="unknown ESC"):
+        decode(b"\x1bZ\x00")
+
+
+def test_only_the_number_is_printed_large() -> None:
+    printout = decode(render_ticket(CONTENT, PROFILES["80mm"]))
+    large = [line.text for line in printout.lines if line.width > 1]
+    assert large == ["A-012"]
