@@ -19,7 +19,7 @@ from hub.events import (
 )
 from hub.site.schema import Site
 from hub.state import QueueState
-from hub.views import call_event, counter_status, recent_calls, service_status
+from hub.views import call_event, catalogue, counter_status, recent_calls, service_status
 from protocol.link import MqttLink
 from protocol.models import Announcements
 from protocol.topics import spec
@@ -31,6 +31,7 @@ class StatePublisher:
         self.link = link
 
     def publish_all(self, state: QueueState, now: datetime) -> None:
+        self.link.publish(spec("state.catalogue"), catalogue(self.site))
         for counter in self.site.counters:
             self._counter(state, counter.number)
         self.publish_services(state, now, [s.code for s in self.site.services])

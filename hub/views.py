@@ -10,6 +10,10 @@ from hub.site.schema import Site
 from hub.state import CallRecord, QueueState, TicketRecord
 from protocol.models import (
     CallEvent,
+    Catalogue,
+    CatalogueAgency,
+    CatalogueCategory,
+    CatalogueService,
     CounterStatus,
     CounterView,
     PriorityCategory,
@@ -94,6 +98,25 @@ def service_status(site: Site, state: QueueState, code: str, now: datetime) -> S
         open_counters=open_counters,
         accepting=accepting,
         reason=reason,
+    )
+
+
+def catalogue(site: Site) -> Catalogue:
+    return Catalogue(
+        site_id=site.id,
+        site_name=site.name,
+        timezone=site.timezone,
+        agencies=[
+            CatalogueAgency(code=a.code, name=a.name, short_name=a.short_name, colour=a.colour)
+            for a in site.agencies
+        ],
+        services=[
+            CatalogueService(code=s.code, name=s.name, agency=s.agency) for s in site.services
+        ],
+        categories=[
+            CatalogueCategory(code=PriorityCategory(c.code.value), name=c.name, who=c.who)
+            for c in site.categories
+        ],
     )
 
 

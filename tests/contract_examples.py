@@ -12,6 +12,10 @@ from protocol.models import (
     Announcements,
     BookingCheckIn,
     CallEvent,
+    Catalogue,
+    CatalogueAgency,
+    CatalogueCategory,
+    CatalogueService,
     ComponentState,
     CounterClose,
     CounterFinish,
@@ -187,6 +191,30 @@ def examples() -> list[tuple[str, Envelope]]:
             ),
         ),
         ("mpp/state/calls", RecentCalls(calls=[CALL])),
+        (
+            "mpp/state/catalogue",
+            Catalogue(
+                site_id="mpp-lampung-timur",
+                site_name="MPP Kabupaten Lampung Timur",
+                timezone="Asia/Jakarta",
+                agencies=[
+                    CatalogueAgency(
+                        code="DUKCAPIL",
+                        name="Dinas Kependudukan dan Pencatatan Sipil",
+                        short_name="Dukcapil",
+                        colour="#2e7d32",
+                    )
+                ],
+                services=[
+                    CatalogueService(code="DUK-KTP", name="Perekaman KTP-el", agency="DUKCAPIL")
+                ],
+                categories=[
+                    CatalogueCategory(
+                        code=PriorityCategory.PRIORITY, name="Prioritas", who="Lansia"
+                    )
+                ],
+            ),
+        ),
         ("mpp/state/announcements", Announcements(texts=["Selamat datang di MPP"])),
         ("mpp/event/call", CALL),
         (

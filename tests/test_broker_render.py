@@ -81,6 +81,7 @@ def test_counter_rules_are_exactly_its_own_topics() -> None:
         "topic read mpp/hub/control",
         "topic read mpp/state/counter/+",
         "topic read mpp/state/service/+",
+        "topic read mpp/state/catalogue",
         "topic read mpp/state/calls",
         "topic read mpp/state/announcements",
         "topic read mpp/event/call",

@@ -31,12 +31,15 @@ class AnsweringDummy(Dummy):
         return self.answer
 
 
-@pytest.mark.parametrize(("answer", "status"), [
-    (b"\x12", PrinterStatus.OK),
-    (b"\x1e", PrinterStatus.PAPER_NEAR_END),
-    (b"\x72", PrinterStatus.PAPER_OUT),
-    (b"", PrinterStatus.UNKNOWN),
-])
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        (b"\x12", PrinterStatus.OK),
+        (b"\x1e", PrinterStatus.PAPER_NEAR_END),
+        (b"\x72", PrinterStatus.PAPER_OUT),
+        (b"", PrinterStatus.UNKNOWN),
+    ],
+)
 def test_paper_sensor(answer: bytes, status: PrinterStatus) -> None:
     assert paper_status_from(answer) is status
     transport = EscposTransport("dummy", lambda: AnsweringDummy(answer))

@@ -25,8 +25,12 @@ CONTENT = TicketContent(
 def test_80mm_ticket_reads_back() -> None:
     printout = decode(render_ticket(CONTENT, PROFILES["80mm"]))
     text = printout.text()
-    assert text[:4] == ["Mal Pelayanan Publik Kabupaten Lampung Timur",
-                        "Dinas Kependudukan dan Pencatatan Sipil", "", "NOMOR ANTRIAN"]
+    assert text[:4] == [
+        "Mal Pelayanan Publik Kabupaten Lampung Timur",
+        "Dinas Kependudukan dan Pencatatan Sipil",
+        "",
+        "NOMOR ANTRIAN",
+    ]
     big = next(line for line in printout.lines if line.text == "A-012")
     assert (big.width, big.height, big.align) == (4, 4, "center")
     assert "Perekaman dan Pencetakan KTP-el" in text
@@ -40,9 +44,14 @@ def test_80mm_ticket_reads_back() -> None:
 
 
 def test_58mm_ticket_wraps_and_prints_the_qr_as_an_image() -> None:
-    content = TicketContent(**{**CONTENT.__dict__, "priority": False,
-                               "service_name": "Informasi dan Pengambilan Produk Pengadilan "
-                                               "(Akta Cerai, Salinan Putusan)"})
+    content = TicketContent(
+        **{
+            **CONTENT.__dict__,
+            "priority": False,
+            "service_name": "Informasi dan Pengambilan Produk Pengadilan "
+            "(Akta Cerai, Salinan Putusan)",
+        }
+    )
     printout = decode(render_ticket(content, PROFILES["58mm"]))
     assert all(len(line.text) * line.width <= 32 for line in printout.lines)
     assert "PRIORITAS" not in printout.text()
@@ -52,15 +61,15 @@ def test_58mm_ticket_wraps_and_prints_the_qr_as_an_image() -> None:
 
 def test_characters_outside_the_code_page_are_transliterated() -> None:
     assert to_ascii("Pengadilan Agama — Akta Cérai “baru” ✓") == (
-        "Pengadilan Agama - Akta Cerai \"baru\" ?")
+        'Pengadilan Agama - Akta Cerai "baru" ?'
+    )
     content = TicketContent(**{**CONTENT.__dict__, "service_name": "Konsultasi — ✓ café"})
     assert "Konsultasi - ? cafe" in decode(render_ticket(content, PROFILES["80mm"])).text()
 
 
 def test_short_wait_is_shown_as_under_five_minutes() -> None:
     content = TicketContent(**{**CONTENT.__dict__, "estimated_wait_min": 2})
-    assert "Perkiraan tunggu: < 5 menit" in decode(render_ticket(content, PROFILES["80mm"])
-                                                   ).text()
+    assert "Perkiraan tunggu: < 5 menit" in decode(render_ticket(content, PROFILES["80mm"])).text()
 
 
 def test_a_stream_of_tickets_splits_at_cuts() -> None:

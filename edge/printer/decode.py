@@ -88,7 +88,7 @@ def _decode(data: bytes):
     def need(count: int) -> bytes:
         if i + count > n:
             raise DecodeError(f"truncated command at byte {i}")
-        return data[i:i + count]
+        return data[i : i + count]
 
     while i < n:
         byte = data[i]

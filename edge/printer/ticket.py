@@ -19,10 +19,32 @@ from datetime import datetime
 from escpos.printer import Dummy
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-          "September", "Oktober", "November", "Desember")
-_REPLACEMENTS = {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...",
-                 "•": "*", "→": "->", "×": "x"}
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+_REPLACEMENTS = {
+    "–": "-",
+    "—": "-",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "…": "...",
+    "•": "*",
+    "→": "->",
+    "×": "x",
+}
 FOOTER = (
     "Simpan tiket ini sampai layanan selesai.",
     "Pengaduan: SP4N-LAPOR! www.lapor.go.id / SMS 1708",
@@ -69,14 +91,17 @@ def to_ascii(text: str) -> str:
 
 
 def indonesian_datetime(moment: datetime) -> str:
-    return (f"{DAYS[moment.weekday()]}, {moment.day} {MONTHS[moment.month - 1]} "
-            f"{moment.year}  {moment:%H.%M}")
+    return (
+        f"{DAYS[moment.weekday()]}, {moment.day} {MONTHS[moment.month - 1]} "
+        f"{moment.year}  {moment:%H.%M}"
+    )
 
 
 def render_ticket(content: TicketContent, profile: PrinterProfile) -> bytes:
     """The whole ticket as ESC/POS bytes."""
-    printer = Dummy(profile=profile.escpos_profile,
-                    magic_encode_args={"disabled": True, "encoding": "CP437"})
+    printer = Dummy(
+        profile=profile.escpos_profile, magic_encode_args={"disabled": True, "encoding": "CP437"}
+    )
     printer.hw("INIT")
 
     def lines(text: str, width: int = profile.columns) -> None:
@@ -89,8 +114,7 @@ def render_ticket(content: TicketContent, profile: PrinterProfile) -> bytes:
     lines(content.agency_name)
     printer.text("\n")
     printer.text("NOMOR ANTRIAN\n")
-    printer.set(align="center", custom_size=True, width=profile.big_width,
-                height=profile.big_width)
+    printer.set(align="center", custom_size=True, width=profile.big_width, height=profile.big_width)
     printer.text(to_ascii(content.number) + "\n")
     printer.set(align="center", normal_textsize=True, bold=True)
     lines(content.service_name)

@@ -91,8 +91,9 @@ class EscposTransport:
                 self._printer = self._connect()
             except Exception as error:  # escpos raises its own and OS errors
                 self._last = PrinterStatus.OFFLINE
-                raise PrinterError(PrinterStatus.OFFLINE,
-                                   f"{self.name}: cannot open printer: {error}") from error
+                raise PrinterError(
+                    PrinterStatus.OFFLINE, f"{self.name}: cannot open printer: {error}"
+                ) from error
         return self._printer
 
     def write(self, data: bytes) -> None:
@@ -105,8 +106,9 @@ class EscposTransport:
                     flush()
             except Exception as error:
                 self._drop()
-                raise PrinterError(PrinterStatus.OFFLINE,
-                                   f"{self.name}: write failed: {error}") from error
+                raise PrinterError(
+                    PrinterStatus.OFFLINE, f"{self.name}: write failed: {error}"
+                ) from error
             self._last = PrinterStatus.OK if self._last is PrinterStatus.OFFLINE else self._last
 
     def status(self) -> PrinterStatus:
@@ -204,11 +206,13 @@ def open_transport(kind: str, device: str, host: str, port: int, baudrate: int) 
     if kind == "serial":
         from escpos.printer import Serial
 
-        return EscposTransport(f"serial:{device}",
-                               lambda: Serial(devfile=device, baudrate=baudrate, timeout=1))
+        return EscposTransport(
+            f"serial:{device}", lambda: Serial(devfile=device, baudrate=baudrate, timeout=1)
+        )
     if kind == "network":
         from escpos.printer import Network
 
-        return EscposTransport(f"network:{host}:{port}",
-                               lambda: Network(host=host, port=port, timeout=5))
+        return EscposTransport(
+            f"network:{host}:{port}", lambda: Network(host=host, port=port, timeout=5)
+        )
     raise ValueError(f"unknown printer connection {kind!r}")

@@ -11,7 +11,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from protocol.models.base import Envelope
+from protocol.models.base import Envelope, WireModel
+from protocol.models.commands import PriorityCategory
 from protocol.models.fields import (
     CounterNumber,
     ServiceCode,
@@ -87,3 +88,35 @@ class Resync(Envelope):
 
     summary = "Ask devices to republish their state"
     type: Literal["control.resync"] = "control.resync"
+
+
+class CatalogueAgency(WireModel):
+    code: ShortText
+    name: ShortText
+    short_name: ShortText
+    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class CatalogueService(WireModel):
+    code: ServiceCode
+    name: ShortText
+    agency: ShortText
+
+
+class CatalogueCategory(WireModel):
+    code: PriorityCategory
+    name: ShortText
+    who: str = Field(default="", max_length=200)
+
+
+class Catalogue(Envelope):
+    """Retained site catalogue: what the kiosk offers and the displays name."""
+
+    summary = "Site catalogue (retained)"
+    type: Literal["state.catalogue"] = "state.catalogue"
+    site_id: ShortText
+    site_name: ShortText
+    timezone: ShortText
+    agencies: list[CatalogueAgency] = Field(max_length=60)
+    services: list[CatalogueService] = Field(max_length=300)
+    categories: list[CatalogueCategory] = Field(max_length=5)
