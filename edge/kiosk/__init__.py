@@ -1,0 +1,1 @@
+"""The ticket kiosk: touch screens, thermal printing, booking check-in, printer health."""

@@ -1,0 +1,157 @@
+"""The kiosk's screens as a state machine: pure logic, no pygame, no MQTT.
+
+Text is in Bahasa Indonesia. A tap returns an *intent* (issue a ticket,
+check in a booking) for the agent to carry out; everything else is a screen
+change. The kiosk issues nothing while the hub is unreachable or the printer
+cannot print: it says so instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from edge.printer.transport import PrinterStatus
+from protocol.models import Catalogue, PriorityCategory, ServiceStatus, TicketView
+
+IDLE_TIMEOUT_S = 30.0
+DONE_S = 6.0
+ERROR_S = 8.0
+BOOKING_KEYS = tuple("1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ-")
+
+
+class View(StrEnum):
+    WELCOME = "welcome"
+    AGENCIES = "agencies"
+    SERVICES = "services"
+    CATEGORY = "category"
+    BOOKING = "booking"
+    PRINTING = "printing"
+    DONE = "done"
+    ERROR = "error"
+    UNAVAILABLE = "unavailable"
+
+
+Target = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Issue:
+    service: str
+    category: PriorityCategory
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    code: str
+
+
+Intent = Issue | CheckIn
+
+
+@dataclass
+class KioskModel:
+    view: View = View.WELCOME
+    agency: str | None = None
+    service: str | None = None
+    code: str = ""
+    message: str = ""
+    ticket: TicketView | None = None
+    until: float = 0.0
+    last_touch: float = 0.0
+    catalogue: Catalogue | None = None
+    services: dict[str, ServiceStatus] = field(default_factory=dict)
+    connected: bool = False
+    hub_online: bool = False
+    printer: PrinterStatus = PrinterStatus.UNKNOWN
+
+    def unavailable_reason(self) -> str | None:
+        """Why no ticket can be issued now, in words for the citizen; None when ready."""
+        if not (self.connected and self.hub_online):
+            return "Sistem antrian sedang tidak terhubung."
+        if not self.printer.can_print:
+            return (
+                "Kertas tiket habis."
+                if self.printer is PrinterStatus.PAPER_OUT
+                else "Printer tiket sedang bermasalah."
+            )
+        if self.catalogue is None:
+            return "Menyiapkan daftar layanan…"
+        return None
+
+    def shown(self) -> View:
+        """The view on screen: UNAVAILABLE overrides the idle screens."""
+        busy = self.view in (View.PRINTING, View.DONE, View.ERROR)
+        if not busy and self.unavailable_reason() is not None:
+            return View.UNAVAILABLE
+        return self.view
+
+    def service_status(self, code: str) -> ServiceStatus | None:
+        return self.services.get(code)
+
+    def tap(self, target: Target, now: float) -> Intent | None:
+        self.last_touch = now
+        kind = target[0]
+        view = self.shown()
+        if view is View.UNAVAILABLE or view is View.PRINTING:
+            return None
+        if kind == "back":
+            self._back()
+        elif kind == "start":
+            self.view = View.AGENCIES
+        elif kind == "booking":
+            self.view, self.code = View.BOOKING, ""
+        elif kind == "agency":
+            self.view, self.agency = View.SERVICES, target[1]
+        elif kind == "service":
+            status = self.services.get(target[1])
+            if status is not None and status.accepting:
+                self.view, self.service = View.CATEGORY, target[1]
+        elif kind == "category" and self.service is not None:
+            self.view = View.PRINTING
+            return Issue(self.service, PriorityCategory(target[1]))
+        elif kind == "key" and len(self.code) < 20:
+            self.code += target[1]
+        elif kind == "delete":
+            self.code = self.code[:-1]
+        elif kind == "ok" and len(self.code) >= 4:
+            self.view = View.PRINTING
+            return CheckIn(self.code)
+        elif kind == "home":
+            self.reset()
+        return None
+
+    def scanned(self, code: str, now: float) -> Intent | None:
+        """A booking code from the scanner: checked in from any idle screen."""
+        self.last_touch = now
+        if self.shown() in (View.UNAVAILABLE, View.PRINTING):
+            return None
+        self.code = code
+        self.view = View.PRINTING
+        return CheckIn(code)
+
+    def printed(self, ticket: TicketView, now: float) -> None:
+        self.view, self.ticket, self.until = View.DONE, ticket, now + DONE_S
+
+    def failed(self, message: str, now: float) -> None:
+        self.view, self.message, self.until = View.ERROR, message, now + ERROR_S
+
+    def tick(self, now: float) -> None:
+        if (self.view in (View.DONE, View.ERROR) and now >= self.until) or (
+            self.view not in (View.WELCOME, View.PRINTING)
+            and (now - self.last_touch >= IDLE_TIMEOUT_S)
+        ):
+            self.reset()
+
+    def reset(self) -> None:
+        self.view, self.agency, self.service, self.code = View.WELCOME, None, None, ""
+        self.ticket = None
+
+    def _back(self) -> None:
+        back = {
+            View.AGENCIES: View.WELCOME,
+            View.SERVICES: View.AGENCIES,
+            View.CATEGORY: View.SERVICES,
+            View.BOOKING: View.WELCOME,
+        }
+        self.view = back.get(self.view, View.WELCOME)

@@ -1,0 +1,81 @@
+"""Fitting text into boxes: wrap, then shrink until it fits. Text never overflows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pygame
+
+MIN_SIZE = 12
+_fonts: dict[tuple[int, bool], pygame.font.Font] = {}
+
+
+def font(size: int, bold: bool = False) -> pygame.font.Font:
+    """pygame's bundled font (no system fonts on a kiosk image)."""
+    key = (size, bold)
+    if key not in _fonts:
+        made = pygame.font.Font(None, size)
+        made.set_bold(bold)
+        _fonts[key] = made
+    return _fonts[key]
+
+
+@dataclass(frozen=True)
+class Fitted:
+    lines: tuple[str, ...]
+    size: int
+    bold: bool
+
+    @property
+    def font(self) -> pygame.font.Font:
+        return font(self.size, self.bold)
+
+    def height(self) -> int:
+        return self.font.get_linesize() * len(self.lines)
+
+    def width(self) -> int:
+        return max((self.font.size(line)[0] for line in self.lines), default=0)
+
+
+def wrap(text: str, face: pygame.font.Font, width: int) -> list[str]:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        candidate = f"{line} {word}".strip()
+        if face.size(candidate)[0] <= width or not line:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
+def fit(text: str, box: pygame.Rect, size: int, bold: bool = False) -> Fitted:
+    """The largest size ≤ ``size`` at which ``text`` wraps into ``box``."""
+    while True:
+        face = font(size, bold)
+        lines = wrap(text, face, box.width)
+        fitted = Fitted(tuple(lines), size, bold)
+        if (fitted.height() <= box.height and fitted.width() <= box.width) or size <= MIN_SIZE:
+            return fitted
+        size -= 2
+
+
+def draw(
+    surface: pygame.Surface,
+    text: str,
+    box: pygame.Rect,
+    size: int,
+    colour: tuple[int, int, int],
+    bold: bool = False,
+    align: str = "center",
+) -> Fitted:
+    fitted = fit(text, box, size, bold)
+    line_height = fitted.font.get_linesize()
+    top = box.top + (box.height - fitted.height()) // 2
+    for index, line in enumerate(fitted.lines):
+        image = fitted.font.render(line, True, colour)
+        x = box.left if align == "left" else box.centerx - image.get_width() // 2
+        surface.blit(image, (x, top + index * line_height))
+    return fitted
