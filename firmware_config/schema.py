@@ -115,6 +115,40 @@ class CounterUnitConfig(ConfigModel):
         return self
 
 
+class KioskPrinter(ConfigModel):
+    """The ticket printer: how it is connected and its paper width."""
+
+    connection: Literal["usb", "serial", "network", "file"] = "usb"
+    device: str = Field(default="/dev/usb/lp0", description="usblp node, serial port or file.")
+    host: str = ""
+    port: int = Field(default=9100, ge=1, le=65535)
+    baudrate: int = Field(default=19200, ge=1200, le=921600)
+    paper: Literal["58mm", "80mm"] = "80mm"
+    usb_vendor_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{4}$",
+        description="For hot-plug matching, e.g. 04b8 (Epson).",
+    )
+
+
+class KioskScanner(ConfigModel):
+    """The USB QR/barcode scanner (keyboard wedge)."""
+
+    enabled: bool = True
+    name_contains: str = Field(
+        default="", max_length=60, description="Part of the input device name, to pick it out."
+    )
+
+
+class KioskUnitConfig(ConfigModel):
+    width: int = Field(default=1080, ge=640, le=3840)
+    height: int = Field(default=1920, ge=480, le=3840)
+    fullscreen: bool = True
+    health_check_s: float = Field(default=5.0, ge=0.5, le=60)
+    printer: KioskPrinter = Field(default_factory=KioskPrinter)
+    scanner: KioskScanner = Field(default_factory=KioskScanner)
+
+
 class DeviceConfig(ConfigModel):
     """One device of the site: its identity, role and link to the hub."""
 
@@ -128,12 +162,20 @@ class DeviceConfig(ConfigModel):
     counter: CounterUnitConfig | None = Field(
         default=None, description="Counter units only; defaults apply when omitted."
     )
+    kiosk: KioskUnitConfig | None = Field(
+        default=None, description="Kiosks only; defaults apply when omitted."
+    )
 
     @model_validator(mode="after")
     def _sections_match_role(self) -> Self:
         if self.counter is not None and self.role is not Role.COUNTER:
             raise ValueError(f"a [counter] section on a {self.role.value} device")
+        if self.kiosk is not None and self.role is not Role.KIOSK:
+            raise ValueError(f"a [kiosk] section on a {self.role.value} device")
         return self
+
+    def kiosk_unit(self) -> KioskUnitConfig:
+        return self.kiosk or KioskUnitConfig()
 
     def counter_unit(self) -> CounterUnitConfig:
         """The counter section, with the documented defaults when it is omitted."""

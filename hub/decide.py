@@ -443,9 +443,15 @@ class Decider:
     def _printed(
         self, state: QueueState, command: Command, sender: Sender, now: datetime
     ) -> Decision:
+        """The kiosk printed it: the ticket goes live.
+
+        A confirmation that arrives after the reservation expired (the hub was
+        unreachable for a while) still counts: the citizen is holding the
+        ticket, and its number was never given to anyone else.
+        """
         assert isinstance(command, TicketPrinted)
         ticket = self._own_reservation(state, command.ticket_id, sender)
-        if ticket.state is not TicketState.RESERVED:
+        if ticket.state not in (TicketState.RESERVED, TicketState.EXPIRED):
             raise Refusal(
                 ErrorCode.INVALID_STATE, f"{ticket.number} is {ticket.state.value}, not reserved"
             )

@@ -222,6 +222,11 @@ class MqttLink:
             with self._lock:
                 self._pending.pop(correlation, None)
 
+    def update_presence(self) -> None:
+        """Republish the retained birth (e.g. a printer ran out of paper)."""
+        if self.presence is not None and self.connected.is_set():
+            self._publish_presence(online=True)
+
     def call_soon(self, job: Callable[[], None]) -> None:
         """Run ``job`` on the worker thread, after the messages already queued.
 

@@ -27,8 +27,11 @@ def service_states(cat: Catalogue) -> dict[str, ServiceStatus]:
     for index, service in enumerate(cat.services):
         closed = index % 7 == 3
         states[service.code] = ServiceStatus(
-            service=service.code, waiting=index % 9, estimated_wait_min=(index * 4) % 40,
-            open_counters=1, accepting=not closed,
+            service=service.code,
+            waiting=index % 9,
+            estimated_wait_min=(index * 4) % 40,
+            open_counters=1,
+            accepting=not closed,
             reason="Kuota hari ini sudah habis" if closed else None,
         )
     return states

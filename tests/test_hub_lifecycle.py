@@ -94,6 +94,9 @@ def test_unconfirmed_reservation_expires(hub: Harness) -> None:
     [event] = hub.service.tick()
     assert event.kind == "ticket.cancelled"
     assert _state(hub, ticket.ticket_id) is TicketState.EXPIRED
+    # A late confirmation still goes live: the citizen holds the printed ticket.
+    hub.ok(TicketPrinted, "kiosk-01", ticket_id=ticket.ticket_id)
+    assert _state(hub, ticket.ticket_id) is TicketState.WAITING
     assert _error(hub, TicketPrinted, "kiosk-01", ticket_id=ticket.ticket_id) is (
         ErrorCode.INVALID_STATE
     )

@@ -33,7 +33,9 @@ from protocol.models import (
     Reply,
     ServiceStatus,
     TicketPrinted,
+    TicketPrintFailed,
     TicketReserve,
+    TicketState,
 )
 from protocol.roles import Role
 from tests.device_client import DeviceClient
@@ -282,6 +284,7 @@ def test_clock_moves_reservation_expiry_over_mqtt(
     assert reply.ticket is not None
     clock.advance(seconds=61)
     hub.link.call_soon(hub._tick)
-    late = kiosk.send(TicketPrinted, ticket_id=reply.ticket.ticket_id)
-    assert late.error is not None and late.error.code is ErrorCode.INVALID_STATE
+    cancelled = kiosk.send(TicketPrintFailed, ticket_id=reply.ticket.ticket_id, reason="late")
+    assert cancelled.error is not None and cancelled.error.code is ErrorCode.INVALID_STATE
+    assert hub.service.state.tickets[reply.ticket.ticket_id].state is TicketState.EXPIRED
     assert clock.now() - MONDAY_0800 == timedelta(seconds=61)

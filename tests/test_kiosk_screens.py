@@ -23,15 +23,30 @@ LONGEST_AGENCY = "PA"  # "Informasi dan Pengambilan Produk Pengadilan (Akta Cera
 
 def _model(view: View) -> KioskModel:
     cat = site_catalogue()
-    model = KioskModel(view=view, catalogue=cat, services=service_states(cat), connected=True,
-                       hub_online=True, printer=PrinterStatus.OK, agency=LONGEST_AGENCY,
-                       service="PA-PRODUK", code="BK-7F3A9", message="Printer tiket macet.")
+    model = KioskModel(
+        view=view,
+        catalogue=cat,
+        services=service_states(cat),
+        connected=True,
+        hub_online=True,
+        printer=PrinterStatus.OK,
+        agency=LONGEST_AGENCY,
+        service="PA-PRODUK",
+        code="BK-7F3A9",
+        message="Printer tiket macet.",
+    )
     model.ticket = TicketView(
-        ticket_id="20261123-L-012", number="L-012",
-        service="PA-PRODUK", service_name=cat.services[-10].name,
+        ticket_id="20261123-L-012",
+        number="L-012",
+        service="PA-PRODUK",
+        service_name=cat.services[-10].name,
         agency_name="Pengadilan Agama Kabupaten Lampung Timur",
-        category=PriorityCategory.REGULAR, state=TicketState.RESERVED, issued_at=NOW,
-        people_ahead=4, estimated_wait_min=18)
+        category=PriorityCategory.REGULAR,
+        state=TicketState.RESERVED,
+        issued_at=NOW,
+        people_ahead=4,
+        estimated_wait_min=18,
+    )
     return model
 
 
@@ -42,17 +57,20 @@ def pygame_headless() -> None:
 
 
 @pytest.mark.parametrize("resolution", list(RESOLUTIONS))
-@pytest.mark.parametrize("view", [v for v in View if v is not View.UNAVAILABLE] + ["offline",
-                                                                                  "paper_out"])
-def test_screen_draws_and_text_fits(resolution: str, view: View | str,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "view", [v for v in View if v is not View.UNAVAILABLE] + ["offline", "paper_out"]
+)
+def test_screen_draws_and_text_fits(
+    resolution: str, view: View | str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     size = RESOLUTIONS[resolution]
     surface = pygame.Surface(size)
     overflow: list[str] = []
     real = screens_module.draw_text
 
-    def checked(surface_: pygame.Surface, text: str, box: pygame.Rect, *args: object,
-                **kwargs: object) -> Fitted:
+    def checked(
+        surface_: pygame.Surface, text: str, box: pygame.Rect, *args: object, **kwargs: object
+    ) -> Fitted:
         fitted = real(surface_, text, box, *args, **kwargs)  # type: ignore[arg-type]
         if fitted.width() > box.width or fitted.height() > box.height:
             overflow.append(f"{text!r} in {box}")
@@ -73,8 +91,16 @@ def test_screen_draws_and_text_fits(resolution: str, view: View | str,
         assert surface.get_rect().contains(rect), f"touch target off screen: {rect}"
     OUTPUT.mkdir(parents=True, exist_ok=True)
     pygame.image.save(surface, OUTPUT / f"{view}-{resolution}.png")
-    assert len(set(surface.get_at((x, y))[:3] for x in range(0, size[0], 50)
-                   for y in range(0, size[1], 50))) > 2, "more than a blank screen"
+    assert (
+        len(
+            set(
+                surface.get_at((x, y))[:3]
+                for x in range(0, size[0], 50)
+                for y in range(0, size[1], 50)
+            )
+        )
+        > 2
+    ), "more than a blank screen"
 
 
 def test_greyed_services_show_their_reason() -> None:
