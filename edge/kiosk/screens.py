@@ -49,6 +49,7 @@ def colour(hex_colour: str) -> tuple[int, int, int]:
 
 class KioskScreens:
     def __init__(self, surface: pygame.Surface) -> None:
+        pygame.font.init()  # idempotent; the screens own their fonts
         self.surface = surface
         self.width, self.height = surface.get_size()
         self.portrait = self.height > self.width

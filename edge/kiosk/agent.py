@@ -1,0 +1,319 @@
+"""The kiosk agent: composition root of one ticket kiosk.
+
+The UI thread owns pygame and the screen model; MQTT messages, printer
+health, hot-plug and scanner codes only put events on its queue. Issuing a
+ticket runs on a worker thread so the screen keeps drawing:
+
+1. reserve the number at the hub (``ticket.reserve`` / ``booking.check_in``);
+2. render the ticket and hand the bytes to the printer;
+3. confirm (``ticket.printed``) — only now is the ticket in the queue — or,
+   if printing failed, cancel (``ticket.print_failed``): never a number in
+   the queue that no citizen holds. A confirmation the hub does not answer
+   is retried in the background (the hub accepts a late one).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pygame
+
+from edge.command_client import CommandClient
+from edge.kiosk.model import CheckIn, Intent, Issue, KioskModel, Target
+from edge.kiosk.screens import KioskScreens
+from edge.printer.ticket import PROFILES, TicketContent, render_ticket
+from edge.printer.transport import PrinterError, PrinterStatus, Transport
+from firmware_config.schema import DeviceConfig
+from protocol.codec import Decoded
+from protocol.errors import ErrorCode
+from protocol.link import LinkSettings, MqttLink
+from protocol.models import (
+    BookingCheckIn,
+    Catalogue,
+    ComponentState,
+    HardwareHealth,
+    HubStatus,
+    Presence,
+    PriorityCategory,
+    Reply,
+    ServiceStatus,
+    TicketPrinted,
+    TicketPrintFailed,
+    TicketReserve,
+    TicketView,
+)
+from protocol.presence import device_presence
+from protocol.topics import spec
+from protocol.version import software_version
+
+log = logging.getLogger(__name__)
+FRAME_S = 1 / 30
+ANSWER_S = 6.0
+CONFIRM_FOR_S = 300.0
+
+REFUSALS: dict[ErrorCode, str] = {
+    ErrorCode.QUOTA_FULL: "Kuota layanan ini hari ini sudah habis.",
+    ErrorCode.CLOSED: "Layanan sedang tutup.",
+    ErrorCode.UNKNOWN_BOOKING: "Kode booking tidak ditemukan.",
+    ErrorCode.INVALID_STATE: "Booking ini sudah digunakan.",
+    ErrorCode.EXPIRED: "Booking ini bukan untuk hari ini.",
+    ErrorCode.UNKNOWN_SERVICE: "Layanan tidak dikenal.",
+}
+PRINTER_HEALTH = {
+    PrinterStatus.OK: (HardwareHealth.OK, None),
+    PrinterStatus.PAPER_NEAR_END: (HardwareHealth.WARNING, "kertas hampir habis"),
+    PrinterStatus.PAPER_OUT: (HardwareHealth.FAULT, "kertas habis"),
+    PrinterStatus.OFFLINE: (HardwareHealth.FAULT, "printer tidak terhubung"),
+    PrinterStatus.UNKNOWN: (HardwareHealth.UNKNOWN, "status tidak terbaca"),
+}
+
+
+class KioskAgent:
+    def __init__(
+        self,
+        config: DeviceConfig,
+        link_settings: LinkSettings,
+        transport: Transport,
+        surface: pygame.Surface,
+        clock: Callable[[], float] = time.monotonic,
+        scanner_present: bool = False,
+    ) -> None:
+        self.config = config
+        self.unit = config.kiosk_unit()
+        self.transport = transport
+        self.profile = PROFILES[self.unit.printer.paper]
+        self.surface = surface
+        self.screens = KioskScreens(surface)
+        self.clock = clock
+        self.model = KioskModel()
+        self.targets: list[tuple[pygame.Rect, Target]] = []
+        self.scanner_present = scanner_present
+        self._events: queue.Queue[object] = queue.Queue()
+        self._stop = threading.Event()
+        self.changed = threading.Condition()
+        self.link = MqttLink(
+            link_settings,
+            presence=device_presence(
+                config.device_id,
+                config.role,
+                software_version(),
+                ["ticket", "booking"],
+                self._hardware,
+            ),
+        )
+        self.commands = CommandClient(self.link, config.device_id)
+        self.link.subscribe(spec("hub.status"), self._incoming)
+        self.link.subscribe(spec("state.catalogue"), self._incoming)
+        self.link.subscribe(spec("state.service"), self._incoming)
+        self._threads = [
+            threading.Thread(target=self._health, name="kiosk-printer-health", daemon=True),
+        ]
+        self.printed: list[bytes] = []  # bytes handed to the printer, for the bench
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    def start(self, wait: float | None = None) -> None:
+        self.check_printer()
+        self.link.start(wait=wait)
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(5)
+        self.link.stop()
+        self.transport.close()
+
+    def run(self) -> None:
+        """The UI loop (main thread on the kiosk); returns when stopped."""
+        while not self._stop.is_set():
+            started = self.clock()
+            self.step()
+            self._stop.wait(max(0.0, FRAME_S - (self.clock() - started)))
+
+    # -- inputs from other threads ----------------------------------------------------
+
+    def _incoming(self, decoded: Decoded, _properties: Any) -> None:
+        self._events.put(decoded.message)
+
+    def scanned(self, code: str) -> None:
+        self._events.put(("scan", code))
+
+    def printer_changed(self, *_args: object) -> None:
+        self._events.put("printer")
+
+    def _health(self) -> None:
+        while not self._stop.wait(self.unit.health_check_s):
+            self._events.put("printer")
+
+    # -- the UI thread -------------------------------------------------------------
+
+    def step(self) -> None:
+        now = self.clock()
+        for event in pygame.event.get():
+            self._pygame_event(event, now)
+        while True:
+            try:
+                item = self._events.get_nowait()
+            except queue.Empty:
+                break
+            self._event(item, now)
+        self.model.connected = self.link.connected.is_set()
+        self.model.tick(now)
+        with self.changed:
+            self.targets = self.screens.draw(self.model, self._local_now())
+            if pygame.display.get_surface() is self.surface:
+                pygame.display.flip()
+            self.changed.notify_all()
+
+    def _pygame_event(self, event: pygame.event.Event, now: float) -> None:
+        if event.type == pygame.FINGERUP:
+            width, height = self.surface.get_size()
+            self._tap((int(event.x * width), int(event.y * height)), now)
+        elif event.type == pygame.MOUSEBUTTONUP and not getattr(event, "touch", False):
+            self._tap(event.pos, now)  # a mouse on a desktop; touches come as FINGER events
+        elif event.type == pygame.QUIT:
+            self._stop.set()
+
+    def _tap(self, position: tuple[int, int], now: float) -> None:
+        for rect, target in self.targets:
+            if rect.collidepoint(position):
+                self._intent(self.model.tap(target, now))
+                return
+
+    def _event(self, item: object, now: float) -> None:
+        if isinstance(item, HubStatus):
+            self.model.hub_online = item.state is Presence.ONLINE
+        elif isinstance(item, Catalogue):
+            self.model.catalogue = item
+        elif isinstance(item, ServiceStatus):
+            self.model.services[item.service] = item
+        elif item == "printer":
+            self.check_printer()
+        elif isinstance(item, tuple) and item[0] == "scan":
+            self._intent(self.model.scanned(item[1], now))
+        elif isinstance(item, tuple) and item[0] == "printed":
+            self.model.printed(item[1], now)
+        elif isinstance(item, tuple) and item[0] == "failed":
+            self.model.failed(item[1], now)
+
+    def check_printer(self) -> None:
+        status = self.transport.status()
+        if status is not self.model.printer:
+            log.info("printer %s: %s", self.transport.name, status.value)
+            self.model.printer = status
+            self.link.update_presence()
+
+    def _intent(self, intent: Intent | None) -> None:
+        if intent is not None:
+            threading.Thread(
+                target=self._issue, args=(intent,), name="kiosk-issue", daemon=True
+            ).start()
+
+    # -- issuing (worker thread) ---------------------------------------------------
+
+    def _issue(self, intent: Intent) -> None:
+        if isinstance(intent, Issue):
+            command = self.commands.build(
+                TicketReserve, expires_in=5, service=intent.service, category=intent.category
+            )
+        else:
+            assert isinstance(intent, CheckIn)
+            command = self.commands.build(BookingCheckIn, expires_in=5, booking_code=intent.code)
+        reply = self.commands.request_until(command, time.monotonic() + ANSWER_S)
+        if reply is None:
+            self._events.put(("failed", "Sistem antrian tidak menjawab."))
+            return
+        if not reply.ok or reply.ticket is None:
+            code = reply.error.code if reply.error else ErrorCode.INTERNAL
+            self._events.put(("failed", REFUSALS.get(code, "Tiket tidak dapat dibuat.")))
+            return
+        ticket = reply.ticket
+        try:
+            data = render_ticket(self._content(ticket, intent), self.profile)
+            self.transport.write(data)
+            self.printed.append(data)
+        except PrinterError as error:
+            log.warning("ticket %s not printed: %s", ticket.number, error)
+            self._events.put("printer")
+            self._confirm(TicketPrintFailed, ticket, reason=str(error)[:200])
+            self._events.put(("failed", "Maaf, tiket gagal dicetak. Nomor dibatalkan."))
+            return
+        self._events.put(("printed", ticket))
+        self._confirm(TicketPrinted, ticket)
+
+    def _confirm(
+        self,
+        model: type[TicketPrinted] | type[TicketPrintFailed],
+        ticket: TicketView,
+        **fields: str,
+    ) -> Reply | None:
+        command = self.commands.build(model, ticket_id=ticket.ticket_id, **fields)
+        deadline = time.monotonic() + CONFIRM_FOR_S
+        reply = self.commands.request_until(command, deadline)
+        if reply is None:
+            log.error("%s for %s never answered", model.message_type(), ticket.number)
+        return reply
+
+    def _content(self, ticket: TicketView, intent: Intent) -> TicketContent:
+        catalogue = self.model.catalogue
+        zone = ZoneInfo(catalogue.timezone if catalogue else "Asia/Jakarta")
+        return TicketContent(
+            site_name=catalogue.site_name if catalogue else "Mal Pelayanan Publik",
+            agency_name=ticket.agency_name,
+            number=ticket.number,
+            service_name=ticket.service_name,
+            priority=ticket.category is PriorityCategory.PRIORITY,
+            issued_at=ticket.issued_at.astimezone(zone).replace(tzinfo=None),
+            people_ahead=ticket.people_ahead,
+            estimated_wait_min=ticket.estimated_wait_min,
+            ticket_id=ticket.ticket_id,
+            booking_code=intent.code if isinstance(intent, CheckIn) else None,
+        )
+
+    def _local_now(self) -> datetime:
+        zone = ZoneInfo(self.model.catalogue.timezone if self.model.catalogue else "Asia/Jakarta")
+        return datetime.now(zone)
+
+    def _hardware(self) -> dict[str, ComponentState]:
+        health, detail = PRINTER_HEALTH[self.model.printer]
+        return {
+            "printer": ComponentState(health=health, detail=detail),
+            "screen": ComponentState(health=HardwareHealth.OK),
+            "scanner": ComponentState(
+                health=HardwareHealth.OK if self.scanner_present else HardwareHealth.ABSENT
+            ),
+        }
+
+    # -- for tests and the demo ------------------------------------------------------
+
+    def wait_for(self, predicate: Callable[[KioskModel], bool], timeout: float = 10.0) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: predicate(self.model), timeout)
+
+    def target(self, *target: str) -> pygame.Rect:
+        with self.changed:
+            for rect, candidate in self.targets:
+                if candidate == target:
+                    return rect
+        raise LookupError(f"no {target} on screen")
+
+    def touch(self, *target: str) -> None:
+        """Post a finger tap on ``target`` as the touch screen would."""
+        rect = self.target(*target)
+        width, height = self.surface.get_size()
+        x, y = rect.centerx / width, rect.centery / height
+        for kind in (pygame.FINGERDOWN, pygame.FINGERUP):
+            pygame.event.post(
+                pygame.event.Event(
+                    kind, x=x, y=y, dx=0.0, dy=0.0, touch_id=1, finger_id=0, pressure=1.0
+                )
+            )

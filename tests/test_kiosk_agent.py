@@ -1,0 +1,172 @@
+"""The kiosk end to end: injected touches, real broker and hub, printed bytes decoded."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pygame
+import pytest
+
+import tests.kiosk_fixtures  # noqa: F401 - headless SDL before pygame starts
+from edge.kiosk.agent import KioskAgent
+from edge.kiosk.model import View
+from edge.printer.decode import decode
+from edge.printer.transport import FakeTransport, PrinterStatus
+from firmware_config.inventory import Inventory
+from hub.app import HubApp, HubSettings
+from hub.bookings import Booking, StaticBookings
+from hub.clock import ManualClock
+from hub.site.loader import load_site
+from hub.store import EventStore
+from mqtt_broker.local import LocalBroker
+from protocol.link import LinkSettings
+from protocol.models import TicketState
+from tests.hub_harness import MONDAY_0800
+
+OUTPUT = Path(__file__).resolve().parent / "output" / "kiosk-journey"
+BOOKINGS = StaticBookings(
+    [Booking(code="BK-1001", service="DUK-KK", appointment_at=MONDAY_0800 + timedelta(minutes=20))]
+)
+
+
+@pytest.fixture
+def hub(fresh_broker: LocalBroker, inventory: Inventory, tmp_path: Path) -> Iterator[HubApp]:
+    app = HubApp(
+        load_site(),
+        inventory,
+        EventStore(tmp_path / "hub.db"),
+        LinkSettings(fresh_broker.host, fresh_broker.port, "hub", fresh_broker.password("hub")),
+        clock=ManualClock(MONDAY_0800),
+        settings=HubSettings(tick_s=3600),
+        bookings=BOOKINGS,
+    )
+    app.start()
+    yield app
+    if app.link.connected.is_set():
+        app.stop()
+
+
+class Kiosk:
+    def __init__(self, broker: LocalBroker, inventory: Inventory) -> None:
+        pygame.display.init()
+        surface = pygame.display.set_mode((1024, 600))
+        self.printer = FakeTransport()
+        self.agent = KioskAgent(
+            inventory.device("kiosk-01"),
+            LinkSettings(broker.host, broker.port, "kiosk-01", broker.password("kiosk-01")),
+            self.printer,
+            surface,
+        )
+        self.thread = threading.Thread(target=self.agent.run, daemon=True)
+
+    def view(self, view: View, timeout: float = 10.0) -> None:
+        assert self.agent.wait_for(lambda m: m.shown() is view, timeout), (
+            f"expected {view}, showing {self.agent.model.shown()}"
+        )
+
+    def tap(self, *target: str) -> None:
+        self.agent.touch(*target)
+
+    def save(self, name: str) -> None:
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        with self.agent.changed:
+            pygame.image.save(self.agent.surface, OUTPUT / f"{name}.png")
+
+
+@pytest.fixture
+def kiosk(hub: HubApp, fresh_broker: LocalBroker, inventory: Inventory) -> Iterator[Kiosk]:
+    made = Kiosk(fresh_broker, inventory)
+    made.agent.start(wait=10)
+    made.thread.start()
+    assert made.agent.wait_for(lambda m: m.catalogue is not None and len(m.services) == 33)
+    made.view(View.WELCOME)
+    yield made
+    made.agent.stop()
+    made.thread.join(5)
+
+
+def test_citizen_journey_prints_the_ticket_and_queues_it(kiosk: Kiosk, hub: HubApp) -> None:
+    kiosk.save("1-welcome")
+    kiosk.tap("start")
+    kiosk.view(View.AGENCIES)
+    kiosk.tap("agency", "DUKCAPIL")
+    kiosk.view(View.SERVICES)
+    kiosk.save("2-services")
+    kiosk.tap("service", "DUK-KTP")
+    kiosk.view(View.CATEGORY)
+    kiosk.tap("category", "prioritas")
+    kiosk.view(View.DONE)
+    kiosk.save("3-done")
+    assert kiosk.printer.wrote.wait(5)
+    printout = decode(kiosk.printer.printed[0])
+    assert "A-001" in printout.text() and "PRIORITAS" in printout.text()
+    assert "Perekaman dan Pencetakan KTP-el" in printout.text()
+    assert printout.qr == ["20261123-A-001"] and printout.cuts == 1
+    ticket = hub.service.state.tickets["20261123-A-001"]
+    assert kiosk.agent.wait_for(
+        lambda m: hub.service.state.tickets["20261123-A-001"].state is TicketState.WAITING
+    )
+    assert ticket.category.value == "prioritas"
+
+
+def test_back_and_idle_return_to_welcome(kiosk: Kiosk) -> None:
+    kiosk.tap("start")
+    kiosk.view(View.AGENCIES)
+    kiosk.tap("back")
+    kiosk.view(View.WELCOME)
+
+
+def test_scanned_booking_is_checked_in_and_printed(kiosk: Kiosk, hub: HubApp) -> None:
+    kiosk.agent.scanned("BK-1001")
+    kiosk.view(View.DONE)
+    printout = decode(kiosk.printer.printed[0])
+    assert "Booking: BK-1001" in printout.text()
+    assert "Kartu Keluarga (baru, ubah, hilang)" in printout.text()
+    kiosk.agent.scanned("BK-1001")
+    assert kiosk.agent.wait_for(
+        lambda m: m.view is View.ERROR or m.message == "Booking ini sudah digunakan."
+    )
+
+
+def test_printer_unplugged_mid_print_cancels_the_number(kiosk: Kiosk, hub: HubApp) -> None:
+    kiosk.printer.fail_after = 40
+    kiosk.tap("start")
+    kiosk.view(View.AGENCIES)
+    kiosk.tap("agency", "POLRES")
+    kiosk.view(View.SERVICES)
+    kiosk.tap("service", "POL-SKCK")
+    kiosk.view(View.CATEGORY)
+    kiosk.tap("category", "reguler")
+    kiosk.view(View.ERROR)
+    kiosk.save("4-print-failed")
+    assert kiosk.agent.wait_for(
+        lambda m: hub.service.state.tickets["20261123-H-001"].state is TicketState.CANCELLED
+    )
+    assert kiosk.printer.partial, "the printer took part of the ticket before it went"
+    assert kiosk.agent.wait_for(lambda m: m.printer is PrinterStatus.OFFLINE)
+    kiosk.printer.plugged = True  # plugged back in: udev reports it
+    kiosk.agent.printer_changed()
+    assert kiosk.agent.wait_for(lambda m: m.printer is PrinterStatus.OK)
+
+
+def test_paper_out_stops_issuing(kiosk: Kiosk, hub: HubApp) -> None:
+    kiosk.printer.paper = PrinterStatus.PAPER_OUT
+    kiosk.agent.printer_changed()
+    kiosk.view(View.UNAVAILABLE)
+    assert kiosk.agent.model.unavailable_reason() == "Kertas tiket habis."
+    kiosk.save("5-paper-out")
+    with pytest.raises(LookupError):
+        kiosk.tap("start")
+    assert hub.service.state.tickets == {}
+
+
+def test_hub_unreachable_shows_an_honest_message(kiosk: Kiosk, hub: HubApp) -> None:
+    hub.stop()
+    kiosk.view(View.UNAVAILABLE)
+    assert kiosk.agent.model.unavailable_reason() == "Sistem antrian sedang tidak terhubung."
+    kiosk.save("6-hub-offline")
+    kiosk.agent.scanned("BK-1001")
+    assert kiosk.printer.printed == []
