@@ -36,6 +36,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="auto: as configured; none; dummy: luma's in-memory device (trials)",
     )
     edge.set_defaults(func=_run)
+    tickets = subparsers.add_parser(
+        "tickets", help="print the tickets in a file-backed printer's output as text"
+    )
+    tickets.add_argument("file", type=Path)
+    tickets.set_defaults(func=_tickets)
+
+
+def _tickets(args: argparse.Namespace) -> int:
+    from edge.printer.decode import split_tickets
+
+    for index, printout in enumerate(split_tickets(args.file.read_bytes()), start=1):
+        print(f"--- ticket {index} ---")
+        for line in printout.lines:
+            print(line.text.center(48) if line.align == "center" else line.text)
+        for payload in printout.qr:
+            print(f"[QR: {payload}]".center(48))
+    return 0
 
 
 def device_password(config: object, secrets: Path | None) -> str:
@@ -56,6 +73,10 @@ def _run(args: argparse.Namespace) -> int:
     from firmware_config.inventory import ConfigError, load_device
 
     config = load_device(args.config)
+    from protocol.roles import Role
+
+    if config.role is Role.KIOSK:
+        return _run_kiosk(args, config, started)
     from edge.counter.agent import CounterAgent
     from edge.hardware.display import CounterDisplay, LumaDisplay, NullDisplay, open_ssd1306
     from edge.hardware.gpio import make_pin_factory
@@ -98,5 +119,73 @@ def _run(args: argparse.Namespace) -> int:
         )
     with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
+    agent.stop()
+    return 0
+
+
+def _link_settings(args: argparse.Namespace, config: object) -> object:
+    from firmware_config.schema import DeviceConfig
+    from protocol.link import LinkSettings
+
+    assert isinstance(config, DeviceConfig)
+    return LinkSettings(
+        args.host or config.mqtt.host,
+        args.port or config.mqtt.port,
+        config.device_id,
+        device_password(config, args.secrets),
+        keepalive_s=config.mqtt.keepalive_s,
+        tls_ca_file=str(config.mqtt.tls_ca_file) if config.mqtt.tls_ca_file else None,
+    )
+
+
+def _run_kiosk(args: argparse.Namespace, config: object, started: float) -> int:
+    """The kiosk: pygame full screen (KMSDRM on a Pi, a window on a desktop)."""
+    from firmware_config.schema import DeviceConfig
+
+    assert isinstance(config, DeviceConfig)
+    if args.display in ("dummy", "none"):
+        os.environ["SDL_VIDEODRIVER"] = "dummy"
+    import pygame
+
+    from edge.kiosk.agent import KioskAgent
+    from edge.kiosk.hotplug import PrinterWatcher
+    from edge.kiosk.scanner import EvdevScanner, find_scanner
+    from edge.printer.transport import FileTransport, open_transport
+
+    unit = config.kiosk_unit()
+    pygame.display.init()
+    flags = pygame.FULLSCREEN if unit.fullscreen and args.display == "auto" else 0
+    surface = pygame.display.set_mode((unit.width, unit.height), flags)
+    pygame.display.set_caption("Antrian MPP")
+    printer = unit.printer
+    transport = (
+        FileTransport(args.printer_file)
+        if args.printer_file
+        else open_transport(
+            printer.connection, printer.device, printer.host, printer.port, printer.baudrate
+        )
+    )
+    scanner_node = find_scanner(unit.scanner.name_contains) if unit.scanner.enabled else None
+    agent = KioskAgent(
+        config,
+        _link_settings(args, config),
+        transport,  # type: ignore[arg-type]
+        surface,
+        scanner_present=scanner_node is not None,
+    )
+    scanner = EvdevScanner(scanner_node, agent.scanned) if scanner_node else None
+    watcher = PrinterWatcher(printer.usb_vendor_id, printer.device, agent.printer_changed)
+    signal.signal(signal.SIGTERM, lambda *_: agent.request_stop())
+    agent.start()
+    if scanner is not None:
+        scanner.start()
+    watcher.start()
+    if agent.link.connected.wait(15):
+        log.info("kiosk %s connected in %.2f s", config.device_id, time.monotonic() - started)
+    with contextlib.suppress(KeyboardInterrupt):
+        agent.run()
+    watcher.stop()
+    if scanner is not None:
+        scanner.close()
     agent.stop()
     return 0

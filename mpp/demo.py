@@ -21,11 +21,14 @@ from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pygame
 from gpiozero.pins.mock import MockFactory
 
-from edge.command_client import CommandClient
 from edge.counter.agent import CounterAgent
 from edge.hardware.display import NullDisplay
+from edge.kiosk.agent import KioskAgent
+from edge.kiosk.model import View
+from edge.printer.transport import FileTransport
 from firmware_config.inventory import Inventory, load_inventory
 from firmware_config.schema import DeviceConfig
 from hub.app import HubApp
@@ -35,14 +38,11 @@ from hub.site.schema import Site
 from hub.store import EventStore
 from mqtt_broker.local import LocalBroker, start_local_broker
 from protocol.codec import Decoded
-from protocol.link import LinkError, LinkSettings, MqttLink
+from protocol.link import LinkSettings, MqttLink
 from protocol.models import (
     CallEvent,
     CounterState,
     Heartbeat,
-    PriorityCategory,
-    TicketPrinted,
-    TicketReserve,
 )
 from protocol.presence import device_presence
 from protocol.topics import spec
@@ -77,7 +77,13 @@ class DemoDevices:
     """Simulated citizens and officers, speaking the contract over the broker."""
 
     def __init__(
-        self, broker: LocalBroker, inventory: Inventory, site: Site, seed: int, pace: float = 1.0
+        self,
+        broker: LocalBroker,
+        inventory: Inventory,
+        site: Site,
+        seed: int,
+        pace: float = 1.0,
+        state_dir: Path | None = None,
     ) -> None:
         self.site = site
         self.pace = pace
@@ -87,7 +93,10 @@ class DemoDevices:
         self.units: dict[int, SimulatedUnit] = {
             n: SimulatedUnit(broker, inventory.device(f"counter-{n:02d}")) for n in DEMO_COUNTERS
         }
+        self.printer_file = (state_dir or Path()) / "printer-kiosk-01.bin"
+        self.kiosk = simulated_kiosk(broker, inventory.device("kiosk-01"), self.printer_file)
         with_agent = {unit.agent.config.device_id for unit in self.units.values()}
+        with_agent.add("kiosk-01")
         for device in inventory.devices:
             if device.device_id in with_agent:
                 continue
@@ -96,8 +105,10 @@ class DemoDevices:
             )
             presence = device_presence(device.device_id, device.role, software_version())
             self.links[device.device_id] = MqttLink(settings, presence=presence)
-        self.kiosk = CommandClient(self.links["kiosk-01"], "kiosk-01")
-        self.threads = [threading.Thread(target=self._citizens, name="demo-citizens", daemon=True)]
+        self.threads = [
+            threading.Thread(target=self._citizens, name="demo-citizens", daemon=True),
+            threading.Thread(target=self.kiosk.run, name="demo-kiosk-ui", daemon=True),
+        ]
         self.threads += [
             threading.Thread(target=self._officer, args=(n,), daemon=True, name=f"demo-officer-{n}")
             for n in DEMO_COUNTERS
@@ -109,13 +120,16 @@ class DemoDevices:
             link.start(wait=10)
         for unit in self.units.values():
             unit.agent.start(wait=10)
+        self.kiosk.start(wait=10)
         for thread in self.threads:
             thread.start()
 
     def close(self) -> None:
         self.stop.set()
+        self.kiosk.request_stop()
         for thread in self.threads:
             thread.join(5)
+        self.kiosk.stop()
         for unit in self.units.values():
             unit.agent.stop()
         for link in self.links.values():
@@ -126,28 +140,48 @@ class DemoDevices:
         return self.stop.wait(self.random.uniform(low, high) * self.pace)
 
     def _citizens(self) -> None:
+        """Citizens walking up to the real kiosk agent and tapping through its screens."""
+        kiosk = self.kiosk
+        if not kiosk.wait_for(lambda m: m.shown() is View.WELCOME, 15):
+            log.warning("kiosk never became ready: %s", kiosk.model.unavailable_reason())
+            return
         while not self._pause(3, 9):
-            service = self.random.choice(POPULAR)
-            category = (
-                PriorityCategory.PRIORITY
-                if self.random.random() < 0.1
-                else PriorityCategory.REGULAR
-            )
-            try:
-                reply = self.kiosk.send(TicketReserve, service=service, category=category)
-                if reply.ok and reply.ticket is not None:
-                    self.kiosk.send(TicketPrinted, ticket_id=reply.ticket.ticket_id)
-                    log.info(
-                        "kiosk: tiket %s (%s), %d orang di depan, perkiraan %d menit",
-                        reply.ticket.number,
-                        reply.ticket.service_name,
-                        reply.ticket.people_ahead,
-                        reply.ticket.estimated_wait_min,
-                    )
-                elif reply.error is not None:
-                    log.info("kiosk: %s", reply.error.message)
-            except LinkError as error:
-                log.warning("kiosk: %s", error)
+            if kiosk.model.shown() is not View.WELCOME:
+                continue
+            code = self.random.choice(POPULAR)
+            category = "prioritas" if self.random.random() < 0.1 else "reguler"
+            agency = self.site.service(code).agency
+            steps = [
+                (("start",), View.AGENCIES),
+                (("agency", agency), View.SERVICES),
+                (("service", code), View.CATEGORY),
+                (("category", category), None),
+            ]
+            for target, expected in steps:
+                try:
+                    kiosk.touch(*target)
+                except LookupError:
+                    break
+                if expected is not None and not kiosk.wait_for(
+                    lambda m, view=expected: m.shown() is view, 5
+                ):
+                    log.info("kiosk: %s tidak dapat dipilih", code)
+                    if kiosk.model.shown() is View.SERVICES:
+                        kiosk.touch("back")
+                    break
+            else:
+                if kiosk.wait_for(lambda m: m.view in (View.DONE, View.ERROR), 10):
+                    ticket = kiosk.model.ticket
+                    if ticket is not None:
+                        log.info(
+                            "kiosk: tiket %s (%s), %d orang di depan, perkiraan %d menit",
+                            ticket.number,
+                            ticket.service_name,
+                            ticket.people_ahead,
+                            ticket.estimated_wait_min,
+                        )
+                    else:
+                        log.info("kiosk: %s", kiosk.model.message)
 
     def _officer(self, number: int) -> None:
         """An officer at a real counter agent, pressing its (mock) GPIO buttons."""
@@ -213,6 +247,17 @@ class SimulatedUnit:
         pin.drive_high()
 
 
+def simulated_kiosk(broker: LocalBroker, config: DeviceConfig, printer_file: Path) -> KioskAgent:
+    """The real kiosk agent on a headless screen, printing into a file."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    pygame.display.init()
+    surface = pygame.display.set_mode((1080, 1920))
+    settings = LinkSettings(
+        broker.host, broker.port, config.device_id, broker.password(config.device_id)
+    )
+    return KioskAgent(config, settings, FileTransport(printer_file), surface)
+
+
 def _announce(decoded: Decoded, _properties: object) -> None:
     call = decoded.message
     assert isinstance(call, CallEvent)
@@ -244,7 +289,7 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
         )
     )
     monitor.subscribe(spec("event.call"), _announce)
-    devices = DemoDevices(broker, inventory, site, seed, pace)
+    devices = DemoDevices(broker, inventory, site, seed, pace, directory)
     stop = threading.Event()
     try:
         hub.start()

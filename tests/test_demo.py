@@ -18,3 +18,7 @@ def test_demo_issues_and_calls_tickets(tmp_path: Path, caplog: pytest.LogCapture
     assert any(m.startswith("kiosk: tiket ") for m in messages), messages
     assert any(m.startswith("display: Nomor antrian ") for m in messages), messages
     assert (tmp_path / "hub.db").exists()
+    from edge.printer.decode import split_tickets
+
+    tickets = split_tickets((tmp_path / "printer-kiosk-01.bin").read_bytes())
+    assert tickets and "NOMOR ANTRIAN" in tickets[0].text()

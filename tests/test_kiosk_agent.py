@@ -22,9 +22,16 @@ from hub.clock import ManualClock
 from hub.site.loader import load_site
 from hub.store import EventStore
 from mqtt_broker.local import LocalBroker
+from protocol.codec import decode as decode_contract
 from protocol.link import LinkSettings
 from protocol.models import TicketState
 from tests.hub_harness import MONDAY_0800
+from tests.mqtt_client import RecordingClient
+
+
+def decode_message(topic: str, payload: bytes):
+    return decode_contract(topic, payload).message
+
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "kiosk-journey"
 BOOKINGS = StaticBookings(
@@ -152,10 +159,34 @@ def test_printer_unplugged_mid_print_cancels_the_number(kiosk: Kiosk, hub: HubAp
     assert kiosk.agent.wait_for(lambda m: m.printer is PrinterStatus.OK)
 
 
-def test_paper_out_stops_issuing(kiosk: Kiosk, hub: HubApp) -> None:
+def test_paper_out_stops_issuing(kiosk: Kiosk, hub: HubApp, fresh_broker: LocalBroker) -> None:
     kiosk.printer.paper = PrinterStatus.PAPER_OUT
     kiosk.agent.printer_changed()
     kiosk.view(View.UNAVAILABLE)
+    watcher = RecordingClient(
+        fresh_broker.host, fresh_broker.port, "admin", fresh_broker.password("admin")
+    )
+    watcher.connect()
+    try:
+        watcher.subscribe("mpp/device/kiosk-01/status")
+
+        def printer_fault() -> bool:
+            return any(
+                decode_message(m.topic, m.payload).hardware["printer"].health.value == "fault"
+                for m in watcher.messages
+                if m.topic == "mpp/device/kiosk-01/status"
+            )
+
+        with watcher._message_added:
+            assert watcher._message_added.wait_for(printer_fault, 10)
+        status = next(
+            decode_message(m.topic, m.payload)
+            for m in reversed(watcher.messages)
+            if m.topic == "mpp/device/kiosk-01/status"
+        )
+    finally:
+        watcher.stop()
+    assert status.hardware["printer"].detail == "kertas habis"
     assert kiosk.agent.model.unavailable_reason() == "Kertas tiket habis."
     kiosk.save("5-paper-out")
     with pytest.raises(LookupError):

@@ -132,6 +132,10 @@ class KioskAgent:
         self.link.stop()
         self.transport.close()
 
+    def request_stop(self) -> None:
+        """Ask the UI loop to return (signal handlers, the demo)."""
+        self._stop.set()
+
     def run(self) -> None:
         """The UI loop (main thread on the kiosk); returns when stopped."""
         while not self._stop.is_set():
