@@ -1,0 +1,1 @@
+"""The call display (TV + speaker) and its Indonesian voice announcements."""
