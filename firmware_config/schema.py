@@ -149,6 +149,43 @@ class KioskUnitConfig(ConfigModel):
     scanner: KioskScanner = Field(default_factory=KioskScanner)
 
 
+class DisplayUnitConfig(ConfigModel):
+    """The call display: screen, what it shows, how it speaks."""
+
+    width: int = Field(default=1920, ge=640, le=3840)
+    height: int = Field(default=1080, ge=480, le=3840)
+    fullscreen: bool = True
+    zones: list[str] = Field(
+        default_factory=list, description="Show only counters in these zones (empty: all)."
+    )
+    agencies: list[str] = Field(
+        default_factory=list, description="Show only these agencies' counters (empty: all)."
+    )
+    reading: Literal["digits", "number"] = Field(
+        default="digits", description="A-012 as 'nol satu dua' or as 'dua belas'."
+    )
+    volume: float = Field(default=0.8, ge=0.0, le=1.0)
+    quiet_start: str | None = Field(default=None, pattern=r"^[0-2][0-9]:[0-5][0-9]$")
+    quiet_end: str | None = Field(default=None, pattern=r"^[0-2][0-9]:[0-5][0-9]$")
+    clips_dir: Path = Field(
+        default=Path("/var/lib/mpp/voice"),
+        description="Voice clips, made by `mpp display make-clips`.",
+    )
+    highlight_s: float = Field(default=6.0, ge=1.0, le=60.0)
+
+
+class RunningTextConfig(ConfigModel):
+    """Chained LED matrix panels (MAX7219 over SPI)."""
+
+    driver: Literal["max7219", "dummy"] = "max7219"
+    cascaded: int = Field(default=8, ge=1, le=32, description="8×8 modules in the chain.")
+    spi_port: int = Field(default=0, ge=0, le=1)
+    spi_device: int = Field(default=0, ge=0, le=1)
+    scroll_delay_s: float = Field(default=0.03, ge=0.005, le=1.0)
+    call_passes: int = Field(default=2, ge=1, le=5)
+    zones: list[str] = Field(default_factory=list)
+
+
 class DeviceConfig(ConfigModel):
     """One device of the site: its identity, role and link to the hub."""
 
@@ -165,14 +202,31 @@ class DeviceConfig(ConfigModel):
     kiosk: KioskUnitConfig | None = Field(
         default=None, description="Kiosks only; defaults apply when omitted."
     )
+    display: DisplayUnitConfig | None = Field(
+        default=None, description="Call displays only; defaults apply when omitted."
+    )
+    running_text: RunningTextConfig | None = Field(
+        default=None, description="Running-text panels only; defaults apply when omitted."
+    )
 
     @model_validator(mode="after")
     def _sections_match_role(self) -> Self:
         if self.counter is not None and self.role is not Role.COUNTER:
             raise ValueError(f"a [counter] section on a {self.role.value} device")
-        if self.kiosk is not None and self.role is not Role.KIOSK:
-            raise ValueError(f"a [kiosk] section on a {self.role.value} device")
+        for section, role in (
+            ("kiosk", Role.KIOSK),
+            ("display", Role.DISPLAY),
+            ("running_text", Role.RUNNING_TEXT),
+        ):
+            if getattr(self, section) is not None and self.role is not role:
+                raise ValueError(f"a [{section}] section on a {self.role.value} device")
         return self
+
+    def display_unit(self) -> DisplayUnitConfig:
+        return self.display or DisplayUnitConfig()
+
+    def running_text_unit(self) -> RunningTextConfig:
+        return self.running_text or RunningTextConfig()
 
     def kiosk_unit(self) -> KioskUnitConfig:
         return self.kiosk or KioskUnitConfig()

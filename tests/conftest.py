@@ -76,3 +76,13 @@ def mqtt_client(broker: LocalBroker) -> Iterator[Callable[..., RecordingClient]]
     yield make
     for client in made:
         client.stop()
+
+
+@pytest.fixture(scope="session")
+def clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A voice clip set made with espeak-ng, as `mpp display make-clips` does."""
+    from edge.display.clips import make_clip_set
+
+    directory = tmp_path_factory.mktemp("clips")
+    make_clip_set(directory)
+    return directory

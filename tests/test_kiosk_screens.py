@@ -11,8 +11,8 @@ import pytest
 import edge.kiosk.screens as screens_module
 from edge.kiosk.model import KioskModel, View
 from edge.kiosk.screens import KioskScreens
-from edge.kiosk.text import Fitted
 from edge.printer.transport import PrinterStatus
+from edge.text_fit import Fitted
 from protocol.models import PriorityCategory, TicketState, TicketView
 from tests.kiosk_fixtures import RESOLUTIONS, service_states, site_catalogue
 

@@ -16,11 +16,25 @@ from edge.display.speech import (
 )
 
 KNOWN = {
-    0: "nol", 7: "tujuh", 10: "sepuluh", 11: "sebelas", 12: "dua belas", 19: "sembilan belas",
-    20: "dua puluh", 21: "dua puluh satu", 99: "sembilan puluh sembilan", 100: "seratus",
-    101: "seratus satu", 110: "seratus sepuluh", 111: "seratus sebelas",
-    115: "seratus lima belas", 200: "dua ratus", 345: "tiga ratus empat puluh lima",
-    999: "sembilan ratus sembilan puluh sembilan", 1000: "seribu", 1205: "seribu dua ratus lima",
+    0: "nol",
+    7: "tujuh",
+    10: "sepuluh",
+    11: "sebelas",
+    12: "dua belas",
+    19: "sembilan belas",
+    20: "dua puluh",
+    21: "dua puluh satu",
+    99: "sembilan puluh sembilan",
+    100: "seratus",
+    101: "seratus satu",
+    110: "seratus sepuluh",
+    111: "seratus sebelas",
+    115: "seratus lima belas",
+    200: "dua ratus",
+    345: "tiga ratus empat puluh lima",
+    999: "sembilan ratus sembilan puluh sembilan",
+    1000: "seribu",
+    1205: "seribu dua ratus lima",
     2000: "dua ribu",
 }
 
@@ -60,7 +74,17 @@ def test_digit_and_number_reading() -> None:
 
 
 def test_whole_announcement() -> None:
-    assert call_clips("A-012", 3) == ["bel", "nomor_antrian", "huruf_a", "nol", "satu", "dua",
-                                      "silakan_menuju", "loket", "tiga"]
+    assert call_clips("A-012", 3) == [
+        "bel",
+        "nomor_antrian",
+        "huruf_a",
+        "nol",
+        "satu",
+        "dua",
+        "silakan_menuju",
+        "loket",
+        "tiga",
+    ]
     assert call_text("4K-10", 12, Reading.NUMBER) == (
-        "nomor antrian empat ka sepuluh silakan menuju loket dua belas")
+        "nomor antrian empat ka sepuluh silakan menuju loket dua belas"
+    )

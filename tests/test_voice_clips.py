@@ -7,15 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from edge.display.clips import ClipSet, ClipSetError, make_clip_set
+from edge.display.clips import ClipSet, ClipSetError
 from edge.display.speech import ALL_CLIPS, call_clips
-
-
-@pytest.fixture(scope="session")
-def clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("clips")
-    make_clip_set(directory)
-    return directory
 
 
 def test_clip_set_is_complete_and_uniform(clip_dir: Path) -> None:

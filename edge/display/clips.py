@@ -45,21 +45,25 @@ class ClipSet:
             raise ClipSetError(
                 f"{directory}: {len(missing)} voice clips missing ({', '.join(missing[:8])}"
                 f"{', …' if len(missing) > 8 else ''}); run `mpp display make-clips --out "
-                f"{directory}`")
+                f"{directory}`"
+            )
         self.frames: dict[str, bytes] = {}
         formats: dict[ClipFormat, list[str]] = {}
         for name in ALL_CLIPS:
             try:
                 with wave.open(str(directory / f"{name}.wav"), "rb") as clip:
-                    shape = ClipFormat(clip.getnchannels(), clip.getsampwidth(),
-                                       clip.getframerate())
+                    shape = ClipFormat(
+                        clip.getnchannels(), clip.getsampwidth(), clip.getframerate()
+                    )
                     self.frames[name] = clip.readframes(clip.getnframes())
             except (wave.Error, EOFError) as error:
                 raise ClipSetError(f"{directory / name}.wav: not a WAV file: {error}") from error
             formats.setdefault(shape, []).append(name)
         if len(formats) != 1:
-            detail = "; ".join(f"{f.rate} Hz/{f.channels} ch/{8 * f.sample_width} bit: "
-                               f"{', '.join(names[:3])}" for f, names in formats.items())
+            detail = "; ".join(
+                f"{f.rate} Hz/{f.channels} ch/{8 * f.sample_width} bit: {', '.join(names[:3])}"
+                for f, names in formats.items()
+            )
             raise ClipSetError(f"{directory}: clips differ in format ({detail})")
         (self.format,) = formats
 
@@ -86,14 +90,17 @@ def make_clip_set(out: Path, rate_wpm: int = 140, voice: str = "id") -> list[Pat
     """Speak every clip with espeak-ng, and synthesise the chime in the same format."""
     espeak = shutil.which("espeak-ng")
     if espeak is None:
-        raise ClipSetError("espeak-ng not found: install it with `sudo apt-get install "
-                           "espeak-ng`")
+        raise ClipSetError("espeak-ng not found: install it with `sudo apt-get install espeak-ng`")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in CLIP_TEXT.items():
         path = out / f"{name}.wav"
-        result = subprocess.run([espeak, "-v", voice, "-s", str(rate_wpm), "-w", str(path), text],
-                                capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [espeak, "-v", voice, "-s", str(rate_wpm), "-w", str(path), text],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if result.returncode != 0:
             raise ClipSetError(f"espeak-ng failed for {name!r}: {result.stderr.strip()}")
         written.append(_trim(path))
@@ -111,7 +118,7 @@ def _trim(path: Path, threshold: int = 300) -> Path:
     samples = struct.unpack(f"<{len(frames) // 2}h", frames)
     loud = [i for i, sample in enumerate(samples) if abs(sample) > threshold]
     if loud:
-        samples = samples[max(0, loud[0] - 200): loud[-1] + 400]
+        samples = samples[max(0, loud[0] - 200) : loud[-1] + 400]
     with wave.open(str(path), "wb") as clip:
         clip.setparams(params)
         clip.writeframes(struct.pack(f"<{len(samples)}h", *samples))

@@ -15,10 +15,32 @@ from enum import StrEnum
 
 DIGITS = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
 LETTERS = {
-    "A": "a", "B": "be", "C": "ce", "D": "de", "E": "e", "F": "ef", "G": "ge", "H": "ha",
-    "I": "i", "J": "je", "K": "ka", "L": "el", "M": "em", "N": "en", "O": "o", "P": "pe",
-    "Q": "ki", "R": "er", "S": "es", "T": "te", "U": "u", "V": "ve", "W": "we", "X": "eks",
-    "Y": "ye", "Z": "zet",
+    "A": "a",
+    "B": "be",
+    "C": "ce",
+    "D": "de",
+    "E": "e",
+    "F": "ef",
+    "G": "ge",
+    "H": "ha",
+    "I": "i",
+    "J": "je",
+    "K": "ka",
+    "L": "el",
+    "M": "em",
+    "N": "en",
+    "O": "o",
+    "P": "pe",
+    "Q": "ki",
+    "R": "er",
+    "S": "es",
+    "T": "te",
+    "U": "u",
+    "V": "ve",
+    "W": "we",
+    "X": "eks",
+    "Y": "ye",
+    "Z": "zet",
 }
 NUMBER_WORDS = ("sepuluh", "sebelas", "belas", "puluh", "seratus", "ratus", "seribu", "ribu")
 PHRASES = ("bel", "nomor_antrian", "silakan_menuju", "loket")
@@ -96,11 +118,18 @@ def ticket_words(number: str, reading: Reading) -> list[str]:
 
 def call_clips(number: str, counter: int, reading: Reading = Reading.DIGITS) -> list[str]:
     """Every clip of one announcement, chime first."""
-    return ["bel", "nomor_antrian", *ticket_words(number, reading), "silakan_menuju", "loket",
-            *number_words(counter)]
+    return [
+        "bel",
+        "nomor_antrian",
+        *ticket_words(number, reading),
+        "silakan_menuju",
+        "loket",
+        *number_words(counter),
+    ]
 
 
 def call_text(number: str, counter: int, reading: Reading = Reading.DIGITS) -> str:
     """The announcement as text (logs, subtitles)."""
-    return " ".join(CLIP_TEXT.get(clip, clip) for clip in call_clips(number, counter, reading)
-                    if clip != "bel")
+    return " ".join(
+        CLIP_TEXT.get(clip, clip) for clip in call_clips(number, counter, reading) if clip != "bel"
+    )

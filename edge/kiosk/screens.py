@@ -2,7 +2,7 @@
 
 Layouts follow the surface: tiles per row from its width and orientation, so
 the same code serves 1920×1080 landscape, 1080×1920 portrait and 1024×600.
-All text goes through :func:`edge.kiosk.text.draw`, which wraps and shrinks
+All text goes through :func:`edge.text_fit.draw`, which wraps and shrinks
 it to its box.
 """
 
@@ -14,7 +14,7 @@ from datetime import datetime
 import pygame
 
 from edge.kiosk.model import BOOKING_KEYS, KioskModel, Target, View
-from edge.kiosk.text import draw as draw_text
+from edge.text_fit import draw as draw_text
 from protocol.models import PriorityCategory
 
 BACKGROUND = (245, 247, 250)

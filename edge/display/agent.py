@@ -1,0 +1,167 @@
+"""The call display agent: composition root of one TV + speaker.
+
+MQTT messages go on a queue; the UI loop (pygame's thread) applies them to
+the model, advances the highlight and draws. New calls are offered to the
+announcer, which speaks them one at a time. After a (re)start the retained
+topics (latest calls, catalogue, waiting counts, announcements) fill the
+screen at once; the announced-calls cursor keeps old calls from being said
+again.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pygame
+
+from edge.display.announcer import Announcer
+from edge.display.model import DisplayModel
+from edge.display.screen import DisplayScreen
+from firmware_config.schema import DeviceConfig
+from protocol.codec import Decoded
+from protocol.link import LinkSettings, MqttLink
+from protocol.models import (
+    Announcements,
+    CallEvent,
+    Catalogue,
+    ComponentState,
+    HardwareHealth,
+    HubStatus,
+    Presence,
+    RecentCalls,
+    ServiceStatus,
+    utc_now,
+)
+from protocol.presence import device_presence
+from protocol.topics import spec
+from protocol.version import software_version
+
+log = logging.getLogger(__name__)
+FRAME_S = 0.1
+
+
+class DisplayAgent:
+    def __init__(
+        self,
+        config: DeviceConfig,
+        link_settings: LinkSettings,
+        surface: pygame.Surface,
+        announcer: Announcer,
+        clock: Callable[[], float] = time.monotonic,
+        snapshot_dir: Path | None = None,
+        snapshot_every_s: float = 5.0,
+    ) -> None:
+        self.config = config
+        unit = config.display_unit()
+        self.model = DisplayModel(
+            zones=unit.zones, agencies=unit.agencies, highlight_s=unit.highlight_s
+        )
+        self.surface = surface
+        self.screen = DisplayScreen(surface)
+        self.announcer = announcer
+        self.clock = clock
+        self.snapshot_dir, self.snapshot_every_s = snapshot_dir, snapshot_every_s
+        self._last_snapshot = 0.0
+        self._events: queue.Queue[object] = queue.Queue()
+        self._stop = threading.Event()
+        self.changed = threading.Condition()
+        self.shown_at: dict[str, float] = {}  # event id -> when it came on screen (bench)
+        self.link = MqttLink(
+            link_settings,
+            presence=device_presence(
+                config.device_id,
+                config.role,
+                software_version(),
+                ["calls", "voice"],
+                lambda: {
+                    "screen": ComponentState(health=HardwareHealth.OK),
+                    "speaker": ComponentState(health=HardwareHealth.OK),
+                },
+            ),
+        )
+        for key in (
+            "hub.status",
+            "event.call",
+            "state.calls",
+            "state.catalogue",
+            "state.service",
+            "state.announcements",
+        ):
+            self.link.subscribe(spec(key), self._incoming)
+
+    def start(self, wait: float | None = None) -> None:
+        self.announcer.start()
+        self.link.start(wait=wait)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.link.stop()
+        self.announcer.stop()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            self.step()
+            self._stop.wait(FRAME_S)
+
+    def _incoming(self, decoded: Decoded, _properties: Any) -> None:
+        self._events.put(decoded.message)
+
+    def step(self) -> None:
+        now = self.clock()
+        while True:
+            try:
+                message = self._events.get_nowait()
+            except queue.Empty:
+                break
+            self._apply(message)
+        came = self.model.tick(now)
+        zone = ZoneInfo(self.model.catalogue.timezone if self.model.catalogue else "Asia/Jakarta")
+        with self.changed:
+            self.screen.draw(self.model, now, datetime.now(zone))
+            if came is not None:
+                self.shown_at[str(came.event_id)] = time.perf_counter()
+            if pygame.display.get_surface() is self.surface:
+                pygame.display.flip()
+            self.changed.notify_all()
+        if self.snapshot_dir is not None and now - self._last_snapshot >= self.snapshot_every_s:
+            self._last_snapshot = now
+            self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+            pygame.image.save(self.surface, self.snapshot_dir / "display.png")
+
+    def _apply(self, message: object) -> None:
+        if isinstance(message, CallEvent):
+            if self.model.add_call(message):
+                self.announcer.offer(message, utc_now())
+        elif isinstance(message, RecentCalls):
+            self.model.restore(message.calls)
+            for call in sorted(message.calls, key=lambda c: c.seq):
+                if self.model.wants(call):
+                    self.announcer.offer(call, utc_now(), live=False)
+        elif isinstance(message, Catalogue):
+            self.model.catalogue = message
+        elif isinstance(message, ServiceStatus):
+            self.model.services[message.service] = message
+        elif isinstance(message, Announcements):
+            self.model.announcements = list(message.texts)
+        elif isinstance(message, HubStatus):
+            self.model.hub_online = message.state is Presence.ONLINE
+
+    def wait_for(self, predicate: Callable[[DisplayModel], bool], timeout: float = 10.0) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: predicate(self.model), timeout)
+
+    def save(self, path: Path) -> None:
+        with self.changed:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pygame.image.save(self.surface, path)

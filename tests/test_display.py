@@ -1,0 +1,221 @@
+"""The call display: screenshots, calls one after another, announcements exactly once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+import pygame
+import pytest
+
+import tests.kiosk_fixtures  # noqa: F401 - headless SDL before pygame starts
+from edge.display.agent import DisplayAgent
+from edge.display.announcer import AnnouncedCursor, Announcer, PygamePlayer, QuietHours
+from edge.display.clips import ClipSet
+from edge.display.model import DisplayModel
+from edge.display.screen import DisplayScreen
+from edge.display.speech import call_clips
+from firmware_config.inventory import Inventory
+from firmware_config.schema import DeviceConfig, DisplayUnitConfig
+from hub.app import HubApp, HubSettings
+from hub.clock import ManualClock
+from hub.site.loader import load_site
+from hub.store import EventStore
+from mqtt_broker.local import LocalBroker
+from protocol.link import LinkSettings
+from protocol.models import CallEvent, CounterNext, CounterOpen, TicketPrinted, TicketReserve
+from protocol.roles import Role
+from tests.device_client import DeviceClient
+from tests.hub_harness import MONDAY_0800
+from tests.kiosk_fixtures import service_states, site_catalogue
+
+OUTPUT = Path(__file__).resolve().parent / "output" / "display"
+NOW = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+
+
+class RecordingPlayer:
+    def __init__(self) -> None:
+        self.played: list[float] = []
+        self.event = threading.Event()
+
+    def play(self, wav: bytes, seconds: float) -> None:
+        self.played.append(seconds)
+        self.event.set()
+
+
+def _call(
+    number: str, counter: int, seq: int, zone: str = "lantai-1", at: datetime = NOW
+) -> CallEvent:
+    return CallEvent(
+        event_id=uuid4(),
+        seq=seq,
+        number=number,
+        counter=counter,
+        counter_name=f"Loket {counter}",
+        service="DUK-KTP",
+        agency_name="Dukcapil",
+        zone=zone,
+        recall=0,
+        called_at=at,
+    )
+
+
+@pytest.mark.parametrize("calls", [0, 1, 8])
+def test_screenshots_with_no_one_and_many_calls(calls: int) -> None:
+    pygame.display.init()
+    surface = pygame.Surface((1920, 1080))
+    cat = site_catalogue()
+    model = DisplayModel(
+        catalogue=cat,
+        services=service_states(cat),
+        announcements=["Layanan dibuka pukul 08.00 WIB", "Siapkan KTP-el dan KK asli"],
+    )
+    for index in range(calls):
+        model.add_call(_call(f"A-{index + 1:03d}", index + 1, index + 1))
+    model.tick(0.0)
+    DisplayScreen(surface).draw(model, 0.2, datetime(2026, 11, 23, 8, 30))
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    pygame.image.save(surface, OUTPUT / f"display-{calls}-calls.png")
+    assert (model.now_calling is None) == (calls == 0)
+    assert len(model.recent) == min(calls, 8)
+
+
+def test_calls_arriving_together_are_shown_one_after_another() -> None:
+    model = DisplayModel(highlight_s=6.0)
+    calls = [_call("A-001", 1, 1), _call("H-001", 5, 2), _call("B-001", 7, 3)]
+    for call in calls:
+        model.add_call(call)
+    shown = [model.tick(0.0), model.tick(3.0), model.tick(6.0), model.tick(12.0)]
+    assert shown == [calls[0], None, calls[1], calls[2]]
+
+
+def test_display_for_one_zone_ignores_others() -> None:
+    model = DisplayModel(zones=["lantai-2"])
+    assert not model.add_call(_call("A-001", 1, 1, zone="lantai-1"))
+    assert model.add_call(_call("P-001", 10, 2, zone="lantai-2"))
+
+
+def test_announcer_speaks_once_and_not_stale_or_in_quiet_hours(
+    clip_dir: Path, tmp_path: Path
+) -> None:
+    player = RecordingPlayer()
+    cursor = AnnouncedCursor(tmp_path / "cursor.json")
+    announcer = Announcer(ClipSet(clip_dir), player, cursor)
+    announcer.start()
+    call = _call("A-012", 3, 1)
+    assert announcer.offer(call, NOW + timedelta(seconds=2))
+    assert not announcer.offer(call, NOW + timedelta(seconds=3)), "never twice"
+    old = _call("A-013", 3, 2, at=NOW - timedelta(minutes=10))
+    assert not announcer.offer(old, NOW, live=False), "a stale retained call is not said"
+    assert player.event.wait(10)
+    assert announcer.idle.wait(10)
+    announcer.stop()
+    assert announcer.spoken == ["nomor antrian a nol satu dua silakan menuju loket tiga"]
+    assert player.played[0] == pytest.approx(ClipSet(clip_dir).duration(call_clips("A-012", 3)))
+    again = Announcer(ClipSet(clip_dir), player, AnnouncedCursor(tmp_path / "cursor.json"))
+    assert not again.offer(call, NOW), "the cursor survives a restart"
+    quiet = Announcer(
+        ClipSet(clip_dir),
+        player,
+        AnnouncedCursor(tmp_path / "q.json"),
+        quiet=QuietHours(datetime.min.time(), datetime.max.time()),
+    )
+    quiet.start()
+    quiet.offer(_call("A-014", 3, 3), NOW)
+    assert quiet.idle.wait(10)
+    quiet.stop()
+    assert quiet.spoken == []
+
+
+def test_headless_playback_with_the_dummy_audio_driver(clip_dir: Path) -> None:
+    clips = ClipSet(clip_dir)
+    names = ["bel", "loket", "tiga"]
+    PygamePlayer(volume=0.5).play(clips.join(names), clips.duration(names))
+
+
+@pytest.fixture
+def hub(fresh_broker: LocalBroker, inventory: Inventory, tmp_path: Path) -> Iterator[HubApp]:
+    app = HubApp(
+        load_site(),
+        inventory,
+        EventStore(tmp_path / "hub.db"),
+        LinkSettings(fresh_broker.host, fresh_broker.port, "hub", fresh_broker.password("hub")),
+        clock=ManualClock(MONDAY_0800),
+        settings=HubSettings(tick_s=3600),
+    )
+    app.start()
+    yield app
+    app.stop()
+
+
+def _display(
+    broker: LocalBroker, inventory: Inventory, clip_dir: Path, state: Path, player: RecordingPlayer
+) -> tuple[DisplayAgent, threading.Thread]:
+    pygame.display.init()
+    base = inventory.device("display-01")
+    config = DeviceConfig(
+        **{
+            **base.model_dump(exclude={"display"}),
+            "display": DisplayUnitConfig(clips_dir=clip_dir, highlight_s=1.0),
+        }
+    )
+    announcer = Announcer(ClipSet(clip_dir), player, AnnouncedCursor(state / "cursor.json"))
+    agent = DisplayAgent(
+        config,
+        LinkSettings(broker.host, broker.port, "display-01", broker.password("display-01")),
+        pygame.Surface((1920, 1080)),
+        announcer,
+    )
+    thread = threading.Thread(target=agent.run, daemon=True)
+    agent.start(wait=10)
+    thread.start()
+    return agent, thread
+
+
+def test_display_shows_calls_and_survives_reconnect_and_restart(
+    hub: HubApp,
+    fresh_broker: LocalBroker,
+    inventory: Inventory,
+    clip_dir: Path,
+    tmp_path: Path,
+) -> None:
+    kiosk = DeviceClient(fresh_broker, "kiosk-01", Role.KIOSK)
+    counter = DeviceClient(fresh_broker, "counter-01", Role.COUNTER)
+    player = RecordingPlayer()
+    agent, thread = _display(fresh_broker, inventory, clip_dir, tmp_path, player)
+    try:
+        reserved = kiosk.ok(TicketReserve, service="DUK-KTP")
+        assert reserved.ticket is not None
+        kiosk.ok(TicketPrinted, ticket_id=reserved.ticket.ticket_id)
+        counter.ok(CounterOpen)
+        counter.ok(CounterNext)
+        assert agent.wait_for(
+            lambda m: m.now_calling is not None and m.now_calling.number == "A-001"
+        )
+        assert agent.announcer.idle.wait(10) and player.played
+        agent.save(OUTPUT / "live-call.png")
+        fresh_broker.stop()
+        fresh_broker.start()
+        assert agent.link.connected.wait(20)
+        assert agent.wait_for(lambda m: m.hub_online)
+        assert len(player.played) == 1, "the retained calls after a reconnect are not re-said"
+    finally:
+        agent.request_stop()
+        thread.join(5)
+        agent.stop()
+    restarted, thread = _display(fresh_broker, inventory, clip_dir, tmp_path, player)
+    try:
+        assert restarted.wait_for(
+            lambda m: m.now_calling is not None and m.now_calling.number == "A-001"
+        ), "no blank screen"
+        assert restarted.announcer.idle.wait(5)
+        assert len(player.played) == 1, "nor after a restart"
+    finally:
+        restarted.request_stop()
+        thread.join(5)
+        restarted.stop()
+        kiosk.stop()
+        counter.stop()
