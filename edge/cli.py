@@ -36,6 +36,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="auto: as configured; none; dummy: luma's in-memory device (trials)",
     )
     edge.set_defaults(func=_run)
+    display = subparsers.add_parser("display", help="call display tools")
+    display_commands = display.add_subparsers(
+        title="display commands", metavar="COMMAND", required=True
+    )
+    clips = display_commands.add_parser(
+        "make-clips", help="make the voice clip set with espeak-ng (Indonesian voice)"
+    )
+    clips.add_argument("--out", type=Path, required=True)
+    clips.add_argument("--rate", type=int, default=140, help="words per minute")
+    clips.set_defaults(func=_make_clips)
     tickets = subparsers.add_parser(
         "tickets", help="print the tickets in a file-backed printer's output as text"
     )
@@ -77,6 +87,10 @@ def _run(args: argparse.Namespace) -> int:
 
     if config.role is Role.KIOSK:
         return _run_kiosk(args, config, started)
+    if config.role is Role.DISPLAY:
+        return _run_display(args, config, started)
+    if config.role is Role.RUNNING_TEXT:
+        return _run_running_text(args, config, started)
     from edge.counter.agent import CounterAgent
     from edge.hardware.display import CounterDisplay, LumaDisplay, NullDisplay, open_ssd1306
     from edge.hardware.gpio import make_pin_factory
@@ -187,5 +201,90 @@ def _run_kiosk(args: argparse.Namespace, config: object, started: float) -> int:
     watcher.stop()
     if scanner is not None:
         scanner.close()
+    agent.stop()
+    return 0
+
+
+def _make_clips(args: argparse.Namespace) -> int:
+    from edge.display.clips import make_clip_set
+
+    written = make_clip_set(args.out, rate_wpm=args.rate)
+    print(f"wrote {len(written)} clips to {args.out}")
+    return 0
+
+
+def _run_display(args: argparse.Namespace, config: object, started: float) -> int:
+    """The call display: pygame full screen, the voice through pygame.mixer."""
+    from datetime import time as clock_time
+
+    from firmware_config.schema import DeviceConfig
+
+    assert isinstance(config, DeviceConfig)
+    if args.display in ("dummy", "none"):
+        os.environ["SDL_VIDEODRIVER"] = "dummy"
+        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    import pygame
+
+    from edge.display.agent import DisplayAgent
+    from edge.display.announcer import AnnouncedCursor, Announcer, PygamePlayer, QuietHours
+    from edge.display.clips import ClipSet
+    from edge.display.speech import Reading
+
+    unit = config.display_unit()
+    clips = ClipSet(unit.clips_dir)  # missing clips: a clear start-up error
+    quiet = None
+    if unit.quiet_start and unit.quiet_end:
+        quiet = QuietHours(
+            clock_time.fromisoformat(unit.quiet_start), clock_time.fromisoformat(unit.quiet_end)
+        )
+    pygame.display.init()
+    flags = pygame.FULLSCREEN if unit.fullscreen and args.display == "auto" else 0
+    surface = pygame.display.set_mode((unit.width, unit.height), flags)
+    announcer = Announcer(
+        clips,
+        PygamePlayer(unit.volume),
+        AnnouncedCursor(unit.clips_dir.parent / "announced.json"),
+        Reading(unit.reading),
+        quiet,
+    )
+    agent = DisplayAgent(
+        config,
+        _link_settings(args, config),
+        surface,  # type: ignore[arg-type]
+        announcer,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: agent.request_stop())
+    agent.start()
+    if agent.link.connected.wait(15):
+        log.info("display %s connected in %.2f s", config.device_id, time.monotonic() - started)
+    with contextlib.suppress(KeyboardInterrupt):
+        agent.run()
+    agent.stop()
+    return 0
+
+
+def _run_running_text(args: argparse.Namespace, config: object, started: float) -> int:
+    from firmware_config.schema import DeviceConfig
+
+    assert isinstance(config, DeviceConfig)
+    from edge.running_text.agent import RunningTextAgent
+    from edge.running_text.panel import open_dummy, open_max7219
+
+    unit = config.running_text_unit()
+    panel = (
+        open_dummy(unit.cascaded)
+        if unit.driver == "dummy" or args.display == "dummy"
+        else open_max7219(unit.cascaded, unit.spi_port, unit.spi_device)
+    )
+    agent = RunningTextAgent(config, _link_settings(args, config), panel)  # type: ignore[arg-type]
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    agent.start()
+    if agent.link.connected.wait(15):
+        log.info(
+            "running text %s connected in %.2f s", config.device_id, time.monotonic() - started
+        )
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
     agent.stop()
     return 0

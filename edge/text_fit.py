@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import pygame
 
 MIN_SIZE = 12
 _fonts: dict[tuple[int, bool], pygame.font.Font] = {}
+# SDL_ttf fonts are not safe to use from two threads at once (the demo runs the
+# kiosk and the display screens in one process): every use goes through this.
+LOCK = threading.RLock()
 
 
 def font(size: int, bold: bool = False) -> pygame.font.Font:
@@ -53,6 +57,11 @@ def wrap(text: str, face: pygame.font.Font, width: int) -> list[str]:
 
 def fit(text: str, box: pygame.Rect, size: int, bold: bool = False) -> Fitted:
     """The largest size ≤ ``size`` at which ``text`` wraps into ``box``."""
+    with LOCK:
+        return _fit(text, box, size, bold)
+
+
+def _fit(text: str, box: pygame.Rect, size: int, bold: bool) -> Fitted:
     while True:
         face = font(size, bold)
         lines = wrap(text, face, box.width)
@@ -71,11 +80,12 @@ def draw(
     bold: bool = False,
     align: str = "center",
 ) -> Fitted:
-    fitted = fit(text, box, size, bold)
-    line_height = fitted.font.get_linesize()
-    top = box.top + (box.height - fitted.height()) // 2
-    for index, line in enumerate(fitted.lines):
-        image = fitted.font.render(line, True, colour)
-        x = box.left if align == "left" else box.centerx - image.get_width() // 2
-        surface.blit(image, (x, top + index * line_height))
+    with LOCK:
+        fitted = fit(text, box, size, bold)
+        line_height = fitted.font.get_linesize()
+        top = box.top + (box.height - fitted.height()) // 2
+        for index, line in enumerate(fitted.lines):
+            image = fitted.font.render(line, True, colour)
+            x = box.left if align == "left" else box.centerx - image.get_width() // 2
+            surface.blit(image, (x, top + index * line_height))
     return fitted

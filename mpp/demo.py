@@ -6,7 +6,10 @@ its clock started at 08.00 WIB today so the building is open whatever the
 hour), every device of the inventory as a presence client, citizens taking
 tickets at the kiosks, eight real counter agents on mock GPIO pins whose
 simulated officers press next / finish / transfer and whose citizens press
-the SKM box, and a monitor that logs each call as the display will say it.
+the SKM box, the real call display (headless: its screen saved to
+display.png every few seconds, each announcement written as a WAV under
+voice/), the LED running text on luma's dummy panel, and a monitor that logs
+each call as the display says it.
 """
 
 from __future__ import annotations
@@ -25,10 +28,15 @@ import pygame
 from gpiozero.pins.mock import MockFactory
 
 from edge.counter.agent import CounterAgent
+from edge.display.agent import DisplayAgent
+from edge.display.announcer import AnnouncedCursor, Announcer, WavFilePlayer
+from edge.display.clips import ClipSet, ClipSetError, make_clip_set
 from edge.hardware.display import NullDisplay
 from edge.kiosk.agent import KioskAgent
 from edge.kiosk.model import View
 from edge.printer.transport import FileTransport
+from edge.running_text.agent import RunningTextAgent
+from edge.running_text.panel import open_dummy
 from firmware_config.inventory import Inventory, load_inventory
 from firmware_config.schema import DeviceConfig
 from hub.app import HubApp
@@ -93,10 +101,17 @@ class DemoDevices:
         self.units: dict[int, SimulatedUnit] = {
             n: SimulatedUnit(broker, inventory.device(f"counter-{n:02d}")) for n in DEMO_COUNTERS
         }
-        self.printer_file = (state_dir or Path()) / "printer-kiosk-01.bin"
+        self.state_dir = state_dir or Path()
+        self.printer_file = self.state_dir / "printer-kiosk-01.bin"
         self.kiosk = simulated_kiosk(broker, inventory.device("kiosk-01"), self.printer_file)
+        self.display = demo_display(broker, inventory.device("display-01"), self.state_dir)
+        self.running_text = RunningTextAgent(
+            inventory.device("runtext-01"),
+            LinkSettings(broker.host, broker.port, "runtext-01", broker.password("runtext-01")),
+            open_dummy(inventory.device("runtext-01").running_text_unit().cascaded),
+        )
         with_agent = {unit.agent.config.device_id for unit in self.units.values()}
-        with_agent.add("kiosk-01")
+        with_agent |= {"kiosk-01", "display-01", "runtext-01"}
         for device in inventory.devices:
             if device.device_id in with_agent:
                 continue
@@ -108,6 +123,7 @@ class DemoDevices:
         self.threads = [
             threading.Thread(target=self._citizens, name="demo-citizens", daemon=True),
             threading.Thread(target=self.kiosk.run, name="demo-kiosk-ui", daemon=True),
+            threading.Thread(target=self.display.run, name="demo-display-ui", daemon=True),
         ]
         self.threads += [
             threading.Thread(target=self._officer, args=(n,), daemon=True, name=f"demo-officer-{n}")
@@ -121,15 +137,20 @@ class DemoDevices:
         for unit in self.units.values():
             unit.agent.start(wait=10)
         self.kiosk.start(wait=10)
+        self.display.start(wait=10)
+        self.running_text.start(wait=10)
         for thread in self.threads:
             thread.start()
 
     def close(self) -> None:
         self.stop.set()
         self.kiosk.request_stop()
+        self.display.request_stop()
         for thread in self.threads:
             thread.join(5)
         self.kiosk.stop()
+        self.display.stop()
+        self.running_text.stop()
         for unit in self.units.values():
             unit.agent.stop()
         for link in self.links.values():
@@ -256,6 +277,31 @@ def simulated_kiosk(broker: LocalBroker, config: DeviceConfig, printer_file: Pat
         broker.host, broker.port, config.device_id, broker.password(config.device_id)
     )
     return KioskAgent(config, settings, FileTransport(printer_file), surface)
+
+
+def demo_display(broker: LocalBroker, config: DeviceConfig, state_dir: Path) -> DisplayAgent:
+    """The real call display, headless: its screen to display.png every 5 s, its voice to WAVs."""
+    clip_dir = state_dir / "voice-clips"
+    try:
+        clips = ClipSet(clip_dir)
+    except ClipSetError:
+        log.info("making the voice clip set with espeak-ng in %s", clip_dir)
+        make_clip_set(clip_dir)
+        clips = ClipSet(clip_dir)
+    announcer = Announcer(
+        clips, WavFilePlayer(state_dir / "voice"), AnnouncedCursor(state_dir / "announced.json")
+    )
+    settings = LinkSettings(
+        broker.host, broker.port, config.device_id, broker.password(config.device_id)
+    )
+    return DisplayAgent(
+        config,
+        settings,
+        pygame.Surface((1920, 1080)),
+        announcer,
+        snapshot_dir=state_dir,
+        snapshot_every_s=5.0,
+    )
 
 
 def _announce(decoded: Decoded, _properties: object) -> None:

@@ -22,3 +22,5 @@ def test_demo_issues_and_calls_tickets(tmp_path: Path, caplog: pytest.LogCapture
 
     tickets = split_tickets((tmp_path / "printer-kiosk-01.bin").read_bytes())
     assert tickets and "NOMOR ANTRIAN" in tickets[0].text()
+    assert (tmp_path / "display.png").stat().st_size > 10_000, "the display's screen, saved"
+    assert list((tmp_path / "voice").glob("announcement-*.wav")), "the voice, saved"

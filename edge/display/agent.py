@@ -10,6 +10,7 @@ again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -110,9 +111,11 @@ class DisplayAgent:
         self._stop.set()
 
     def run(self) -> None:
+        """Draw at least every FRAME_S, and at once when a message arrives."""
         while not self._stop.is_set():
+            with contextlib.suppress(queue.Empty):
+                self._events.put(self._events.get(timeout=FRAME_S))
             self.step()
-            self._stop.wait(FRAME_S)
 
     def _incoming(self, decoded: Decoded, _properties: Any) -> None:
         self._events.put(decoded.message)

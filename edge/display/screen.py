@@ -7,8 +7,8 @@ from datetime import datetime
 import pygame
 
 from edge.display.model import DisplayModel
+from edge.text_fit import LOCK, font
 from edge.text_fit import draw as draw_text
-from edge.text_fit import font
 
 NAVY = (13, 42, 90)
 GOLD = (255, 193, 7)
@@ -167,8 +167,8 @@ class DisplayScreen:
     def _running_text(self, model: DisplayModel, footer: pygame.Rect, now: float) -> None:
         pygame.draw.rect(self.surface, NAVY, footer)
         text = "   •   ".join(model.announcements) or "Selamat datang di Mal Pelayanan Publik"
-        face = font(self.unit * 4)
-        image = face.render(text, True, GOLD)
+        with LOCK:
+            image = font(self.unit * 4).render(text, True, GOLD)
         span = image.get_width() + self.width
         x = self.width - int(now * self.unit * 12) % span
         previous = self.surface.get_clip()

@@ -1,0 +1,1 @@
+"""LED running text: the latest call, then the admin's announcements, scrolling."""
