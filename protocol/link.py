@@ -39,6 +39,10 @@ from protocol.topics import TopicSpec
 
 log = logging.getLogger(__name__)
 
+# A LAN broker comes back within seconds: retry often, so a device shows OFFLINE
+# no longer than it has to (paho doubles the delay up to this after each failure).
+RECONNECT_MAX_S = 3
+
 Handler = Callable[[Decoded, Properties | None], None]
 InvalidHandler = Callable[[str, ContractError, Properties | None], None]
 PresenceFactory = Callable[[bool, int], Envelope]
@@ -122,7 +126,7 @@ class MqttLink:
         self._client.username_pw_set(settings.username, settings.password)
         if settings.tls_ca_file:
             self._client.tls_set(ca_certs=settings.tls_ca_file)
-        self._client.reconnect_delay_set(min_delay=1, max_delay=10)
+        self._client.reconnect_delay_set(min_delay=1, max_delay=RECONNECT_MAX_S)
         self._client.on_socket_open = disable_nagle
         self._client.on_pre_connect = self._on_pre_connect
         self._client.on_connect = self._on_connect

@@ -200,7 +200,7 @@ def test_display_shows_calls_and_survives_reconnect_and_restart(
         fresh_broker.stop()
         fresh_broker.start()
         assert agent.link.connected.wait(20)
-        assert agent.wait_for(lambda m: m.hub_online)
+        assert agent.wait_for(lambda m: m.hub_online, timeout=20)
         assert len(player.played) == 1, "the retained calls after a reconnect are not re-said"
     finally:
         agent.request_stop()
