@@ -10,6 +10,7 @@ import signal
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("mpp.edge")
 
@@ -94,7 +95,6 @@ def _run(args: argparse.Namespace) -> int:
     from edge.counter.agent import CounterAgent
     from edge.hardware.display import CounterDisplay, LumaDisplay, NullDisplay, open_ssd1306
     from edge.hardware.gpio import make_pin_factory
-    from protocol.link import LinkSettings
     from protocol.roles import Role
 
     if config.role is not Role.COUNTER:
@@ -115,26 +115,13 @@ def _run(args: argparse.Namespace) -> int:
                 unit.i2c_address,
                 error,
             )
-    settings = LinkSettings(
-        args.host or config.mqtt.host,
-        args.port or config.mqtt.port,
-        config.device_id,
-        device_password(config, args.secrets),
-        keepalive_s=config.mqtt.keepalive_s,
-        tls_ca_file=str(config.mqtt.tls_ca_file) if config.mqtt.tls_ca_file else None,
+    agent = CounterAgent(
+        config,
+        _link_settings(args, config),  # type: ignore[arg-type]
+        make_pin_factory(args.pin_factory),
+        display,
     )
-    agent = CounterAgent(config, settings, make_pin_factory(args.pin_factory), display)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    agent.start()
-    if agent.link.connected.wait(15):
-        log.info(
-            "counter unit %s connected in %.2f s", config.device_id, time.monotonic() - started
-        )
-    with contextlib.suppress(KeyboardInterrupt):
-        stop.wait()
-    agent.stop()
-    return 0
+    return _serve(agent, f"counter unit {config.device_id}", started)
 
 
 def _link_settings(args: argparse.Namespace, config: object) -> object:
@@ -277,13 +264,16 @@ def _run_running_text(args: argparse.Namespace, config: object, started: float) 
         else open_max7219(unit.cascaded, unit.spi_port, unit.spi_device)
     )
     agent = RunningTextAgent(config, _link_settings(args, config), panel)  # type: ignore[arg-type]
+    return _serve(agent, f"running text {config.device_id}", started)
+
+
+def _serve(agent: Any, name: str, started: float) -> int:
+    """Start an agent without a UI loop, log when connected, run until SIGTERM or Ctrl-C."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     agent.start()
     if agent.link.connected.wait(15):
-        log.info(
-            "running text %s connected in %.2f s", config.device_id, time.monotonic() - started
-        )
+        log.info("%s connected in %.2f s", name, time.monotonic() - started)
     with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
     agent.stop()

@@ -7,6 +7,7 @@ from datetime import datetime
 import pygame
 
 from edge.display.model import DisplayModel
+from edge.indonesian import long_date
 from edge.text_fit import LOCK, font
 from edge.text_fit import draw as draw_text
 
@@ -16,21 +17,6 @@ WHITE = (255, 255, 255)
 INK = (20, 28, 40)
 PALE = (232, 238, 247)
 MUTED = (110, 120, 135)
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 
 class DisplayScreen:
@@ -55,10 +41,7 @@ class DisplayScreen:
             bold=True,
             align="left",
         )
-        stamp = (
-            f"{DAYS[local.weekday()]}, {local.day} {MONTHS[local.month - 1]} {local.year}"
-            f"   {local:%H.%M}"
-        )
+        stamp = long_date(local, separator="   ")
         draw_text(
             self.surface,
             stamp,

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import pygame
 
+from edge.indonesian import long_date
 from edge.kiosk.model import BOOKING_KEYS, KioskModel, Target, View
 from edge.text_fit import draw as draw_text
 from protocol.models import PriorityCategory
@@ -23,21 +24,6 @@ MUTED = (120, 128, 140)
 PRIMARY = (21, 101, 192)
 WHITE = (255, 255, 255)
 GREY = (205, 209, 215)
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 Targets = list[tuple[pygame.Rect, Target]]
 
@@ -93,7 +79,7 @@ class KioskScreens:
         right = pygame.Rect(
             left.right + self.unit, left.top, band.width - left.right - 2 * self.unit, left.height
         )
-        stamp = f"{DAYS[now.weekday()]}, {now.day} {MONTHS[now.month - 1]} {now.year}  {now:%H.%M}"
+        stamp = long_date(now)
         draw_text(self.surface, stamp, right, self.text * 3 // 4, WHITE)
         return pygame.Rect(
             self.unit * 2,

@@ -18,21 +18,8 @@ from datetime import datetime
 
 from escpos.printer import Dummy
 
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+from edge.indonesian import long_date
+
 _REPLACEMENTS = {
     "–": "-",
     "—": "-",
@@ -90,13 +77,6 @@ def to_ascii(text: str) -> str:
     return "".join(c if 32 <= ord(c) < 127 else "?" for c in stripped)
 
 
-def indonesian_datetime(moment: datetime) -> str:
-    return (
-        f"{DAYS[moment.weekday()]}, {moment.day} {MONTHS[moment.month - 1]} "
-        f"{moment.year}  {moment:%H.%M}"
-    )
-
-
 def render_ticket(content: TicketContent, profile: PrinterProfile) -> bytes:
     """The whole ticket as ESC/POS bytes."""
     printer = Dummy(
@@ -123,7 +103,7 @@ def render_ticket(content: TicketContent, profile: PrinterProfile) -> bytes:
     printer.set(align="center", bold=False)
     if content.booking_code:
         lines(f"Booking: {content.booking_code}")
-    printer.text(indonesian_datetime(content.issued_at) + "\n")
+    printer.text(long_date(content.issued_at) + "\n")
     printer.text(f"Di depan Anda: {content.people_ahead} orang\n")
     wait = content.estimated_wait_min
     printer.text(f"Perkiraan tunggu: {'< 5' if wait < 5 else wait} menit\n")

@@ -1,0 +1,29 @@
+"""Indonesian day and month names, and the date line screens and tickets print."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+def long_date(moment: datetime, separator: str = "  ") -> str:
+    """'Senin, 23 November 2026  08.15' (the clock written the Indonesian way)."""
+    return (
+        f"{DAYS[moment.weekday()]}, {moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+        f"{separator}{moment:%H.%M}"
+    )
