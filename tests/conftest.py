@@ -86,3 +86,37 @@ def clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("clips")
     make_clip_set(directory)
     return directory
+
+
+@pytest.fixture
+def hub_app(
+    fresh_broker: LocalBroker, inventory: Inventory, tmp_path: Path
+) -> Iterator[Callable[..., object]]:
+    """Factory of an in-process hub on the test's broker, clock at Monday 08:00 WIB."""
+    from hub.app import HubApp, HubSettings
+    from hub.clock import ManualClock
+    from hub.site.loader import load_site
+    from hub.store import EventStore
+    from protocol.link import LinkSettings
+    from tests.hub_harness import MONDAY_0800
+
+    made: list[HubApp] = []
+
+    def make(clock: ManualClock | None = None, **kwargs: object) -> HubApp:
+        app = HubApp(
+            load_site(),
+            inventory,
+            EventStore(tmp_path / "hub.db"),
+            LinkSettings(fresh_broker.host, fresh_broker.port, "hub", fresh_broker.password("hub")),
+            clock=clock or ManualClock(MONDAY_0800),
+            settings=HubSettings(tick_s=3600),
+            **kwargs,  # type: ignore[arg-type]
+        )
+        app.start()
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        if app.link.connected.is_set():
+            app.stop()

@@ -15,16 +15,12 @@ from edge.counter.model import UnitState
 from edge.hardware.display import LumaDisplay, Screen
 from edge.hardware.gpio import Light
 from firmware_config.inventory import Inventory
-from hub.app import HubApp, HubSettings
-from hub.clock import ManualClock
-from hub.site.loader import load_site
-from hub.store import EventStore
+from hub.app import HubApp
 from mqtt_broker.local import LocalBroker
 from protocol.link import LinkSettings
 from protocol.models import CounterState, TicketPrinted, TicketReserve, TicketState
 from protocol.roles import Role
 from tests.device_client import DeviceClient
-from tests.hub_harness import MONDAY_0800
 
 SCREENSHOTS = Path(__file__).resolve().parent / "output" / "counter"
 
@@ -99,18 +95,8 @@ class Unit:
 
 
 @pytest.fixture
-def hub(fresh_broker: LocalBroker, inventory: Inventory, tmp_path: Path) -> Iterator[HubApp]:
-    app = HubApp(
-        load_site(),
-        inventory,
-        EventStore(tmp_path / "hub.db"),
-        LinkSettings(fresh_broker.host, fresh_broker.port, "hub", fresh_broker.password("hub")),
-        clock=ManualClock(MONDAY_0800),
-        settings=HubSettings(tick_s=3600),
-    )
-    app.start()
-    yield app
-    app.stop()
+def hub(hub_app: Callable[..., HubApp]) -> HubApp:
+    return hub_app()
 
 
 @pytest.fixture

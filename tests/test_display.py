@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
@@ -20,16 +20,12 @@ from edge.display.screen import DisplayScreen
 from edge.display.speech import call_clips
 from firmware_config.inventory import Inventory
 from firmware_config.schema import DeviceConfig, DisplayUnitConfig
-from hub.app import HubApp, HubSettings
-from hub.clock import ManualClock
-from hub.site.loader import load_site
-from hub.store import EventStore
+from hub.app import HubApp
 from mqtt_broker.local import LocalBroker
 from protocol.link import LinkSettings
 from protocol.models import CallEvent, CounterNext, CounterOpen, TicketPrinted, TicketReserve
 from protocol.roles import Role
 from tests.device_client import DeviceClient
-from tests.hub_harness import MONDAY_0800
 from tests.kiosk_fixtures import service_states, site_catalogue
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "display"
@@ -137,18 +133,8 @@ def test_headless_playback_with_the_dummy_audio_driver(clip_dir: Path) -> None:
 
 
 @pytest.fixture
-def hub(fresh_broker: LocalBroker, inventory: Inventory, tmp_path: Path) -> Iterator[HubApp]:
-    app = HubApp(
-        load_site(),
-        inventory,
-        EventStore(tmp_path / "hub.db"),
-        LinkSettings(fresh_broker.host, fresh_broker.port, "hub", fresh_broker.password("hub")),
-        clock=ManualClock(MONDAY_0800),
-        settings=HubSettings(tick_s=3600),
-    )
-    app.start()
-    yield app
-    app.stop()
+def hub(hub_app: Callable[..., HubApp]) -> HubApp:
+    return hub_app()
 
 
 def _display(

@@ -5,22 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from firmware_config.inventory import Inventory
-from hub.app import HubApp, HubSettings
+from hub.app import HubApp
 from hub.clock import ManualClock
-from hub.site.loader import load_site
-from hub.store import EventStore
 from mqtt_broker.local import LocalBroker
 from protocol.codec import decode, encode
 from protocol.errors import ErrorCode
-from protocol.link import LinkSettings
 from protocol.models import (
     CallEvent,
     CounterFinish,
@@ -49,20 +44,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def hub(
-    fresh_broker: LocalBroker, inventory: Inventory, tmp_path: Path, clock: ManualClock
-) -> Iterator[HubApp]:
-    app = HubApp(
-        load_site(),
-        inventory,
-        EventStore(tmp_path / "hub.db"),
-        LinkSettings(fresh_broker.host, fresh_broker.port, "hub", fresh_broker.password("hub")),
-        clock=clock,
-        settings=HubSettings(tick_s=3600),
-    )
-    app.start()
-    yield app
-    app.stop()
+def hub(hub_app: Callable[..., HubApp], clock: ManualClock) -> HubApp:
+    return hub_app(clock)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,11 +16,8 @@ from edge.kiosk.model import View
 from edge.printer.decode import decode
 from edge.printer.transport import FakeTransport, PrinterStatus
 from firmware_config.inventory import Inventory
-from hub.app import HubApp, HubSettings
+from hub.app import HubApp
 from hub.bookings import Booking, StaticBookings
-from hub.clock import ManualClock
-from hub.site.loader import load_site
-from hub.store import EventStore
 from mqtt_broker.local import LocalBroker
 from protocol.codec import decode as decode_contract
 from protocol.link import LinkSettings
@@ -40,20 +37,8 @@ BOOKINGS = StaticBookings(
 
 
 @pytest.fixture
-def hub(fresh_broker: LocalBroker, inventory: Inventory, tmp_path: Path) -> Iterator[HubApp]:
-    app = HubApp(
-        load_site(),
-        inventory,
-        EventStore(tmp_path / "hub.db"),
-        LinkSettings(fresh_broker.host, fresh_broker.port, "hub", fresh_broker.password("hub")),
-        clock=ManualClock(MONDAY_0800),
-        settings=HubSettings(tick_s=3600),
-        bookings=BOOKINGS,
-    )
-    app.start()
-    yield app
-    if app.link.connected.is_set():
-        app.stop()
+def hub(hub_app: Callable[..., HubApp]) -> HubApp:
+    return hub_app(bookings=BOOKINGS)
 
 
 class Kiosk:
