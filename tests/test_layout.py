@@ -58,3 +58,13 @@ def test_counter_extra_does_not_pull_pygame() -> None:
     ]
     assert not any("pygame" in requirement for requirement in extras["counter"])
     assert any("pygame" in requirement for requirement in extras["kiosk"])
+
+
+def test_systemd_units_run_commands_that_exist() -> None:
+    help_text = build_parser().format_help()
+    for unit in (ROOT / "systemd").glob("*.service"):
+        text = unit.read_text()
+        assert "Restart=always" in text, unit.name
+        (command,) = [line for line in text.splitlines() if line.startswith("ExecStart=")]
+        subcommand = command.split("/mpp ", 1)[1].split()[0]
+        assert subcommand in help_text, f"{unit.name}: mpp {subcommand} does not exist"
