@@ -155,3 +155,15 @@ def test_hub_refuses_to_start_on_an_invalid_site(
     assert main(["hub", "run", "--site", str(path), "--db", str(tmp_path / "hub.db")]) == 2
     assert "unknown service 'POL-SKCKX'" in capsys.readouterr().err
     assert not (tmp_path / "hub.db").exists()
+
+
+def test_badung_example_site_is_valid_and_in_wita() -> None:
+    from hub.site.loader import SITES_DIR
+
+    site = load_site(SITES_DIR / "badung.toml")
+    assert site.timezone == "Asia/Makassar"
+    assert {a.short_name for a in site.agencies} >= {"Imigrasi", "Polres", "BPD Bali", "BPOM"}
+    calendar = SiteCalendar(site)
+    # 07:45 WITA is 06:45 WIB: Badung's kiosk is open while Lampung Timur's is not.
+    moment = datetime(2026, 11, 23, 23, 45, tzinfo=UTC)  # 07:45 WITA on the 24th
+    assert calendar.availability(site.service("DUK-KTP"), moment).accepting
