@@ -5,16 +5,25 @@ If mosquitto is missing the tests fail with how to install it; they never skip.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from firmware_config.inventory import Inventory, load_inventory
 from mqtt_broker.local import LocalBroker, start_local_broker
 from mqtt_broker.runner import INSTALL_HINT, BrokerStartError, mosquitto_binary
 from tests.mqtt_client import RecordingClient
+
+
+# CI explores the same examples every run (a red CI must be reproducible);
+# developers' runs keep exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def _require_mosquitto() -> None:
