@@ -18,7 +18,6 @@ from mqtt_broker.local import LocalBroker, start_local_broker
 from mqtt_broker.runner import INSTALL_HINT, BrokerStartError, mosquitto_binary
 from tests.mqtt_client import RecordingClient
 
-
 # CI explores the same examples every run (a red CI must be reproducible);
 # developers' runs keep exploring new ones.
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
