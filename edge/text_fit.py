@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 
@@ -56,12 +57,18 @@ def wrap(text: str, face: pygame.font.Font, width: int) -> list[str]:
 
 
 def fit(text: str, box: pygame.Rect, size: int, bold: bool = False) -> Fitted:
-    """The largest size ≤ ``size`` at which ``text`` wraps into ``box``."""
+    """The largest size ≤ ``size`` at which ``text`` wraps into ``box``.
+
+    Screens redraw the same texts in the same boxes every frame, so results
+    are cached: the search for a size runs once per text and box.
+    """
     with LOCK:
-        return _fit(text, box, size, bold)
+        return _fit(text, box.width, box.height, size, bold)
 
 
-def _fit(text: str, box: pygame.Rect, size: int, bold: bool) -> Fitted:
+@functools.lru_cache(maxsize=4096)
+def _fit(text: str, width: int, height: int, size: int, bold: bool) -> Fitted:
+    box = pygame.Rect(0, 0, width, height)
     while True:
         face = font(size, bold)
         lines = wrap(text, face, box.width)
@@ -69,6 +76,12 @@ def _fit(text: str, box: pygame.Rect, size: int, bold: bool) -> Fitted:
         if (fitted.height() <= box.height and fitted.width() <= box.width) or size <= MIN_SIZE:
             return fitted
         size -= 2
+
+
+@functools.lru_cache(maxsize=2048)
+def _rendered(line: str, size: int, bold: bool, colour: tuple[int, int, int]) -> pygame.Surface:
+    """Rendered lines are reused frame after frame (blitting never changes them)."""
+    return font(size, bold).render(line, True, colour)
 
 
 def draw(
@@ -85,7 +98,7 @@ def draw(
         line_height = fitted.font.get_linesize()
         top = box.top + (box.height - fitted.height()) // 2
         for index, line in enumerate(fitted.lines):
-            image = fitted.font.render(line, True, colour)
+            image = _rendered(line, fitted.size, fitted.bold, colour)
             x = box.left if align == "left" else box.centerx - image.get_width() // 2
             surface.blit(image, (x, top + index * line_height))
     return fitted
