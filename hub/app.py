@@ -136,6 +136,12 @@ class HubApp:
         self.service.snapshot_if_due()
 
     def _on_invalid(self, topic: str, error: ContractError, properties: Properties | None) -> None:
+        """A payload that broke the contract: an error reply and an audit event for
+        requests; a warning only for anything else (a garbled status is no command,
+        and must not be able to fill the store)."""
+        if not getattr(properties, "ResponseTopic", None):
+            log.warning("invalid message on %s ignored: %s", topic[:120], error)
+            return
         try:
             params = resolve(topic)[1]
         except ContractError:

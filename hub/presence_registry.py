@@ -8,6 +8,8 @@ connection and is ignored (Sparkplug's bdSeq rule).
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 
 from protocol.models import DeviceStatus, Presence
 
@@ -18,6 +20,7 @@ class PresenceRegistry:
     def __init__(self, known_devices: set[str]) -> None:
         self.known = known_devices
         self.devices: dict[str, DeviceStatus] = {}
+        self.changed = threading.Condition()
 
     def update(self, status: DeviceStatus) -> bool:
         """Record ``status``; returns False when it is stale or from an unknown device."""
@@ -34,9 +37,15 @@ class PresenceRegistry:
                 held.session,
             )
             return False
-        self.devices[status.device_id] = status
+        with self.changed:
+            self.devices[status.device_id] = status
+            self.changed.notify_all()
         log.info("device %s %s (session %d)", status.device_id, status.state.value, status.session)
         return True
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        with self.changed:
+            return self.changed.wait_for(predicate, timeout)
 
     def online(self) -> set[str]:
         return {d for d, s in self.devices.items() if s.state is Presence.ONLINE}

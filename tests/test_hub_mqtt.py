@@ -24,6 +24,8 @@ from protocol.models import (
     CounterRecall,
     CounterStatus,
     CounterTransfer,
+    DeviceStatus,
+    Presence,
     PriorityCategory,
     Reply,
     ServiceStatus,
@@ -271,3 +273,30 @@ def test_clock_moves_reservation_expiry_over_mqtt(
     assert cancelled.error is not None and cancelled.error.code is ErrorCode.INVALID_STATE
     assert hub.service.state.tickets[reply.ticket.ticket_id].state is TicketState.EXPIRED
     assert clock.now() - MONDAY_0800 == timedelta(seconds=61)
+
+
+def test_garbled_status_is_ignored_without_an_audit_event(
+    hub: HubApp, fresh_broker: LocalBroker
+) -> None:
+    raw = RecordingClient(
+        fresh_broker.host, fresh_broker.port, "kiosk-02", fresh_broker.password("kiosk-02")
+    )
+    raw.connect()
+    try:
+        for _ in range(20):
+            raw.publish("mpp/device/kiosk-02/status", b"\xff garbage")
+        raw.publish(
+            "mpp/device/kiosk-02/status",
+            DeviceStatus(
+                device_id="kiosk-02",
+                role=Role.KIOSK,
+                state=Presence.ONLINE,
+                session=1,
+                software_version="test",
+            ).model_dump_json(),
+        )
+    finally:
+        raw.stop()
+    assert hub.link.connected.is_set()
+    assert hub.presence.wait_for(lambda: "kiosk-02" in hub.presence.online(), 10)
+    assert hub.service.state.rejected == 0
