@@ -79,6 +79,11 @@ class Decision:
     counter: int | None = None
 
 
+def _about(ticket: TicketRecord, counter: int, event: Event) -> Decision:
+    """One event about a ticket at a counter; the reply shows both."""
+    return Decision([event], ticket_id=ticket.ticket_id, counter=counter)
+
+
 @dataclass(frozen=True)
 class Sender:
     """Who sent a command: a device, and the counter it operates if any."""
@@ -201,7 +206,7 @@ class Decider:
             event_id=uuid4(),
             recall=ticket.recalls + 1,
         )
-        return Decision([event], ticket_id=ticket.ticket_id, counter=number)
+        return _about(ticket, number, event)
 
     def _start(
         self, state: QueueState, command: Command, sender: Sender, now: datetime
@@ -210,10 +215,8 @@ class Decider:
         ticket = self._current(state, number)
         if ticket.state is not TicketState.CALLED:
             raise Refusal(ErrorCode.INVALID_STATE, f"{ticket.number} is already being served")
-        return Decision(
-            [TicketServing(at=now, ticket_id=ticket.ticket_id, counter=number)],
-            ticket_id=ticket.ticket_id,
-            counter=number,
+        return _about(
+            ticket, number, TicketServing(at=now, ticket_id=ticket.ticket_id, counter=number)
         )
 
     def _no_show(
@@ -229,10 +232,8 @@ class Decider:
                 ErrorCode.INVALID_STATE,
                 f"recall {ticket.number} {needed - ticket.recalls} more time(s) first",
             )
-        return Decision(
-            [TicketNoShow(at=now, ticket_id=ticket.ticket_id, counter=number)],
-            ticket_id=ticket.ticket_id,
-            counter=number,
+        return _about(
+            ticket, number, TicketNoShow(at=now, ticket_id=ticket.ticket_id, counter=number)
         )
 
     def _requeue(
@@ -251,10 +252,10 @@ class Decider:
                 f"{self.site.tickets.no_show_grace_minutes}-minute grace period",
             )
         keeps = self.site.tickets.requeue_keeps_place
-        return Decision(
-            [TicketRequeued(at=now, ticket_id=ticket.ticket_id, counter=number, keeps_place=keeps)],
-            ticket_id=ticket.ticket_id,
-            counter=number,
+        return _about(
+            ticket,
+            number,
+            TicketRequeued(at=now, ticket_id=ticket.ticket_id, counter=number, keeps_place=keeps),
         )
 
     def _finish(
@@ -262,10 +263,8 @@ class Decider:
     ) -> Decision:
         number = self._counter(state, sender)
         ticket = self._current(state, number)
-        return Decision(
-            [TicketDone(at=now, ticket_id=ticket.ticket_id, counter=number)],
-            ticket_id=ticket.ticket_id,
-            counter=number,
+        return _about(
+            ticket, number, TicketDone(at=now, ticket_id=ticket.ticket_id, counter=number)
         )
 
     def _transfer(
@@ -285,7 +284,7 @@ class Decider:
             to_service=command.target_service,
             keeps_place=self.site.dispatch.transfer_keeps_place,
         )
-        return Decision([event], ticket_id=ticket.ticket_id, counter=number)
+        return _about(ticket, number, event)
 
     def _change(
         self,
@@ -359,7 +358,7 @@ class Decider:
             agency=service.agency,
             rating=command.rating,
         )
-        return Decision([event], ticket_id=ticket.ticket_id, counter=number)
+        return _about(ticket, number, event)
 
     # -- kiosk commands -------------------------------------------------------
 
