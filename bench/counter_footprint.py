@@ -83,12 +83,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mpp-footprint-") as name:
         directory = Path(name)
         broker = start_local_broker(directory, load_inventory())
-        hub = HubProcess(
-            broker.local_port,
-            directory / "mqtt-credentials.json",
-            directory / "hub.db",
-            clock_start="2026-11-23T08:00+07:00",
-        )
+        hub = HubProcess.on(broker, directory / "hub.db")
         hub.start()
         try:
             runs = [one_run(directory, broker.port) for _ in range(args.runs)]

@@ -59,12 +59,7 @@ def main() -> int:
         directory = Path(name)
         broker = start_local_broker(directory, inventory)
         floor = summarise(measure_round_trips(broker, 2000))
-        hub = HubProcess(
-            broker.local_port,
-            directory / "mqtt-credentials.json",
-            directory / "hub.db",
-            clock_start="2026-11-23T08:00+07:00",
-        )
+        hub = HubProcess.on(broker, directory / "hub.db")
         hub.start()
         make_clip_set(directory / "clips")
         pygame.display.init()

@@ -176,9 +176,8 @@ def measure_rebuild(db: Path) -> tuple[float, int]:
 
 def measure_start_to_ready(directory: Path, db: Path) -> float:
     broker = start_local_broker(directory / "broker-run", load_inventory())
-    hub = HubProcess(
-        broker.local_port,
-        directory / "broker-run" / "mqtt-credentials.json",
+    hub = HubProcess.on(
+        broker,
         db,
         clock_start=f"{TODAY.isoformat()}T12:00+07:00",
     )

@@ -133,13 +133,7 @@ def main() -> int:
         broker = start_local_broker(directory, load_inventory())
         # The floor uses the hub's account: measure it before the hub takes it.
         floor = summarise(measure_round_trips(broker, 2000))
-        hub = HubProcess(
-            broker.local_port,
-            directory / "mqtt-credentials.json",
-            directory / "hub.db",
-            clock_start="2026-11-23T08:00+07:00",
-            log=directory / "hub.log",
-        )
+        hub = HubProcess.on(broker, directory / "hub.db", log=directory / "hub.log")
         hub.start()
         try:
             per_kiosk = max(BACKLOG, args.calls) // args.kiosks

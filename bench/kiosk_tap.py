@@ -55,12 +55,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mpp-kiosk-") as name:
         directory = Path(name)
         broker = start_local_broker(directory, inventory)
-        hub = HubProcess(
-            broker.local_port,
-            directory / "mqtt-credentials.json",
-            directory / "hub.db",
-            clock_start="2026-11-23T08:00+07:00",
-        )
+        hub = HubProcess.on(broker, directory / "hub.db")
         hub.start()
         pygame.display.init()
         printer = TimedPrinter()

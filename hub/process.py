@@ -12,8 +12,11 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Benchmarks and tests run the building on a fixed Monday morning, whatever the hour.
+MONDAY_MORNING = "2026-11-23T08:00+07:00"
 
 
 class HubProcess:
@@ -44,6 +47,19 @@ class HubProcess:
             self.args += ["--clock-start", clock_start]
         self.log = log
         self.process: subprocess.Popen[str] | None = None
+
+    @classmethod
+    def on(
+        cls,
+        broker: Any,
+        db: Path,
+        clock_start: str | None = MONDAY_MORNING,
+        log: Path | None = None,
+    ) -> HubProcess:
+        """A hub on a local broker (``mqtt_broker.local.LocalBroker``) and its credentials."""
+        return cls(
+            broker.local_port, broker.directory / "mqtt-credentials.json", db, clock_start, log
+        )
 
     def start(self) -> float:
         """Start the hub; returns the seconds from process start to "hub ready"."""

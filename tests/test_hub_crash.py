@@ -37,12 +37,7 @@ LATER_STATES = {
 
 @pytest.fixture
 def hub_process(fresh_broker: LocalBroker, tmp_path: Path) -> Iterator[HubProcess]:
-    process = HubProcess(
-        fresh_broker.local_port,
-        fresh_broker.directory / "mqtt-credentials.json",
-        tmp_path / "hub.db",
-        clock_start=CLOCK_START,
-    )
+    process = HubProcess.on(fresh_broker, tmp_path / "hub.db", clock_start=CLOCK_START)
     process.start()
     yield process
     process.stop()
