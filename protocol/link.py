@@ -16,6 +16,7 @@ same rules instead of each getting them slightly wrong:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import socket
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 # A LAN broker comes back within seconds: retry often, so a device shows OFFLINE
 # no longer than it has to (paho doubles the delay up to this after each failure).
 RECONNECT_MAX_S = 3
+# While the broker cannot be reached, say so at least this often (a state, not an error).
+WAITING_LOG_EVERY_S = 9.0
 
 Handler = Callable[[Decoded, Properties | None], None]
 InvalidHandler = Callable[[str, ContractError, Properties | None], None]
@@ -112,6 +115,8 @@ class MqttLink:
         self.connected = threading.Event()
         self._stopping = False
         self.session = 0
+        self.attempts = 0  # failed connection attempts since the last success
+        self._last_waiting_log = float("-inf")
         self._subscriptions: list[_Subscription] = []
         self._pending: dict[bytes, queue.Queue[Reply]] = {}
         self._lock = threading.Lock()
@@ -131,6 +136,7 @@ class MqttLink:
         self._client.on_pre_connect = self._on_pre_connect
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
+        self._client.on_connect_fail = self._on_connect_fail
         self._client.on_message = self._on_message
 
     # -- lifecycle -----------------------------------------------------------------
@@ -148,17 +154,29 @@ class MqttLink:
                 f"{self.settings.username} within {wait} s"
             )
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Publish ``offline`` (if connected), disconnect and stop the threads."""
+    def stop(self, timeout: float = 1.0) -> None:
+        """Publish ``offline`` (if connected), disconnect and stop the threads.
+
+        Bounded by ``timeout`` per step: a service manager gives a stopping
+        process a few seconds, and a broker that does not answer must not
+        hold the device up (paho's thread is a daemon and dies with us).
+        """
         self._stopping = True
         if self.presence is not None and self.connected.is_set():
             info = self._publish_presence(online=False)
-            info.wait_for_publish(timeout)
+            with contextlib.suppress(RuntimeError, ValueError):
+                info.wait_for_publish(timeout)
         self._client.disconnect()
-        self._client.loop_stop()
+        stopper = threading.Thread(target=self._client.loop_stop, daemon=True)
+        stopper.start()
+        stopper.join(timeout)
         self._inbox.put(None)
-        if self._worker.is_alive():
+        if self._worker.is_alive() and self._worker is not threading.current_thread():
             self._worker.join(timeout)
+
+    @property
+    def where(self) -> str:
+        return f"{self.settings.host}:{self.settings.port}"
 
     # -- publishing ----------------------------------------------------------------
 
@@ -265,12 +283,30 @@ class MqttLink:
                 retain=True,
             )
 
+    def _waiting(self, why: str) -> None:
+        """Count a failed attempt; log it now and then, never as a traceback."""
+        self.attempts += 1
+        now = time.monotonic()
+        if now - self._last_waiting_log >= WAITING_LOG_EVERY_S:
+            self._last_waiting_log = now
+            log.warning(
+                "waiting for broker at %s (attempt %d): %s", self.where, self.attempts, why
+            )
+
+    def _on_connect_fail(self, _client: mqtt.Client, _userdata: Any) -> None:
+        if not self._stopping:
+            self._waiting("unreachable")
+
     def _on_connect(
         self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _p: Any
     ) -> None:
         if reason.is_failure:
-            log.warning("connection refused by broker: %s", reason)
+            self._waiting(
+                f"refused {self.settings.username}: {reason} (check its password and the ACL)"
+            )
             return
+        self.attempts = 0
+        self._last_waiting_log = float("-inf")
         with self._lock:
             filters = {s.topic_filter: s.spec.qos for s in self._subscriptions}
         for topic_filter, qos in filters.items():

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -281,3 +283,65 @@ def test_link_disables_nagle(broker: LocalBroker, make_link: LinkFactory) -> Non
     sock = link._client.socket()
     assert sock is not None
     assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class _Lines(logging.Handler):
+    """Log records as a queue, so a test can wait for one without sleeping."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: queue.Queue[str] = queue.Queue()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.put(record.getMessage())
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if text in line:
+                return line
+        raise AssertionError(f"no log line with {text!r} within {timeout} s")
+
+
+def test_unreachable_broker_is_a_state_that_is_said_and_stops_quickly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("protocol.link.WAITING_LOG_EVERY_S", 1.0)
+    port = _closed_port()
+    lines = _Lines()
+    logging.getLogger("protocol.link").addHandler(lines)
+    link = MqttLink(LinkSettings("127.0.0.1", port, "counter-01", "x"))
+    try:
+        link.start()
+        first = lines.wait_for("waiting for broker", 5)
+        assert f"127.0.0.1:{port} (attempt 1)" in first
+        assert "attempt" in lines.wait_for("waiting for broker", 5)
+        assert link.attempts >= 2 and not link.connected.is_set()
+    finally:
+        began = time.monotonic()
+        link.stop()
+        logging.getLogger("protocol.link").removeHandler(lines)
+    assert time.monotonic() - began < 2
+
+
+def test_wrong_password_is_said_as_refused(broker: LocalBroker) -> None:
+    lines = _Lines()
+    logging.getLogger("protocol.link").addHandler(lines)
+    link = MqttLink(LinkSettings(broker.host, broker.port, "counter-01", "wrong"))
+    try:
+        link.start()
+        line = lines.wait_for("waiting for broker", 5)
+        assert "refused counter-01" in line and "password" in line
+    finally:
+        link.stop()
+        logging.getLogger("protocol.link").removeHandler(lines)
