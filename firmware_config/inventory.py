@@ -1,7 +1,9 @@
 """Loading and checking the inventory: every device file plus the accounts file.
 
 Errors name the file, the field path and the offending value, so a
-technician can fix the file without reading code.
+technician can fix the file without reading code. Checking collects every
+problem of every file (:func:`check_inventory`); loading refuses an
+inventory with any (:func:`load_inventory`).
 """
 
 from __future__ import annotations
@@ -9,15 +11,17 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from firmware_config.schema import AccountsFile, AdminAccount, DeviceConfig
+from firmware_config.problems import Problem
+from firmware_config.schema import PIN_CONFLICT_ERROR, AccountsFile, AdminAccount, DeviceConfig
 
 DEFAULT_INVENTORY = Path(__file__).resolve().parent
 ACCOUNTS_FILE = "accounts.toml"
 DEVICES_DIR = "devices"
+RESERVED_NAME = "hub"
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -41,57 +45,181 @@ class Inventory:
         raise KeyError(device_id)
 
 
-def load_model(path: Path, model: type[_Model]) -> _Model:
-    """Read one TOML file into ``model``; every error names the file and field."""
+class DeviceFile(NamedTuple):
+    """A device file that was read without problems, and where it is."""
+
+    path: Path
+    config: DeviceConfig
+
+
+@dataclass(frozen=True)
+class InventoryReport:
+    """What could be read of an inventory, and every problem found in it.
+
+    The files that were read are kept even when others are broken, so
+    cross-checks can still run on them in the same pass.
+    """
+
+    root: Path
+    site_id: str | None
+    admins: tuple[AdminAccount, ...]
+    devices: tuple[DeviceFile, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def accounts_file(self) -> Path:
+        return self.root / ACCOUNTS_FILE
+
+    def inventory(self) -> Inventory:
+        """The usable inventory; :class:`ConfigError` listing every problem otherwise."""
+        if self.problems or self.site_id is None:
+            raise ConfigError("\n".join(str(problem) for problem in self.problems))
+        return Inventory(
+            site_id=self.site_id,
+            devices=tuple(device.config for device in self.devices),
+            admins=self.admins,
+        )
+
+
+def read_model(path: Path, model: type[_Model]) -> tuple[_Model | None, list[Problem]]:
+    """Read one TOML file into ``model``: the model, or ``None`` and every problem found."""
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
+        return None, [Problem(path, "", "file not found")]
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        return None, [Problem(path, "", f"not valid TOML: {error}")]
+    except UnicodeDecodeError:
+        return None, [Problem(path, "", "not valid TOML: not UTF-8 text")]
+    except OSError as error:
+        return None, [Problem(path, "", f"cannot be read: {error.strerror or error}")]
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), []
     except ValidationError as error:
-        raise ConfigError(format_validation_error(path, error)) from None
+        return None, validation_problems(path, error)
+
+
+def load_model(path: Path, model: type[_Model]) -> _Model:
+    """Read one TOML file into ``model``; every error names the file and field."""
+    value, problems = read_model(path, model)
+    if value is None:
+        raise ConfigError("\n".join(str(problem) for problem in problems))
+    return value
+
+
+def read_device(path: Path) -> tuple[DeviceConfig | None, list[Problem]]:
+    """Read one device file; its name must be its device id."""
+    device, problems = read_model(path, DeviceConfig)
+    if device is not None and path.stem != device.device_id:
+        message = (
+            f"{device.device_id!r} does not match the file name "
+            f"(expected {path.stem}.toml to hold device_id = {path.stem!r})"
+        )
+        return None, [Problem(path, "device_id", message)]
+    return device, problems
 
 
 def load_device(path: Path) -> DeviceConfig:
-    """Read one device file; its name must be its device id."""
-    device = load_model(path, DeviceConfig)
-    if path.stem != device.device_id:
-        raise ConfigError(
-            f"{path}: device_id {device.device_id!r} does not match the file name "
-            f"(expected {path.stem}.toml to hold device_id = {path.stem!r})"
-        )
+    """Read one device file; :class:`ConfigError` naming file and field if it is not usable."""
+    device, problems = read_device(path)
+    if device is None:
+        raise ConfigError("\n".join(str(problem) for problem in problems))
     return device
 
 
+def check_inventory(root: Path = DEFAULT_INVENTORY) -> InventoryReport:
+    """Read ``accounts.toml`` and every ``devices/*.toml`` under ``root``, collecting problems."""
+    accounts, problems = read_model(root / ACCOUNTS_FILE, AccountsFile)
+    devices: list[DeviceFile] = []
+    devices_dir = root / DEVICES_DIR
+    if not devices_dir.is_dir():
+        problems.append(Problem(devices_dir, "", "directory not found (is this an inventory?)"))
+    for path in sorted(devices_dir.glob("*.toml")):
+        device, device_problems = read_device(path)
+        problems += device_problems
+        if device is not None:
+            devices.append(DeviceFile(path, device))
+    admins = tuple(accounts.admins) if accounts else ()
+    problems += _name_clashes(root, devices, admins)
+    return InventoryReport(
+        root=root,
+        site_id=accounts.site_id if accounts else None,
+        admins=admins,
+        devices=tuple(devices),
+        problems=tuple(problems),
+    )
+
+
 def load_inventory(root: Path = DEFAULT_INVENTORY) -> Inventory:
-    """Read ``accounts.toml`` and every ``devices/*.toml`` under ``root``."""
-    accounts = load_model(root / ACCOUNTS_FILE, AccountsFile)
-    device_files = sorted((root / DEVICES_DIR).glob("*.toml"))
-    devices = tuple(load_device(path) for path in device_files)
-    names: dict[str, str] = {}
+    """The inventory under ``root``; :class:`ConfigError` listing every problem otherwise."""
+    return check_inventory(root).inventory()
+
+
+def _name_clashes(
+    root: Path, devices: list[DeviceFile], admins: tuple[AdminAccount, ...]
+) -> list[Problem]:
+    """Broker account names must be unique: device ids, admin usernames and ``hub``."""
+    problems = []
+    names = {device.config.device_id: f"device file {device.path.name}" for device in devices}
     for device in devices:
-        names[device.device_id] = f"device file {device.device_id}.toml"
-    for admin in accounts.admins:
-        if admin.username in names:
-            raise ConfigError(
-                f"{root / ACCOUNTS_FILE}: admin username {admin.username!r} is already "
-                f"used by {names[admin.username]}"
+        if device.config.device_id == RESERVED_NAME:
+            problems.append(
+                Problem(device.path, "device_id", "the name 'hub' is reserved for the hub account")
             )
-        names[admin.username] = "an admin"
-    if "hub" in names:
-        raise ConfigError(f"{root}: the name 'hub' is reserved for the hub service account")
-    return Inventory(site_id=accounts.site_id, devices=devices, admins=tuple(accounts.admins))
+    for index, admin in enumerate(admins):
+        where = f"admins[{index}].username"
+        if admin.username == RESERVED_NAME:
+            problems.append(
+                Problem(root / ACCOUNTS_FILE, where, "the name 'hub' is reserved for the hub")
+            )
+        elif admin.username in names:
+            problems.append(
+                Problem(
+                    root / ACCOUNTS_FILE,
+                    where,
+                    f"admin username {admin.username!r} is already used by {names[admin.username]}",
+                )
+            )
+        names.setdefault(admin.username, f"admins[{index}]")
+    return problems
 
 
-def format_validation_error(path: Path, error: ValidationError) -> str:
-    """One line per problem: ``file: field.path: message (got value)``."""
-    lines = []
+def validation_problems(path: Path, error: ValidationError) -> list[Problem]:
+    """One problem per pydantic error: ``file: field.path: message (got value)``."""
+    problems = []
     for item in error.errors(include_url=False):
-        where = ".".join(str(part) for part in item["loc"]) or "(file)"
+        where = _field_path(item["loc"])
+        if item["type"] == PIN_CONFLICT_ERROR:
+            problems += _pin_problems(path, where, item.get("ctx", {}).get("conflicts", []))
+            continue
         got = "" if item["type"] == "missing" else f" (got {item.get('input')!r:.60})"
-        lines.append(f"{path}: {where}: {item['msg']}{got}")
-    return "\n".join(lines)
+        problems.append(Problem(path, where or "(file)", f"{item['msg']}{got}"))
+    return problems
+
+
+def _pin_problems(path: Path, section: str, conflicts: list[dict[str, object]]) -> list[Problem]:
+    """A doubled GPIO pin, reported at the field that doubles it, naming the first user."""
+
+    def full(field: object) -> str:
+        return f"{section}.{field}" if section else str(field)
+
+    return [
+        Problem(
+            path,
+            full(conflict["field"]),
+            f"pin {conflict['pin']} already used by {full(conflict['used_by'])}",
+        )
+        for conflict in conflicts
+    ]
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    """``counter.skm.buttons[2]`` from a pydantic location."""
+    where = ""
+    for part in loc:
+        if isinstance(part, int):
+            where += f"[{part}]"
+        else:
+            where += f".{part}" if where else str(part)
+    return where

@@ -7,9 +7,10 @@ flashing time, not show up as a dead button in the building.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from protocol.models.fields import DeviceId
 from protocol.roles import Role
@@ -45,6 +46,19 @@ class MqttSettings(ConfigModel):
 
 
 Pin = Annotated[int, Field(ge=0, le=27, description="BCM GPIO number.")]
+
+PIN_CONFLICT_ERROR = "gpio_pin_reused"
+
+
+class PinConflict(NamedTuple):
+    """``field`` is wired to ``pin``, which ``used_by`` (an earlier field) already uses."""
+
+    field: str
+    pin: int
+    used_by: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: pin {self.pin} already used by {self.used_by}"
 
 
 class CounterButtons(ConfigModel):
@@ -104,14 +118,39 @@ class CounterUnitConfig(ConfigModel):
     )
     skm: SatisfactionBox = Field(default_factory=SatisfactionBox)
 
+    def pin_uses(self) -> list[tuple[str, int]]:
+        """Every wired GPIO as ``(field path, pin)``; the SKM box counts only when enabled."""
+        uses = [(f"buttons.{name}", pin) for name, pin in self.buttons.model_dump().items()]
+        uses += [("led_green", self.led_green), ("led_red", self.led_red), ("buzzer", self.buzzer)]
+        if self.skm.enabled:
+            uses += [(f"skm.buttons[{i}]", pin) for i, pin in enumerate(self.skm.buttons)]
+            uses += [(f"skm.leds[{i}]", pin) for i, pin in enumerate(self.skm.leds)]
+        return uses
+
+    def pin_conflicts(self) -> list[PinConflict]:
+        """Each field whose pin an earlier field already uses, named with that earlier field."""
+        owners: dict[int, str] = {}
+        conflicts: list[PinConflict] = []
+        for field, pin in self.pin_uses():
+            owner = owners.setdefault(pin, field)
+            if owner != field:
+                conflicts.append(PinConflict(field, pin, owner))
+        return conflicts
+
     @model_validator(mode="after")
     def _distinct_pins(self) -> Self:
-        pins = [*self.buttons.model_dump().values(), self.led_green, self.led_red, self.buzzer]
-        if self.skm.enabled:
-            pins += [*self.skm.buttons, *self.skm.leds]
-        doubled = sorted({pin for pin in pins if pins.count(pin) > 1})
-        if doubled:
-            raise ValueError(f"GPIO pins used twice: {doubled}")
+        # A custom error type carrying every conflict lets the inventory report
+        # one line per doubled pin, at the field that doubles it.
+        conflicts = self.pin_conflicts()
+        if conflicts:
+            raise PydanticCustomError(
+                PIN_CONFLICT_ERROR,
+                "{summary}",
+                {
+                    "summary": "; ".join(str(conflict) for conflict in conflicts),
+                    "conflicts": [conflict._asdict() for conflict in conflicts],
+                },
+            )
         return self
 
 

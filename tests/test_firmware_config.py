@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from firmware_config.cli import device_schema_json
-from firmware_config.inventory import ConfigError, load_device, load_inventory
+from firmware_config.inventory import ConfigError, check_inventory, load_device, load_inventory
 from mpp.cli import main
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "firmware_config/schema/device.schema.json"
@@ -94,3 +94,53 @@ def test_committed_schema_is_current() -> None:
 def test_cli_validate(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["config", "validate"]) == 0
     assert f"{len(load_inventory().devices)} devices, 1 admins: ok" in capsys.readouterr().out
+
+
+def test_inventory_lists_every_problem_of_every_file(tmp_path: Path) -> None:
+    root = _inventory(
+        tmp_path,
+        {
+            "kiosk-01": 'device_id = "kiosk-01"\nrole = "kiosk"\nname = "K"\n[mqtt]\nport = 0\n',
+            "kiosk-02": 'device_id = "kiosk-02\n',
+            "counter-01": 'device_id = "counter-01"\nrole = "counter"\nname = "C"\n',
+        },
+        'site_id = "s1"\n[[admins]]\nusername = "counter-01"\nname = "A"\n',
+    )
+    report = check_inventory(root)
+    kiosk, toml, admin = (str(problem) for problem in report.problems)
+    assert kiosk == (
+        f"{root}/devices/kiosk-01.toml: mqtt.port: Input should be greater than or equal to 1 "
+        "(got 0)"
+    )
+    assert toml.startswith(f"{root}/devices/kiosk-02.toml: not valid TOML: ")
+    assert admin == (
+        f"{root}/accounts.toml: admins[0].username: admin username 'counter-01' is already "
+        "used by device file counter-01.toml"
+    )
+    assert [device.config.device_id for device in report.devices] == ["counter-01"]
+    with pytest.raises(ConfigError) as raised:
+        load_inventory(root)
+    assert len(str(raised.value).splitlines()) == 3
+
+
+def test_doubled_pin_names_both_fields(tmp_path: Path) -> None:
+    path = tmp_path / "counter-01.toml"
+    path.write_text(
+        'device_id = "counter-01"\nrole = "counter"\nname = "C"\n'
+        "[counter]\nbuzzer = 27\n[counter.buttons]\nrecall = 5\n"
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_device(path)
+    assert str(raised.value).splitlines() == [
+        f"{path}: counter.buttons.recall: pin 5 already used by counter.buttons.next",
+        f"{path}: counter.skm.buttons[2]: pin 27 already used by counter.buzzer",
+    ]
+
+
+def test_disabled_satisfaction_box_frees_its_pins(tmp_path: Path) -> None:
+    path = tmp_path / "counter-01.toml"
+    path.write_text(
+        'device_id = "counter-01"\nrole = "counter"\nname = "C"\n'
+        "[counter]\nbuzzer = 27\n[counter.skm]\nenabled = false\n"
+    )
+    assert load_device(path).counter_unit().buzzer == 27
