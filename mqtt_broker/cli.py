@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -23,7 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     render.add_argument("--lan-bind", help="address of the LAN listener (default: all)")
     render.add_argument("--local-port", type=int, default=1884, help="loopback listener port")
     render.add_argument("--persistence-dir", type=Path, default=Path("/var/lib/mosquitto"))
-    render.add_argument("--run-as", default="mosquitto", help="user mosquitto drops to")
+    render.add_argument(
+        "--run-as",
+        default="mosquitto",
+        help="user mosquitto drops to; run as root, the password file and ACL are given to it",
+    )
     render.set_defaults(func=_render)
 
 
@@ -43,5 +48,7 @@ def _render(args: argparse.Namespace) -> int:
     store = CredentialStore(args.secrets or default_store_path())
     rendered = render_broker(inventory, args.out, settings, store)
     print(f"wrote {rendered.conf}, {rendered.password_file}, {rendered.acl_file}")
+    for warning in rendered.warnings:
+        print(f"mpp: warning: {warning}", file=sys.stderr)
     print(f"{len(rendered.passwords)} accounts; passwords kept in {store.path}")
     return 0

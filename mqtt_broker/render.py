@@ -3,12 +3,24 @@
 The password file is written by ``mosquitto_passwd`` itself (passwords go in
 on standard input, never on a command line that ``ps`` could show), into a
 temporary file that replaces the old one only when complete.
+
+Run as root (``sudo mpp broker render`` on the hub), the files are handed to
+the user mosquitto drops to: Mosquitto 2 opens the password file and the ACL
+only after it has become that user, and 2.0.16+ warns (later versions will
+refuse) when they are not its own or are world readable. So they are
+``mosquitto:mosquitto`` 0640, and a missing persistence directory is created
+for that user. Run as anyone else, the files stay the caller's own.
 """
 
 from __future__ import annotations
 
+import grp
+import os
+import pwd
 import shutil
+import stat
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -24,6 +36,7 @@ TEMPLATE = Path(__file__).resolve().parent / "templates" / "mosquitto.conf.tmpl"
 CONF_NAME = "mosquitto.conf"
 PASSWORD_NAME = "passwd"  # noqa: S105 - a file name, not a secret
 ACL_NAME = "acl"
+DEFAULT_BROKER_USER = "mosquitto"  # mosquitto's compiled-in default for ``user``
 
 
 class BrokerRenderError(RuntimeError):
@@ -55,6 +68,45 @@ class RenderedBroker:
     password_file: Path
     acl_file: Path
     passwords: dict[str, str]
+    warnings: tuple[str, ...] = ()
+    """What the broker user could not do with the files (render as root only)."""
+
+
+@dataclass(frozen=True)
+class BrokerUser:
+    """The account mosquitto drops to when started as root: its files go to it."""
+
+    name: str
+    uid: int
+    gid: int
+    groups: frozenset[int]
+
+
+def broker_user(settings: BrokerSettings) -> BrokerUser | None:
+    """Who must own the broker's files, or ``None`` when they stay the caller's.
+
+    Only root can hand files to another user, and mosquitto only changes user
+    when started as root: to ``run_as``, or to ``mosquitto`` when that is unset.
+    """
+    if os.geteuid() != 0:
+        return None
+    name = settings.run_as or DEFAULT_BROKER_USER
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        remedy = (
+            "install the broker (`sudo apt-get install mosquitto` creates that user)"
+            if name == DEFAULT_BROKER_USER
+            else "create that user"
+        )
+        raise BrokerRenderError(
+            f"user {name!r} does not exist, so mosquitto started as root could not read "
+            f"its password file: {remedy} or pass --run-as an existing user"
+        ) from None
+    if entry.pw_uid == 0:
+        return None
+    groups = frozenset(os.getgrouplist(name, entry.pw_gid))
+    return BrokerUser(name, entry.pw_uid, entry.pw_gid, groups)
 
 
 def accounts_of(inventory: Inventory) -> list[Account]:
@@ -81,17 +133,26 @@ def given_passwords(inventory: Inventory) -> dict[str, str]:
 def render_broker(
     inventory: Inventory, out_dir: Path, settings: BrokerSettings, store: CredentialStore
 ) -> RenderedBroker:
-    """Write the three broker files into ``out_dir`` and return where they are."""
+    """Write the three broker files into ``out_dir`` and return where they are.
+
+    As root, the password file and the ACL go to the user mosquitto drops to,
+    and the directories the configuration has it write in are made for it.
+    """
+    owner = broker_user(settings)
     out_dir.mkdir(parents=True, exist_ok=True)
     accounts = accounts_of(inventory)
     passwords = store.ensure([a.username for a in accounts], given_passwords(inventory))
     password_file = out_dir / PASSWORD_NAME
     acl_file = out_dir / ACL_NAME
     conf = out_dir / CONF_NAME
-    write_password_file(password_file, passwords)
-    _write_text(acl_file, render_acl(accounts), mode=0o640)
-    _write_text(conf, render_conf(settings, password_file, acl_file), mode=0o644)
-    return RenderedBroker(conf, password_file, acl_file, passwords)
+    conf_text = render_conf(settings, password_file, acl_file)
+    write_password_file(password_file, passwords, owner)
+    _write_text(acl_file, render_acl(accounts), mode=0o640, owner=owner)
+    _write_text(conf, conf_text, mode=0o644)
+    warnings: tuple[str, ...] = ()
+    if owner is not None:
+        warnings = tuple(prepare_for_broker_user(conf, conf_text, owner))
+    return RenderedBroker(conf, password_file, acl_file, passwords, warnings)
 
 
 def render_conf(settings: BrokerSettings, password_file: Path, acl_file: Path) -> str:
@@ -120,7 +181,9 @@ def mosquitto_passwd_binary() -> str:
     return found
 
 
-def write_password_file(path: Path, passwords: dict[str, str]) -> None:
+def write_password_file(
+    path: Path, passwords: dict[str, str], owner: BrokerUser | None = None
+) -> None:
     """Hash every password with ``mosquitto_passwd`` into ``path``, atomically."""
     binary = mosquitto_passwd_binary()
     temporary = path.with_name(path.name + ".new")
@@ -141,11 +204,90 @@ def write_password_file(path: Path, passwords: dict[str, str]) -> None:
                 f"mosquitto_passwd failed for {username!r}: {result.stderr.strip()}"
             )
     temporary.chmod(0o640)
+    _hand_over(temporary, owner)
     temporary.replace(path)
 
 
-def _write_text(path: Path, text: str, mode: int) -> None:
+def _write_text(path: Path, text: str, mode: int, owner: BrokerUser | None = None) -> None:
     temporary = path.with_name(path.name + ".new")
     temporary.write_text(text, encoding="utf-8")
     temporary.chmod(mode)
+    _hand_over(temporary, owner)
     temporary.replace(path)
+
+
+def _hand_over(path: Path, owner: BrokerUser | None) -> None:
+    if owner is not None:
+        os.chown(path, owner.uid, owner.gid)
+
+
+# What mosquitto, once it is the broker user, must be able to do.
+_READ = os.R_OK
+_WRITE_IN = os.W_OK | os.X_OK
+
+
+def broker_paths(conf_text: str) -> Iterator[tuple[Path, int]]:
+    """Files the configuration has mosquitto read, and directories it writes in."""
+    for line in conf_text.splitlines():
+        key, _, value = line.strip().partition(" ")
+        value = value.strip()
+        if key in ("password_file", "acl_file"):
+            yield Path(value), _READ
+        elif key == "persistence_location":
+            yield Path(value), _WRITE_IN
+        elif key == "log_dest" and value.startswith("file "):
+            log_file = Path(value.removeprefix("file ").strip())
+            yield (log_file, os.W_OK) if log_file.exists() else (log_file.parent, _WRITE_IN)
+
+
+def prepare_for_broker_user(conf: Path, conf_text: str, owner: BrokerUser) -> Iterator[str]:
+    """Make the missing directories mosquitto writes in; say what it still could not do.
+
+    Existing directories are left as they are (a mistyped path must not hand
+    ``/var`` to the broker); each problem is one line for the technician.
+    """
+    for path, wanted in [(conf, _READ), *broker_paths(conf_text)]:
+        if wanted == _WRITE_IN and not path.exists():
+            path.mkdir(mode=0o750, parents=True)
+            os.chown(path, owner.uid, owner.gid)
+        blocker = _blocker(path, owner, wanted)
+        if blocker is not None:
+            verb = "read" if wanted == _READ else "write in"
+            yield f"mosquitto, running as {owner.name!r}, could not {verb} {path}: {blocker}"
+
+
+def _blocker(path: Path, user: BrokerUser, wanted: int) -> str | None:
+    """Why ``user`` could not use ``path`` as ``wanted``, or ``None`` when it can."""
+    real = path.resolve()
+    for directory in reversed(real.parents):
+        info = directory.stat()
+        if not _allowed(info, user, os.X_OK):
+            return f"{directory} is {_describe(info)}"
+    if not real.exists():
+        return "it does not exist"
+    info = real.stat()
+    if not _allowed(info, user, wanted):
+        return f"{real} is {_describe(info)}"
+    return None
+
+
+def _allowed(info: os.stat_result, user: BrokerUser, wanted: int) -> bool:
+    if info.st_uid == user.uid:
+        granted = info.st_mode >> 6
+    elif info.st_gid in user.groups:
+        granted = info.st_mode >> 3
+    else:
+        granted = info.st_mode
+    return granted & wanted == wanted
+
+
+def _describe(info: os.stat_result) -> str:
+    try:
+        owner = pwd.getpwuid(info.st_uid).pw_name
+    except KeyError:
+        owner = str(info.st_uid)
+    try:
+        group = grp.getgrgid(info.st_gid).gr_name
+    except KeyError:
+        group = str(info.st_gid)
+    return f"{stat.filemode(info.st_mode)} {owner}:{group}"

@@ -98,6 +98,11 @@ class MosquittoProcess:
                 threading.Event().wait(0.02)
 
     @property
+    def pid(self) -> int | None:
+        """Process id of the running broker, ``None`` when stopped."""
+        return None if self._process is None else self._process.pid
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
