@@ -77,17 +77,28 @@ class HubApp:
         self._ticker = threading.Thread(target=self._tick_loop, name="hub-ticker", daemon=True)
         self._last_republish = 0.0
 
-    def start(self, wait: float = 10.0) -> None:
+    def start(self, wait: float | None = 10.0) -> None:
+        """Rebuild the state and connect.
+
+        With ``wait``, return once the state is published (or raise); with
+        ``None`` return at once: the link keeps trying to reach the broker,
+        and :attr:`ready` is set when it first has (``mpp hub run``, which a
+        service manager may start before the broker).
+        """
         self.service.open()
         self.link.subscribe(spec("device.cmd"), self._on_command)
         self.link.subscribe(spec("admin.cmd"), self._on_admin)
         self.link.subscribe(spec("device.status"), self._on_status)
         self.link.start(wait=wait)
-        if not self.ready.wait(wait):
+        if wait is not None and not self.ready.wait(wait):
             raise TimeoutError("hub did not publish its state in time")
-        self._ticker.start()
 
     def stop(self) -> None:
+        """Stop ticking, say ``offline`` (retained), disconnect, close the store.
+
+        Each step is bounded (the link's by about a second), so a service
+        manager's stop never has to escalate to SIGKILL.
+        """
         self._stop.set()
         if self._ticker.is_alive():
             self._ticker.join(5)
@@ -99,7 +110,9 @@ class HubApp:
     def _publish_all(self) -> None:
         self.publisher.publish_all(self.service.state, self.clock.now())
         self._last_republish = time.monotonic()
-        self.ready.set()
+        if not self.ready.is_set():
+            self.ready.set()
+            self._ticker.start()  # once, on this thread: the first publication
 
     def _on_command(self, decoded: Decoded, properties: Properties | None) -> None:
         command = decoded.message

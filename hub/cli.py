@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import logging
 import os
+import signal
 import sys
+import threading
+import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -59,9 +64,33 @@ def default_db_path() -> Path:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import signal
-    import threading
-    import time
+    """Serve until SIGTERM or SIGINT (both a normal stop: exit 0).
+
+    The broker need not be up yet: the link keeps trying and says so, and
+    "hub ready" is logged once the state is published.
+    """
+    with _stop_on_signals() as stop:
+        return _serve(args, stop)
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT; the previous handlers are back afterwards
+    (``main`` may run in a test's process)."""
+    stop = threading.Event()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    previous = {signum: signal.getsignal(signum) for signum in signals}
+    for signum in signals:
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        yield stop
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
+    started = time.monotonic()
 
     from firmware_config.credentials import CredentialStore, default_store_path
     from firmware_config.inventory import DEFAULT_INVENTORY, load_inventory
@@ -71,7 +100,6 @@ def _run(args: argparse.Namespace) -> int:
     from hub.store import EventStore
     from protocol.link import LinkSettings
 
-    started = time.monotonic()
     site = load_site(args.site or DEFAULT_SITE)
     inventory = load_inventory(args.inventory or DEFAULT_INVENTORY)
     password = CredentialStore(args.secrets or default_store_path()).password("hub")
@@ -83,18 +111,24 @@ def _run(args: argparse.Namespace) -> int:
         LinkSettings(args.host, args.port, "hub", password),
         clock=clock,
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    app.start()
-    log.info(
-        "hub ready in %.2f s: %s, %d tickets today",
-        time.monotonic() - started,
-        site.name,
-        len(app.service.state.tickets),
-    )
-    with contextlib.suppress(KeyboardInterrupt):
+
+    def announce_ready() -> None:
+        app.ready.wait()
+        log.info(
+            "hub ready in %.2f s: %s, %d tickets today",
+            time.monotonic() - started,
+            site.name,
+            len(app.service.state.tickets),
+        )
+
+    app.start(wait=None)
+    threading.Thread(target=announce_ready, name="hub-ready", daemon=True).start()
+    try:
         stop.wait()
-    app.stop()
+    finally:
+        stopping = time.monotonic()
+        app.stop()
+        log.info("hub stopped in %.2f s", time.monotonic() - stopping)
     return 0
 
 
@@ -102,6 +136,12 @@ def _asyncapi(args: argparse.Namespace) -> int:
     text = render_asyncapi()
     if args.out is None:
         sys.stdout.write(text)
-    else:
-        args.out.write_text(text, encoding="utf-8")
+        return 0
+    if not args.out.parent.is_dir():
+        raise FileNotFoundError(
+            errno.ENOENT,
+            f"no directory {args.out.parent}; create it or choose another --out",
+            str(args.out),
+        )
+    args.out.write_text(text, encoding="utf-8")
     return 0

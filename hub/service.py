@@ -71,6 +71,7 @@ class QueueService:
         self.decider = Decider(site, policy or policy_for(site.dispatch), bookings or NoBookings())
         self.state = QueueState()
         self._since_snapshot = 0
+        self._skewed: set[str] = set()  # devices whose clock was last seen off
 
     # -- start-up ----------------------------------------------------------------
 
@@ -166,20 +167,27 @@ class QueueService:
         self._persist([event], now, None)
         return Outcome(reply, [event])
 
-    @staticmethod
-    def _check_expiry(command: Command, now: datetime) -> None:
+    def _check_expiry(self, command: Command, now: datetime) -> None:
         """Refuse a command past its ``expires_at`` — if the sender's clock can be trusted.
 
         The hub is the building's time source, so device clocks normally agree
         with it. A device whose clock is off by more than :data:`MAX_CLOCK_SKEW`
         (no time sync yet after a power cut) cannot be judged by wall-clock
         expiry; the broker's MQTT 5 message expiry still drops stale presses.
+        That is said once per device, and again only after its clock was back
+        in range in between — not for every button press.
         """
-        if command.expires_at is None:
-            return
         skew = abs(now - command.issued_at)
+        device = command.device_id
         if skew > MAX_CLOCK_SKEW:
-            log.warning("clock of %s is off by %s; expiry not checked", command.device_id, skew)
+            if device not in self._skewed:
+                self._skewed.add(device)
+                log.warning("clock of %s is off by %s; expiry not checked", device, skew)
+            return
+        if device in self._skewed:
+            self._skewed.discard(device)
+            log.info("clock of %s is back in range (off by %s)", device, skew)
+        if command.expires_at is None:
             return
         if now > command.expires_at:
             raise Refusal(
