@@ -67,12 +67,29 @@ class StoreError(RuntimeError):
     """The store cannot be opened or written."""
 
 
+def _fix(path: Path, error: sqlite3.Error) -> str:
+    """What to do about a store that cannot be opened, as the end of a one-line message."""
+    text = str(error)
+    if "not a database" in text or "malformed" in text:
+        return "; restore it from a backup, or move it aside to start an empty store"
+    if "unable to open" in text or "readonly" in text or "read-only" in text:
+        return f"; {path.parent} and the file must be writable by this user, or give another --db"
+    return ""
+
+
 class EventStore:
     """One SQLite file; used from one thread at a time (the hub's worker)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(
+                f"{path.parent}: cannot create the hub store's directory: "
+                f"{error.strerror or error}; make it a directory writable by this user, "
+                "or give another --db"
+            ) from None
         try:
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -81,7 +98,9 @@ class EventStore:
             self._db.executescript(_SCHEMA)
             self._check_schema_version()
         except sqlite3.Error as error:
-            raise StoreError(f"{path}: cannot open the hub store: {error}") from error
+            raise StoreError(
+                f"{path}: cannot open the hub store: {error}{_fix(path, error)}"
+            ) from None
         self._in_transaction = False
 
     def _check_schema_version(self) -> None:

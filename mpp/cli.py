@@ -2,15 +2,18 @@
 
 Each part (hub, broker, config, demo) exposes ``register(subparsers)``; its
 heavy imports happen inside the command functions, so ``mpp --help`` on a
-counter Pi does not load the hub. Errors map to exit codes in one table.
+counter Pi does not load the hub. Anticipated failures map to exit codes in
+one table (:func:`_exit_codes`) and print one line each, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from mpp import __version__
 
@@ -33,8 +36,32 @@ def _registrars() -> list[Register]:
     ]
 
 
-def _exit_codes() -> list[tuple[type[BaseException], int]]:
-    """Error class → exit code; the first match wins."""
+class Failure(NamedTuple):
+    """An anticipated failure: its class, the exit code, and what to do about it."""
+
+    error: type[BaseException]
+    code: int
+    fix: str = ""
+
+
+def _exit_codes() -> list[Failure]:
+    """Anticipated failure classes; the first match wins. Anything else is a bug and
+    keeps its traceback.
+
+    ===  =================================================================
+    2    configuration: site file, inventory, device file
+    3    a message that breaks the MQTT contract
+    4    the broker: rendering or starting Mosquitto, reaching it
+    5    the MQTT credentials file
+    6    a file or directory (missing, not writable, …)
+    7    the hub's event store (SQLite)
+    8    an input file whose contents are not what the command reads
+    9    the voice clip set (espeak-ng missing or failing, clips unusable)
+    130  interrupted (Ctrl-C) — except ``hub run``, where SIGINT is a stop: 0
+    ===  =================================================================
+    """
+    from edge.display.clips import ClipSetError
+    from edge.printer.decode import DecodeError
     from firmware_config.credentials import CredentialStoreError
     from firmware_config.inventory import ConfigError
     from hub.site.loader import SiteError
@@ -42,17 +69,55 @@ def _exit_codes() -> list[tuple[type[BaseException], int]]:
     from mqtt_broker.render import BrokerRenderError
     from mqtt_broker.runner import BrokerStartError
     from protocol.errors import ContractError
+    from protocol.link import LinkError
 
     return [
-        (ConfigError, 2),
-        (SiteError, 2),
-        (StoreError, 7),
-        (ContractError, 3),
-        (BrokerRenderError, 4),
-        (BrokerStartError, 4),
-        (CredentialStoreError, 5),
-        (OSError, 6),
+        Failure(ConfigError, 2),
+        Failure(SiteError, 2),
+        Failure(StoreError, 7),
+        Failure(ContractError, 3),
+        Failure(BrokerRenderError, 4),
+        Failure(BrokerStartError, 4),
+        Failure(LinkError, 4),
+        Failure(CredentialStoreError, 5),
+        Failure(DecodeError, 8, "not ESC/POS printer output as the kiosk writes it"),
+        Failure(ClipSetError, 9),
+        Failure(OSError, 6),
     ]
+
+
+_OS_FIXES = {
+    errno.EACCES: "check its owner and mode (or run as the service user)",
+    errno.EPERM: "check its owner and mode (or run as the service user)",
+    errno.EROFS: "that file system is read-only; choose a writable place",
+    errno.ENOSPC: "the disk is full",
+    errno.EEXIST: "it is there and is not a directory",
+    errno.ENOTDIR: "part of the path is a file, not a directory",
+    errno.EISDIR: "give a file, not a directory",
+}
+
+
+def describe(error: BaseException, fix: str = "", subject: object = None) -> list[str]:
+    """The error as ``mpp: error: …`` lines: one for a failure, one per problem found.
+
+    An :class:`OSError` reads as ``path: what`` rather than Python's
+    ``[Errno 2] …: 'path'``; ``subject`` (the input file named on the command
+    line) is put in front when the message does not name it already.
+    """
+    if isinstance(error, OSError) and error.filename is not None and error.strerror:
+        where = str(error.filename)
+        if error.filename2 is not None:
+            where += f" -> {error.filename2}"
+        text = f"{where}: {error.strerror}"
+        fix = fix or _OS_FIXES.get(error.errno or 0, "")
+    else:
+        text = str(error) or type(error).__name__
+    if subject is not None and str(subject) not in text:
+        text = f"{subject}: {text}"
+    lines = [line for line in text.splitlines() if line.strip()] or [type(error).__name__]
+    if fix:
+        lines[-1] += f" ({fix})"
+    return [f"mpp: error: {line}" for line in lines]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,11 +145,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:
-        for error_class, code in _exit_codes():
-            if isinstance(error, error_class):
-                print(f"mpp: error: {error}", file=sys.stderr)
-                return code
-        raise
+        for failure in _exit_codes():
+            if isinstance(error, failure.error):
+                lines = describe(error, failure.fix, getattr(args, "file", None))
+                print("\n".join(lines), file=sys.stderr)
+                return failure.code
+        raise  # a bug: the traceback is what a developer needs
 
 
 if __name__ == "__main__":
