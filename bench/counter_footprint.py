@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from firmware_config.inventory import load_inventory  # noqa: E402
-from hub.process import HubProcess  # noqa: E402
+from mpp.process import HubProcess  # noqa: E402
 from mqtt_broker.local import start_local_broker  # noqa: E402
 
 
@@ -51,10 +51,9 @@ def one_run(directory: Path, port: int) -> tuple[float, float]:
             str(port),
             "--secrets",
             str(directory / "mqtt-credentials.json"),
-            "--pin-factory",
-            "mock",
-            "--display",
-            "dummy",
+            "--simulate",
+            "--state-dir",
+            str(directory / "sim"),
         ],
         cwd=ROOT,
         stderr=subprocess.PIPE,
@@ -63,7 +62,7 @@ def one_run(directory: Path, port: int) -> tuple[float, float]:
     assert process.stderr is not None
     try:
         for line in process.stderr:
-            if "connected in" in line:
+            if "connected as" in line:
                 connected = time.perf_counter() - started
                 break
         else:

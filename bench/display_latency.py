@@ -23,15 +23,14 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pygame  # noqa: E402
 from broker_floor import measure_round_trips, percentile, summarise  # noqa: E402
 
 from edge.command_client import CommandClient  # noqa: E402
-from edge.display.agent import DisplayAgent  # noqa: E402
-from edge.display.announcer import AnnouncedCursor, Announcer  # noqa: E402
-from edge.display.clips import ClipSet, make_clip_set  # noqa: E402
+from edge.compose import device_link, display_agent  # noqa: E402
+from edge.display.clips import make_clip_set  # noqa: E402
+from edge.hardware.choice import SimulatedHardware  # noqa: E402
 from firmware_config.inventory import load_inventory  # noqa: E402
-from hub.process import HubProcess  # noqa: E402
+from mpp.process import HubProcess  # noqa: E402
 from mqtt_broker.local import LocalBroker, start_local_broker  # noqa: E402
 from protocol.link import LinkSettings, MqttLink  # noqa: E402
 from protocol.models import CounterNext, CounterOpen, TicketPrinted, TicketReserve  # noqa: E402
@@ -62,17 +61,12 @@ def main() -> int:
         hub = HubProcess.on(broker, directory / "hub.db")
         hub.start()
         make_clip_set(directory / "clips")
-        pygame.display.init()
-        display = DisplayAgent(
-            inventory.device("display-01"),
-            LinkSettings(broker.host, broker.port, "display-01", broker.password("display-01")),
-            pygame.Surface((1920, 1080)),
-            Announcer(
-                ClipSet(directory / "clips"),
-                SilentPlayer(),
-                AnnouncedCursor(directory / "cursor.json"),
-            ),
+        config = inventory.device("display-01")
+        hardware = SimulatedHardware(
+            directory, player=SilentPlayer(), clip_dir=directory / "clips"
         )
+        link = device_link(config, broker.password("display-01"), broker.host, broker.port)
+        display = display_agent(config, link, hardware)  # no state dir: no screenshots
         ui = threading.Thread(target=display.run, daemon=True)
         display.start(wait=10)
         ui.start()
@@ -84,15 +78,15 @@ def main() -> int:
                 reply = kiosk.send(TicketReserve, service="BL-BAYAR")
                 assert reply.ticket is not None
                 kiosk.send(TicketPrinted, ticket_id=reply.ticket.ticket_id)
-                before = set(display.shown_at)
+                before = display.model.now_calling
                 started = time.perf_counter()
                 counter.link.publish(
                     spec("device.cmd"), counter.build(CounterNext), device_id="counter-07"
                 )
-                if not display.wait_for(lambda _m, seen=before: set(display.shown_at) - seen, 10):
+                # wait_for returns once a frame showing the new call has been drawn
+                if not display.wait_for(lambda m, was=before: m.now_calling is not was, 10):
                     raise RuntimeError("the call never reached the screen")
-                (new,) = set(display.shown_at) - before
-                samples.append((display.shown_at[new] - started) * 1e6)
+                samples.append((time.perf_counter() - started) * 1e6)
                 display.model.highlight_until = 0.0  # next call on screen at once
         finally:
             display.request_stop()

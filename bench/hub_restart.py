@@ -30,11 +30,11 @@ sys.path.insert(0, str(ROOT))
 
 from firmware_config.inventory import load_inventory  # noqa: E402
 from hub.clock import ManualClock  # noqa: E402
-from hub.process import HubProcess  # noqa: E402
 from hub.service import QueueService  # noqa: E402
 from hub.site.loader import load_site  # noqa: E402
 from hub.state import QueueState  # noqa: E402
 from hub.store import EventStore  # noqa: E402
+from mpp.process import HubProcess  # noqa: E402
 from mqtt_broker.local import start_local_broker  # noqa: E402
 from protocol.models import CounterFinish, CounterNext  # noqa: E402
 from tests.hub_harness import Harness  # noqa: E402

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from broker_floor import measure_round_trips, percentile, set_nodelay, summarise  # noqa: E402
 
 from firmware_config.inventory import load_inventory  # noqa: E402
-from hub.process import HubProcess  # noqa: E402
+from mpp.process import HubProcess  # noqa: E402
 from mqtt_broker.local import LocalBroker, start_local_broker  # noqa: E402
 from protocol.codec import decode  # noqa: E402
 from protocol.models import (  # noqa: E402

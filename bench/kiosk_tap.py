@@ -23,16 +23,15 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pygame  # noqa: E402
 from broker_floor import percentile  # noqa: E402
 
-from edge.kiosk.agent import KioskAgent  # noqa: E402
+from edge.compose import device_link, kiosk_agent  # noqa: E402
+from edge.hardware.choice import SimulatedHardware  # noqa: E402
 from edge.kiosk.model import View  # noqa: E402
 from edge.printer.transport import FakeTransport  # noqa: E402
 from firmware_config.inventory import load_inventory  # noqa: E402
-from hub.process import HubProcess  # noqa: E402
+from mpp.process import HubProcess  # noqa: E402
 from mqtt_broker.local import start_local_broker  # noqa: E402
-from protocol.link import LinkSettings  # noqa: E402
 
 SERVICE, AGENCY = "BL-BAYAR", "BANK-LAMPUNG"
 
@@ -57,14 +56,10 @@ def main() -> int:
         broker = start_local_broker(directory, inventory)
         hub = HubProcess.on(broker, directory / "hub.db")
         hub.start()
-        pygame.display.init()
         printer = TimedPrinter()
-        agent = KioskAgent(
-            inventory.device("kiosk-01"),
-            LinkSettings(broker.host, broker.port, "kiosk-01", broker.password("kiosk-01")),
-            printer,
-            pygame.display.set_mode((1080, 1920)),
-        )
+        config = inventory.device("kiosk-01")
+        link = device_link(config, broker.password("kiosk-01"), broker.host, broker.port)
+        agent = kiosk_agent(config, link, SimulatedHardware(directory, printer=printer))
         ui = threading.Thread(target=agent.run, daemon=True)
         agent.start(wait=10)
         ui.start()

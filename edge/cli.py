@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import os
 import signal
-import threading
 import time
 from pathlib import Path
-from typing import Any
 
 log = logging.getLogger("mpp.edge")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    edge = subparsers.add_parser("edge", help="run a device agent (counter unit, …)")
+    edge = subparsers.add_parser(
+        "edge", help="run a device agent by the role in its file (what systemd runs on a Pi)"
+    )
     edge.add_argument("--config", type=Path, required=True, help="firmware_config device file")
     edge.add_argument("--host", help="broker host (default: from the config)")
     edge.add_argument("--port", type=int, help="broker port (default: from the config)")
@@ -26,15 +25,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="credentials file (development; devices use mqtt.password_file)",
     )
     edge.add_argument(
-        "--pin-factory",
-        default=os.environ.get("GPIOZERO_PIN_FACTORY", "lgpio"),
-        help="gpiozero pin factory: lgpio on a Pi, mock for trials",
+        "--simulate",
+        action="store_true",
+        help="the same agent on simulated hardware (mock GPIO, dummy OLED/LED panel, "
+        "printer into a file, headless screen saved as PNG, voice saved as WAV)",
     )
     edge.add_argument(
-        "--display",
-        choices=["auto", "none", "dummy"],
-        default="auto",
-        help="auto: as configured; none; dummy: luma's in-memory device (trials)",
+        "--state-dir",
+        type=Path,
+        help="where the agent keeps its files (simulated outputs, announced-calls cursor); "
+        "default $XDG_STATE_HOME/mpp/sim with --simulate",
     )
     edge.set_defaults(func=_run)
     display = subparsers.add_parser("display", help="call display tools")
@@ -66,132 +66,6 @@ def _tickets(args: argparse.Namespace) -> int:
     return 0
 
 
-def device_password(config: object, secrets: Path | None) -> str:
-    """Password from the config, its password file, or the development credentials store."""
-    from firmware_config.credentials import CredentialStore, default_store_path
-    from firmware_config.schema import DeviceConfig
-
-    assert isinstance(config, DeviceConfig)
-    if config.mqtt.password is not None:
-        return config.mqtt.password.get_secret_value()
-    if config.mqtt.password_file is not None and secrets is None:
-        return config.mqtt.password_file.read_text(encoding="utf-8").strip()
-    return CredentialStore(secrets or default_store_path()).password(config.device_id)
-
-
-def _run(args: argparse.Namespace) -> int:
-    started = time.monotonic()
-    from firmware_config.inventory import ConfigError, load_device
-
-    config = load_device(args.config)
-    from protocol.roles import Role
-
-    if config.role is Role.KIOSK:
-        return _run_kiosk(args, config, started)
-    if config.role is Role.DISPLAY:
-        return _run_display(args, config, started)
-    if config.role is Role.RUNNING_TEXT:
-        return _run_running_text(args, config, started)
-    from edge.counter.agent import CounterAgent
-    from edge.hardware.display import CounterDisplay, LumaDisplay, NullDisplay, open_ssd1306
-    from edge.hardware.gpio import make_pin_factory
-    from protocol.roles import Role
-
-    if config.role is not Role.COUNTER:
-        raise ConfigError(f"{args.config}: the {config.role.value} agent is not available yet")
-    unit = config.counter_unit()
-    display: CounterDisplay = NullDisplay()
-    if args.display == "dummy":
-        from luma.core.device import dummy
-
-        display = LumaDisplay(dummy(width=128, height=64, mode="1"))
-    elif unit.display == "ssd1306" and args.display == "auto":
-        try:
-            display = open_ssd1306(unit.i2c_port, unit.i2c_address)
-        except (OSError, RuntimeError) as error:
-            log.warning(
-                "display not found on i2c-%d 0x%02x (%s); running without it",
-                unit.i2c_port,
-                unit.i2c_address,
-                error,
-            )
-    agent = CounterAgent(
-        config,
-        _link_settings(args, config),  # type: ignore[arg-type]
-        make_pin_factory(args.pin_factory),
-        display,
-    )
-    return _serve(agent, f"counter unit {config.device_id}", started)
-
-
-def _link_settings(args: argparse.Namespace, config: object) -> object:
-    from firmware_config.schema import DeviceConfig
-    from protocol.link import LinkSettings
-
-    assert isinstance(config, DeviceConfig)
-    return LinkSettings(
-        args.host or config.mqtt.host,
-        args.port or config.mqtt.port,
-        config.device_id,
-        device_password(config, args.secrets),
-        keepalive_s=config.mqtt.keepalive_s,
-        tls_ca_file=str(config.mqtt.tls_ca_file) if config.mqtt.tls_ca_file else None,
-    )
-
-
-def _run_kiosk(args: argparse.Namespace, config: object, started: float) -> int:
-    """The kiosk: pygame full screen (KMSDRM on a Pi, a window on a desktop)."""
-    from firmware_config.schema import DeviceConfig
-
-    assert isinstance(config, DeviceConfig)
-    if args.display in ("dummy", "none"):
-        os.environ["SDL_VIDEODRIVER"] = "dummy"
-    import pygame
-
-    from edge.kiosk.agent import KioskAgent
-    from edge.kiosk.hotplug import PrinterWatcher
-    from edge.kiosk.scanner import EvdevScanner, find_scanner
-    from edge.printer.transport import FileTransport, open_transport
-
-    unit = config.kiosk_unit()
-    pygame.display.init()
-    flags = pygame.FULLSCREEN if unit.fullscreen and args.display == "auto" else 0
-    surface = pygame.display.set_mode((unit.width, unit.height), flags)
-    pygame.display.set_caption("Antrian MPP")
-    printer = unit.printer
-    transport = (
-        FileTransport(args.printer_file)
-        if args.printer_file
-        else open_transport(
-            printer.connection, printer.device, printer.host, printer.port, printer.baudrate
-        )
-    )
-    scanner_node = find_scanner(unit.scanner.name_contains) if unit.scanner.enabled else None
-    agent = KioskAgent(
-        config,
-        _link_settings(args, config),
-        transport,  # type: ignore[arg-type]
-        surface,
-        scanner_present=scanner_node is not None,
-    )
-    scanner = EvdevScanner(scanner_node, agent.scanned) if scanner_node else None
-    watcher = PrinterWatcher(printer.usb_vendor_id, printer.device, agent.printer_changed)
-    signal.signal(signal.SIGTERM, lambda *_: agent.request_stop())
-    agent.start()
-    if scanner is not None:
-        scanner.start()
-    watcher.start()
-    if agent.link.connected.wait(15):
-        log.info("kiosk %s connected in %.2f s", config.device_id, time.monotonic() - started)
-    with contextlib.suppress(KeyboardInterrupt):
-        agent.run()
-    watcher.stop()
-    if scanner is not None:
-        scanner.close()
-    agent.stop()
-    return 0
-
-
 def _make_clips(args: argparse.Namespace) -> int:
     from edge.display.clips import make_clip_set
 
@@ -200,81 +74,56 @@ def _make_clips(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_display(args: argparse.Namespace, config: object, started: float) -> int:
-    """The call display: pygame full screen, the voice through pygame.mixer."""
-    from datetime import time as clock_time
+def default_sim_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "mpp" / "sim"
 
-    from firmware_config.schema import DeviceConfig
 
-    assert isinstance(config, DeviceConfig)
-    if args.display in ("dummy", "none"):
-        os.environ["SDL_VIDEODRIVER"] = "dummy"
-        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    import pygame
+def _run(args: argparse.Namespace) -> int:
+    """Build the agent of the device file on real or simulated hardware; run until a signal."""
+    from edge.compose import build_agent, device_link, device_password
+    from edge.hardware.choice import Hardware, RealHardware, SimulatedHardware
+    from firmware_config.inventory import load_device
 
-    from edge.display.agent import DisplayAgent
-    from edge.display.announcer import AnnouncedCursor, Announcer, PygamePlayer, QuietHours
-    from edge.display.clips import ClipSet
-    from edge.display.speech import Reading
+    started = time.monotonic()
+    config = load_device(args.config)
+    state_dir: Path | None = args.state_dir
+    hardware: Hardware
+    if args.simulate:
+        state_dir = state_dir or default_sim_dir()
+        hardware = SimulatedHardware(state_dir)
+    else:
+        hardware = RealHardware()
+    link = device_link(config, device_password(config, args.secrets), args.host, args.port)
+    agent = build_agent(config, link, hardware, state_dir)
+    control = None
+    if args.simulate:
+        from edge.simulation.control import ControlServer, socket_path
+        from edge.simulation.people import actions_for
 
-    unit = config.display_unit()
-    clips = ClipSet(unit.clips_dir)  # missing clips: a clear start-up error
-    quiet = None
-    if unit.quiet_start and unit.quiet_end:
-        quiet = QuietHours(
-            clock_time.fromisoformat(unit.quiet_start), clock_time.fromisoformat(unit.quiet_end)
+        assert state_dir is not None
+        control = ControlServer(
+            socket_path(state_dir, config.device_id), actions_for(config.role, agent)
         )
-    pygame.display.init()
-    flags = pygame.FULLSCREEN if unit.fullscreen and args.display == "auto" else 0
-    surface = pygame.display.set_mode((unit.width, unit.height), flags)
-    announcer = Announcer(
-        clips,
-        PygamePlayer(unit.volume),
-        AnnouncedCursor(unit.clips_dir.parent / "announced.json"),
-        Reading(unit.reading),
-        quiet,
-    )
-    agent = DisplayAgent(
-        config,
-        _link_settings(args, config),
-        surface,  # type: ignore[arg-type]
-        announcer,
-    )
-    signal.signal(signal.SIGTERM, lambda *_: agent.request_stop())
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: agent.request_stop())
     agent.start()
-    if agent.link.connected.wait(15):
-        log.info("display %s connected in %.2f s", config.device_id, time.monotonic() - started)
-    with contextlib.suppress(KeyboardInterrupt):
+    if control is not None:
+        control.start()
+    log.info(
+        "%s %s started in %.2f s (%s hardware), broker %s",
+        config.role.value,
+        config.device_id,
+        time.monotonic() - started,
+        "simulated" if args.simulate else "real",
+        link.where,
+    )
+    try:
         agent.run()
-    agent.stop()
-    return 0
-
-
-def _run_running_text(args: argparse.Namespace, config: object, started: float) -> int:
-    from firmware_config.schema import DeviceConfig
-
-    assert isinstance(config, DeviceConfig)
-    from edge.running_text.agent import RunningTextAgent
-    from edge.running_text.panel import open_dummy, open_max7219
-
-    unit = config.running_text_unit()
-    panel = (
-        open_dummy(unit.cascaded)
-        if unit.driver == "dummy" or args.display == "dummy"
-        else open_max7219(unit.cascaded, unit.spi_port, unit.spi_device)
-    )
-    agent = RunningTextAgent(config, _link_settings(args, config), panel)  # type: ignore[arg-type]
-    return _serve(agent, f"running text {config.device_id}", started)
-
-
-def _serve(agent: Any, name: str, started: float) -> int:
-    """Start an agent without a UI loop, log when connected, run until SIGTERM or Ctrl-C."""
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    agent.start()
-    if agent.link.connected.wait(15):
-        log.info("%s connected in %.2f s", name, time.monotonic() - started)
-    with contextlib.suppress(KeyboardInterrupt):
-        stop.wait()
-    agent.stop()
+    finally:
+        stopping = time.monotonic()
+        if control is not None:
+            control.close()
+        agent.stop()
+        log.info("%s stopped in %.2f s", config.device_id, time.monotonic() - stopping)
     return 0

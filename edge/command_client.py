@@ -7,6 +7,7 @@ retry re-sends the *same* command (same id), so the hub applies it once.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from datetime import timedelta
 from typing import Any
@@ -22,6 +23,7 @@ class CommandClient:
         self.link = link
         self.device_id = device_id
         self.seq = 0
+        self._abandoned = threading.Event()
         link.expect_replies(spec("device.reply"), device_id=device_id)
 
     def build(
@@ -67,7 +69,7 @@ class CommandClient:
         A link blip may lose the request or the reply; the hub applies the
         command id once and answers a repeat with the stored reply.
         """
-        while (left := deadline - time.monotonic()) > 0:
+        while (left := deadline - time.monotonic()) > 0 and not self._abandoned.is_set():
             if not self.link.connected.is_set():
                 self.link.connected.wait(min(per_try, left))
                 continue
@@ -76,6 +78,10 @@ class CommandClient:
             except RequestTimeoutError:
                 continue
         return None
+
+    def abandon(self) -> None:
+        """Stop retrying (the device is shutting down); waiting senders return None."""
+        self._abandoned.set()
 
     def send(self, model: type[Command], timeout: float = 5.0, **fields: Any) -> Reply:
         return self.request(self.build(model, **fields), timeout=timeout)

@@ -11,6 +11,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from protocol.clock import wall_now
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -19,8 +21,10 @@ class Clock(Protocol):
 
 
 class SystemClock:
+    """The machine's clock (shifted only when a simulation sets ``MPP_CLOCK_OFFSET_S``)."""
+
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return wall_now()
 
 
 class ManualClock:

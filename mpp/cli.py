@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -57,10 +58,13 @@ def _exit_codes() -> list[Failure]:
     7    the hub's event store (SQLite)
     8    an input file whose contents are not what the command reads
     9    the voice clip set (espeak-ng missing or failing, clips unusable)
+    10   a device's hardware is missing (GPIO, OLED, SPI panel, screen, clips)
     130  interrupted (Ctrl-C) — except ``hub run``, where SIGINT is a stop: 0
     ===  =================================================================
     """
+    from edge.compose import RoleNotAvailableError
     from edge.display.clips import ClipSetError
+    from edge.hardware.choice import HardwareError
     from edge.printer.decode import DecodeError
     from firmware_config.credentials import CredentialStoreError
     from firmware_config.inventory import ConfigError
@@ -73,6 +77,8 @@ def _exit_codes() -> list[Failure]:
 
     return [
         Failure(ConfigError, 2),
+        Failure(RoleNotAvailableError, 2),
+        Failure(HardwareError, 10),
         Failure(SiteError, 2),
         Failure(StoreError, 7),
         Failure(ContractError, 3),
@@ -134,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # logs, not a banner on stdout
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

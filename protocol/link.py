@@ -139,6 +139,18 @@ class MqttLink:
         self._client.on_connect_fail = self._on_connect_fail
         self._client.on_message = self._on_message
 
+    def announce_as(
+        self, presence: Presence, on_connected: Callable[[], None] | None = None
+    ) -> None:
+        """Set the birth/will this link announces (before :meth:`start`).
+
+        Agents receive their link from the composition root and say here who
+        they are; the connection settings stay the root's business.
+        """
+        self.presence = presence
+        if on_connected is not None:
+            self.on_connected = on_connected
+
     # -- lifecycle -----------------------------------------------------------------
 
     def start(self, wait: float | None = None) -> None:

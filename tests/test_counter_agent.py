@@ -7,20 +7,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from gpiozero.pins.mock import MockFactory
 from luma.core.device import dummy
 
-from edge.counter.agent import CounterAgent
+from edge.compose import counter_agent
 from edge.counter.model import UnitState
+from edge.hardware.choice import SimulatedHardware
 from edge.hardware.display import LumaDisplay, Screen
 from edge.hardware.gpio import Light
 from firmware_config.inventory import Inventory
 from hub.app import HubApp
 from mqtt_broker.local import LocalBroker
-from protocol.link import LinkSettings
 from protocol.models import CounterState, TicketPrinted, TicketReserve, TicketState
 from protocol.roles import Role
 from tests.device_client import DeviceClient
+from tests.edge_fixtures import device_link
 
 SCREENSHOTS = Path(__file__).resolve().parent / "output" / "counter"
 
@@ -44,19 +44,17 @@ class FakeMonotonic:
 class Unit:
     """A counter agent with its pins, clock and display, and test controls."""
 
-    def __init__(self, broker: LocalBroker, inventory: Inventory, device_id: str) -> None:
-        self.factory = MockFactory()
+    def __init__(
+        self, broker: LocalBroker, inventory: Inventory, device_id: str, state_dir: Path
+    ) -> None:
         self.clock = FakeMonotonic()
-        self.screen = dummy(width=128, height=64, mode="1")
         config = inventory.device(device_id)
         self.config = config.counter_unit()
-        self.agent = CounterAgent(
-            config,
-            LinkSettings(broker.host, broker.port, device_id, broker.password(device_id)),
-            self.factory,
-            LumaDisplay(self.screen),
-            clock=self.clock,
+        self.agent = counter_agent(
+            config, device_link(broker, config), SimulatedHardware(state_dir), clock=self.clock
         )
+        self.factory = self.agent.pin_factory
+        self.screen = self.agent.display.device
 
     def pin(self, number: int):
         return self.factory.pin(number)
@@ -100,8 +98,10 @@ def hub(hub_app: Callable[..., HubApp]) -> HubApp:
 
 
 @pytest.fixture
-def unit(hub: HubApp, fresh_broker: LocalBroker, inventory: Inventory) -> Iterator[Unit]:
-    made = Unit(fresh_broker, inventory, "counter-01")
+def unit(
+    hub: HubApp, fresh_broker: LocalBroker, inventory: Inventory, tmp_path: Path
+) -> Iterator[Unit]:
+    made = Unit(fresh_broker, inventory, "counter-01", tmp_path)
     made.agent.start(wait=10)
     assert made.until(lambda u, s: u.counter == 1 and u.online), "unit never synced"
     yield made

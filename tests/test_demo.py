@@ -1,26 +1,50 @@
-"""The one-command demo really runs broker, hub and simulated devices end to end."""
+"""The one-command demo as a newcomer runs it: a process made of `mpp` processes.
+
+Nothing sleeps: the test waits on the demo's own log lines and its exit.
+"""
 
 from __future__ import annotations
 
-import logging
+import signal
+import time
 from pathlib import Path
 
-import pytest
+from edge.printer.decode import split_tickets
+from mpp.process import MppProcess
 
-from mpp.cli import main
+STOP_WITHIN_S = 2.0
 
 
-def test_demo_issues_and_calls_tickets(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="mpp.demo")
-    # Officers hold *next* for 3 s (real time) to open their counters first.
-    assert main(["demo", "--state-dir", str(tmp_path), "--duration", "7", "--pace", "0.05"]) == 0
-    messages = [record.getMessage() for record in caplog.records]
-    assert any(m.startswith("kiosk: tiket ") for m in messages), messages
-    assert any(m.startswith("display: Nomor antrian ") for m in messages), messages
-    assert (tmp_path / "hub.db").exists()
-    from edge.printer.decode import split_tickets
-
-    tickets = split_tickets((tmp_path / "printer-kiosk-01.bin").read_bytes())
+def test_demo_is_the_building_as_processes_and_stops_cleanly(tmp_path: Path) -> None:
+    demo = MppProcess(
+        ["demo", "--state-dir", str(tmp_path), "--pace", "0.05"], "devices running"
+    )
+    demo.start(timeout=120)
+    try:
+        ready = next(line for line in demo.lines if "devices running" in line)
+        assert " 26 devices running as `mpp edge --simulate` processes" in ready, ready
+        demo.wait_for("citizen took ", 30)
+        demo.wait_for("called ", 30)
+        demo.wait_for(" served", 60)
+    finally:
+        sent = time.perf_counter()
+        demo.send(signal.SIGTERM)
+        code = demo.wait(10)
+        took = time.perf_counter() - sent
+    output = "".join(demo.lines)
+    assert code == 0, output[-3000:]
+    assert took < STOP_WITHIN_S + 1.0, f"stopped in {took:.2f} s"
+    assert "Traceback" not in output
+    assert "clock of" not in output, "hub and devices share the demo's clock"
+    logs = tmp_path / "logs"
+    for log in logs.glob("*.log"):
+        text = log.read_text()
+        assert "Traceback" not in text, log.name
+        assert "clock of" not in text, log.name
+    assert "exit codes [0]" in output
+    devices = tmp_path / "devices"
+    tickets = split_tickets((devices / "printer-kiosk-01.bin").read_bytes())
     assert tickets and "NOMOR ANTRIAN" in tickets[0].text()
-    assert (tmp_path / "display.png").stat().st_size > 10_000, "the display's screen, saved"
-    assert list((tmp_path / "voice").glob("announcement-*.wav")), "the voice, saved"
+    assert (devices / "display-01.png").stat().st_size > 10_000, "the display's screen, saved"
+    assert list((devices / "voice" / "display-01").glob("announcement-*.wav")), "the voice"
+    assert not list(devices.glob("*.sock")), "every device removed its control socket"

@@ -12,20 +12,22 @@ import pygame
 import pytest
 
 import tests.kiosk_fixtures  # noqa: F401 - headless SDL before pygame starts
+from edge.compose import display_agent
 from edge.display.agent import DisplayAgent
 from edge.display.announcer import AnnouncedCursor, Announcer, PygamePlayer, QuietHours
 from edge.display.clips import ClipSet
 from edge.display.model import DisplayModel
 from edge.display.screen import DisplayScreen
 from edge.display.speech import call_clips
+from edge.hardware.choice import SimulatedHardware
 from firmware_config.inventory import Inventory
 from firmware_config.schema import DeviceConfig, DisplayUnitConfig
 from hub.app import HubApp
 from mqtt_broker.local import LocalBroker
-from protocol.link import LinkSettings
 from protocol.models import CallEvent, CounterNext, CounterOpen, TicketPrinted, TicketReserve
 from protocol.roles import Role
 from tests.device_client import DeviceClient
+from tests.edge_fixtures import device_link
 from tests.kiosk_fixtures import service_states, site_catalogue
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "display"
@@ -109,7 +111,7 @@ def test_announcer_speaks_once_and_not_stale_or_in_quiet_hours(
     assert player.event.wait(10)
     assert announcer.idle.wait(10)
     announcer.stop()
-    assert announcer.spoken == ["nomor antrian a nol satu dua silakan menuju loket tiga"]
+    assert list(announcer.spoken) == ["nomor antrian a nol satu dua silakan menuju loket tiga"]
     assert player.played[0] == pytest.approx(ClipSet(clip_dir).duration(call_clips("A-012", 3)))
     again = Announcer(ClipSet(clip_dir), player, AnnouncedCursor(tmp_path / "cursor.json"))
     assert not again.offer(call, NOW), "the cursor survives a restart"
@@ -123,7 +125,7 @@ def test_announcer_speaks_once_and_not_stale_or_in_quiet_hours(
     quiet.offer(_call("A-014", 3, 3), NOW)
     assert quiet.idle.wait(10)
     quiet.stop()
-    assert quiet.spoken == []
+    assert not quiet.spoken
 
 
 def test_headless_playback_with_the_dummy_audio_driver(clip_dir: Path) -> None:
@@ -140,7 +142,6 @@ def hub(hub_app: Callable[..., HubApp]) -> HubApp:
 def _display(
     broker: LocalBroker, inventory: Inventory, clip_dir: Path, state: Path, player: RecordingPlayer
 ) -> tuple[DisplayAgent, threading.Thread]:
-    pygame.display.init()
     base = inventory.device("display-01")
     config = DeviceConfig(
         **{
@@ -148,13 +149,8 @@ def _display(
             "display": DisplayUnitConfig(clips_dir=clip_dir, highlight_s=1.0),
         }
     )
-    announcer = Announcer(ClipSet(clip_dir), player, AnnouncedCursor(state / "cursor.json"))
-    agent = DisplayAgent(
-        config,
-        LinkSettings(broker.host, broker.port, "display-01", broker.password("display-01")),
-        pygame.Surface((1920, 1080)),
-        announcer,
-    )
+    hardware = SimulatedHardware(state, player=player, clip_dir=clip_dir)
+    agent = display_agent(config, device_link(broker, config), hardware, state)
     thread = threading.Thread(target=agent.run, daemon=True)
     agent.start(wait=10)
     thread.start()

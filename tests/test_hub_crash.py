@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from hub.clock import ManualClock
-from hub.process import HubProcess
 from hub.service import QueueService
 from hub.site.loader import load_site
 from hub.store import EventStore
+from mpp.process import HubProcess
 from mqtt_broker.local import LocalBroker
 from protocol.models import CounterNext, CounterOpen, TicketPrinted, TicketReserve, TicketState
 from protocol.roles import Role

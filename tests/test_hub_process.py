@@ -17,7 +17,7 @@ import pytest
 
 from firmware_config.credentials import CredentialStore
 from firmware_config.inventory import Inventory
-from hub.process import HubProcess
+from mpp.process import HubProcess
 from mqtt_broker.local import LOOPBACK, LocalBroker, local_settings
 from mqtt_broker.render import render_broker
 from mqtt_broker.runner import MosquittoProcess, free_port

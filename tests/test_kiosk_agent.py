@@ -11,7 +11,8 @@ import pygame
 import pytest
 
 import tests.kiosk_fixtures  # noqa: F401 - headless SDL before pygame starts
-from edge.kiosk.agent import KioskAgent
+from edge.compose import kiosk_agent
+from edge.hardware.choice import SimulatedHardware
 from edge.kiosk.model import View
 from edge.printer.decode import decode
 from edge.printer.transport import FakeTransport, PrinterStatus
@@ -20,8 +21,8 @@ from hub.app import HubApp
 from hub.bookings import Booking, StaticBookings
 from mqtt_broker.local import LocalBroker
 from protocol.codec import decode as decode_contract
-from protocol.link import LinkSettings
 from protocol.models import TicketState
+from tests.edge_fixtures import device_link
 from tests.hub_harness import MONDAY_0800
 from tests.mqtt_client import RecordingClient
 
@@ -42,15 +43,14 @@ def hub(hub_app: Callable[..., HubApp]) -> HubApp:
 
 
 class Kiosk:
-    def __init__(self, broker: LocalBroker, inventory: Inventory) -> None:
-        pygame.display.init()
-        surface = pygame.display.set_mode((1024, 600))
+    def __init__(self, broker: LocalBroker, inventory: Inventory, state_dir: Path) -> None:
+        base = inventory.device("kiosk-01")
+        config = base.model_copy(
+            update={"kiosk": base.kiosk_unit().model_copy(update={"width": 1024, "height": 600})}
+        )
         self.printer = FakeTransport()
-        self.agent = KioskAgent(
-            inventory.device("kiosk-01"),
-            LinkSettings(broker.host, broker.port, "kiosk-01", broker.password("kiosk-01")),
-            self.printer,
-            surface,
+        self.agent = kiosk_agent(
+            config, device_link(broker, config), SimulatedHardware(state_dir, printer=self.printer)
         )
         self.thread = threading.Thread(target=self.agent.run, daemon=True)
 
@@ -69,8 +69,10 @@ class Kiosk:
 
 
 @pytest.fixture
-def kiosk(hub: HubApp, fresh_broker: LocalBroker, inventory: Inventory) -> Iterator[Kiosk]:
-    made = Kiosk(fresh_broker, inventory)
+def kiosk(
+    hub: HubApp, fresh_broker: LocalBroker, inventory: Inventory, tmp_path: Path
+) -> Iterator[Kiosk]:
+    made = Kiosk(fresh_broker, inventory, tmp_path)
     made.agent.start(wait=10)
     made.thread.start()
     assert made.agent.wait_for(lambda m: m.catalogue is not None and len(m.services) == 33)

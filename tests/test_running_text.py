@@ -60,12 +60,13 @@ def test_a_call_interrupts_an_announcement() -> None:
     assert scroller.current == "Pengumuman panjang", "announcements resume after the passes"
 
 
-def test_agent_puts_a_live_call_on_the_panel(fresh_broker, inventory) -> None:
+def test_agent_puts_a_live_call_on_the_panel(fresh_broker, inventory, tmp_path) -> None:
     import threading
 
-    from edge.running_text.agent import RunningTextAgent
-    from protocol.link import LinkSettings
+    from edge.compose import running_text_agent
+    from edge.hardware.choice import SimulatedHardware
     from protocol.models import CallEvent, utc_now
+    from tests.edge_fixtures import device_link
     from tests.mqtt_client import RecordingClient
 
     panel = open_dummy(cascaded=8)
@@ -79,12 +80,9 @@ def test_agent_puts_a_live_call_on_the_panel(fresh_broker, inventory) -> None:
             if agent.scroller.current == "A-007 KE LOKET 2":
                 shown.set()
 
-    agent = RunningTextAgent(
-        inventory.device("runtext-01"),
-        LinkSettings(
-            fresh_broker.host, fresh_broker.port, "runtext-01", fresh_broker.password("runtext-01")
-        ),
-        Watching(),
+    config = inventory.device("runtext-01")
+    agent = running_text_agent(
+        config, device_link(fresh_broker, config), SimulatedHardware(tmp_path, panel=Watching())
     )
     agent.start(wait=10)
     hub = RecordingClient(fresh_broker.host, fresh_broker.port, "hub", fresh_broker.password("hub"))

@@ -37,7 +37,7 @@ from edge.hardware.gpio import GpioButtons, Indicators, SatisfactionLeds
 from edge.system import cpu_temperature_c, rss_bytes, uptime_s
 from firmware_config.schema import DeviceConfig
 from protocol.codec import Decoded
-from protocol.link import LinkSettings, MqttLink
+from protocol.link import MqttLink
 from protocol.models import (
     ComponentState,
     CounterFinish,
@@ -77,7 +77,7 @@ class CounterAgent:
     def __init__(
         self,
         config: DeviceConfig,
-        link_settings: LinkSettings,
+        link: MqttLink,
         pin_factory: Factory,
         display: CounterDisplay,
         clock: Callable[[], float] = time.monotonic,
@@ -86,11 +86,14 @@ class CounterAgent:
         self.unit_config = config.counter_unit()
         self.clock = clock
         self.display = display
+        self.pin_factory = pin_factory
+        self._turns = 0
         self.unit = UnitState()
         self.targets = list(self.unit_config.transfer_targets)
         self._events: queue.Queue[object] = queue.Queue()
         self._outbox: queue.Queue[Send | None] = queue.Queue()
         self._stop = threading.Event()
+        self._quit = threading.Event()
         self._buttons = self._button_logic()
         pins = self.unit_config.buttons.model_dump()
         if self.unit_config.skm.enabled:
@@ -107,9 +110,9 @@ class CounterAgent:
             if self.unit_config.skm.enabled
             else None
         )
-        self.link = MqttLink(
-            link_settings,
-            presence=device_presence(
+        self.link = link
+        link.announce_as(
+            device_presence(
                 config.device_id,
                 config.role,
                 software_version(),
@@ -139,11 +142,22 @@ class CounterAgent:
         self.link.start(wait=wait)
         self._render()
 
+    def run(self) -> None:
+        """Block until :meth:`request_stop` (the unit works on its own threads)."""
+        self._quit.wait()
+
+    def request_stop(self) -> None:
+        """Ask :meth:`run` to return (signal handlers)."""
+        self._quit.set()
+
     def stop(self) -> None:
+        """Say offline, release the pins; bounded, so a service stop takes under 2 s."""
+        self._quit.set()
         self._stop.set()
         self._outbox.put(None)
+        self.commands.abandon()
         for thread in self._threads:
-            thread.join(5)
+            thread.join(1)
         self.link.stop()
         self._gpio.close()
         self.indicators.close()
@@ -263,6 +277,7 @@ class CounterAgent:
             self.skm_leds.off()  # the rating window closed unused
         frame = screen(self.unit, self.targets)
         with self.changed:
+            self._turns += 1
             self.indicators.show(light(self.unit))
             if frame != self.frame:
                 self.frame = frame
@@ -276,6 +291,22 @@ class CounterAgent:
         with self.changed:
             return self.changed.wait_for(
                 lambda: self.frame is not None and predicate(self.unit, self.frame), timeout
+            )
+
+    def settled(self, timeout: float = 10.0) -> bool:
+        """Block until every input given so far is handled and no command is in flight.
+
+        A loop turn that starts after this call has taken every edge already
+        queued; then nothing may be pending (simulated people, tests).
+        """
+        with self.changed:
+            start = self._turns
+            return self.changed.wait_for(
+                lambda: self._turns > start + 1
+                and self._events.empty()
+                and self._outbox.empty()
+                and self.unit.pending is None,
+                timeout,
             )
 
     # -- sender thread ----------------------------------------------------------------

@@ -16,7 +16,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,8 +26,9 @@ from edge.display.announcer import Announcer
 from edge.display.model import DisplayModel
 from edge.display.screen import DisplayScreen
 from firmware_config.schema import DeviceConfig
+from protocol.clock import wall_now
 from protocol.codec import Decoded
-from protocol.link import LinkSettings, MqttLink
+from protocol.link import MqttLink
 from protocol.models import (
     Announcements,
     CallEvent,
@@ -53,12 +53,13 @@ class DisplayAgent:
     def __init__(
         self,
         config: DeviceConfig,
-        link_settings: LinkSettings,
+        link: MqttLink,
         surface: pygame.Surface,
         announcer: Announcer,
         clock: Callable[[], float] = time.monotonic,
         snapshot_dir: Path | None = None,
         snapshot_every_s: float = 5.0,
+        snapshot_name: str = "display.png",
     ) -> None:
         self.config = config
         unit = config.display_unit()
@@ -70,14 +71,14 @@ class DisplayAgent:
         self.announcer = announcer
         self.clock = clock
         self.snapshot_dir, self.snapshot_every_s = snapshot_dir, snapshot_every_s
+        self.snapshot_name = snapshot_name
         self._last_snapshot = 0.0
         self._events: queue.Queue[object] = queue.Queue()
         self._stop = threading.Event()
         self.changed = threading.Condition()
-        self.shown_at: dict[str, float] = {}  # event id -> when it came on screen (bench)
-        self.link = MqttLink(
-            link_settings,
-            presence=device_presence(
+        self.link = link
+        link.announce_as(
+            device_presence(
                 config.device_id,
                 config.role,
                 software_version(),
@@ -86,7 +87,7 @@ class DisplayAgent:
                     "screen": ComponentState(health=HardwareHealth.OK),
                     "speaker": ComponentState(health=HardwareHealth.OK),
                 },
-            ),
+            )
         )
         for key in (
             "hub.status",
@@ -128,19 +129,19 @@ class DisplayAgent:
             except queue.Empty:
                 break
             self._apply(message)
+        self.model.connected = self.link.connected.is_set()
         came = self.model.tick(now)
         zone = ZoneInfo(self.model.catalogue.timezone if self.model.catalogue else "Asia/Jakarta")
         with self.changed:
-            self.screen.draw(self.model, now, datetime.now(zone))
-            if came is not None:
-                self.shown_at[str(came.event_id)] = time.perf_counter()
+            self.screen.draw(self.model, now, wall_now().astimezone(zone))
             if pygame.display.get_surface() is self.surface:
                 pygame.display.flip()
             self.changed.notify_all()
-        if self.snapshot_dir is not None and now - self._last_snapshot >= self.snapshot_every_s:
+        due = now - self._last_snapshot >= self.snapshot_every_s
+        if self.snapshot_dir is not None and (due or came is not None):
             self._last_snapshot = now
             self.snapshot_dir.mkdir(parents=True, exist_ok=True)
-            pygame.image.save(self.surface, self.snapshot_dir / "display.png")
+            pygame.image.save(self.surface, self.snapshot_dir / self.snapshot_name)
 
     def _apply(self, message: object) -> None:
         if isinstance(message, CallEvent):

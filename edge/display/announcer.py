@@ -14,6 +14,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,7 @@ from edge.display.speech import Reading, call_clips, call_text
 from protocol.models import CallEvent
 
 log = logging.getLogger(__name__)
+SPOKEN_KEPT = 16
 CURSOR_KEEP = 500
 
 
@@ -118,7 +120,8 @@ class Announcer:
         self.clips, self.player, self.cursor = clips, player, cursor
         self.reading, self.quiet, self.local_now = reading, quiet, local_now
         self.stale_after_s = stale_after_s
-        self.spoken: list[str] = []
+        self.spoken: deque[str] = deque(maxlen=SPOKEN_KEPT)  # the latest, for status
+        self.spoken_count = 0
         self._queue: queue.Queue[CallEvent | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="announcer", daemon=True)
         self.idle = threading.Event()
@@ -142,7 +145,8 @@ class Announcer:
         if event_id in self.cursor:
             return False
         if not live and abs((now - call.called_at).total_seconds()) > self.stale_after_s:
-            self.cursor.add(event_id)  # shown, too old to say
+            # Too old to say — but not remembered as said: the same call may still
+            # arrive live (its event and the retained list race after a connect).
             return False
         self.cursor.add(event_id)  # before speaking: never twice, even after a crash
         self.idle.clear()
@@ -169,4 +173,5 @@ class Announcer:
         names = call_clips(call.number, call.counter, self.reading)
         self.player.play(self.clips.join(names), self.clips.duration(names))
         self.spoken.append(text)
+        self.spoken_count += 1
         log.info("announced: %s", text)

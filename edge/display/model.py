@@ -24,10 +24,16 @@ class DisplayModel:
     services: dict[str, ServiceStatus] = field(default_factory=dict)
     announcements: list[str] = field(default_factory=list)
     hub_online: bool = False
+    connected: bool = False  # to the broker; the hub's own presence is hub_online
     recent: list[CallEvent] = field(default_factory=list)
     now_calling: CallEvent | None = None
     highlight_until: float = 0.0
     pending: deque[CallEvent] = field(default_factory=deque)
+
+    @property
+    def linked(self) -> bool:
+        """Calls can arrive: the broker is reached and the hub is online."""
+        return self.connected and self.hub_online
 
     def wants(self, call: CallEvent) -> bool:
         if self.zones and call.zone not in self.zones:

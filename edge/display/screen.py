@@ -17,6 +17,8 @@ WHITE = (255, 255, 255)
 INK = (20, 28, 40)
 PALE = (232, 238, 247)
 MUTED = (110, 120, 135)
+ALERT = (160, 20, 30)
+NOT_LINKED_TEXT = "Tidak terhubung · panggilan berikutnya tampil setelah sistem pulih"
 
 
 class DisplayScreen:
@@ -65,7 +67,17 @@ class DisplayScreen:
                 body.left, left.bottom + u * 2, left.width, body.bottom - left.bottom - u * 2
             ),
         )
-        self._running_text(model, footer, now)
+        if model.linked:
+            self._running_text(model, footer, now)
+        else:
+            self._not_linked(footer)
+
+    def _not_linked(self, footer: pygame.Rect) -> None:
+        """The broker or hub is unreachable: say so where the running text was."""
+        pygame.draw.rect(self.surface, ALERT, footer)
+        draw_text(
+            self.surface, NOT_LINKED_TEXT, footer.inflate(-self.unit * 4, 0), self.unit * 4, WHITE
+        )
 
     def _now_calling(self, model: DisplayModel, area: pygame.Rect, now: float) -> None:
         u = self.unit

@@ -31,9 +31,10 @@ from edge.kiosk.screens import KioskScreens
 from edge.printer.ticket import PROFILES, TicketContent, render_ticket
 from edge.printer.transport import PrinterError, PrinterStatus, Transport
 from firmware_config.schema import DeviceConfig
+from protocol.clock import wall_now
 from protocol.codec import Decoded
 from protocol.errors import ErrorCode
-from protocol.link import LinkSettings, MqttLink
+from protocol.link import MqttLink
 from protocol.models import (
     BookingCheckIn,
     Catalogue,
@@ -79,7 +80,7 @@ class KioskAgent:
     def __init__(
         self,
         config: DeviceConfig,
-        link_settings: LinkSettings,
+        link: MqttLink,
         transport: Transport,
         surface: pygame.Surface,
         clock: Callable[[], float] = time.monotonic,
@@ -98,15 +99,15 @@ class KioskAgent:
         self._events: queue.Queue[object] = queue.Queue()
         self._stop = threading.Event()
         self.changed = threading.Condition()
-        self.link = MqttLink(
-            link_settings,
-            presence=device_presence(
+        self.link = link
+        link.announce_as(
+            device_presence(
                 config.device_id,
                 config.role,
                 software_version(),
                 ["ticket", "booking"],
                 self._hardware,
-            ),
+            )
         )
         self.commands = CommandClient(self.link, config.device_id)
         self.link.subscribe(spec("hub.status"), self._incoming)
@@ -115,20 +116,30 @@ class KioskAgent:
         self._threads = [
             threading.Thread(target=self._health, name="kiosk-printer-health", daemon=True),
         ]
-        self.printed: list[bytes] = []  # bytes handed to the printer, for the bench
+        self._parts: list[Any] = []  # scanner, hot-plug watcher: started/stopped with us
 
     # -- lifecycle ------------------------------------------------------------------
+
+    def attach(self, part: Any) -> None:
+        """A part that feeds the UI queue (scanner, printer hot-plug): runs with the agent."""
+        self._parts.append(part)
 
     def start(self, wait: float | None = None) -> None:
         self.check_printer()
         self.link.start(wait=wait)
         for thread in self._threads:
             thread.start()
+        for part in self._parts:
+            part.start()
 
     def stop(self) -> None:
+        """Say offline and close the printer; bounded, so a service stop takes under 2 s."""
         self._stop.set()
+        self.commands.abandon()
+        for part in self._parts:
+            (getattr(part, "stop", None) or part.close)()
         for thread in self._threads:
-            thread.join(5)
+            thread.join(1)
         self.link.stop()
         self.transport.close()
 
@@ -244,7 +255,6 @@ class KioskAgent:
         try:
             data = render_ticket(self._content(ticket, intent), self.profile)
             self.transport.write(data)
-            self.printed.append(data)
         except PrinterError as error:
             log.warning("ticket %s not printed: %s", ticket.number, error)
             self._events.put("printer")
@@ -285,7 +295,7 @@ class KioskAgent:
 
     def _local_now(self) -> datetime:
         zone = ZoneInfo(self.model.catalogue.timezone if self.model.catalogue else "Asia/Jakarta")
-        return datetime.now(zone)
+        return wall_now().astimezone(zone)
 
     def _hardware(self) -> dict[str, ComponentState]:
         health, detail = PRINTER_HEALTH[self.model.printer]

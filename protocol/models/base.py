@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import typing
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from protocol.clock import wall_now
 from protocol.models.fields import Timestamp
 from protocol.version import SCHEMA_VERSION, SCHEMA_VERSION_PATTERN
 
 
 def utc_now() -> datetime:
     """Wall-clock now with a time zone; payload timestamps are never naive."""
-    return datetime.now(UTC)
+    return wall_now()
 
 
 class WireModel(BaseModel):

@@ -1,0 +1,173 @@
+"""What a simulated person can do at each kind of device, as control-socket actions.
+
+Every action goes through the device's real input path: an officer's press
+drives a MockFactory pin low and high again (the agent's debounce and hold
+logic decide what it means), a citizen's tap is a pygame FINGERUP on the
+kiosk's touch screen. Answers carry what that person would then see.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from edge.simulation.control import Action, Answer
+from protocol.roles import Role
+
+if TYPE_CHECKING:
+    from edge.counter.agent import CounterAgent
+    from edge.display.agent import DisplayAgent
+    from edge.kiosk.agent import KioskAgent
+
+PRESS_S = 0.15  # a finger on the button
+SETTLE_S = 8.0  # a command's answer (with retries) arrives within this
+
+
+def actions_for(role: Role, agent: Any) -> dict[str, Action]:
+    """The actions of a person at a device of ``role`` (no other role's code is imported)."""
+    if role is Role.COUNTER:
+        return _counter(agent)
+    if role is Role.KIOSK:
+        return _kiosk(agent)
+    if role is Role.DISPLAY:
+        return _display(agent)
+    if role is Role.RUNNING_TEXT:
+        return {"status": lambda _r: {"text": agent.text, "online": agent.link.connected.is_set()}}
+    return {}
+
+
+# -- counter unit: an officer's fingers ------------------------------------------------
+
+
+def _counter(agent: CounterAgent) -> dict[str, Action]:
+    factory: Any = agent.pin_factory
+    unit = agent.unit_config
+
+    def status(_request: dict[str, Any] | None = None) -> Answer:
+        state = agent.unit
+        current = state.current
+        return {
+            "counter": state.counter,
+            "state": state.state.value,
+            "online": state.online,
+            "waiting": state.waiting,
+            "current": current.number if current else None,
+            "service": current.service if current else None,
+            "message": state.message,
+            "transfer_to": agent.targets[state.menu] if state.menu is not None else None,
+            "targets": list(agent.targets),
+            "screen": _frame_text(agent),
+        }
+
+    def finger(pin: int, seconds: float) -> Answer:
+        device_pin = factory.pin(pin)
+        device_pin.drive_low()
+        time.sleep(seconds)  # a finger on the button, in real time
+        device_pin.drive_high()
+        if not agent.settled(SETTLE_S):
+            raise TimeoutError("the unit did not settle after the press")
+        return status()
+
+    def press(request: dict[str, Any]) -> Answer:
+        button = str(request["button"])
+        if button not in unit.buttons.model_fields:
+            raise LookupError(f"no button {button!r}")
+        return finger(getattr(unit.buttons, button), float(request.get("seconds", PRESS_S)))
+
+    def hold(request: dict[str, Any]) -> Answer:
+        return finger(getattr(unit.buttons, str(request["button"])), unit.hold_s + 0.3)
+
+    def skm(request: dict[str, Any]) -> Answer:
+        rating = int(request["rating"])
+        if not unit.skm.enabled or not 1 <= rating <= 4:
+            raise ValueError("the SKM box takes ratings 1-4")
+        return finger(unit.skm.buttons[rating - 1], PRESS_S)
+
+    return {"status": status, "press": press, "hold": hold, "skm": skm}
+
+
+def _frame_text(agent: CounterAgent) -> list[str] | None:
+    frame = agent.frame
+    return [frame.header, frame.big, frame.footer] if frame else None
+
+
+# -- kiosk: a citizen's finger on the touch screen -------------------------------------
+
+
+def _kiosk(agent: KioskAgent) -> dict[str, Action]:
+    from edge.kiosk.model import View
+
+    def status(_request: dict[str, Any] | None = None) -> Answer:
+        model = agent.model
+        return {
+            "view": model.shown().value,
+            "unavailable": model.unavailable_reason(),
+            "message": model.message,
+        }
+
+    def step(target: tuple[str, ...], expected: View | None) -> None:
+        agent.touch(*target)
+        if expected is not None and not agent.wait_for(lambda m: m.shown() is expected, SETTLE_S):
+            raise LookupError(f"{'/'.join(target)} did not lead to {expected.value}")
+
+    def take(request: dict[str, Any]) -> Answer:
+        """Walk up, tap start → agency → service → category; answer with the ticket."""
+        code, category = str(request["service"]), str(request.get("category", "reguler"))
+        if not agent.wait_for(lambda m: m.shown() is View.WELCOME, SETTLE_S):
+            raise LookupError(f"kiosk not ready: {agent.model.unavailable_reason()}")
+        catalogue = agent.model.catalogue
+        service = (
+            next((s for s in catalogue.services if s.code == code), None) if catalogue else None
+        )
+        if service is None:
+            raise LookupError(f"no service {code} on the kiosk")
+        try:
+            step(("start",), View.AGENCIES)
+            step(("agency", service.agency), View.SERVICES)
+            step(("service", code), View.CATEGORY)
+            step(("category", category), None)
+        except LookupError:
+            message = agent.model.message
+            with_back = agent.model.shown() is not View.WELCOME
+            if with_back:
+                _try_touch(agent, "back")
+            return {"ticket": None, "message": message or "tidak dapat dipilih"}
+        if not agent.wait_for(lambda m: m.view in (View.DONE, View.ERROR), SETTLE_S * 2):
+            raise TimeoutError("no ticket and no error shown")
+        ticket = agent.model.ticket
+        answer: Answer = {"ticket": None, "message": agent.model.message}
+        if agent.model.view is View.DONE and ticket is not None:
+            answer["ticket"] = ticket.model_dump(mode="json")
+        return answer
+
+    def scan(request: dict[str, Any]) -> Answer:
+        agent.scanned(str(request["code"]))
+        agent.wait_for(lambda m: m.view in (View.DONE, View.ERROR), SETTLE_S * 2)
+        return status()
+
+    return {"status": status, "take": take, "scan": scan}
+
+
+def _try_touch(agent: KioskAgent, *target: str) -> None:
+    try:
+        agent.touch(*target)
+    except LookupError:
+        return
+
+
+# -- call display: what someone in the hall sees -----------------------------------------
+
+
+def _display(agent: DisplayAgent) -> dict[str, Action]:
+    def status(_request: dict[str, Any] | None = None) -> Answer:
+        model = agent.model
+        calling = model.now_calling
+        return {
+            "now_calling": calling.number if calling else None,
+            "recent": [call.number for call in model.recent],
+            "linked": model.linked,
+            "announced": agent.announcer.spoken_count,
+            "last_announcement": agent.announcer.spoken[-1] if agent.announcer.spoken else None,
+        }
+
+    return {"status": status}

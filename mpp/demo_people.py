@@ -1,0 +1,213 @@
+"""The demo's simulated people: citizens at the kiosks, officers at the counters.
+
+They act only through the simulated hardware of the ``mpp edge --simulate``
+processes (control sockets: a finger on a MockFactory pin, a tap on the
+kiosk's touch screen), so everything they cause goes through the real
+agents, the broker and the hub. Each thing a person does is one log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from edge.simulation.control import ControlClient, socket_path
+from hub.site.schema import Site
+
+log = logging.getLogger("mpp.demo")
+POPULAR = (
+    "DUK-KTP",
+    "DUK-KK",
+    "DUK-AKTA",
+    "POL-SKCK",
+    "POL-SIM",
+    "BL-BAYAR",
+    "BPJSKES-DAFTAR",
+    "PTSP-NIB",
+)
+PRIORITY_SHARE = 0.1
+NO_SHOW_SHARE = 0.05
+TRANSFER_SHARE = 0.3
+RATING_SHARE = 0.7
+
+
+class People:
+    """Citizens and officers on their own threads until :meth:`stop`."""
+
+    def __init__(
+        self,
+        site: Site,
+        devices_dir: Path,
+        kiosks: list[str],
+        counters: dict[int, str],
+        seed: int = 1,
+        pace: float = 1.0,
+    ) -> None:
+        self.site, self.devices_dir, self.pace = site, devices_dir, pace
+        self.random = random.Random(seed)  # noqa: S311 - a simulation, not a secret
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self.served = 0
+        self.taken = 0
+        self._clients: list[ControlClient] = []
+        self._threads = [
+            threading.Thread(target=self._citizens, args=(k,), name=f"citizens-{k}", daemon=True)
+            for k in kiosks
+        ] + [
+            threading.Thread(target=self._officer, args=(n, d), name=f"officer-{n}", daemon=True)
+            for n, d in counters.items()
+        ]
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        """Stop at once: a person waiting on a device is cut off (its socket closed)."""
+        self._stop.set()
+        with self._lock:
+            clients = list(self._clients)
+        for client in clients:
+            client.shutdown()
+        for thread in self._threads:
+            thread.join(0.5)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _pause(self, low: float, high: float) -> bool:
+        """Wait a random while (scaled by ``pace``); True when the demo is stopping."""
+        with self._lock:
+            seconds = self.random.uniform(low, high) * self.pace
+        return self._stop.wait(seconds)
+
+    def _chance(self, share: float) -> bool:
+        with self._lock:
+            return self.random.random() < share
+
+    def _pick(self, options: Any) -> Any:
+        with self._lock:
+            return self.random.choice(options)
+
+    def _client(self, device_id: str) -> ControlClient | None:
+        path = socket_path(self.devices_dir, device_id)
+        try:
+            client = ControlClient(path)
+        except OSError as error:
+            log.warning("%s: no control socket at %s (%s)", device_id, path, error)
+            return None
+        with self._lock:
+            self._clients.append(client)
+        return client
+
+    def _ask(self, client: ControlClient, do: str, **fields: Any) -> dict[str, Any] | None:
+        try:
+            answer = client.ask(do, **fields)
+        except (OSError, ValueError) as error:
+            if not self._stop.is_set():
+                log.warning("%s: %s failed: %s", client.path.stem, do, error)
+            return None
+        if not answer.get("ok"):
+            log.debug("%s: %s: %s", client.path.stem, do, answer.get("error"))
+            return None
+        return answer
+
+    # -- citizens -----------------------------------------------------------------------
+
+    def _citizens(self, kiosk: str) -> None:
+        client = self._client(kiosk)
+        if client is None:
+            return
+        with client:
+            while not self._pause(3, 9):
+                code = self._pick(POPULAR)
+                category = "prioritas" if self._chance(PRIORITY_SHARE) else "reguler"
+                answer = self._ask(client, "take", service=code, category=category)
+                if answer is None:
+                    continue
+                ticket = answer.get("ticket")
+                if ticket is None:
+                    log.info("citizen at %s: no ticket for %s: %s", kiosk, code, answer["message"])
+                    continue
+                with self._lock:
+                    self.taken += 1
+                ahead = ticket["people_ahead"]
+                log.info(
+                    "citizen took %s at %s for %s%s: %s ahead, estimate %d min",
+                    ticket["number"],
+                    kiosk,
+                    ticket["service_name"],
+                    " (prioritas)" if category == "prioritas" else "",
+                    ahead if ahead else "nobody",
+                    ticket["estimated_wait_min"],
+                )
+
+    # -- officers -----------------------------------------------------------------------
+
+    def _officer(self, number: int, device_id: str) -> None:
+        client = self._client(device_id)
+        if client is None:
+            return
+        with client:
+            self._serve(number, client)
+
+    def _serve(self, number: int, client: ControlClient) -> None:
+        opened = self._ask(client, "hold", button="next")
+        if opened is None or opened["state"] != "open":
+            log.warning("loket %d did not open: %s", number, opened)
+            return
+        log.info("officer opened loket %d", number)
+        press: Callable[..., dict[str, Any] | None] = lambda button: self._ask(  # noqa: E731
+            client, "press", button=button
+        )
+        while not self._pause(4, 8):
+            status = self._ask(client, "status")
+            if status is None or status["current"] is None:
+                if status is not None and status["waiting"] > 0:
+                    press("next")
+                continue
+            current, service = status["current"], status["service"]
+            if self._pause(10, 30):
+                return
+            if self._chance(NO_SHOW_SHARE):
+                self._no_show(number, client, current)
+                continue
+            follow = self.site.service(service).continues_to
+            can_transfer = follow is not None and follow in status["targets"]
+            if can_transfer and self._chance(TRANSFER_SHARE) and self._transfer(client, follow):
+                log.info("loket %d: %s served and transferred to %s", number, current, follow)
+            elif (done := press("finish")) is not None and done["current"] != current:
+                log.info("loket %d: %s served", number, current)
+            else:
+                continue
+            with self._lock:
+                self.served += 1
+            if self._chance(RATING_SHARE) and not self._pause(1, 3):
+                rating = self._pick([2, 3, 3, 3, 4, 4, 1])
+                if self._ask(client, "skm", rating=rating) is not None:
+                    log.info("citizen at loket %d rated the service %d of 4 (SKM)", number, rating)
+
+    def _no_show(self, number: int, client: ControlClient, current: str) -> None:
+        """Call once more (the site's rule), then mark the citizen as not come."""
+        if self._ask(client, "press", button="recall") is not None:
+            log.info("loket %d: %s called again", number, current)
+        if self._pause(5, 10):
+            return
+        answer = self._ask(client, "press", button="no_show")
+        if answer is not None and answer["current"] != current:
+            log.info("loket %d: %s did not come (no-show)", number, current)
+
+    def _transfer(self, client: ControlClient, target: str) -> bool:
+        """Open the transfer menu, step to ``target``, confirm with finish."""
+        answer = self._ask(client, "press", button="transfer")
+        for _ in range(12):
+            if answer is None:
+                return False
+            if answer.get("transfer_to") == target:
+                return self._ask(client, "press", button="finish") is not None
+            answer = self._ask(client, "press", button="transfer")
+        self._ask(client, "press", button="recall")  # recall cancels the menu
+        return False
