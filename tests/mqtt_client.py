@@ -5,7 +5,9 @@ Tests wait on these events with timeouts; nothing sleeps.
 
 from __future__ import annotations
 
+import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +133,27 @@ class RecordingClient:
             )
             assert found, f"nothing arrived on {topic} within {timeout} s"
             return next(m for m in self.messages if m.topic == topic)
+
+    def wait_until(
+        self, topic: str, predicate: Callable[[dict[str, Any]], bool], timeout: float = WAIT
+    ) -> dict[str, Any]:
+        """The first JSON payload on ``topic`` for which ``predicate`` holds."""
+
+        def match() -> dict[str, Any] | None:
+            for message in self.messages:
+                if message.topic == topic:
+                    payload: dict[str, Any] = json.loads(message.payload)
+                    if predicate(payload):
+                        return payload
+            return None
+
+        with self._message_added:
+            assert self._message_added.wait_for(lambda: match() is not None, timeout), (
+                f"no matching message on {topic} within {timeout} s"
+            )
+            found = match()
+            assert found is not None
+            return found
 
     def topics(self) -> list[str]:
         with self._message_added:

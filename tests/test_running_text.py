@@ -107,3 +107,15 @@ def test_agent_puts_a_live_call_on_the_panel(fresh_broker, inventory, tmp_path) 
     finally:
         hub.stop()
         agent.stop()
+
+
+def test_a_call_restored_after_a_restart_is_shown_once() -> None:
+    from edge.running_text.scroller import IDLE_TEXT, Scroller
+
+    scroller = Scroller(panel_width=32, call_passes=2)
+    scroller.call("A-001", 1, passes=1)
+    for _ in range(scroller.frames_for("A-001 KE LOKET 1")):
+        scroller.frame()
+        assert scroller.current == "A-001 KE LOKET 1"
+    scroller.frame()
+    assert scroller.current == IDLE_TEXT, "one pass, then back to the idle text"

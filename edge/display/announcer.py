@@ -174,4 +174,4 @@ class Announcer:
         self.player.play(self.clips.join(names), self.clips.duration(names))
         self.spoken.append(text)
         self.spoken_count += 1
-        log.info("announced: %s", text)
+        log.info("announced %s: %s", call.number, text)

@@ -98,12 +98,17 @@ class RunningTextAgent:
             elif isinstance(message, RecentCalls):
                 latest = next((c for c in message.calls if self._wants(c)), None)
                 if latest is not None and self._remember(str(latest.event_id)):
-                    self.scroller.call(latest.number, latest.counter)
+                    self.scroller.call(latest.number, latest.counter, passes=1)
             elif isinstance(message, Announcements):
                 self.scroller.announcements = list(message.texts)
 
     def _scroll(self) -> None:
+        showing = ""
         while not self._stop.wait(self.unit.scroll_delay_s):
             with self._lock:
                 frame = self.scroller.frame()
+                text = self.scroller.current
+            if text != showing:
+                showing = text
+                log.info("panel shows %r", text)
             self.panel.show(frame)

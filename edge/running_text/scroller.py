@@ -49,13 +49,17 @@ class Scroller:
     _next_announcement: int = 0
     current: str = ""
 
-    def call(self, number: str, counter: int) -> None:
-        """Interrupt now with a call (after any calls already waiting)."""
+    def call(self, number: str, counter: int, passes: int | None = None) -> None:
+        """Interrupt now with a call (after any calls already waiting).
+
+        ``passes`` overrides ``call_passes``: a call restored after a restart is a
+        reminder, shown once, so it does not hold up the next live call.
+        """
         message = call_message(number, counter)
         if not self._is_call:
             self._queue.clear()
             self._strip = None
-        self._queue.extend([message] * self.call_passes)
+        self._queue.extend([message] * (passes or self.call_passes))
 
     def frame(self) -> Image.Image:
         """The next frame for the panel."""

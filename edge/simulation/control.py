@@ -40,9 +40,12 @@ class ControlServer:
 
         class _Handler(socketserver.StreamRequestHandler):
             def handle(self) -> None:
-                for line in self.rfile:
-                    answer = outer.answer(line)
-                    self.wfile.write(json.dumps(answer).encode() + b"\n")
+                try:
+                    for line in self.rfile:
+                        answer = outer.answer(line)
+                        self.wfile.write(json.dumps(answer).encode() + b"\n")
+                except OSError as error:  # the person walked away mid-answer
+                    log.debug("control client gone: %s", error)
 
         self._server = socketserver.ThreadingUnixStreamServer(str(path), _Handler)
         self._server.daemon_threads = True
