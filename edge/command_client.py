@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
-from protocol.link import MqttLink, RequestTimeoutError
+from protocol.link import MqttLink, RequestCancelledError, RequestTimeoutError
 from protocol.models import Command, Reply, utc_now
 from protocol.topics import spec
 
@@ -77,11 +77,14 @@ class CommandClient:
                 return self.request(command, timeout=min(per_try, left))
             except RequestTimeoutError:
                 continue
+            except RequestCancelledError:
+                return None
         return None
 
     def abandon(self) -> None:
         """Stop retrying (the device is shutting down); waiting senders return None."""
         self._abandoned.set()
+        self.link.cancel_requests()
 
     def send(self, model: type[Command], timeout: float = 5.0, **fields: Any) -> Reply:
         return self.request(self.build(model, **fields), timeout=timeout)

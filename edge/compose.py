@@ -118,6 +118,7 @@ def kiosk_agent(config: DeviceConfig, link: MqttLink, hardware: Hardware) -> Kio
     transport = hardware.printer(config)
     scanner_node = hardware.scanner_node(config)
     agent = KioskAgent(config, link, transport, surface, scanner_present=scanner_node is not None)
+    agent.screenshot_path = hardware.screenshot_path(config)
     if scanner_node is not None:
         from edge.kiosk.scanner import EvdevScanner
 

@@ -99,6 +99,7 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
     from hub.site.loader import DEFAULT_SITE, load_site
     from hub.store import EventStore
     from protocol.link import LinkSettings
+    from protocol.signals import wait_interruptibly
 
     site = load_site(args.site or DEFAULT_SITE)
     inventory = load_inventory(args.inventory or DEFAULT_INVENTORY)
@@ -124,7 +125,7 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
     app.start(wait=None)
     threading.Thread(target=announce_ready, name="hub-ready", daemon=True).start()
     try:
-        stop.wait()
+        wait_interruptibly(stop)
     finally:
         stopping = time.monotonic()
         app.stop()

@@ -66,6 +66,13 @@ class RequestTimeoutError(LinkError, TimeoutError):
     """No reply arrived in time; the command may or may not have been applied."""
 
 
+class RequestCancelledError(LinkError):
+    """The link is stopping: waiting for the reply was given up."""
+
+
+_CANCELLED = object()  # put in a waiter's queue by cancel_requests()
+
+
 @dataclass(frozen=True)
 class LinkSettings:
     """Where and as whom to connect."""
@@ -118,7 +125,7 @@ class MqttLink:
         self.attempts = 0  # failed connection attempts since the last success
         self._last_waiting_log = float("-inf")
         self._subscriptions: list[_Subscription] = []
-        self._pending: dict[bytes, queue.Queue[Reply]] = {}
+        self._pending: dict[bytes, queue.Queue[Any]] = {}
         self._lock = threading.Lock()
         self._inbox: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._worker = threading.Thread(target=self._work, name="mqtt-link-worker", daemon=True)
@@ -174,6 +181,7 @@ class MqttLink:
         hold the device up (paho's thread is a daemon and dies with us).
         """
         self._stopping = True
+        self.cancel_requests()
         if self.presence is not None and self.connected.is_set():
             info = self._publish_presence(online=False)
             with contextlib.suppress(RuntimeError, ValueError):
@@ -236,7 +244,7 @@ class MqttLink:
         The caller must have subscribed ``reply_spec`` with :meth:`expect_replies`.
         """
         correlation = command.command_id.bytes
-        waiter: queue.Queue[Reply] = queue.Queue(maxsize=1)
+        waiter: queue.Queue[Any] = queue.Queue(maxsize=2)
         with self._lock:
             self._pending[correlation] = waiter
         properties = Properties(PacketTypes.PUBLISH)
@@ -247,7 +255,11 @@ class MqttLink:
             properties.MessageExpiryInterval = max(1, expiry_s)
         try:
             self.publish(spec, command, properties=properties, **params)
-            return waiter.get(timeout=timeout)
+            reply = waiter.get(timeout=timeout)
+            if reply is _CANCELLED:
+                raise RequestCancelledError(f"{command.message_type()} given up: stopping")
+            assert isinstance(reply, Reply)
+            return reply
         except queue.Empty:
             raise RequestTimeoutError(
                 f"no reply to {command.message_type()} {command.command_id} in {timeout} s"
@@ -255,6 +267,14 @@ class MqttLink:
         finally:
             with self._lock:
                 self._pending.pop(correlation, None)
+
+    def cancel_requests(self) -> None:
+        """Wake every :meth:`request` still waiting; they raise RequestCancelledError."""
+        with self._lock:
+            waiters = list(self._pending.values())
+        for waiter in waiters:
+            with contextlib.suppress(queue.Full):
+                waiter.put_nowait(_CANCELLED)
 
     def update_presence(self) -> None:
         """Republish the retained birth (e.g. a printer ran out of paper)."""
@@ -376,7 +396,8 @@ class MqttLink:
         with self._lock:
             waiter = self._pending.get(bytes(correlation))
         if waiter is not None:
-            waiter.put_nowait(decoded.message)
+            with contextlib.suppress(queue.Full):
+                waiter.put_nowait(decoded.message)
 
     def _publish_presence(self, online: bool) -> mqtt.MQTTMessageInfo:
         assert self.presence is not None

@@ -151,6 +151,7 @@ def test_kiosk_prints_a_ticket_and_stops_cleanly(
         printed = split_tickets((state_dir / "printer-kiosk-01.bin").read_bytes())
         assert [number in t.text() for t in printed] == [True]
         assert "PRIORITAS" in printed[0].text()
+        assert (state_dir / "kiosk-01.png").stat().st_size > 10_000, "the screen, saved"
     finally:
         took = stop_cleanly(device)
     assert took < STOP_WITHIN_S, f"stopped in {took:.2f} s"

@@ -52,6 +52,7 @@ from protocol.models import (
     SatisfactionRate,
 )
 from protocol.presence import device_presence
+from protocol.signals import wait_interruptibly
 from protocol.topics import spec
 from protocol.version import software_version
 
@@ -144,7 +145,7 @@ class CounterAgent:
 
     def run(self) -> None:
         """Block until :meth:`request_stop` (the unit works on its own threads)."""
-        self._quit.wait()
+        wait_interruptibly(self._quit)
 
     def request_stop(self) -> None:
         """Ask :meth:`run` to return (signal handlers)."""

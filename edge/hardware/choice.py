@@ -56,6 +56,7 @@ class Hardware(Protocol):
     def voice(self, config: DeviceConfig) -> tuple[ClipSet, Player]: ...
     def led_panel(self, config: DeviceConfig) -> TextPanel: ...
     def scanner_node(self, config: DeviceConfig) -> str | None: ...
+    def screenshot_path(self, config: DeviceConfig) -> Path | None: ...
 
 
 class RealHardware:
@@ -185,6 +186,9 @@ class RealHardware:
             log.warning("%s: no QR scanner found; check-in by keypad only", config.device_id)
         return node
 
+    def screenshot_path(self, config: DeviceConfig) -> Path | None:
+        return None  # people look at the real screen
+
 
 class SimulatedHardware:
     """Stand-ins with the real interfaces, writing what a person would see into ``state_dir``.
@@ -271,6 +275,10 @@ class SimulatedHardware:
 
     def scanner_node(self, config: DeviceConfig) -> str | None:
         return None
+
+    def screenshot_path(self, config: DeviceConfig) -> Path | None:
+        """Where the headless screen is saved for people to look at."""
+        return self.state_dir / f"{config.device_id}.png"
 
 
 @contextlib.contextmanager

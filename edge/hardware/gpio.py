@@ -7,6 +7,7 @@ Debounce and hold are not gpiozero's (see :mod:`edge.hardware.debounce`).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from enum import StrEnum
@@ -49,8 +50,13 @@ class GpioButtons:
             self._buttons.append(button)
 
     def close(self) -> None:
-        for button in self._buttons:
-            button.close()
+        """Close every button at once: gpiozero joins a helper thread per button
+        (~70 ms each), which one after another made a unit's stop take ~0.7 s."""
+        closers = [threading.Thread(target=button.close, daemon=True) for button in self._buttons]
+        for closer in closers:
+            closer.start()
+        for closer in closers:
+            closer.join(1)
 
 
 def _edge(

@@ -20,13 +20,14 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pygame
 
 from edge.command_client import CommandClient
-from edge.kiosk.model import CheckIn, Intent, Issue, KioskModel, Target
+from edge.kiosk.model import CheckIn, Intent, Issue, KioskModel, Target, View
 from edge.kiosk.screens import KioskScreens
 from edge.printer.ticket import PROFILES, TicketContent, render_ticket
 from edge.printer.transport import PrinterError, PrinterStatus, Transport
@@ -117,6 +118,8 @@ class KioskAgent:
             threading.Thread(target=self._health, name="kiosk-printer-health", daemon=True),
         ]
         self._parts: list[Any] = []  # scanner, hot-plug watcher: started/stopped with us
+        self.screenshot_path: Path | None = None  # simulated hardware: the screen, saved
+        self._shot_view: View | None = None
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -188,6 +191,10 @@ class KioskAgent:
             if pygame.display.get_surface() is self.surface:
                 pygame.display.flip()
             self.changed.notify_all()
+        shown = self.model.shown()
+        if self.screenshot_path is not None and shown is not self._shot_view:
+            self._shot_view = shown  # once per screen the citizen sees, not every frame
+            pygame.image.save(self.surface, self.screenshot_path)
 
     def _pygame_event(self, event: pygame.event.Event, now: float) -> None:
         if event.type == pygame.FINGERUP:

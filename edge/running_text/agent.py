@@ -20,6 +20,7 @@ from protocol.models import (
     RecentCalls,
 )
 from protocol.presence import device_presence
+from protocol.signals import wait_interruptibly
 from protocol.topics import spec
 from protocol.version import software_version
 
@@ -60,7 +61,7 @@ class RunningTextAgent:
 
     def run(self) -> None:
         """Block until :meth:`request_stop` (scrolling runs on its own thread)."""
-        self._quit.wait()
+        wait_interruptibly(self._quit)
 
     def request_stop(self) -> None:
         self._quit.set()
