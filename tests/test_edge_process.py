@@ -11,6 +11,7 @@ socket answers and process exits.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import signal
 import subprocess
@@ -136,14 +137,30 @@ def run_device(
     return device
 
 
+@contextlib.contextmanager
+def online(
+    building: tuple[LocalBroker, dict[str, str]], device_id: str, state_dir: Path
+) -> Iterator[EdgeProcess]:
+    """The device as a process: online (retained birth) inside, and on leaving,
+    stopped by SIGTERM with exit 0 within 2 s and a retained ``offline``."""
+    broker, env = building
+    watcher = Watcher(broker, device_id)
+    device = run_device(broker, env, device_id, state_dir)
+    try:
+        session = watcher.online()
+        device.wait_for(f"connected as {device_id}", 10)
+        yield device
+    finally:
+        took = stop_cleanly(device)
+    assert took < STOP_WITHIN_S, f"stopped in {took:.2f} s"
+    watcher.offline_after(session)
+    watcher.stop()
+
+
 def test_kiosk_prints_a_ticket_and_stops_cleanly(
     building: tuple[LocalBroker, dict[str, str]], state_dir: Path
 ) -> None:
-    broker, env = building
-    watcher = Watcher(broker, "kiosk-01")
-    device = run_device(broker, env, "kiosk-01", state_dir)
-    try:
-        session = watcher.online()
+    with online(building, "kiosk-01", state_dir):
         with ControlClient(socket_path(state_dir, "kiosk-01")) as citizen:
             answer = citizen.ask("take", service="DUK-KTP", category="prioritas")
         assert answer["ok"] and answer["ticket"], answer
@@ -152,44 +169,26 @@ def test_kiosk_prints_a_ticket_and_stops_cleanly(
         assert [number in t.text() for t in printed] == [True]
         assert "PRIORITAS" in printed[0].text()
         assert (state_dir / "kiosk-01.png").stat().st_size > 10_000, "the screen, saved"
-    finally:
-        took = stop_cleanly(device)
-    assert took < STOP_WITHIN_S, f"stopped in {took:.2f} s"
-    watcher.offline_after(session)
-    watcher.stop()
 
 
 def test_counter_unit_calls_a_ticket_and_stops_cleanly(
     building: tuple[LocalBroker, dict[str, str]], state_dir: Path
 ) -> None:
-    broker, env = building
-    number = ticket(broker, "PTSP-NIB")
-    watcher = Watcher(broker, "counter-10")
-    device = run_device(broker, env, "counter-10", state_dir)
-    try:
-        session = watcher.online()
+    number = ticket(building[0], "PTSP-NIB")
+    with online(building, "counter-10", state_dir):
         with ControlClient(socket_path(state_dir, "counter-10")) as officer:
             opened = officer.ask("hold", button="next")
             assert opened["state"] == "open", opened
             called = officer.ask("press", button="next")
         assert called["current"] == number, called
         assert called["screen"][1] == number, "the OLED shows the number being served"
-    finally:
-        took = stop_cleanly(device)
-    assert took < STOP_WITHIN_S, f"stopped in {took:.2f} s"
-    watcher.offline_after(session)
-    watcher.stop()
 
 
 def test_display_draws_and_says_a_call_and_stops_cleanly(
     building: tuple[LocalBroker, dict[str, str]], state_dir: Path
 ) -> None:
-    broker, env = building
-    watcher = Watcher(broker, "display-01")
-    device = run_device(broker, env, "display-01", state_dir)
-    try:
-        session = watcher.online()
-        device.wait_for("connected as display-01", 10)
+    broker = building[0]
+    with online(building, "display-01", state_dir) as device:
         number = call_at_counter(broker, "counter-07", "BL-BAYAR")
         device.wait_for(f"announced {number}: nomor antrian", 20)
         with ControlClient(socket_path(state_dir, "display-01")) as passer_by:
@@ -199,31 +198,17 @@ def test_display_draws_and_says_a_call_and_stops_cleanly(
         assert (state_dir / "display-01.png").stat().st_size > 10_000
         wavs = list((state_dir / "voice" / "display-01").glob("*.wav"))
         assert len(wavs) == seen["announced"] >= 1, "one WAV per announcement"
-    finally:
-        took = stop_cleanly(device)
-    assert took < STOP_WITHIN_S, f"stopped in {took:.2f} s"
-    watcher.offline_after(session)
-    watcher.stop()
 
 
 def test_running_text_shows_a_call_and_stops_cleanly(
     building: tuple[LocalBroker, dict[str, str]], state_dir: Path
 ) -> None:
-    broker, env = building
-    watcher = Watcher(broker, "runtext-01")
-    device = run_device(broker, env, "runtext-01", state_dir)
-    try:
-        session = watcher.online()
-        device.wait_for("connected as runtext-01", 10)
+    broker = building[0]
+    with online(building, "runtext-01", state_dir) as device:
         number = call_at_counter(broker, "counter-05", "POL-SKCK")
         device.wait_for(f"panel shows '{number} KE LOKET 5'", 15)
         with ControlClient(socket_path(state_dir, "runtext-01")) as passer_by:
             assert passer_by.ask("status")["text"] == f"{number} KE LOKET 5"
-    finally:
-        took = stop_cleanly(device)
-    assert took < STOP_WITHIN_S, f"stopped in {took:.2f} s"
-    watcher.offline_after(session)
-    watcher.stop()
 
 
 @pytest.mark.parametrize("device_id", ["kiosk-01", "counter-01", "display-01", "runtext-01"])
