@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -126,4 +127,18 @@ def _run(args: argparse.Namespace) -> int:
             control.close()
         agent.stop()
         log.info("%s stopped in %.2f s", config.device_id, time.monotonic() - stopping)
+    _exit_now(0)
     return 0
+
+
+def _exit_now(code: int) -> None:
+    """Leave at once after a clean stop: offline is published, the hardware closed,
+    files written. Python's own finalisation of pygame, paho and gpiozero took
+    ~0.1 s of CPU per process — 3 s for a building's worth of agents stopping
+    together on a 2-core hub — and does nothing a device needs."""
+    if "pygame" in sys.modules:
+        sys.modules["pygame"].quit()  # gives the console back (KMSDRM)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -80,6 +80,9 @@ def test_agent_puts_a_live_call_on_the_panel(fresh_broker, inventory, tmp_path) 
             if agent.scroller.current == "A-007 KE LOKET 2":
                 shown.set()
 
+        def close(self) -> None:
+            panel.close()
+
     config = inventory.device("runtext-01")
     agent = running_text_agent(
         config, device_link(fresh_broker, config), SimulatedHardware(tmp_path, panel=Watching())

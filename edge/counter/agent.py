@@ -160,6 +160,7 @@ class CounterAgent:
         for thread in self._threads:
             thread.join(1)
         self.link.stop()
+        self.display.close()
         self._gpio.close()
         self.indicators.close()
         if self.skm_leds is not None:

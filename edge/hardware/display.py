@@ -29,6 +29,7 @@ class CounterDisplay(Protocol):
     present: bool
 
     def show(self, screen: Screen) -> None: ...
+    def close(self) -> None: ...
 
 
 class NullDisplay:
@@ -41,6 +42,9 @@ class NullDisplay:
 
     def show(self, screen: Screen) -> None:
         self.screen = screen
+
+    def close(self) -> None:
+        return None
 
 
 class LumaDisplay:
@@ -55,6 +59,10 @@ class LumaDisplay:
         self._canvas = canvas
         self._fonts: dict[int, Any] = {}
         self.screen: Screen | None = None
+
+    def close(self) -> None:
+        """Blank the panel and release the bus (luma's cleanup; done here, not at exit)."""
+        self.device.cleanup()
 
     def show(self, screen: Screen) -> None:
         if screen == self.screen:

@@ -71,6 +71,7 @@ class RunningTextAgent:
         self._stop.set()
         self._thread.join(1)
         self.link.stop()
+        self.panel.close()
 
     def _remember(self, event_id: str) -> bool:
         """True when ``event_id`` is new; keeps the newest :data:`SEEN_KEPT` ids."""

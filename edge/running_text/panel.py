@@ -16,6 +16,7 @@ class TextPanel(Protocol):
     height: int
 
     def show(self, frame: Image.Image) -> None: ...
+    def close(self) -> None: ...
 
 
 class LumaPanel:
@@ -27,6 +28,10 @@ class LumaPanel:
 
     def show(self, frame: Image.Image) -> None:
         self.device.display(frame.convert(self.device.mode))
+
+    def close(self) -> None:
+        """Blank the panels and release SPI (luma's cleanup; done here, not at exit)."""
+        self.device.cleanup()
 
 
 def open_max7219(cascaded: int, port: int, device: int) -> LumaPanel:
