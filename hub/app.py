@@ -25,7 +25,7 @@ from hub.site.schema import Site
 from hub.store import EventStore
 from protocol.codec import Decoded
 from protocol.errors import ContractError, ErrorCode
-from protocol.link import LinkSettings, MqttLink
+from protocol.link import MqttLink
 from protocol.models import AdminCommand, Command, DeviceStatus, Reply, ReplyError
 from protocol.presence import hub_presence
 from protocol.roles import Role
@@ -53,7 +53,7 @@ class HubApp:
         site: Site,
         inventory: Inventory,
         store: EventStore,
-        link_settings: LinkSettings,
+        link: MqttLink,
         clock: Clock | None = None,
         bookings: BookingSource | None = None,
         settings: HubSettings | None = None,
@@ -65,11 +65,11 @@ class HubApp:
             site, store, account_roles(inventory), self.clock, bookings=bookings
         )
         self.presence = PresenceRegistry({d.device_id for d in inventory.devices})
-        self.link = MqttLink(
-            link_settings,
-            presence=hub_presence(site.id, software_version()),
-            on_invalid=self._on_invalid,
+        self.link = link
+        link.announce_as(
+            hub_presence(site.id, software_version()),
             on_connected=self._publish_all,
+            on_invalid=self._on_invalid,
         )
         self.publisher = StatePublisher(site, self.link)
         self.ready = threading.Event()

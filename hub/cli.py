@@ -98,7 +98,7 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
     from hub.clock import OffsetClock, SystemClock
     from hub.site.loader import DEFAULT_SITE, load_site
     from hub.store import EventStore
-    from protocol.link import LinkSettings
+    from protocol.link import LinkSettings, MqttLink
     from protocol.signals import wait_interruptibly
 
     site = load_site(args.site or DEFAULT_SITE)
@@ -109,7 +109,7 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
         site,
         inventory,
         EventStore(args.db or default_db_path()),
-        LinkSettings(args.host, args.port, "hub", password),
+        MqttLink(LinkSettings(args.host, args.port, "hub", password)),
         clock=clock,
     )
 

@@ -147,16 +147,21 @@ class MqttLink:
         self._client.on_message = self._on_message
 
     def announce_as(
-        self, presence: Presence, on_connected: Callable[[], None] | None = None
+        self,
+        presence: Presence,
+        on_connected: Callable[[], None] | None = None,
+        on_invalid: InvalidHandler | None = None,
     ) -> None:
         """Set the birth/will this link announces (before :meth:`start`).
 
-        Agents receive their link from the composition root and say here who
-        they are; the connection settings stay the root's business.
+        Agents and the hub receive their link from their composition root and
+        say here who they are; the connection settings stay the root's business.
         """
         self.presence = presence
         if on_connected is not None:
             self.on_connected = on_connected
+        if on_invalid is not None:
+            self.on_invalid = on_invalid
 
     # -- lifecycle -----------------------------------------------------------------
 

@@ -105,7 +105,7 @@ def hub_app(
     from hub.clock import ManualClock
     from hub.site.loader import load_site
     from hub.store import EventStore
-    from protocol.link import LinkSettings
+    from protocol.link import LinkSettings, MqttLink
     from tests.hub_harness import MONDAY_0800
 
     made: list[HubApp] = []
@@ -115,7 +115,11 @@ def hub_app(
             load_site(),
             inventory,
             EventStore(tmp_path / "hub.db"),
-            LinkSettings(fresh_broker.host, fresh_broker.port, "hub", fresh_broker.password("hub")),
+            MqttLink(
+                LinkSettings(
+                    fresh_broker.host, fresh_broker.port, "hub", fresh_broker.password("hub")
+                )
+            ),
             clock=clock or ManualClock(MONDAY_0800),
             settings=HubSettings(tick_s=3600),
             **kwargs,  # type: ignore[arg-type]
