@@ -53,8 +53,7 @@ def assert_matches_reference(image: Image.Image, group: str, name: str) -> None:
     with Image.open(path) as stored:
         reference = stored.copy()
     assert (image.size, image.mode) == (reference.size, reference.mode), (
-        f"{name}: frame is {image.size} {image.mode}, "
-        f"reference {reference.size} {reference.mode}"
+        f"{name}: frame is {image.size} {image.mode}, reference {reference.size} {reference.mode}"
     )
     if image.tobytes() == reference.tobytes():
         return

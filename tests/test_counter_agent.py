@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from gpiozero.pins.mock import MockPin, PinState
 from luma.core.device import dummy
 
 from edge.compose import counter_agent
@@ -21,8 +23,38 @@ from protocol.models import CounterState, TicketPrinted, TicketReserve, TicketSt
 from protocol.roles import Role
 from tests.device_client import DeviceClient
 from tests.edge_fixtures import device_link
+from tests.reference_images import assert_matches_reference
 
 SCREENSHOTS = Path(__file__).resolve().parent / "output" / "counter"
+
+# The looks of edge/hardware/gpio.py Indicators, in seconds per state.
+CALLING_BLINK_S = 0.3  # green 0.3 on, 0.3 off
+OFFLINE_BLINK_S = 0.1  # red 0.1 on, 0.1 off ("fast")
+ERROR_BEEP = [True, False, True, False, True, False]  # three beeps
+ERROR_BEEP_S = [0.08, 0.06, 0.08, 0.06, 0.08]  # on 80 ms, off 60 ms
+
+
+def lasted(pin: MockPin) -> list[tuple[bool, float]]:
+    """Each state the pin left since ``clear_states()``, with how long it was held.
+
+    MockPin records ``PinState(timestamp, state)`` at each change, ``timestamp``
+    being the time since the previous change: the duration of the state before.
+    """
+    states: list[PinState] = list(pin.states)
+    return [(before.state, after.timestamp) for before, after in pairwise(states)]
+
+
+def assert_held(looks: list[tuple[bool, float]], durations: list[float]) -> None:
+    """Each state was held about its duration: never early, late by a thread's wake-up at most.
+
+    Like gpiozero's own ``assert_states_and_times`` (5 % and 50 ms), but a
+    blink thread's wait never ends early, so the lower bound is tight.
+    """
+    assert len(looks) == len(durations), looks
+    for (state, held), expected in zip(looks, durations, strict=True):
+        assert expected - 0.01 <= held <= expected * 1.05 + 0.05, (
+            f"{'on' if state else 'off'} for {held:.3f} s, expected {expected} s: {looks}"
+        )
 
 
 class FakeMonotonic:
@@ -84,12 +116,46 @@ class Unit:
     def until(self, predicate: Callable[[UnitState, Screen], bool], timeout: float = 10.0) -> bool:
         return self.agent.wait_for(predicate, timeout)
 
-    def beeps(self) -> int:
-        return sum(1 for state in self.pin(self.config.buzzer).states if state.state)
+    def assert_blinking(self, pin: MockPin, half_period: float, changes: int = 6) -> None:
+        """``pin`` toggles every ``half_period`` s (a blink thread, measured, never slept on)."""
+        pin.clear_states()
+        assert self.until(lambda u, s: len(pin.states) > changes, timeout=5), (
+            f"pin {pin.info.name} did not blink: {pin.states}"
+        )
+        looks = lasted(pin)[1:changes]  # the first was already under way at clear_states()
+        assert all(a != b for (a, _), (b, _) in pairwise(looks)), looks
+        assert_held(looks, [half_period] * len(looks))
 
-    def save(self, name: str) -> None:
+    def assert_error_beep(self, button: str, reason: str) -> None:
+        """Pressing ``button`` is refused with ``reason`` and three beeps, 80 ms on, 60 ms off."""
+        buzzer = self.pin(self.config.buzzer)
+        buzzer.clear_states()
+        self.press(button)
+        assert self.until(lambda u, s: s.footer == reason), f"showing {self.agent.frame}"
+        pattern = self.agent.indicators.buzzer._blink_thread
+        assert pattern is not None, "no beep"
+        # naughty, as in gpiozero's own tests: the whole pattern, no arbitrary wait
+        pattern.join(5)
+        assert not pattern.is_alive(), "the error beep never ends"
+        looks = lasted(buzzer)
+        assert [state for state, _ in looks[1:]] + [buzzer.state] == ERROR_BEEP, looks
+        assert_held(looks[1:], ERROR_BEEP_S)
+
+    def lights(self) -> tuple[bool, bool]:
+        """(green, red) as the pins are driven."""
+        return bool(self.pin(self.config.led_green).state), bool(
+            self.pin(self.config.led_red).state
+        )
+
+    def assert_screen(self, name: str, expected: Screen) -> None:
+        """The OLED shows ``expected``, drawn exactly like tests/reference/counter/<name>.png."""
+        assert self.until(lambda u, s: s == expected), f"showing {self.agent.frame}"
+        with self.agent.changed:  # the agent draws under this lock
+            frame, image = self.agent.frame, self.screen.image.copy()
+        assert frame == expected
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.screen.image.convert("L").resize((512, 256)).save(SCREENSHOTS / f"{name}.png")
+        image.convert("L").resize((512, 256)).save(SCREENSHOTS / f"{name}.png")
+        assert_matches_reference(image, "counter", name)
 
 
 @pytest.fixture
@@ -127,10 +193,9 @@ def _counter(hub: HubApp) -> object:
 
 
 def test_unit_restores_state_and_shows_it(unit: Unit) -> None:
-    assert unit.until(lambda u, s: s == Screen("LOKET 1  TUTUP", "---", "Menunggu: 0"))
+    unit.assert_screen("closed", Screen("LOKET 1  TUTUP", "---", "Menunggu: 0"))
     assert unit.agent.indicators.light is Light.CLOSED
-    assert unit.screen.image.getbbox() is not None, "something was drawn"
-    unit.save("closed")
+    assert unit.lights() == (False, False), "closed: both LEDs off"
 
 
 def test_hold_next_opens_then_press_calls(
@@ -139,16 +204,20 @@ def test_hold_next_opens_then_press_calls(
     unit.hold_next()
     assert unit.until(lambda u, s: s.header == "LOKET 1  BUKA")
     assert hub.service.state.counter(1).state is CounterState.OPEN
+    assert unit.lights() == (True, False), "ready: green on, red off"
     number = kiosk("DUK-KTP")
     assert unit.until(lambda u, s: s.footer == "Menunggu: 1"), "retained state reached the unit"
     unit.press("next")
     assert unit.until(lambda u, s: s.big == number)
     assert unit.agent.indicators.light is Light.CALLING
-    green = unit.pin(unit.config.led_green)
-    assert green.state in (True, False)
-    unit.save("calling")
+    red = unit.pin(unit.config.led_red)
+    red.clear_states()
+    unit.assert_blinking(unit.pin(unit.config.led_green), CALLING_BLINK_S)
+    assert red.states == [PinState(0.0, False)], "red stays off while calling"
+    unit.assert_screen("calling", Screen("LOKET 1  BUKA", number, "Menunggu: 0"))
     unit.press("finish")
     assert unit.until(lambda u, s: s.big == "---" and u.skm_ticket is not None)
+    assert unit.lights() == (True, False), "ready again: the blink stopped with green on"
     assert unit.agent.skm_leds is not None and unit.agent.skm_leds.inviting
     unit.press_skm(3)
     assert unit.until(lambda u, s: s.footer == "Terima kasih")
@@ -177,13 +246,9 @@ def test_bouncing_next_calls_one_ticket(
 
 
 def test_senseless_presses_beep_and_send_nothing(unit: Unit, hub: HubApp) -> None:
-    before = unit.beeps()
     rejected = hub.service.state.rejected
-    unit.press("recall")
-    assert unit.until(lambda u, s: s.footer == "Tidak ada panggilan")
-    unit.press("next")
-    assert unit.until(lambda u, s: s.footer == "Loket tutup")
-    assert unit.beeps() > before
+    unit.assert_error_beep("recall", "Tidak ada panggilan")
+    unit.assert_error_beep("next", "Loket tutup")
     assert hub.service.state.rejected == rejected, "nothing reached the hub"
 
 
@@ -198,7 +263,9 @@ def test_transfer_menu_cycles_and_confirms(
     assert unit.until(lambda u, s: s.footer == "Ke DUK-KK? Selesai=OK")
     unit.press("transfer")
     assert unit.until(lambda u, s: s.footer == "Ke DUK-AKTA? Selesai=OK")
-    unit.save("transfer-menu")
+    unit.assert_screen(
+        "transfer-menu", Screen("LOKET 1  BUKA", "PINDAH", "Ke DUK-AKTA? Selesai=OK")
+    )
     unit.press("finish")
     assert unit.until(lambda u, s: s.big == "---")
     ticket = hub.service.state.tickets[f"20261123-{number}"]
@@ -214,7 +281,11 @@ def test_offline_press_is_refused_and_never_replayed(
     fresh_broker.stop()
     assert unit.until(lambda u, s: s.big == "OFFLINE")
     assert unit.agent.indicators.light is Light.OFFLINE
-    unit.save("offline")
+    green = unit.pin(unit.config.led_green)
+    green.clear_states()
+    unit.assert_blinking(unit.pin(unit.config.led_red), OFFLINE_BLINK_S)
+    assert green.states == [PinState(0.0, False)], "green stays off while offline"
+    unit.assert_screen("offline", Screen("LOKET 1  BUKA", "OFFLINE", "Hub tidak terhubung"))
     unit.press("next")
     assert unit.until(lambda u, s: u.message == "OFFLINE")
     fresh_broker.start()
@@ -283,8 +354,11 @@ def test_hold_next_closes_an_idle_counter_and_pause_toggles(unit: Unit, hub: Hub
     unit.press("pause")
     assert unit.until(lambda u, s: s.header == "LOKET 1  ISTIRAHAT")
     assert unit.agent.indicators.light is Light.PAUSED
+    assert unit.lights() == (False, True), "paused: red on, green off"
     unit.press("pause")
     assert unit.until(lambda u, s: u.state is CounterState.OPEN and u.pending is None)
+    assert unit.lights() == (True, False)
     unit.hold_next()
     assert unit.until(lambda u, s: u.state is CounterState.CLOSED)
     assert hub.service.state.counter(1).state is CounterState.CLOSED
+    assert unit.lights() == (False, False)
