@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -128,10 +129,35 @@ def test_announcer_speaks_once_and_not_stale_or_in_quiet_hours(
     assert not quiet.spoken
 
 
-def test_headless_playback_with_the_dummy_audio_driver(clip_dir: Path) -> None:
+def test_headless_playback_with_the_dummy_audio_driver(
+    clip_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The announcement really goes through SDL's mixer, and play() lasts as long as it."""
+    sounds: list[pygame.mixer.Sound] = []
+
+    class RecordedSound(pygame.mixer.Sound):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            sounds.append(self)
+
+    monkeypatch.setattr(pygame.mixer, "Sound", RecordedSound)
     clips = ClipSet(clip_dir)
     names = ["bel", "loket", "tiga"]
-    PygamePlayer(volume=0.5).play(clips.join(names), clips.duration(names))
+    seconds = clips.duration(names)
+    player = PygamePlayer(volume=0.5)
+    assert pygame.mixer.get_init() is not None
+    assert pygame.mixer.get_driver() == "dummy", "headless: SDL_AUDIODRIVER=dummy"
+    started = time.monotonic()
+    player.play(clips.join(names), seconds)
+    took = time.monotonic() - started
+    assert len(sounds) == 1, "one Sound for the joined clips"
+    sound = sounds[0]
+    assert sound.get_length() == pytest.approx(seconds, abs=0.01)
+    assert sound.get_volume() == pytest.approx(0.5, abs=0.01)
+    # The dummy driver consumes audio in real time, a mixer buffer ahead at most;
+    # play() returns when the channel is done, not at once and not at its deadline.
+    assert seconds - 0.2 <= took < seconds + 1.0, f"{took:.3f} s for a {seconds:.3f} s clip"
+    assert sound.get_num_channels() == 0 and not pygame.mixer.get_busy(), "played to its end"
 
 
 @pytest.fixture
