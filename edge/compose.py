@@ -110,14 +110,22 @@ def counter_agent(
     return CounterAgent(config, link, hardware.pins(config), display, clock=clock)
 
 
-def kiosk_agent(config: DeviceConfig, link: MqttLink, hardware: Hardware) -> KioskAgent:
+def kiosk_agent(
+    config: DeviceConfig,
+    link: MqttLink,
+    hardware: Hardware,
+    clock: Callable[[], float] = time.monotonic,
+) -> KioskAgent:
+    """``clock`` (monotonic seconds) times the idle return to welcome; tests move it by hand."""
     from edge.kiosk.agent import KioskAgent
 
     unit = config.kiosk_unit()
     surface = hardware.screen(config, (unit.width, unit.height))
     transport = hardware.printer(config)
     scanner_node = hardware.scanner_node(config)
-    agent = KioskAgent(config, link, transport, surface, scanner_present=scanner_node is not None)
+    agent = KioskAgent(
+        config, link, transport, surface, clock=clock, scanner_present=scanner_node is not None
+    )
     agent.screenshot_path = hardware.screenshot_path(config)
     if scanner_node is not None:
         from edge.kiosk.scanner import EvdevScanner

@@ -13,7 +13,7 @@ import pytest
 import tests.kiosk_fixtures  # noqa: F401 - headless SDL before pygame starts
 from edge.compose import kiosk_agent
 from edge.hardware.choice import SimulatedHardware
-from edge.kiosk.model import View
+from edge.kiosk.model import KioskModel, View
 from edge.printer.decode import decode
 from edge.printer.transport import FakeTransport, PrinterStatus
 from firmware_config.inventory import Inventory
@@ -32,6 +32,7 @@ def decode_message(topic: str, payload: bytes):
 
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "kiosk-journey"
+IDLE_S = 30.0  # docs/kiosk.md: "returns to welcome after 30 s without a touch"
 BOOKINGS = StaticBookings(
     [Booking(code="BK-1001", service="DUK-KK", appointment_at=MONDAY_0800 + timedelta(minutes=20))]
 )
@@ -42,6 +43,22 @@ def hub(hub_app: Callable[..., HubApp]) -> HubApp:
     return hub_app(bookings=BOOKINGS)
 
 
+class FakeMonotonic:
+    """The kiosk's clock (screen timeouts): moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self.now += seconds
+
+
 class Kiosk:
     def __init__(self, broker: LocalBroker, inventory: Inventory, state_dir: Path) -> None:
         base = inventory.device("kiosk-01")
@@ -49,8 +66,12 @@ class Kiosk:
             update={"kiosk": base.kiosk_unit().model_copy(update={"width": 1024, "height": 600})}
         )
         self.printer = FakeTransport()
+        self.clock = FakeMonotonic()
         self.agent = kiosk_agent(
-            config, device_link(broker, config), SimulatedHardware(state_dir, printer=self.printer)
+            config,
+            device_link(broker, config),
+            SimulatedHardware(state_dir, printer=self.printer),
+            clock=self.clock,
         )
         self.thread = threading.Thread(target=self.agent.run, daemon=True)
 
@@ -58,6 +79,18 @@ class Kiosk:
         assert self.agent.wait_for(lambda m: m.shown() is view, timeout), (
             f"expected {view}, showing {self.agent.model.shown()}"
         )
+
+    def next_frames(self, count: int = 3) -> list[View]:
+        """The views of ``count`` frames begun after this call (the UI loop read the clock)."""
+        seen: list[View] = []
+
+        def drawn(model: KioskModel) -> bool:
+            seen.append(model.shown())
+            return len(seen) > count + 1
+
+        assert self.agent.wait_for(drawn), f"only {len(seen) - 1} frames drawn"
+        # seen[0] is before any new frame; the frame of seen[1] may have begun before the call
+        return seen[2:]
 
     def tap(self, *target: str) -> None:
         self.agent.touch(*target)
@@ -111,6 +144,16 @@ def test_back_and_idle_return_to_welcome(kiosk: Kiosk) -> None:
     kiosk.view(View.AGENCIES)
     kiosk.tap("back")
     kiosk.view(View.WELCOME)
+    kiosk.tap("start")
+    kiosk.view(View.AGENCIES)
+    kiosk.tap("agency", "DUKCAPIL")
+    kiosk.view(View.SERVICES)
+    assert kiosk.agent.model.last_touch == kiosk.clock(), "the clock stood still since the tap"
+    kiosk.clock.advance(IDLE_S - 0.5)
+    assert kiosk.next_frames() == [View.SERVICES] * 3, "not before the idle time"
+    kiosk.clock.advance(1.0)
+    kiosk.view(View.WELCOME)
+    assert kiosk.agent.model.agency is None, "a fresh start for the next citizen"
 
 
 def test_scanned_booking_is_checked_in_and_printed(kiosk: Kiosk, hub: HubApp) -> None:
