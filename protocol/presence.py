@@ -51,3 +51,24 @@ def hub_presence(site_id: str, software_version: str) -> Presence:
         )
 
     return Presence(spec("hub.status"), {}, make)
+
+
+class HubWatch:
+    """The hub's presence as a device should believe it: the newest session wins.
+
+    After a broker restart Mosquitto may deliver the hub's old-session
+    ``offline`` will after its new-session ``online`` birth; believing the
+    last message would leave a device showing "tidak terhubung" while the
+    hub is up. A status of an older session is ignored.
+    """
+
+    def __init__(self) -> None:
+        self.session = -1
+        self.online = False
+
+    def update(self, status: HubStatus) -> bool:
+        """Apply ``status`` unless it is stale; returns whether the hub is online now."""
+        if status.session >= self.session:
+            self.session = status.session
+            self.online = status.state is PresenceState.ONLINE
+        return self.online

@@ -47,11 +47,10 @@ from protocol.models import (
     HardwareHealth,
     Heartbeat,
     HubStatus,
-    Presence,
     Reply,
     SatisfactionRate,
 )
-from protocol.presence import device_presence
+from protocol.presence import HubWatch, device_presence
 from protocol.signals import wait_interruptibly
 from protocol.topics import spec
 from protocol.version import software_version
@@ -111,6 +110,7 @@ class CounterAgent:
             if self.unit_config.skm.enabled
             else None
         )
+        self._hub = HubWatch()  # the newest hub session wins
         self.link = link
         link.announce_as(
             device_presence(
@@ -204,7 +204,7 @@ class CounterAgent:
                 if gesture is not None:
                     self._gesture(event.button, gesture, now)
             elif isinstance(event, HubStatus):
-                self.unit.hub_online = event.state is Presence.ONLINE
+                self.unit.hub_online = self._hub.update(event)
                 if self.unit.hub_online:
                     self._queue(Send(CounterSync))
             elif isinstance(event, CounterStatus):

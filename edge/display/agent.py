@@ -36,12 +36,11 @@ from protocol.models import (
     ComponentState,
     HardwareHealth,
     HubStatus,
-    Presence,
     RecentCalls,
     ServiceStatus,
     utc_now,
 )
-from protocol.presence import device_presence
+from protocol.presence import HubWatch, device_presence
 from protocol.topics import spec
 from protocol.version import software_version
 
@@ -76,6 +75,7 @@ class DisplayAgent:
         self._events: queue.Queue[object] = queue.Queue()
         self._stop = threading.Event()
         self.changed = threading.Condition()
+        self._hub = HubWatch()  # the newest hub session wins
         self.link = link
         link.announce_as(
             device_presence(
@@ -159,7 +159,7 @@ class DisplayAgent:
         elif isinstance(message, Announcements):
             self.model.announcements = list(message.texts)
         elif isinstance(message, HubStatus):
-            self.model.hub_online = message.state is Presence.ONLINE
+            self.model.hub_online = self._hub.update(message)
 
     def wait_for(self, predicate: Callable[[DisplayModel], bool], timeout: float = 10.0) -> bool:
         with self.changed:

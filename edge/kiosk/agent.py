@@ -42,7 +42,6 @@ from protocol.models import (
     ComponentState,
     HardwareHealth,
     HubStatus,
-    Presence,
     PriorityCategory,
     Reply,
     ServiceStatus,
@@ -51,7 +50,7 @@ from protocol.models import (
     TicketReserve,
     TicketView,
 )
-from protocol.presence import device_presence
+from protocol.presence import HubWatch, device_presence
 from protocol.topics import spec
 from protocol.version import software_version
 
@@ -100,6 +99,7 @@ class KioskAgent:
         self._events: queue.Queue[object] = queue.Queue()
         self._stop = threading.Event()
         self.changed = threading.Condition()
+        self._hub = HubWatch()  # the newest hub session wins
         self.link = link
         link.announce_as(
             device_presence(
@@ -213,7 +213,7 @@ class KioskAgent:
 
     def _event(self, item: object, now: float) -> None:
         if isinstance(item, HubStatus):
-            self.model.hub_online = item.state is Presence.ONLINE
+            self.model.hub_online = self._hub.update(item)
         elif isinstance(item, Catalogue):
             self.model.catalogue = item
         elif isinstance(item, ServiceStatus):
