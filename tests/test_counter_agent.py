@@ -22,7 +22,7 @@ from mqtt_broker.local import LocalBroker
 from protocol.models import CounterState, TicketPrinted, TicketReserve, TicketState
 from protocol.roles import Role
 from tests.device_client import DeviceClient
-from tests.edge_fixtures import device_link
+from tests.edge_fixtures import FakeMonotonic, device_link
 from tests.reference_images import assert_matches_reference
 
 SCREENSHOTS = Path(__file__).resolve().parent / "output" / "counter"
@@ -56,21 +56,6 @@ def assert_held(looks: list[tuple[bool, float]], durations: list[float]) -> None
             f"{'on' if state else 'off'} for {held:.3f} s, expected {expected} s: {looks}"
         )
 
-
-class FakeMonotonic:
-    """The agent's clock: moves only when the test says so (hold and debounce timing)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self.now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self.now += seconds
 
 
 class Unit:

@@ -22,7 +22,7 @@ from hub.bookings import Booking, StaticBookings
 from mqtt_broker.local import LocalBroker
 from protocol.codec import decode as decode_contract
 from protocol.models import TicketState
-from tests.edge_fixtures import device_link
+from tests.edge_fixtures import FakeMonotonic, device_link
 from tests.hub_harness import MONDAY_0800
 from tests.mqtt_client import RecordingClient
 
@@ -42,21 +42,6 @@ BOOKINGS = StaticBookings(
 def hub(hub_app: Callable[..., HubApp]) -> HubApp:
     return hub_app(bookings=BOOKINGS)
 
-
-class FakeMonotonic:
-    """The kiosk's clock (screen timeouts): moves only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self.now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self.now += seconds
 
 
 class Kiosk:
