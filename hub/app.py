@@ -161,7 +161,7 @@ class HubApp:
             params = {}
         sender = params.get("device_id") or params.get("account") or "?"
         correlation = getattr(properties, "CorrelationData", None)
-        command_id = (
+        command_id = error.command_id or (
             uuid.UUID(bytes=bytes(correlation)) if correlation and len(correlation) == 16 else None
         )
         outcome = self.service.reject_invalid(

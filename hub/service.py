@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter as Tally
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -29,13 +30,23 @@ from hub.events import (
     Event,
     TicketCancelled,
 )
+from hub.queries import ticket_status
 from hub.site.calendar import SiteCalendar
 from hub.site.schema import Site
 from hub.state import OPEN_STATES, QueueState
 from hub.store import SNAPSHOT_EVERY, EventStore
 from hub.views import counter_view, ticket_view
 from protocol.errors import ErrorCode
-from protocol.models import AdminAnnounce, AdminCommand, AdminPing, Command, Reply, ReplyError
+from protocol.models import (
+    AdminAnnounce,
+    AdminCommand,
+    AdminPing,
+    AdminTicketStatus,
+    Command,
+    Reply,
+    ReplyError,
+    TicketStatusQuery,
+)
 from protocol.roles import Role
 
 log = logging.getLogger(__name__)
@@ -97,6 +108,8 @@ class QueueService:
 
     def handle(self, command: Command) -> Outcome:
         """Apply one device command exactly once and return the reply to send."""
+        if isinstance(command, TicketStatusQuery):
+            return self._ticket_status(command, command.device_id, lambda: self._sender(command))
         stored = self.store.stored_reply(str(command.command_id))
         if stored is not None:
             return Outcome(Reply.model_validate_json(stored), duplicate=True)
@@ -130,6 +143,8 @@ class QueueService:
         return self.decider.decide(projected, command, sender, now)
 
     def handle_admin(self, command: AdminCommand) -> Outcome:
+        if isinstance(command, AdminTicketStatus):
+            return self._ticket_status(command, command.account, lambda: self._admin(command))
         stored = self.store.stored_reply(str(command.command_id))
         if stored is not None:
             return Outcome(Reply.model_validate_json(stored), duplicate=True)
@@ -146,6 +161,35 @@ class QueueService:
         return self._commit(
             events, now, command.command_id, command.account, command.type, Decision(events)
         )
+
+    # -- reads (hub/queries.py): no event, no stored reply ---------------------
+
+    def _ticket_status(
+        self,
+        command: TicketStatusQuery | AdminTicketStatus,
+        sender: str,
+        authorise: Callable[[], object],
+    ) -> Outcome:
+        """Answer ``ticket.status`` from the state as it is now; nothing is written."""
+        now = self.clock.now()
+        state = self.state
+        rollover = self._day_events(now)
+        if rollover:  # the ticker has not opened the new day yet: answer as if it had
+            state = state.model_copy(deep=True)
+            for event in rollover:
+                state.apply(event)
+        try:
+            authorise()
+            view = ticket_status(self.site, state, command.ticket_id, now)
+        except Refusal as refusal:
+            log.info("refused %s from %s: %s", command.type, sender, refusal.message)
+            error = ReplyError(code=refusal.code, message=refusal.message)
+            return Outcome(Reply(command_id=command.command_id, ok=False, error=error))
+        return Outcome(Reply(command_id=command.command_id, ok=True, ticket=view))
+
+    def _admin(self, command: AdminCommand) -> None:
+        if self.roles.get(command.account) is not Role.ADMIN:
+            raise Refusal(ErrorCode.NOT_AUTHORISED, f"{command.account} is not an admin")
 
     def reject_invalid(
         self, sender: str, kind: str, code: ErrorCode, message: str, command_id: UUID | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from pydantic import ValidationError
 
@@ -25,10 +26,11 @@ from protocol.errors import (
     UnsupportedVersionError,
 )
 from protocol.models import Envelope
-from protocol.topics import SELF_PARAMETERS, TopicSpec, resolve
+from protocol.topics import SELF_PARAMETERS, TOPICS, TopicSpec, resolve
 from protocol.version import SCHEMA_MAJOR, SCHEMA_VERSION, parse_schema_version
 
 _MAX_ERRORS_SHOWN = 5
+_LARGEST_PAYLOAD = max(spec.max_bytes for spec in TOPICS)
 
 
 @dataclass(frozen=True)
@@ -53,11 +55,41 @@ def encode(message: Envelope, spec: TopicSpec | None = None) -> bytes:
 
 
 def decode(topic: str, payload: bytes) -> Decoded:
-    """Validate ``payload`` received on ``topic`` against the contract."""
-    spec, params = resolve(topic)
-    message = decode_for(spec, payload)
-    _check_self_parameters(spec, params, message)
+    """Validate ``payload`` received on ``topic`` against the contract.
+
+    A :class:`ContractError` raised here carries the payload's ``command_id``
+    when one can still be read (see :func:`readable_command_id`).
+    """
+    try:
+        spec, params = resolve(topic)
+        message = decode_for(spec, payload)
+        _check_self_parameters(spec, params, message)
+    except ContractError as error:
+        error.command_id = readable_command_id(payload)
+        raise
     return Decoded(spec=spec, params=params, message=message)
+
+
+def readable_command_id(payload: bytes) -> UUID | None:
+    """The ``command_id`` of a payload that may be invalid otherwise, or ``None``.
+
+    Only a JSON object within the largest size limit of the contract whose
+    ``command_id`` is a UUID in its canonical text form counts: an error reply
+    must never name a command the device did not send.
+    """
+    if len(payload) > _LARGEST_PAYLOAD:
+        return None
+    try:
+        value = _parse_json_object(payload).get("command_id")
+    except ContractError:
+        return None
+    if not isinstance(value, str):
+        return None
+    try:
+        command_id = UUID(value)
+    except ValueError:
+        return None
+    return command_id if str(command_id) == value.lower() else None
 
 
 def decode_for(spec: TopicSpec, payload: bytes) -> Envelope:
@@ -150,4 +182,4 @@ def _describe(kind: str, error: ValidationError) -> str:
     return f"invalid {kind}: " + "; ".join(problems) + suffix
 
 
-__all__ = ["ContractError", "Decoded", "decode", "decode_for", "encode"]
+__all__ = ["ContractError", "Decoded", "decode", "decode_for", "encode", "readable_command_id"]

@@ -8,6 +8,7 @@ generic callers can still catch it as bad input.
 from __future__ import annotations
 
 from enum import StrEnum
+from uuid import UUID
 
 
 class ErrorCode(StrEnum):
@@ -35,13 +36,19 @@ class ErrorCode(StrEnum):
 
 
 class ContractError(ValueError):
-    """A message that does not follow the contract; never crashes the receiver."""
+    """A message that does not follow the contract; never crashes the receiver.
+
+    ``command_id`` is the rejected payload's own command id when
+    :func:`protocol.codec.decode` could still read one, so the error reply
+    names the command it refuses even when the payload failed validation.
+    """
 
     code: ErrorCode = ErrorCode.INVALID
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        self.command_id: UUID | None = None
 
 
 class UnknownTopicError(ContractError):

@@ -171,7 +171,10 @@ TOPICS: tuple[TopicSpec, ...] = (
         publishers=_COMMAND_SENDERS,
         readers=frozenset({Role.HUB}),
         retained=False,
-        description="Commands of a device to the hub (MQTT 5 request with Response Topic).",
+        description=(
+            "Commands of a device to the hub (MQTT 5 request: Response Topic + Correlation "
+            "Data). Retry with the same command_id until answered or expires_at; never after."
+        ),
     ),
     TopicSpec(
         key="device.reply",
@@ -180,7 +183,10 @@ TOPICS: tuple[TopicSpec, ...] = (
         publishers=frozenset({Role.HUB}),
         readers=_COMMAND_SENDERS,
         retained=False,
-        description="The hub's replies to one device's commands (Correlation Data echoed).",
+        description=(
+            "The hub's replies to this device's commands, Correlation Data echoed. The hub "
+            "answers a device only here, whatever Response Topic the request set."
+        ),
     ),
     TopicSpec(
         key="hub.status",
@@ -272,7 +278,10 @@ TOPICS: tuple[TopicSpec, ...] = (
         publishers=frozenset({Role.HUB}),
         readers=frozenset({Role.ADMIN}),
         retained=False,
-        description="The hub's replies to one admin account.",
+        description=(
+            "The hub's replies to this admin account's commands, Correlation Data echoed; "
+            "the only topic the hub answers the account on."
+        ),
     ),
 )
 

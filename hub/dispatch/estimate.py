@@ -13,8 +13,8 @@ import math
 from datetime import datetime
 
 from hub.site.schema import CategoryCode, Site
-from hub.state import QueueState
-from protocol.models import CounterState
+from hub.state import QueueState, TicketRecord
+from protocol.models import CounterState, TicketState
 
 SECONDARY_SHARE = 0.5
 
@@ -25,6 +25,23 @@ def people_ahead(state: QueueState, service: str, category: CategoryCode) -> int
     if category is CategoryCode.PRIORITY:
         return sum(1 for t in waiting if t.category is CategoryCode.PRIORITY)
     return len(waiting)
+
+
+def people_ahead_of(state: QueueState, ticket: TicketRecord) -> int:
+    """Waiting tickets of its service queued before ``ticket`` (for prioritas: priority ones).
+
+    The figure :func:`people_ahead` gives a new ticket, kept current as the
+    queue moves; a ticket that is not waiting has nobody ahead of it.
+    """
+    if ticket.state is not TicketState.WAITING:
+        return 0
+    priority_only = ticket.category is CategoryCode.PRIORITY
+    return sum(
+        1
+        for other in state.waiting({ticket.service})
+        if other.order < ticket.order
+        and (not priority_only or other.category is CategoryCode.PRIORITY)
+    )
 
 
 def serving_capacity(site: Site, state: QueueState, service: str) -> float:

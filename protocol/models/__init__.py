@@ -1,6 +1,12 @@
 """Pydantic payload models of the contract, one module per concern."""
 
-from protocol.models.admin import ADMIN_COMMANDS, AdminAnnounce, AdminCommand, AdminPing
+from protocol.models.admin import (
+    ADMIN_COMMANDS,
+    AdminAnnounce,
+    AdminCommand,
+    AdminPing,
+    AdminTicketStatus,
+)
 from protocol.models.base import Envelope, WireModel, utc_now
 from protocol.models.commands import (
     DEVICE_COMMANDS,
@@ -24,6 +30,7 @@ from protocol.models.commands import (
     TicketPrinted,
     TicketPrintFailed,
     TicketReserve,
+    TicketStatusQuery,
 )
 from protocol.models.presence import (
     ComponentState,
@@ -60,6 +67,7 @@ __all__ = [
     "AdminAnnounce",
     "AdminCommand",
     "AdminPing",
+    "AdminTicketStatus",
     "Announcements",
     "BookingCheckIn",
     "CallEvent",
@@ -102,6 +110,7 @@ __all__ = [
     "TicketPrinted",
     "TicketReserve",
     "TicketState",
+    "TicketStatusQuery",
     "TicketView",
     "WireModel",
     "utc_now",

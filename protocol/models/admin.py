@@ -12,7 +12,7 @@ from uuid import UUID
 from pydantic import Field
 
 from protocol.models.base import Envelope
-from protocol.models.fields import AccountName, ShortText, Timestamp
+from protocol.models.fields import AccountName, ShortText, TicketId, Timestamp
 
 
 class AdminCommand(Envelope):
@@ -38,4 +38,16 @@ class AdminPing(AdminCommand):
     type: Literal["admin.ping"] = "admin.ping"
 
 
-ADMIN_COMMANDS: tuple[type[AdminCommand], ...] = (AdminAnnounce, AdminPing)
+class AdminTicketStatus(AdminCommand):
+    """Ask where a ticket stands now, as ``ticket.status`` of a device does.
+
+    A read: no event, reply not stored, a repeat answered afresh. A ticket id
+    the hub does not hold today is refused `unknown_ticket`.
+    """
+
+    summary = "Ask a ticket's state, people ahead and estimated wait"
+    type: Literal["ticket.status"] = "ticket.status"
+    ticket_id: TicketId
+
+
+ADMIN_COMMANDS: tuple[type[AdminCommand], ...] = (AdminAnnounce, AdminPing, AdminTicketStatus)

@@ -1,11 +1,13 @@
 """Commands a device sends to the hub, and the rules that make them safe.
 
 Every command carries a client-made ``command_id``: the hub applies a command
-once and answers a repeat (a retry after a reconnect) with the stored reply.
-``seq`` grows per device so the hub can log gaps and reordering. A command may
-carry ``expires_at``; the hub answers ``expired`` to a command that arrives
-after it rather than calling a ticket for a press made minutes ago. Commands
-are sent with MQTT 5 request/response: Response Topic + Correlation Data.
+once per (sender, command id) and answers a repeat (a retry after a
+reconnect) with the stored reply. ``seq`` grows per device so the hub can log
+gaps and reordering. A command that calls a citizen carries ``expires_at``;
+the hub answers ``expired`` to a command that arrives after it rather than
+calling a ticket for a press made minutes ago. Commands are sent with MQTT 5
+request/response; the hub answers on the sender's own reply topic.
+docs/contract.md states these rules in full.
 """
 
 from __future__ import annotations
@@ -42,12 +44,28 @@ class Command(Envelope):
 
     allowed_roles: ClassVar[frozenset[Role]] = frozenset()
 
-    command_id: UUID = Field(description="Made by the sender; a repeat gets the stored reply.")
+    command_id: UUID = Field(
+        description=(
+            "Made by the sender, new for each command and kept for its retries. The hub "
+            "applies a command once per (sender, command_id) and answers a repeat with "
+            "the stored reply."
+        )
+    )
     device_id: DeviceId
     seq: int = Field(ge=0, description="Per-device sequence number, grows by one per command.")
-    issued_at: Timestamp
+    issued_at: Timestamp = Field(
+        description=(
+            "When the press was made, by the device's clock. The hub learns each device's "
+            "clock offset and judges `expires_at` through it."
+        )
+    )
     expires_at: Timestamp | None = Field(
-        default=None, description="The hub answers `expired` after this instant."
+        default=None,
+        description=(
+            "Carried by every command that calls a citizen. The hub refuses the command "
+            "`expired` once this instant (by the device's clock, read through its learned "
+            "offset) has passed; the device stops retrying at it."
+        ),
     )
 
     @model_validator(mode="after")
@@ -62,7 +80,20 @@ _KIOSK = frozenset({Role.KIOSK})
 
 
 class CounterNext(Command):
-    """Panggil berikutnya: finish nothing, call the next ticket for this counter."""
+    """Panggil berikutnya: finish this counter's current ticket, then call the next one.
+
+    The current ticket, if any, becomes `done` whether it was being served or
+    only called: a called citizen who never came is finished as served, with
+    a visit and a service time counted from the call, so mark such a ticket
+    `counter.no_show` before pressing next. Then the dispatch policy picks
+    the next waiting ticket for this counter and calls it (`called`,
+    announced on `event.call`); the reply carries it and the counter. With
+    nobody waiting the current ticket is still finished and the reply carries
+    the counter without a ticket; with neither a current ticket nor anyone
+    waiting the reply is `nothing_waiting`. A closed counter is refused
+    `closed`, a paused one `invalid_state`. Calls a citizen, so it carries
+    `expires_at`.
+    """
 
     summary = "Call the next ticket"
     allowed_roles = _COUNTER
@@ -70,7 +101,7 @@ class CounterNext(Command):
 
 
 class CounterRecall(Command):
-    """Panggil ulang: announce the current ticket again."""
+    """Panggil ulang: announce the current ticket again (calls a citizen: carries `expires_at`)."""
 
     summary = "Recall the current ticket"
     allowed_roles = _COUNTER
@@ -202,6 +233,23 @@ class TicketPrintFailed(Command):
     reason: ShortText
 
 
+class TicketStatusQuery(Command):
+    """Ask where a ticket stands now: its state, the people ahead of it and the estimated wait.
+
+    A read, answered from the hub's current state: it writes no event and its
+    reply is not stored, so a repeat with the same `command_id` is answered
+    afresh (what a retry wants). It calls nobody and needs no `expires_at`.
+    People ahead and the estimate are computed when asked for a `waiting`
+    ticket and are 0 in any other state. A ticket id the hub does not hold
+    today is refused `unknown_ticket`.
+    """
+
+    summary = "Ask a ticket's state, people ahead and estimated wait"
+    allowed_roles = frozenset({Role.KIOSK, Role.COUNTER})
+    type: Literal["ticket.status"] = "ticket.status"
+    ticket_id: TicketId
+
+
 DEVICE_COMMANDS: tuple[type[Command], ...] = (
     CounterNext,
     CounterRecall,
@@ -220,4 +268,5 @@ DEVICE_COMMANDS: tuple[type[Command], ...] = (
     BookingCheckIn,
     TicketPrinted,
     TicketPrintFailed,
+    TicketStatusQuery,
 )

@@ -49,8 +49,21 @@ class TicketView(WireModel):
     category: PriorityCategory
     state: TicketState
     issued_at: Timestamp
-    people_ahead: int = Field(ge=0)
-    estimated_wait_min: int = Field(ge=0)
+    people_ahead: int = Field(
+        ge=0,
+        description=(
+            "Waiting tickets of its service queued before it (for prioritas: the priority "
+            "ones). In a `ticket.status` reply: now, and 0 unless `waiting`; elsewhere: as "
+            "at reservation, the figure printed on the ticket."
+        ),
+    )
+    estimated_wait_min: int = Field(
+        ge=0,
+        description=(
+            "Rough minutes until called, from `people_ahead`, recent service times and the "
+            "counters serving it. Now in a `ticket.status` reply; elsewhere as at reservation."
+        ),
+    )
     counter: CounterNumber | None = None
     recalls: int = Field(default=0, ge=0)
 
@@ -70,7 +83,14 @@ class ReplyError(WireModel):
 
 
 class Reply(Envelope):
-    """Outcome of one command. ``ok`` and ``error`` always agree."""
+    """Outcome of one command. ``ok`` and ``error`` always agree.
+
+    Sent only on the sender's own reply topic (`mpp/device/{device_id}/reply`,
+    `mpp/admin/{account}/reply`), whatever Response Topic the request set, with
+    its Correlation Data echoed. ``command_id`` is the command's; for a payload
+    that failed validation it is the payload's `command_id` when that can be
+    read as a UUID, else the Correlation Data's, else the nil UUID.
+    """
 
     summary = "Reply to a command"
     type: Literal["reply"] = "reply"

@@ -1,0 +1,390 @@
+"""One or more valid examples of every message of the contract.
+
+The AsyncAPI generator puts them in the document beside each message, and the
+tests round-trip them through the codec, so an example can never drift from
+its model: a change that makes one invalid fails the build. Every timestamp
+is fixed, so the generated document is byte-for-byte stable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from protocol.errors import ErrorCode
+from protocol.models import (
+    AdminAnnounce,
+    AdminPing,
+    AdminTicketStatus,
+    Announcements,
+    BookingCheckIn,
+    CallEvent,
+    Catalogue,
+    CatalogueAgency,
+    CatalogueCategory,
+    CatalogueService,
+    Command,
+    ComponentState,
+    CounterClose,
+    CounterFinish,
+    CounterNext,
+    CounterNoShow,
+    CounterOpen,
+    CounterPause,
+    CounterRecall,
+    CounterRequeue,
+    CounterResume,
+    CounterStartService,
+    CounterState,
+    CounterStatus,
+    CounterSync,
+    CounterTransfer,
+    CounterView,
+    DeviceStatus,
+    Envelope,
+    HardwareHealth,
+    Heartbeat,
+    HubStatus,
+    Presence,
+    PriorityCategory,
+    RecentCalls,
+    Reply,
+    ReplyError,
+    Resync,
+    SatisfactionRate,
+    SatisfactionRating,
+    ServiceStatus,
+    TicketPrinted,
+    TicketPrintFailed,
+    TicketReserve,
+    TicketState,
+    TicketStatusQuery,
+    TicketView,
+)
+from protocol.roles import Role
+
+NOW = datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
+CID = UUID("0b8f4a52-3c1e-4e0a-9d7e-2f4b5c6d7e8f")
+TICKET = TicketView(
+    ticket_id="20261123-A-012",
+    number="A-012",
+    service="DUK-KTP",
+    service_name="Perekaman KTP-el",
+    agency_name="Dinas Kependudukan dan Pencatatan Sipil",
+    category=PriorityCategory.REGULAR,
+    state=TicketState.CALLED,
+    issued_at=NOW,
+    people_ahead=4,
+    estimated_wait_min=18,
+    counter=3,
+)
+WAITING_TICKET = TICKET.model_copy(
+    update={
+        "state": TicketState.WAITING,
+        "counter": None,
+        "people_ahead": 2,
+        "estimated_wait_min": 9,
+    }
+)
+CALL = CallEvent(
+    sent_at=NOW,
+    event_id=CID,
+    seq=7,
+    number="A-012",
+    counter=3,
+    counter_name="Loket 3",
+    service="DUK-KTP",
+    agency_name="Dinas Kependudukan dan Pencatatan Sipil",
+    zone="lantai-1",
+    recall=0,
+    called_at=NOW,
+)
+
+
+@dataclass(frozen=True)
+class Example:
+    """One message as it travels on one concrete topic."""
+
+    name: str
+    summary: str
+    topic: str
+    message: Envelope
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON payload, as plain data."""
+        return self.message.model_dump(mode="json")
+
+
+def _cmd(model: type[Command], device: str = "counter-01", **fields: object) -> Command:
+    return model(
+        sent_at=NOW,
+        command_id=CID,
+        device_id=device,
+        seq=1,
+        issued_at=NOW,
+        expires_at=NOW + timedelta(seconds=5),
+        **fields,
+    )
+
+
+def _query(model: type[Command], device: str, **fields: object) -> Command:
+    """A read: no ``expires_at``."""
+    return model(sent_at=NOW, command_id=CID, device_id=device, seq=1, issued_at=NOW, **fields)
+
+
+_COUNTER_CMD = "mpp/device/counter-01/cmd"
+_KIOSK_CMD = "mpp/device/kiosk-01/cmd"
+
+EXAMPLES: tuple[Example, ...] = (
+    Example(
+        "kioskOnline",
+        "A kiosk's retained birth, its printer low on paper",
+        "mpp/device/kiosk-01/status",
+        DeviceStatus(
+            sent_at=NOW,
+            device_id="kiosk-01",
+            role=Role.KIOSK,
+            state=Presence.ONLINE,
+            session=12,
+            software_version="0.1.0",
+            capabilities=["print", "scan"],
+            hardware={
+                "printer": ComponentState(
+                    health=HardwareHealth.WARNING, detail="kertas hampir habis"
+                )
+            },
+        ),
+    ),
+    Example(
+        "kioskHeartbeat",
+        "A kiosk's periodic health",
+        "mpp/device/kiosk-01/heartbeat",
+        Heartbeat(
+            sent_at=NOW,
+            device_id="kiosk-01",
+            uptime_s=3600.5,
+            cpu_temp_c=48.2,
+            rss_bytes=31_000_000,
+        ),
+    ),
+    Example("next", "Counter 1 calls its next ticket", _COUNTER_CMD, _cmd(CounterNext)),
+    Example("recall", "Counter 1 calls its ticket again", _COUNTER_CMD, _cmd(CounterRecall)),
+    Example("start", "The citizen arrived", _COUNTER_CMD, _cmd(CounterStartService)),
+    Example("noShow", "The citizen did not come", _COUNTER_CMD, _cmd(CounterNoShow)),
+    Example(
+        "requeue",
+        "A no-show came back within the grace period",
+        _COUNTER_CMD,
+        _cmd(CounterRequeue, ticket_id="20261123-A-012"),
+    ),
+    Example("finish", "Counter 1 is done with its ticket", _COUNTER_CMD, _cmd(CounterFinish)),
+    Example(
+        "transfer",
+        "Send the citizen on to the payment service",
+        _COUNTER_CMD,
+        _cmd(CounterTransfer, target_service="BLPG-BAYAR"),
+    ),
+    Example("pause", "A prayer break", _COUNTER_CMD, _cmd(CounterPause, reason="Istirahat salat")),
+    Example("resume", "Back from the break", _COUNTER_CMD, _cmd(CounterResume)),
+    Example("open", "Open counter 1", _COUNTER_CMD, _cmd(CounterOpen)),
+    Example("close", "Close counter 1", _COUNTER_CMD, _cmd(CounterClose)),
+    Example(
+        "sync", "Counter 1 asks for its state after a reconnect", _COUNTER_CMD, _cmd(CounterSync)
+    ),
+    Example(
+        "rate",
+        "A citizen presses 'sangat puas'",
+        _COUNTER_CMD,
+        _cmd(SatisfactionRate, ticket_id="20261123-A-012", rating=SatisfactionRating.SANGAT_PUAS),
+    ),
+    Example(
+        "reserve",
+        "A kiosk reserves a priority ticket for KTP-el",
+        _KIOSK_CMD,
+        _cmd(TicketReserve, "kiosk-01", service="DUK-KTP", category=PriorityCategory.PRIORITY),
+    ),
+    Example(
+        "checkIn",
+        "A kiosk checks in an online booking",
+        _KIOSK_CMD,
+        _cmd(BookingCheckIn, "kiosk-01", booking_code="BK-7F3A9"),
+    ),
+    Example(
+        "printed",
+        "The ticket came out of the printer",
+        _KIOSK_CMD,
+        _cmd(TicketPrinted, "kiosk-01", ticket_id="20261123-A-012"),
+    ),
+    Example(
+        "printFailed",
+        "The printer ran out of paper",
+        _KIOSK_CMD,
+        _cmd(TicketPrintFailed, "kiosk-01", ticket_id="20261123-A-012", reason="paper out"),
+    ),
+    Example(
+        "ticketStatus",
+        "A kiosk asks where ticket A-012 stands",
+        _KIOSK_CMD,
+        _query(TicketStatusQuery, "kiosk-01", ticket_id="20261123-A-012"),
+    ),
+    Example(
+        "called",
+        "Ticket A-012 called to counter 3",
+        "mpp/device/counter-01/reply",
+        Reply(
+            sent_at=NOW,
+            command_id=CID,
+            ok=True,
+            ticket=TICKET,
+            counter=CounterView(counter=3, state=CounterState.OPEN, current=TICKET, waiting=5),
+        ),
+    ),
+    Example(
+        "nothingWaiting",
+        "Next with nobody waiting and no current ticket",
+        "mpp/device/counter-01/reply",
+        Reply(
+            sent_at=NOW,
+            command_id=CID,
+            ok=False,
+            error=ReplyError(code=ErrorCode.NOTHING_WAITING, message="no ticket waiting"),
+        ),
+    ),
+    Example(
+        "ticketWaiting",
+        "Ticket A-012 waits behind two people, about 9 minutes",
+        "mpp/device/kiosk-01/reply",
+        Reply(sent_at=NOW, command_id=CID, ok=True, ticket=WAITING_TICKET),
+    ),
+    Example(
+        "unknownTicket",
+        "A ticket id the hub does not hold today",
+        "mpp/device/kiosk-01/reply",
+        Reply(
+            sent_at=NOW,
+            command_id=CID,
+            ok=False,
+            error=ReplyError(
+                code=ErrorCode.UNKNOWN_TICKET, message="unknown ticket 20261122-A-012"
+            ),
+        ),
+    ),
+    Example(
+        "hubOnline",
+        "The hub's retained birth",
+        "mpp/hub/status",
+        HubStatus(
+            sent_at=NOW,
+            state=Presence.ONLINE,
+            session=3,
+            software_version="0.1.0",
+            site_id="mpp-lampung-timur",
+            started_at=NOW,
+        ),
+    ),
+    Example("resync", "After a hub restart", "mpp/hub/control", Resync(sent_at=NOW)),
+    Example(
+        "counterServing",
+        "Counter 3 is open with A-012 called",
+        "mpp/state/counter/3",
+        CounterStatus(
+            sent_at=NOW,
+            counter=3,
+            name="Loket 3",
+            state=CounterState.OPEN,
+            current=TICKET,
+            waiting=5,
+        ),
+    ),
+    Example(
+        "quotaFull",
+        "KTP-el has reached its daily quota",
+        "mpp/state/service/DUK-KTP",
+        ServiceStatus(
+            sent_at=NOW,
+            service="DUK-KTP",
+            waiting=5,
+            estimated_wait_min=20,
+            open_counters=2,
+            accepting=False,
+            reason="Kuota hari ini sudah penuh",
+        ),
+    ),
+    Example(
+        "recentCalls", "The latest call", "mpp/state/calls", RecentCalls(sent_at=NOW, calls=[CALL])
+    ),
+    Example(
+        "catalogue",
+        "A one-agency catalogue",
+        "mpp/state/catalogue",
+        Catalogue(
+            sent_at=NOW,
+            site_id="mpp-lampung-timur",
+            site_name="MPP Kabupaten Lampung Timur",
+            timezone="Asia/Jakarta",
+            agencies=[
+                CatalogueAgency(
+                    code="DUKCAPIL",
+                    name="Dinas Kependudukan dan Pencatatan Sipil",
+                    short_name="Dukcapil",
+                    colour="#2e7d32",
+                )
+            ],
+            services=[CatalogueService(code="DUK-KTP", name="Perekaman KTP-el", agency="DUKCAPIL")],
+            categories=[
+                CatalogueCategory(code=PriorityCategory.PRIORITY, name="Prioritas", who="Lansia")
+            ],
+        ),
+    ),
+    Example(
+        "welcome",
+        "One running-text line",
+        "mpp/state/announcements",
+        Announcements(sent_at=NOW, texts=["Selamat datang di MPP"]),
+    ),
+    Example("call", "A-012 to Loket 3", "mpp/event/call", CALL),
+    Example(
+        "announce",
+        "The admin sets the running text",
+        "mpp/admin/admin/cmd",
+        AdminAnnounce(
+            sent_at=NOW,
+            command_id=CID,
+            account="admin",
+            issued_at=NOW,
+            texts=["Layanan dibuka 08.00"],
+        ),
+    ),
+    Example(
+        "ping",
+        "Does the hub answer?",
+        "mpp/admin/admin/cmd",
+        AdminPing(sent_at=NOW, command_id=CID, account="admin", issued_at=NOW),
+    ),
+    Example(
+        "adminTicketStatus",
+        "The admin asks where ticket A-012 stands",
+        "mpp/admin/admin/cmd",
+        AdminTicketStatus(
+            sent_at=NOW, command_id=CID, account="admin", issued_at=NOW, ticket_id="20261123-A-012"
+        ),
+    ),
+    Example(
+        "adminOk",
+        "The hub answers the admin",
+        "mpp/admin/admin/reply",
+        Reply(sent_at=NOW, command_id=CID, ok=True),
+    ),
+)
+
+
+def examples() -> list[tuple[str, Envelope]]:
+    """(topic, message) pairs covering every model of the contract."""
+    return [(example.topic, example.message) for example in EXAMPLES]
+
+
+def examples_of(model: type[Envelope]) -> list[Example]:
+    """The examples of one model, in the order they are listed."""
+    return [example for example in EXAMPLES if type(example.message) is model]
