@@ -3,6 +3,8 @@
 ``start()`` reads as its steps: rebuild state, connect, subscribe, publish
 everything, start the ticker. All commands, ticks and publications run on the
 link's single worker thread, so the queue is never touched by two threads.
+The same thread sends systemd's watchdog pings (:mod:`hub.health`), and a
+full store makes the hub degraded, not dead (:mod:`hub.storage_watch`).
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from paho.mqtt.properties import Properties
 from firmware_config.inventory import Inventory
 from hub.bookings import BookingSource
 from hub.clock import Clock, SystemClock
+from hub.health import Notifier, Watchdog
 from hub.presence_registry import PresenceRegistry
 from hub.publisher import StatePublisher
 from hub.service import Outcome, QueueService
 from hub.site.schema import Site
-from hub.store import EventStore
+from hub.storage_watch import LOG_EVERY_S, StorageWatch
+from hub.store import EventStore, StorageFullError
 from protocol.codec import Decoded
 from protocol.errors import ContractError, ErrorCode
 from protocol.link import MqttLink
@@ -39,6 +43,7 @@ log = logging.getLogger(__name__)
 class HubSettings:
     tick_s: float = 1.0
     republish_s: float = 60.0
+    storage_log_every_s: float = LOG_EVERY_S  # how often a full store is said again
 
 
 def account_roles(inventory: Inventory) -> dict[str, Role]:
@@ -57,6 +62,7 @@ class HubApp:
         clock: Clock | None = None,
         bookings: BookingSource | None = None,
         settings: HubSettings | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         self.site = site
         self.clock = clock or SystemClock()
@@ -65,9 +71,14 @@ class HubApp:
             site, store, account_roles(inventory), self.clock, bookings=bookings
         )
         self.presence = PresenceRegistry({d.device_id for d in inventory.devices})
+        self.notifier = notifier or Notifier(None)
+        self.storage = StorageWatch(
+            store, self._degradation_changed, self.settings.storage_log_every_s
+        )
         self.link = link
+        self.watchdog = Watchdog.for_systemd(self.notifier, link.call_soon)
         link.announce_as(
-            hub_presence(site.id, software_version()),
+            hub_presence(site.id, software_version(), self.storage.degradations),
             on_connected=self._publish_all,
             on_invalid=self._on_invalid,
         )
@@ -86,10 +97,13 @@ class HubApp:
         service manager may start before the broker).
         """
         self.service.open()
+        self.storage.update()
         self.link.subscribe(spec("device.cmd"), self._on_command)
         self.link.subscribe(spec("admin.cmd"), self._on_admin)
         self.link.subscribe(spec("device.status"), self._on_status)
         self.link.start(wait=wait)
+        if self.watchdog is not None:
+            self.watchdog.start()  # pings from the worker, also while the broker is away
         if wait is not None and not self.ready.wait(wait):
             raise TimeoutError("hub did not publish its state in time")
 
@@ -100,6 +114,9 @@ class HubApp:
         manager's stop never has to escalate to SIGKILL.
         """
         self._stop.set()
+        self.notifier.stopping()
+        if self.watchdog is not None:
+            self.watchdog.stop()
         if self._ticker.is_alive():
             self._ticker.join(5)
         self.link.stop()
@@ -113,6 +130,7 @@ class HubApp:
         if not self.ready.is_set():
             self.ready.set()
             self._ticker.start()  # once, on this thread: the first publication
+            self.notifier.ready(self._status_text())
 
     def _on_command(self, decoded: Decoded, properties: Properties | None) -> None:
         command = decoded.message
@@ -127,6 +145,20 @@ class HubApp:
     def _answer(self, properties: Properties | None, handle: object, command_id: uuid.UUID) -> None:
         try:
             outcome: Outcome = handle()  # type: ignore[operator]
+        except StorageFullError:
+            self.storage.update()  # the status and a line a minute say it, not each command
+            self.link.reply(
+                properties,
+                Reply(
+                    command_id=command_id,
+                    ok=False,
+                    error=ReplyError(
+                        code=ErrorCode.STORAGE_FULL,
+                        message="hub storage is full; nothing was done, try again later",
+                    ),
+                ),
+            )
+            return
         except Exception:
             log.exception("command %s failed inside the hub", command_id)
             self.link.reply(
@@ -175,12 +207,27 @@ class HubApp:
         self.presence.update(status)
 
     def _tick(self) -> None:
-        events = self.service.tick()
+        try:
+            events = self.service.tick()
+        except StorageFullError:
+            events = []  # retried on a later tick, once the store has room
+        self.storage.update()
         now = self.clock.now()
         if time.monotonic() - self._last_republish >= self.settings.republish_s:
             self._publish_all()
         elif events:
             self.publisher.publish_changes(self.service.state, events, now)
+
+    def _degradation_changed(self) -> None:
+        """The store became full or writable again: republish the retained birth."""
+        self.link.update_presence()
+        self.notifier.status(self._status_text())
+
+    def _status_text(self) -> str:
+        """One line for ``systemctl status``."""
+        if self.storage.full:
+            return "degraded: storage full, commands answered storage_full"
+        return f"serving {self.site.name}"
 
     def _tick_loop(self) -> None:
         while not self._stop.wait(self.settings.tick_s):

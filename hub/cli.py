@@ -96,6 +96,7 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
     from firmware_config.inventory import DEFAULT_INVENTORY, load_inventory
     from hub.app import HubApp
     from hub.clock import OffsetClock, SystemClock
+    from hub.health import Notifier
     from hub.site.loader import DEFAULT_SITE, load_site
     from hub.store import EventStore
     from protocol.link import LinkSettings, MqttLink
@@ -111,6 +112,7 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
         EventStore(args.db or default_db_path()),
         MqttLink(LinkSettings(args.host, args.port, "hub", password)),
         clock=clock,
+        notifier=Notifier.from_environment(),  # systemd Type=notify, WatchdogSec=
     )
 
     def announce_ready() -> None:

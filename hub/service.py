@@ -34,7 +34,7 @@ from hub.queries import ticket_status
 from hub.site.calendar import SiteCalendar
 from hub.site.schema import Site
 from hub.state import OPEN_STATES, QueueState
-from hub.store import SNAPSHOT_EVERY, EventStore
+from hub.store import SNAPSHOT_EVERY, EventStore, StorageFullError
 from hub.views import counter_view, ticket_view
 from protocol.errors import ErrorCode
 from protocol.models import (
@@ -87,22 +87,57 @@ class QueueService:
     # -- start-up ----------------------------------------------------------------
 
     def open(self) -> list[Event]:
-        """Rebuild state from the latest snapshot plus the events after it."""
-        self.state = self._rebuild()
-        return self.tick()
+        """Rebuild state from the latest snapshot plus the events after it.
 
-    def _rebuild(self) -> QueueState:
-        snapshot = self.store.latest_snapshot()
-        state = QueueState() if snapshot is None else QueueState.model_validate_json(snapshot[1])
+        A full disk does not stop the start: the hub serves what it holds and
+        writes the day roll-over once there is room.
+        """
+        self.state = self._rebuild()
+        try:
+            return self.tick()
+        except StorageFullError:
+            return []
+
+    def _rebuild(self, level: int = logging.INFO) -> QueueState:
+        """The state of the latest readable snapshot plus the events after it.
+
+        A snapshot that does not parse is skipped for an older one (or a replay
+        from the first event), with a warning, and a fresh snapshot is written
+        soon to replace it. An event that does not parse or apply is a
+        :class:`StoreError` naming its sequence number: the hub stops rather than
+        serve a history with a hole in it.
+        """
+        state, skipped = self._latest_readable_snapshot()
         replayed = 0
         for seq, event in self.store.events_after(state.applied):
-            state.apply(event, seq)
+            try:
+                state.apply(event, seq)
+            except (KeyError, ValueError, TypeError, AttributeError) as error:
+                why = f"{type(error).__name__}: {error}"
+                raise self.store.bad_event(seq, event.kind, why) from None
             replayed += 1
         for counter in self.site.counters:
             state.counter(counter.number)
-        self._since_snapshot = replayed
-        log.info("state rebuilt: snapshot at %d, %d events replayed", state.applied, replayed)
+        self._since_snapshot = SNAPSHOT_EVERY if skipped else replayed
+        log.log(level, "state rebuilt: snapshot at %d, %d events replayed", state.applied, replayed)
         return state
+
+    def _latest_readable_snapshot(self) -> tuple[QueueState, int]:
+        """The newest snapshot that parses (or an empty state), and how many were skipped."""
+        skipped = 0
+        for seq, text in self.store.snapshots():
+            try:
+                return QueueState.model_validate_json(text), skipped
+            except ValueError as error:
+                skipped += 1
+                log.warning(
+                    "snapshot at event %d is unreadable (%s); trying an older one",
+                    seq,
+                    str(error).splitlines()[0][:200],
+                )
+        if skipped:
+            log.warning("no readable snapshot: replaying every event")
+        return QueueState(), skipped
 
     # -- commands ----------------------------------------------------------------
 
@@ -208,7 +243,10 @@ class QueueService:
             ok=False,
             error=ReplyError(code=code, message=message[:500]),
         )
-        self._persist([event], now, None)
+        try:
+            self._persist([event], now, None)
+        except StorageFullError:
+            return Outcome(reply)  # the audit event is lost; the sender still learns why
         return Outcome(reply, [event])
 
     def _check_expiry(self, command: Command, now: datetime) -> None:
@@ -241,7 +279,13 @@ class QueueService:
     # -- time-driven housekeeping ---------------------------------------------
 
     def tick(self) -> list[Event]:
-        """Roll the day over and expire unconfirmed reservations; returns the events."""
+        """Roll the day over and expire unconfirmed reservations; returns the events.
+
+        While the store is full this only probes for room (nothing else can be
+        written); the day roll-over and expiries follow once there is.
+        """
+        if not self.store.probe_space():
+            return []
         now = self.clock.now()
         events = self._day_events(now)
         if events:
@@ -351,6 +395,11 @@ class QueueService:
                     self.store.record_command(
                         str(command_id), sender, kind, now.isoformat(), reply.model_dump_json()
                     )
+        except StorageFullError:
+            # Said once a minute by the app, not per command; the state may hold
+            # what was applied before the write failed, so it is rebuilt all the same.
+            self.state = self._rebuild(logging.DEBUG)
+            raise
         except BaseException:
             log.exception("commit failed; rebuilding state from the store")
             self.state = self._rebuild()
@@ -362,9 +411,12 @@ class QueueService:
 
     def snapshot_if_due(self) -> bool:
         """Write a snapshot when enough events have gone by (kept off the command path)."""
-        if self._since_snapshot < SNAPSHOT_EVERY:
+        if self._since_snapshot < SNAPSHOT_EVERY or self.store.full:
             return False
-        self.snapshot()
+        try:
+            self.snapshot()
+        except StorageFullError:
+            return False  # the store is marked full; tried again once there is room
         return True
 
     def snapshot(self) -> None:

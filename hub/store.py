@@ -12,21 +12,36 @@ Durability choices, for a Pi on an SD card with no UPS:
 * Snapshots every :data:`SNAPSHOT_EVERY` events and at each day roll-over, so
   a restart replays only the tail, even with years of history.
 * Past days stay in ``events``; ``day_archive`` keeps a summary per day.
+
+Faults: a failed transaction (COMMIT included) is always rolled back, so the
+connection never stays inside a half-done transaction; a full disk is a
+:class:`StorageFullError` and sets :attr:`EventStore.full` until
+:meth:`EventStore.probe_space` finds room again; an event row that cannot be
+read is a :class:`StoreError` naming its sequence number.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from hub.events import DayOpened, Event, TicketReserved, event_from_json, event_to_json
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 SNAPSHOT_EVERY = 500
 SNAPSHOTS_KEPT = 5
+# While full, room is probed for with a committed write of at least this size:
+# larger than any command writes, so a store that passes can answer commands.
+PROBE_BYTES = 16 * 1024
+_SQLITE_FULL = 13  # SQLite maps ENOSPC, and its own max_page_count, to SQLITE_FULL
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -64,7 +79,29 @@ CREATE TABLE IF NOT EXISTS day_archive (
 
 
 class StoreError(RuntimeError):
-    """The store cannot be opened or written."""
+    """The store cannot be opened, read or written."""
+
+
+class StorageFullError(StoreError):
+    """A write was refused for want of space; nothing of it was stored.
+
+    Not fatal: the hub answers ``storage_full`` and keeps serving what it has.
+    """
+
+
+def _is_full(error: BaseException) -> bool:
+    code = getattr(error, "sqlite_errorcode", 0) if isinstance(error, sqlite3.Error) else 0
+    return code == _SQLITE_FULL
+
+
+def _reason(error: Exception) -> str:
+    """The first problem of a parse error, on one line."""
+    if isinstance(error, ValidationError):
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{where}: {first['msg']}" if where else str(first["msg"])
+    text = str(error).splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}"
 
 
 def _fix(path: Path, error: sqlite3.Error) -> str:
@@ -102,6 +139,9 @@ class EventStore:
                 f"{path}: cannot open the hub store: {error}{_fix(path, error)}"
             ) from None
         self._in_transaction = False
+        self.full = False  # a write failed for want of space; cleared by probe_space()
+        self.refused_writes = 0  # writes refused for want of space, ever
+        self._needed = PROBE_BYTES
 
     def _check_schema_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
@@ -116,19 +156,72 @@ class EventStore:
         self._db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolled back if the block raises."""
-        self._db.execute("BEGIN IMMEDIATE")
+    def transaction(self, size_hint: int = 0) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolled back if the block or the COMMIT raises.
+
+        A failing COMMIT (a deferred constraint, an I/O error) can leave SQLite
+        inside the transaction: without the ROLLBACK every later BEGIN would
+        fail. Out of space is a :class:`StorageFullError`; ``size_hint`` (the
+        bytes this write needed) makes :meth:`probe_space` wait for room for it.
+        """
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            if _is_full(error):
+                raise self._full(error, size_hint) from None
+            raise
         self._in_transaction = True
         try:
             yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        else:
             self._db.execute("COMMIT")
+        except BaseException as error:
+            self._rollback()
+            if _is_full(error):
+                raise self._full(error, size_hint) from None
+            raise
         finally:
             self._in_transaction = False
+
+    def _rollback(self) -> None:
+        """ROLLBACK if SQLite is still inside the transaction (on SQLITE_FULL it is not)."""
+        if not self._db.in_transaction:
+            return
+        try:
+            self._db.execute("ROLLBACK")
+        except sqlite3.Error as error:
+            log.error("%s: rollback failed: %s", self.path, error)
+
+    def _full(self, error: BaseException, size_hint: int) -> StorageFullError:
+        """Remember that the store is full; the error to raise instead of ``error``."""
+        self.full = True
+        self.refused_writes += 1
+        self._needed = max(self._needed, size_hint)
+        return StorageFullError(f"{self.path}: {error}; free space on {self.path.parent}")
+
+    def probe_space(self) -> bool:
+        """Whether there is room to write; while :attr:`full`, tries a committed write.
+
+        The probe commits :data:`PROBE_BYTES` (or the size of the largest write
+        refused) and deletes it again, so on a real disk it reaches the WAL file
+        and its fsync; the pages it frees are what the next commands use.
+        """
+        if not self.full:
+            return True
+        refused = self.refused_writes  # a failed probe is no refused write
+        try:
+            with self.transaction():
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('space_probe', zeroblob(?))",
+                    (self._needed,),
+                )
+            with self.transaction():
+                self._db.execute("DELETE FROM meta WHERE key = 'space_probe'")
+        except StorageFullError:
+            self.refused_writes = refused
+            return False
+        self.full = False
+        self._needed = PROBE_BYTES
+        return True
 
     def append(self, events: Sequence[Event], day: date | None) -> list[int]:
         """Append events (inside :meth:`transaction`); returns their sequence numbers."""
@@ -167,22 +260,39 @@ class EventStore:
         )
 
     def events_after(self, seq: int) -> Iterator[tuple[int, Event]]:
-        cursor = self._db.execute("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq", (seq,))
-        for row_seq, body in cursor:
-            yield int(row_seq), event_from_json(body)
+        """The events after ``seq`` in order; a row that is not an event is a StoreError."""
+        cursor = self._db.execute(
+            "SELECT seq, kind, body FROM events WHERE seq > ? ORDER BY seq", (seq,)
+        )
+        for row_seq, kind, body in cursor:
+            try:
+                event = event_from_json(body)
+            except ValueError as error:
+                raise self.bad_event(int(row_seq), str(kind), _reason(error)) from None
+            yield int(row_seq), event
+
+    def bad_event(self, seq: int, kind: str, why: str) -> StoreError:
+        """The one-line error for an event row the hub cannot use."""
+        return StoreError(
+            f"{self.path}: event {seq} ({kind[:40]!r}) cannot be replayed: {why[:200]}; "
+            "restore the store from a backup (the hub does not guess at its history)"
+        )
 
     def last_seq(self) -> int:
         row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
         return int(row[0])
 
     def latest_snapshot(self) -> tuple[int, str] | None:
-        row = self._db.execute(
-            "SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
+        return next(self.snapshots(), None)
+
+    def snapshots(self) -> Iterator[tuple[int, str]]:
+        """Snapshots newest first, as ``(seq, state JSON)``: older ones are the fallback."""
+        rows = self._db.execute("SELECT seq, state FROM snapshots ORDER BY seq DESC").fetchall()
+        for seq, state in rows:
+            yield int(seq), str(state)
 
     def save_snapshot(self, seq: int, day: date | None, state_json: str) -> None:
-        with self.transaction():
+        with self.transaction(size_hint=len(state_json)):
             self._db.execute(
                 "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)",
                 (seq, day.isoformat() if day else None, state_json),

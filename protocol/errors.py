@@ -32,6 +32,7 @@ class ErrorCode(StrEnum):
     QUOTA_FULL = "quota_full"
     CLOSED = "closed"
     EXPIRED = "expired"
+    STORAGE_FULL = "storage_full"  # the hub's disk is full: nothing was done, try again later
     INTERNAL = "internal"
 
 

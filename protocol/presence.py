@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from protocol.link import Presence
-from protocol.models import ComponentState, DeviceStatus, HubStatus
+from protocol.models import ComponentState, Degradation, DeviceStatus, HubStatus
 from protocol.models import Presence as PresenceState
 from protocol.models.base import utc_now
 from protocol.roles import Role
@@ -37,8 +37,16 @@ def device_presence(
     return Presence(spec("device.status"), {"device_id": device_id}, make)
 
 
-def hub_presence(site_id: str, software_version: str) -> Presence:
-    """Presence of the hub service; devices wait for its ``online``."""
+def hub_presence(
+    site_id: str,
+    software_version: str,
+    degraded: Callable[[], Sequence[Degradation]] | None = None,
+) -> Presence:
+    """Presence of the hub service; devices wait for its ``online``.
+
+    ``degraded`` is read afresh for every birth, so :meth:`MqttLink.update_presence`
+    tells devices and the admin when the hub can no longer do all its work.
+    """
     started_at = utc_now()
 
     def make(online: bool, session: int) -> HubStatus:
@@ -48,6 +56,7 @@ def hub_presence(site_id: str, software_version: str) -> Presence:
             software_version=software_version,
             site_id=site_id,
             started_at=started_at,
+            degraded=list(degraded()) if (online and degraded is not None) else [],
         )
 
     return Presence(spec("hub.status"), {}, make)

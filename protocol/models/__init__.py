@@ -34,6 +34,7 @@ from protocol.models.commands import (
 )
 from protocol.models.presence import (
     ComponentState,
+    Degradation,
     DeviceStatus,
     HardwareHealth,
     Heartbeat,
@@ -92,6 +93,7 @@ __all__ = [
     "CounterSync",
     "CounterTransfer",
     "CounterView",
+    "Degradation",
     "DeviceStatus",
     "Envelope",
     "HardwareHealth",

@@ -34,6 +34,12 @@ class HardwareHealth(StrEnum):
     UNKNOWN = "unknown"
 
 
+class Degradation(StrEnum):
+    """Why a running hub cannot do all of its work (it still answers what it can)."""
+
+    STORAGE_FULL = "storage_full"  # commands that change state are answered storage_full
+
+
 class ComponentState(WireModel):
     """State of one piece of hardware (printer, buttons, display, speaker, pad)."""
 
@@ -76,6 +82,11 @@ class HubStatus(Envelope):
     software_version: ShortText
     site_id: DeviceId
     started_at: Timestamp | None = None
+    degraded: list[Degradation] = Field(
+        default_factory=list,
+        max_length=8,
+        description="What the hub cannot do now (empty when healthy). Since 1.1.",
+    )
 
 
 class Heartbeat(Envelope):
