@@ -140,14 +140,14 @@ def test_an_unreadable_snapshot_is_skipped_for_an_older_one_or_a_full_replay(
 
 
 def test_the_hub_process_starts_from_an_older_snapshot(
-    broker: LocalBroker, tmp_path: Path
+    fresh_broker: LocalBroker, tmp_path: Path
 ) -> None:
     hub = _day_with_snapshots(tmp_path)
     tickets = len(hub.service.state.tickets)
     hub.service.store.close()
     [seq] = _corrupt_snapshots(tmp_path / "hub.db", 1)
 
-    process = HubProcess.on(broker, tmp_path / "hub.db")
+    process = HubProcess.on(fresh_broker, tmp_path / "hub.db")
     process.start()
     try:
         process.wait_for("hub ready in")
