@@ -98,6 +98,8 @@ def _reason(error: Exception) -> str:
     """The first problem of a parse error, on one line."""
     if isinstance(error, ValidationError):
         first = error.errors(include_url=False)[0]
+        if first["type"] == "union_tag_invalid":
+            return f"unknown event kind {first.get('ctx', {}).get('tag', '?')!r}"
         where = ".".join(str(part) for part in first["loc"])
         return f"{where}: {first['msg']}" if where else str(first["msg"])
     text = str(error).splitlines()
@@ -109,6 +111,8 @@ def _fix(path: Path, error: sqlite3.Error) -> str:
     text = str(error)
     if "not a database" in text or "malformed" in text:
         return "; restore it from a backup, or move it aside to start an empty store"
+    if "disk is full" in text:
+        return f"; free space on the file system of {path.parent}"
     if "unable to open" in text or "readonly" in text or "read-only" in text:
         return f"; {path.parent} and the file must be writable by this user, or give another --db"
     return ""

@@ -159,18 +159,30 @@ def test_the_hub_process_starts_from_an_older_snapshot(
     assert "Traceback" not in output
 
 
-BAD_ROWS = {
-    "garbled": '{"kind": "ticket.issued", "at": "2026-11-23T08:00:00+07:00", "ticket_id": ',
-    "unknown kind": '{"kind": "ticket.teleported", "at": "2026-11-23T08:00:00+07:00"}',
-    "missing field": '{"kind": "ticket.issued", "at": "2026-11-23T08:00:00+07:00"}',
-    "does not apply": '{"kind": "ticket.issued", "at": "2026-11-23T08:00:00+07:00", '
-    '"ticket_id": "20261123-Z-999"}',
+BAD_ROWS = {  # the row's body, and what the error line says about it
+    "garbled": (
+        '{"kind": "ticket.issued", "at": "2026-11-23T08:00:00+07:00", "ticket_id": ',
+        "Invalid JSON",
+    ),
+    "unknown kind": (
+        '{"kind": "ticket.teleported", "at": "2026-11-23T08:00:00+07:00"}',
+        "unknown event kind 'ticket.teleported'",
+    ),
+    "missing field": (
+        '{"kind": "ticket.issued", "at": "2026-11-23T08:00:00+07:00"}',
+        "ticket_id: Field required",
+    ),
+    "does not apply": (
+        '{"kind": "ticket.issued", "at": "2026-11-23T08:00:00+07:00", '
+        '"ticket_id": "20261123-Z-999"}',
+        "KeyError: '20261123-Z-999'",
+    ),
 }
 
 
-@pytest.mark.parametrize("body", BAD_ROWS.values(), ids=BAD_ROWS.keys())
+@pytest.mark.parametrize(("body", "why"), BAD_ROWS.values(), ids=BAD_ROWS.keys())
 def test_an_unreadable_event_stops_the_hub_with_one_line_naming_it(
-    broker: LocalBroker, tmp_path: Path, body: str
+    broker: LocalBroker, tmp_path: Path, body: str, why: str
 ) -> None:
     hub = Harness(tmp_path)
     hub.issue("DUK-KTP")
@@ -189,6 +201,7 @@ def test_an_unreadable_event_stops_the_hub_with_one_line_naming_it(
     assert code == 7, output
     assert len(errors) == 1, output
     assert f"event {last} (" in errors[0]
+    assert why in errors[0]
     assert "restore the store from a backup" in errors[0]
     assert "Traceback" not in output
     assert "hub ready" not in output
