@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 from dataclasses import dataclass
 
 import pygame
+
+from edge.bounded_cache import BoundedCache
 
 MIN_SIZE = 12
 _fonts: dict[tuple[int, bool], pygame.font.Font] = {}
 # SDL_ttf fonts are not safe to use from two threads at once (the demo runs the
 # kiosk and the display screens in one process): every use goes through this.
 LOCK = threading.RLock()
+# Memory budgets per process (one screen each on a device). Rendered lines at the
+# display's sizes weigh 10 kB to 0.6 MB; 24 MB keeps every label and heading a
+# frame redraws, while numbers of past calls make way for new ones.
+RENDERED_BUDGET = 24 * 1024 * 1024
+FITTED_BUDGET = 2 * 1024 * 1024
+
+
+def _surface_bytes(surface: pygame.Surface) -> int:
+    return surface.get_pitch() * surface.get_height()
+
+
+def _fitted_bytes(fitted: Fitted) -> int:
+    return 200 + sum(len(line) for line in fitted.lines)  # tuple, strings, object
 
 
 def font(size: int, bold: bool = False) -> pygame.font.Font:
@@ -42,6 +56,10 @@ class Fitted:
         return max((self.font.size(line)[0] for line in self.lines), default=0)
 
 
+RENDERED: BoundedCache[pygame.Surface] = BoundedCache(RENDERED_BUDGET, _surface_bytes)
+FITTED: BoundedCache[Fitted] = BoundedCache(FITTED_BUDGET, _fitted_bytes)
+
+
 def wrap(text: str, face: pygame.font.Font, width: int) -> list[str]:
     words, lines, line = text.split(), [], ""
     for word in words:
@@ -66,8 +84,13 @@ def fit(text: str, box: pygame.Rect, size: int, bold: bool = False) -> Fitted:
         return _fit(text, box.width, box.height, size, bold)
 
 
-@functools.lru_cache(maxsize=4096)
 def _fit(text: str, width: int, height: int, size: int, bold: bool) -> Fitted:
+    return FITTED.get_or_make(
+        (text, width, height, size, bold), lambda: _search(text, width, height, size, bold)
+    )
+
+
+def _search(text: str, width: int, height: int, size: int, bold: bool) -> Fitted:
     box = pygame.Rect(0, 0, width, height)
     while True:
         face = font(size, bold)
@@ -78,10 +101,11 @@ def _fit(text: str, width: int, height: int, size: int, bold: bool) -> Fitted:
         size -= 2
 
 
-@functools.lru_cache(maxsize=2048)
 def _rendered(line: str, size: int, bold: bool, colour: tuple[int, int, int]) -> pygame.Surface:
     """Rendered lines are reused frame after frame (blitting never changes them)."""
-    return font(size, bold).render(line, True, colour)
+    return RENDERED.get_or_make(
+        (line, size, bold, colour), lambda: font(size, bold).render(line, True, colour)
+    )
 
 
 def draw(
