@@ -5,6 +5,14 @@ everything, start the ticker. All commands, ticks and publications run on the
 link's single worker thread, so the queue is never touched by two threads.
 The same thread sends systemd's watchdog pings (:mod:`hub.health`), and a
 full store makes the hub degraded, not dead (:mod:`hub.storage_watch`).
+
+The hub treats every device as possibly hostile: it answers a command only
+on the reply topic of the account that sent it (the device id or admin
+account in the command's topic, which the broker ties to the credential),
+whatever MQTT Response Topic the command carries; its inbox serves the
+senders in turn, valid messages first (:class:`protocol.inbox.FairInbox`);
+and a sender's refused or invalid traffic is stored and logged only up to
+a budget (:mod:`hub.flood`).
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from paho.mqtt.properties import Properties
 from firmware_config.inventory import Inventory
 from hub.bookings import BookingSource
 from hub.clock import Clock, SystemClock
+from hub.flood import FloodGuard
 from hub.health import Notifier, Watchdog
 from hub.presence_registry import PresenceRegistry
 from hub.publisher import StatePublisher
@@ -29,14 +38,22 @@ from hub.storage_watch import LOG_EVERY_S, StorageWatch
 from hub.store import EventStore, StorageFullError
 from protocol.codec import Decoded
 from protocol.errors import ContractError, ErrorCode
+from protocol.inbox import FairInbox
 from protocol.link import MqttLink
 from protocol.models import AdminCommand, Command, DeviceStatus, Reply, ReplyError
 from protocol.presence import hub_presence
 from protocol.roles import Role
-from protocol.topics import resolve, spec
+from protocol.topics import TopicSpec, resolve, spec
 from protocol.version import software_version
 
 log = logging.getLogger(__name__)
+
+# Where the answer to a command on each command topic goes, and the topic
+# parameter naming its sender.
+REPLY_TO: dict[str, tuple[str, str]] = {
+    "device.cmd": ("device.reply", "device_id"),
+    "admin.cmd": ("admin.reply", "account"),
+}
 
 
 @dataclass(frozen=True)
@@ -67,8 +84,9 @@ class HubApp:
         self.site = site
         self.clock = clock or SystemClock()
         self.settings = settings or HubSettings()
+        self.flood = FloodGuard()
         self.service = QueueService(
-            site, store, account_roles(inventory), self.clock, bookings=bookings
+            site, store, account_roles(inventory), self.clock, bookings=bookings, flood=self.flood
         )
         self.presence = PresenceRegistry({d.device_id for d in inventory.devices})
         self.notifier = notifier or Notifier(None)
@@ -77,6 +95,8 @@ class HubApp:
         )
         self.link = link
         self.watchdog = Watchdog.for_systemd(self.notifier, link.call_soon)
+        self.inbox = FairInbox()
+        link.use_inbox(self.inbox)
         link.announce_as(
             hub_presence(site.id, software_version(), self.storage.degradations),
             on_connected=self._publish_all,
@@ -120,6 +140,8 @@ class HubApp:
         if self._ticker.is_alive():
             self._ticker.join(5)
         self.link.stop()
+        self.flood.dropped(self.inbox.take_dropped())
+        self.flood.report(final=True)
         self.service.store.close()
 
     # -- on the link's worker thread ---------------------------------------------
@@ -135,20 +157,33 @@ class HubApp:
     def _on_command(self, decoded: Decoded, properties: Properties | None) -> None:
         command = decoded.message
         assert isinstance(command, Command)
-        self._answer(properties, lambda: self.service.handle(command), command.command_id)
+        reply_to = _reply_to(decoded.spec, decoded.params)
+        self._answer(
+            reply_to, properties, lambda: self.service.handle(command), command.command_id
+        )
 
     def _on_admin(self, decoded: Decoded, properties: Properties | None) -> None:
         command = decoded.message
         assert isinstance(command, AdminCommand)
-        self._answer(properties, lambda: self.service.handle_admin(command), command.command_id)
+        reply_to = _reply_to(decoded.spec, decoded.params)
+        self._answer(
+            reply_to, properties, lambda: self.service.handle_admin(command), command.command_id
+        )
 
-    def _answer(self, properties: Properties | None, handle: object, command_id: uuid.UUID) -> None:
+    def _answer(
+        self,
+        reply_to: tuple[TopicSpec, dict[str, str]],
+        properties: Properties | None,
+        handle: object,
+        command_id: uuid.UUID,
+    ) -> None:
+        reply_spec, params = reply_to
         try:
             outcome: Outcome = handle()  # type: ignore[operator]
         except StorageFullError:
             self.storage.update()  # the status and a line a minute say it, not each command
-            self.link.reply(
-                properties,
+            self.link.answer(
+                reply_spec,
                 Reply(
                     command_id=command_id,
                     ok=False,
@@ -157,23 +192,27 @@ class HubApp:
                         message="hub storage is full; nothing was done, try again later",
                     ),
                 ),
+                properties,
+                **params,
             )
             return
         except Exception:
             log.exception("command %s failed inside the hub", command_id)
-            self.link.reply(
-                properties,
+            self.link.answer(
+                reply_spec,
                 Reply(
                     command_id=command_id,
                     ok=False,
                     error=ReplyError(code=ErrorCode.INTERNAL, message="hub error; try again"),
                 ),
+                properties,
+                **params,
             )
             return
         # Committed: show the call first (the display is what a citizen waits for),
         # then answer the device, then refresh the retained state.
         self.publisher.publish_calls(self.service.state, outcome.events)
-        self.link.reply(properties, outcome.reply)
+        self.link.answer(reply_spec, outcome.reply, properties, **params)
         if outcome.events:
             self.publisher.publish_changes(
                 self.service.state, outcome.events, self.clock.now(), calls_published=True
@@ -181,17 +220,19 @@ class HubApp:
         self.service.snapshot_if_due()
 
     def _on_invalid(self, topic: str, error: ContractError, properties: Properties | None) -> None:
-        """A payload that broke the contract: an error reply and an audit event for
-        requests; a warning only for anything else (a garbled status is no command,
-        and must not be able to fill the store)."""
-        if not getattr(properties, "ResponseTopic", None):
-            log.warning("invalid message on %s ignored: %s", topic[:120], error)
-            return
+        """A payload that broke the contract. On a command topic: an error reply on
+        the sender's reply topic, and within the sender's budget an audit event.
+        Anything else (a garbled status is no command) is only counted and, within
+        the budget, logged."""
         try:
-            params = resolve(topic)[1]
+            topic_spec, params = resolve(topic)
         except ContractError:
-            params = {}
+            return  # not a topic of the contract: the hub did not subscribe to it
         sender = params.get("device_id") or params.get("account") or "?"
+        if topic_spec.key not in REPLY_TO:
+            if self.flood.rejected(sender, "invalid", storable=False).log:
+                log.warning("invalid message on %s ignored: %s", topic[:120], error)
+            return
         correlation = getattr(properties, "CorrelationData", None)
         command_id = error.command_id or (
             uuid.UUID(bytes=bytes(correlation)) if correlation and len(correlation) == 16 else None
@@ -199,7 +240,8 @@ class HubApp:
         outcome = self.service.reject_invalid(
             sender, "invalid", error.code, error.message, command_id
         )
-        self.link.reply(properties, outcome.reply)
+        reply_spec, reply_params = _reply_to(topic_spec, params)
+        self.link.answer(reply_spec, outcome.reply, properties, **reply_params)
 
     def _on_status(self, decoded: Decoded, _properties: Properties | None) -> None:
         status = decoded.message
@@ -207,6 +249,8 @@ class HubApp:
         self.presence.update(status)
 
     def _tick(self) -> None:
+        self.flood.dropped(self.inbox.take_dropped())
+        self.flood.report()
         try:
             events = self.service.tick()
         except StorageFullError:
@@ -232,3 +276,9 @@ class HubApp:
     def _tick_loop(self) -> None:
         while not self._stop.wait(self.settings.tick_s):
             self.link.call_soon(self._tick)
+
+
+def _reply_to(command_spec: TopicSpec, params: dict[str, str]) -> tuple[TopicSpec, dict[str, str]]:
+    """The reply topic of the account that sent a command on ``command_spec``."""
+    reply_key, name = REPLY_TO[command_spec.key]
+    return spec(reply_key), {name: params[name]}

@@ -6,6 +6,10 @@ the reply and store it with the command id; commit. Only after the commit is
 the reply returned (and so acknowledged to the device). If anything fails
 before the commit, the transaction rolls back and the in-memory state is
 rebuilt from the store, so memory never holds what the disk does not.
+
+Stored replies belong to their sender: a repeat is recognised by (sender,
+command id). Refused and invalid commands are always answered, but only the
+first few of a sender per minute are stored and logged (:mod:`hub.flood`).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from hub.events import (
     Event,
     TicketCancelled,
 )
+from hub.flood import FloodGuard
 from hub.queries import ticket_status
 from hub.site.calendar import SiteCalendar
 from hub.site.schema import Site
@@ -73,8 +78,10 @@ class QueueService:
         clock: Clock,
         policy: DispatchPolicy | None = None,
         bookings: BookingSource | None = None,
+        flood: FloodGuard | None = None,
     ) -> None:
         self.site = site
+        self.flood = flood or FloodGuard()
         self.store = store
         self.roles = roles
         self.clock = clock
@@ -145,7 +152,7 @@ class QueueService:
         """Apply one device command exactly once and return the reply to send."""
         if isinstance(command, TicketStatusQuery):
             return self._ticket_status(command, command.device_id, lambda: self._sender(command))
-        stored = self.store.stored_reply(str(command.command_id))
+        stored = self.store.stored_reply(str(command.command_id), command.device_id)
         if stored is not None:
             return Outcome(Reply.model_validate_json(stored), duplicate=True)
         now = self.clock.now()
@@ -180,7 +187,7 @@ class QueueService:
     def handle_admin(self, command: AdminCommand) -> Outcome:
         if isinstance(command, AdminTicketStatus):
             return self._ticket_status(command, command.account, lambda: self._admin(command))
-        stored = self.store.stored_reply(str(command.command_id))
+        stored = self.store.stored_reply(str(command.command_id), command.account)
         if stored is not None:
             return Outcome(Reply.model_validate_json(stored), duplicate=True)
         now = self.clock.now()
@@ -217,7 +224,8 @@ class QueueService:
             authorise()
             view = ticket_status(self.site, state, command.ticket_id, now)
         except Refusal as refusal:
-            log.info("refused %s from %s: %s", command.type, sender, refusal.message)
+            if self.flood.rejected(sender, "refused", storable=False).log:
+                log.info("refused %s from %s: %s", command.type, sender, refusal.message)
             error = ReplyError(code=refusal.code, message=refusal.message)
             return Outcome(Reply(command_id=command.command_id, ok=False, error=error))
         return Outcome(Reply(command_id=command.command_id, ok=True, ticket=view))
@@ -229,8 +237,12 @@ class QueueService:
     def reject_invalid(
         self, sender: str, kind: str, code: ErrorCode, message: str, command_id: UUID | None = None
     ) -> Outcome:
-        """A payload that failed the contract: log it as an event and build the error reply."""
+        """A payload that failed the contract: the error reply, and — within the
+        sender's budget — a log line and a ``command.rejected`` event."""
         now = self.clock.now()
+        verdict = self.flood.rejected(sender, "invalid")
+        if verdict.log:
+            log.warning("invalid %s from %s: %s", kind, sender, message[:200])
         event = CommandRejected(
             at=now,
             sender=sender[:64],
@@ -243,6 +255,8 @@ class QueueService:
             ok=False,
             error=ReplyError(code=code, message=message[:500]),
         )
+        if not verdict.store:
+            return Outcome(reply)
         try:
             self._persist([event], now, None)
         except StorageFullError:
@@ -333,7 +347,9 @@ class QueueService:
         now: datetime,
         rollover: list[Event] | None = None,
     ) -> Outcome:
-        log.info("refused %s from %s: %s", kind, sender, refusal.message)
+        verdict = self.flood.rejected(sender, "refused")
+        if verdict.log:
+            log.info("refused %s from %s: %s", kind, sender, refusal.message)
         event = CommandRejected(
             at=now,
             sender=sender,
@@ -346,6 +362,10 @@ class QueueService:
             ok=False,
             error=ReplyError(code=refusal.code, message=refusal.message),
         )
+        if not verdict.store:  # over the sender's budget: answered, not kept
+            if rollover:
+                self._persist(rollover, now, None)
+            return Outcome(reply, list(rollover or []))
         events = [*(rollover or []), event]
         self._persist(events, now, (command_id, sender, kind, reply))
         return Outcome(reply, events)

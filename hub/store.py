@@ -12,6 +12,9 @@ Durability choices, for a Pi on an SD card with no UPS:
 * Snapshots every :data:`SNAPSHOT_EVERY` events and at each day roll-over, so
   a restart replays only the tail, even with years of history.
 * Past days stay in ``events``; ``day_archive`` keeps a summary per day.
+* Stored replies are keyed on (sender, command id): a command id is the
+  sender's, so another device sending the same id gets its own answer, never
+  this one's (schema 2; a schema 1 file is migrated when opened).
 
 Faults: a failed transaction (COMMIT included) is always rolled back, so the
 connection never stays inside a half-done transaction; a full disk is a
@@ -35,7 +38,7 @@ from hub.events import DayOpened, Event, TicketReserved, event_from_json, event_
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SNAPSHOT_EVERY = 500
 SNAPSHOTS_KEPT = 5
 # While full, room is probed for with a committed write of at least this size:
@@ -60,11 +63,12 @@ CREATE TABLE IF NOT EXISTS numbers (
     PRIMARY KEY (day, number)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS commands (
-    command_id TEXT PRIMARY KEY,
     sender TEXT NOT NULL,
+    command_id TEXT NOT NULL,
     type TEXT NOT NULL,
     received_at TEXT NOT NULL,
-    reply TEXT NOT NULL
+    reply TEXT NOT NULL,
+    PRIMARY KEY (sender, command_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshots (
     seq INTEGER PRIMARY KEY,
@@ -76,6 +80,25 @@ CREATE TABLE IF NOT EXISTS day_archive (
     summary TEXT NOT NULL
 ) WITHOUT ROWID;
 """
+
+
+# Schema 1 keyed stored replies on the command id alone: any device could
+# read another's reply by sending its id. Rebuilt keyed on (sender, id).
+_COMMANDS_BY_SENDER = """
+CREATE TABLE commands_by_sender (
+    sender TEXT NOT NULL,
+    command_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    reply TEXT NOT NULL,
+    PRIMARY KEY (sender, command_id)
+) WITHOUT ROWID;
+INSERT INTO commands_by_sender (sender, command_id, type, received_at, reply)
+    SELECT sender, command_id, type, received_at, reply FROM commands;
+DROP TABLE commands;
+ALTER TABLE commands_by_sender RENAME TO commands;
+"""
+_MIGRATIONS: dict[int, str] = {1: _COMMANDS_BY_SENDER}  # from version → to version + 1
 
 
 class StoreError(RuntimeError):
@@ -153,8 +176,29 @@ class EventStore:
             self._db.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
-        elif int(row[0]) != SCHEMA_VERSION:
+            return
+        version = int(row[0])
+        if version > SCHEMA_VERSION or (version < SCHEMA_VERSION and version not in _MIGRATIONS):
             raise StoreError(f"{self.path}: store schema {row[0]}, this hub needs {SCHEMA_VERSION}")
+        while version < SCHEMA_VERSION:
+            self._migrate(version)
+            version += 1
+
+    def _migrate(self, version: int) -> None:
+        """Bring the schema from ``version`` to the next, in one transaction."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _MIGRATIONS[version].split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            self._db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version + 1),)
+            )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        log.info("%s: store schema %d migrated to %d", self.path, version, version + 1)
 
     def close(self) -> None:
         self._db.close()
@@ -248,9 +292,10 @@ class EventStore:
             seqs.append(int(cursor.lastrowid or 0))
         return seqs
 
-    def stored_reply(self, command_id: str) -> str | None:
+    def stored_reply(self, command_id: str, sender: str) -> str | None:
+        """The reply stored for ``sender``'s command ``command_id`` (a repeat), if any."""
         row = self._db.execute(
-            "SELECT reply FROM commands WHERE command_id = ?", (command_id,)
+            "SELECT reply FROM commands WHERE sender = ? AND command_id = ?", (sender, command_id)
         ).fetchone()
         return None if row is None else str(row[0])
 
@@ -259,8 +304,9 @@ class EventStore:
     ) -> None:
         assert self._in_transaction, "record_command outside a transaction"
         self._db.execute(
-            "INSERT INTO commands VALUES (?, ?, ?, ?, ?)",
-            (command_id, sender, kind, received_at, reply),
+            "INSERT INTO commands (sender, command_id, type, received_at, reply) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (sender, command_id, kind, received_at, reply),
         )
 
     def events_after(self, seq: int) -> Iterator[tuple[int, Event]]:

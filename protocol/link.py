@@ -8,10 +8,14 @@ same rules instead of each getting them slightly wrong:
   birth with the same number is published. :meth:`stop` publishes ``offline``
   itself, since a clean disconnect does not fire the will.
 * Incoming payloads are decoded by :mod:`protocol.codec` on paho's network
-  thread (cheap) and handed to one worker thread, so a slow or failing
-  handler can never stall or kill the network loop.
+  thread (cheap) and handed to one worker thread through an inbox
+  (:mod:`protocol.inbox`), so a slow or failing handler can never stall or
+  kill the network loop. Devices use a plain FIFO; the hub a fair inbox, so
+  one flooding device cannot make the others wait.
 * :meth:`request` sends a command with MQTT 5 Response Topic + Correlation
-  Data (the command id) and waits for the matching reply.
+  Data (the command id) and waits for the matching reply; :meth:`answer`
+  replies on the topic the *contract* names for the sender, never on a topic
+  the request chose.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from protocol.codec import Decoded, decode, encode
 from protocol.errors import ContractError
+from protocol.inbox import FifoInbox, Inbox
 from protocol.models import Command, Envelope, Reply
 from protocol.models.admin import AdminCommand
 from protocol.topics import TopicSpec
@@ -127,7 +132,7 @@ class MqttLink:
         self._subscriptions: list[_Subscription] = []
         self._pending: dict[bytes, queue.Queue[Any]] = {}
         self._lock = threading.Lock()
-        self._inbox: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._inbox: Inbox = FifoInbox()
         self._worker = threading.Thread(target=self._work, name="mqtt-link-worker", daemon=True)
         self._client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
@@ -163,6 +168,10 @@ class MqttLink:
         if on_invalid is not None:
             self.on_invalid = on_invalid
 
+    def use_inbox(self, inbox: Inbox) -> None:
+        """Queue incoming messages in ``inbox`` instead of a FIFO (before :meth:`start`)."""
+        self._inbox = inbox
+
     # -- lifecycle -----------------------------------------------------------------
 
     def start(self, wait: float | None = None) -> None:
@@ -195,7 +204,7 @@ class MqttLink:
         stopper = threading.Thread(target=self._client.loop_stop, daemon=True)
         stopper.start()
         stopper.join(timeout)
-        self._inbox.put(None)
+        self._inbox.close()
         if self._worker.is_alive() and self._worker is not threading.current_thread():
             self._worker.join(timeout)
 
@@ -223,17 +232,26 @@ class MqttLink:
             properties=properties,
         )
 
-    def reply(self, request_properties: Properties | None, reply: Reply) -> bool:
-        """Answer a request on its Response Topic, echoing its Correlation Data."""
-        response_topic = getattr(request_properties, "ResponseTopic", None)
-        if not response_topic:
-            return False
-        properties = Properties(PacketTypes.PUBLISH)
+    def answer(
+        self,
+        reply_spec: TopicSpec,
+        reply: Reply,
+        request_properties: Properties | None = None,
+        **params: Any,
+    ) -> mqtt.MQTTMessageInfo:
+        """Answer a request on ``reply_spec`` (the sender's own reply topic).
+
+        The request's Response Topic is deliberately not used: it is whatever
+        the sender wrote, and publishing there with this client's rights would
+        let a kiosk make the hub speak on ``mpp/event/call`` or on another
+        device's reply topic. Its Correlation Data is echoed when present.
+        """
+        properties: Properties | None = None
         correlation = getattr(request_properties, "CorrelationData", None)
         if correlation:
+            properties = Properties(PacketTypes.PUBLISH)
             properties.CorrelationData = correlation
-        self._client.publish(response_topic, encode(reply), qos=1, properties=properties)
-        return True
+        return self.publish(reply_spec, reply, properties=properties, **params)
 
     def request(
         self,
@@ -287,7 +305,8 @@ class MqttLink:
             self._publish_presence(online=True)
 
     def call_soon(self, job: Callable[[], None]) -> None:
-        """Run ``job`` on the worker thread, after the messages already queued.
+        """Run ``job`` on the worker thread: after the messages already queued (FIFO),
+        or in its own turn among the senders' (fair inbox).
 
         Handlers and jobs never run concurrently, so state they share needs no lock.
         """
@@ -364,14 +383,19 @@ class MqttLink:
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         properties = getattr(message, "properties", None)
+        sender = self._inbox.lane_of(message.topic)
+        if not self._inbox.admits(sender):
+            return  # this sender's lanes are full: not even parsed (counted by the inbox)
         try:
             decoded = decode(message.topic, message.payload)
         except ContractError as error:
-            log.warning("rejected message on %s: %s", message.topic[:120], error)
             on_invalid = self.on_invalid
-            if on_invalid is not None:
-                topic, rejected = message.topic, error
-                self._inbox.put(lambda: on_invalid(topic, rejected, properties))
+            if on_invalid is None:
+                log.warning("rejected message on %s: %s", message.topic[:120], error)
+                return
+            # The handler says what it does about it (and how often it says so).
+            topic, rejected = message.topic, error
+            self._inbox.put(lambda: on_invalid(topic, rejected, properties), sender, valid=False)
             return
         with self._lock:
             handlers = [
@@ -380,7 +404,7 @@ class MqttLink:
                 if mqtt.topic_matches_sub(s.topic_filter, message.topic)
             ]
         for handler in handlers:
-            self._inbox.put(lambda handler=handler: handler(decoded, properties))
+            self._inbox.put(lambda handler=handler: handler(decoded, properties), sender)
 
     # -- worker thread ---------------------------------------------------------------
 

@@ -150,7 +150,12 @@ def test_request_gets_the_reply_with_its_correlation(
         command = decoded.message
         assert isinstance(command, CounterNext)
         seen.append(decoded.params["device_id"])
-        hub.reply(properties, Reply(command_id=command.command_id, ok=True))
+        hub.answer(
+            spec("device.reply"),
+            Reply(command_id=command.command_id, ok=True),
+            properties,
+            device_id=decoded.params["device_id"],
+        )
 
     hub.subscribe(spec("device.cmd"), answer)
     counter = make_link(broker, "counter-03", Role.COUNTER)
@@ -194,13 +199,15 @@ def test_malformed_request_gets_a_clear_error_reply(
 
     def on_invalid(topic: str, error: ContractError, properties: Properties | None) -> None:
         rejected.put(error)
-        hub.reply(
-            properties,
+        hub.answer(
+            spec("device.reply"),
             Reply(
                 command_id=uuid4(),
                 ok=False,
                 error=ReplyError(code=error.code, message=error.message),
             ),
+            properties,
+            device_id=topic.split("/")[2],
         )
 
     hub = make_link(broker, "hub", Role.HUB, on_invalid=on_invalid)
