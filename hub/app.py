@@ -11,8 +11,10 @@ on the reply topic of the account that sent it (the device id or admin
 account in the command's topic, which the broker ties to the credential),
 whatever MQTT Response Topic the command carries; its inbox serves the
 senders in turn, valid messages first (:class:`protocol.inbox.FairInbox`);
-and a sender's refused or invalid traffic is stored and logged only up to
-a budget (:mod:`hub.flood`).
+a sender's refused or invalid traffic is stored and logged only up to a
+budget; and a sender flooding faster than the hub reads is not listened to
+for a while (:mod:`hub.flood`) — which is why the hub subscribes each
+account's topics one by one rather than with wildcards.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from paho.mqtt.properties import Properties
 from firmware_config.inventory import Inventory
 from hub.bookings import BookingSource
 from hub.clock import Clock, SystemClock
-from hub.flood import FloodGuard
+from hub.flood import FloodGuard, Pauses
 from hub.health import Notifier, Watchdog
 from hub.presence_registry import PresenceRegistry
 from hub.publisher import StatePublisher
@@ -39,7 +41,7 @@ from hub.store import EventStore, StorageFullError
 from protocol.codec import Decoded
 from protocol.errors import ContractError, ErrorCode
 from protocol.inbox import FairInbox
-from protocol.link import MqttLink
+from protocol.link import Handler, MqttLink
 from protocol.models import AdminCommand, Command, DeviceStatus, Reply, ReplyError
 from protocol.presence import hub_presence
 from protocol.roles import Role
@@ -95,8 +97,10 @@ class HubApp:
         )
         self.link = link
         self.watchdog = Watchdog.for_systemd(self.notifier, link.call_soon)
-        self.inbox = FairInbox()
+        self.pauses = Pauses()
+        self.inbox = FairInbox(on_overflow=self._on_overflow)
         link.use_inbox(self.inbox)
+        self._listens = self._topics_of(inventory)
         link.announce_as(
             hub_presence(site.id, software_version(), self.storage.degradations),
             on_connected=self._publish_all,
@@ -118,9 +122,8 @@ class HubApp:
         """
         self.service.open()
         self.storage.update()
-        self.link.subscribe(spec("device.cmd"), self._on_command)
-        self.link.subscribe(spec("admin.cmd"), self._on_admin)
-        self.link.subscribe(spec("device.status"), self._on_status)
+        for sender in self._listens:
+            self._listen(sender)
         self.link.start(wait=wait)
         if self.watchdog is not None:
             self.watchdog.start()  # pings from the worker, also while the broker is away
@@ -144,7 +147,68 @@ class HubApp:
         self.flood.report(final=True)
         self.service.store.close()
 
+    def _topics_of(
+        self, inventory: Inventory
+    ) -> dict[str, list[tuple[TopicSpec, dict[str, str], Handler]]]:
+        """What the hub reads from each account: its commands, and a device's status."""
+        listens: dict[str, list[tuple[TopicSpec, dict[str, str], Handler]]] = {}
+        for device in inventory.devices:
+            params = {"device_id": device.device_id}
+            listens[device.device_id] = [
+                (spec("device.cmd"), params, self._on_command),
+                (spec("device.status"), params, self._on_status),
+            ]
+        for admin in inventory.admins:
+            params = {"account": admin.username}
+            listens[admin.username] = [(spec("admin.cmd"), params, self._on_admin)]
+        return listens
+
+    def _listen(self, sender: str) -> None:
+        for topic_spec, params, handler in self._listens[sender]:
+            self.link.subscribe(topic_spec, handler, **params)
+
+    def _on_overflow(self, sender: str) -> None:
+        """(Network thread.) ``sender`` filled its inbox lane: stop listening to it at
+        once — every message the broker queues for the hub meanwhile is one more
+        the others' wait behind — and pause it on the worker."""
+        self._stop_listening(sender)
+        self.link.call_soon(lambda: self._pause(sender))
+
+    def _stop_listening(self, sender: str) -> None:
+        for topic_spec, params, _handler in self._listens.get(sender, []):
+            self.link.unsubscribe(topic_spec, **params)
+
     # -- on the link's worker thread ---------------------------------------------
+
+    def _count_burst(self, sender: str) -> None:
+        """One more rejected or repeated message of ``sender``: a flood past the burst
+        limit is paused like one that overflows its inbox lane."""
+        if self.flood.burst(sender) and not self.pauses.paused(sender):
+            self._stop_listening(sender)
+            self._pause(sender)
+
+    def _pause(self, sender: str) -> None:
+        """Keep not listening to a flooding sender for a while: the broker discards its
+        messages instead of queueing them for the hub ahead of everyone's."""
+        if sender not in self._listens:
+            return
+        seconds = self.pauses.pause(sender)
+        if seconds is None:
+            return
+        resume = threading.Timer(seconds, self.link.call_soon, args=(self._resume_due,))
+        resume.daemon = True
+        resume.start()
+        log.warning(
+            "%s sends faster than the hub can read: not listening to it for %.0f s",
+            sender,
+            seconds,
+        )
+
+    def _resume_due(self) -> None:
+        for sender in self.pauses.due():
+            self._listen(sender)
+            self.inbox.rearm(sender)
+            log.info("listening to %s again", sender)
 
     def _publish_all(self) -> None:
         self.publisher.publish_all(self.service.state, self.clock.now())
@@ -158,26 +222,23 @@ class HubApp:
         command = decoded.message
         assert isinstance(command, Command)
         reply_to = _reply_to(decoded.spec, decoded.params)
-        self._answer(
-            reply_to, properties, lambda: self.service.handle(command), command.command_id
-        )
+        self._answer(reply_to, properties, lambda: self.service.handle(command), command)
 
     def _on_admin(self, decoded: Decoded, properties: Properties | None) -> None:
         command = decoded.message
         assert isinstance(command, AdminCommand)
         reply_to = _reply_to(decoded.spec, decoded.params)
-        self._answer(
-            reply_to, properties, lambda: self.service.handle_admin(command), command.command_id
-        )
+        self._answer(reply_to, properties, lambda: self.service.handle_admin(command), command)
 
     def _answer(
         self,
         reply_to: tuple[TopicSpec, dict[str, str]],
         properties: Properties | None,
         handle: object,
-        command_id: uuid.UUID,
+        command: Command | AdminCommand,
     ) -> None:
         reply_spec, params = reply_to
+        command_id = command.command_id
         try:
             outcome: Outcome = handle()  # type: ignore[operator]
         except StorageFullError:
@@ -213,6 +274,8 @@ class HubApp:
         # then answer the device, then refresh the retained state.
         self.publisher.publish_calls(self.service.state, outcome.events)
         self.link.answer(reply_spec, outcome.reply, properties, **params)
+        if outcome.duplicate or not outcome.reply.ok:
+            self._count_burst(next(iter(params.values())))
         if outcome.events:
             self.publisher.publish_changes(
                 self.service.state, outcome.events, self.clock.now(), calls_published=True
@@ -229,6 +292,7 @@ class HubApp:
         except ContractError:
             return  # not a topic of the contract: the hub did not subscribe to it
         sender = params.get("device_id") or params.get("account") or "?"
+        self._count_burst(sender)
         if topic_spec.key not in REPLY_TO:
             if self.flood.rejected(sender, "invalid", storable=False).log:
                 log.warning("invalid message on %s ignored: %s", topic[:120], error)

@@ -12,6 +12,20 @@ window says how many there were::
     kiosk-01: 9,812 messages rejected in the last 60 s (9,000 invalid,
     812 refused, 0 dropped: inbox full); 20 stored, 5 logged one by one
 
+A sender flooding faster than the hub can read fills the broker's queue for
+the hub, which holds every device's messages: there, its flood would crowd
+out the others'. So the hub stops listening to a sender that floods
+(:class:`Pauses`): it unsubscribes that device's topics, and the broker
+discards its messages at the door. A sender floods when it overflows its
+lane of the hub's inbox (:class:`protocol.inbox.FairInbox`: messages that
+take the hub work), or sends more than :data:`BURST_PER_SECOND` messages a
+second that are rejected or repeats (cheap for the hub, so they never queue
+up in its inbox, but they still cost the broker's queue and the hub's
+reading). A device that waits for each reply cannot flood, however fast the
+hub answers it. The first pause is short (a burst from a confused device
+costs it a couple of seconds), each pause right after the previous one twice
+as long, up to five minutes.
+
 The windows run on the monotonic clock (a flood is real time, whatever the
 hub's business clock says). Used from the hub's worker thread only.
 """
@@ -26,8 +40,14 @@ from dataclasses import dataclass
 log = logging.getLogger(__name__)
 
 WINDOW_S = 60.0
+FIRST_PAUSE_S = 2.0
+LONGEST_PAUSE_S = 300.0
 STORED_PER_WINDOW = 20  # per sender: ~8 kB of store a minute at most
 LOGGED_PER_WINDOW = 5  # per sender: lines one by one, then a count
+# Rejected or repeated messages a second that make a sender a flood: a
+# confused device retries once a second; 20 garbled statuses in a row are
+# still a device, not a flood.
+BURST_PER_SECOND = 50
 
 
 @dataclass(frozen=True)
@@ -68,6 +88,7 @@ class FloodGuard:
         self.logged_per_window = logged_per_window
         self._now = monotonic
         self._windows: dict[str, _Window] = {}
+        self._bursts: dict[str, list[float]] = {}  # sender: [second started, count]
 
     def rejected(self, sender: str, kind: str, storable: bool = True) -> Verdict:
         """Count one refused (``kind="refused"``) or invalid message of ``sender``."""
@@ -92,6 +113,16 @@ class FloodGuard:
         if say:
             window.logged += 1
         return Verdict(store=store, log=say)
+
+    def burst(self, sender: str, limit: int = BURST_PER_SECOND) -> bool:
+        """Count one rejected or repeated message of ``sender``; ``True`` (once a
+        second) when that makes more than ``limit`` within a second: a flood."""
+        now = self._now()
+        burst = self._bursts.get(sender)
+        if burst is None or now - burst[0] >= 1.0:
+            burst = self._bursts[sender] = [now, 0]
+        burst[1] += 1
+        return burst[1] == limit + 1
 
     def dropped(self, counts: dict[str, int]) -> None:
         """Count messages the inbox had no room for (never read, never answered)."""
@@ -127,7 +158,7 @@ class FloodGuard:
             "%s dropped: inbox full); %d stored, %d logged one by one",
             sender,
             f"{window.total:,}",
-            min(now - window.started, self.window_s),
+            max(1.0, min(now - window.started, self.window_s)),
             f"{window.invalid:,}",
             f"{window.refused:,}",
             f"{window.dropped:,}",
@@ -135,3 +166,45 @@ class FloodGuard:
             window.logged,
         )
         return 1
+
+
+class Pauses:
+    """Which senders the hub is not listening to, until when, and for how long next."""
+
+    def __init__(
+        self,
+        first_s: float = FIRST_PAUSE_S,
+        longest_s: float = LONGEST_PAUSE_S,
+        forgive_after_s: float = WINDOW_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.first_s = first_s
+        self.longest_s = longest_s
+        self.forgive_after_s = forgive_after_s
+        self._now = monotonic
+        self._until: dict[str, float] = {}
+        self._last: dict[str, tuple[float, float]] = {}  # sender: (seconds, ended at)
+
+    def pause(self, sender: str) -> float | None:
+        """Pause ``sender``; the seconds, or ``None`` if it is paused already."""
+        if sender in self._until:
+            return None
+        now = self._now()
+        seconds = self.first_s
+        previous = self._last.get(sender)
+        if previous is not None and now - previous[1] < self.forgive_after_s:
+            seconds = min(self.longest_s, previous[0] * 2)
+        self._until[sender] = now + seconds
+        self._last[sender] = (seconds, now + seconds)
+        return seconds
+
+    def paused(self, sender: str) -> bool:
+        return sender in self._until
+
+    def due(self) -> list[str]:
+        """Senders whose pause is over (no longer paused from now on)."""
+        now = self._now()
+        over = [sender for sender, until in self._until.items() if until <= now]
+        for sender in over:
+            del self._until[sender]
+        return over

@@ -242,7 +242,7 @@ class QueueService:
         now = self.clock.now()
         verdict = self.flood.rejected(sender, "invalid")
         if verdict.log:
-            log.warning("invalid %s from %s: %s", kind, sender, message[:200])
+            log.warning("invalid message from %s: %s", sender, message[:200])
         event = CommandRejected(
             at=now,
             sender=sender[:64],

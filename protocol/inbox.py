@@ -12,9 +12,14 @@ ACL ties to the credential) has its own bounded lanes, served in turn:
   publications), round-robin, one job per sender per turn;
 * invalid messages (they broke the contract) only when no valid one waits.
 
-A full lane drops the new message: it was acknowledged to the broker, so the
-sender's retry (same command id) is what gets it through. Drops are counted
-per sender for whoever reports on floods (:meth:`FairInbox.take_dropped`).
+A message for a full lane is dropped: it was acknowledged to the broker, so
+the sender's retry (same command id) is what gets it through. Drops are
+counted per sender for whoever reports on floods
+(:meth:`FairInbox.take_dropped`), and the first drop of a sender is told to
+``on_overflow`` (once, until :meth:`FairInbox.rearm`). Such a sender sends
+faster than it is served, so the broker's queue for this client fills with
+its messages too, ahead of everyone's; only no longer subscribing to its
+topics stops that.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ Job = Callable[[], None]
 # Per sender: a device waits for each reply, so a few valid messages in
 # flight is normal; invalid ones only need to be sampled.
 VALID_PER_SENDER = 64
-INVALID_PER_SENDER = 8
+INVALID_PER_SENDER = 32
 
 
 class Inbox(Protocol):
@@ -131,13 +136,18 @@ class FairInbox:
     """Bounded lanes per sender, served in turn, valid messages first (the hub)."""
 
     def __init__(
-        self, valid_per_sender: int = VALID_PER_SENDER, invalid_per_sender: int = INVALID_PER_SENDER
+        self,
+        valid_per_sender: int = VALID_PER_SENDER,
+        invalid_per_sender: int = INVALID_PER_SENDER,
+        on_overflow: Callable[[str], None] | None = None,
     ) -> None:
         self._valid = _Tier(valid_per_sender)
         self._invalid = _Tier(invalid_per_sender)
         self._changed = threading.Condition()
         self._closed = False
         self._dropped: Counter[str] = Counter()
+        self._overflowed: set[str] = set()
+        self.on_overflow = on_overflow
 
     def lane_of(self, topic: str) -> str | None:
         return sender_of(topic)
@@ -146,20 +156,34 @@ class FairInbox:
         with self._changed:
             if self._valid.has_room(sender) or self._invalid.has_room(sender):
                 return True
-            self._dropped[sender or "?"] += 1
-            return False
+        self._drop(sender)
+        return False
 
     def put(self, job: Job, sender: str | None = None, valid: bool = True) -> bool:
         tier = self._valid if valid else self._invalid
         with self._changed:
             if self._closed:
                 return False
-            if not tier.has_room(sender):
-                self._dropped[sender or "?"] += 1
-                return False
-            tier.put(job, sender)
-            self._changed.notify()
-            return True
+            if tier.has_room(sender):
+                tier.put(job, sender)
+                self._changed.notify()
+                return True
+        self._drop(sender)
+        return False
+
+    def _drop(self, sender: str | None) -> None:
+        name = sender or "?"
+        with self._changed:
+            self._dropped[name] += 1
+            first = name not in self._overflowed
+            self._overflowed.add(name)
+        if first and sender is not None and self.on_overflow is not None:
+            self.on_overflow(sender)
+
+    def rearm(self, sender: str) -> None:
+        """Tell ``on_overflow`` about ``sender``'s next drop again."""
+        with self._changed:
+            self._overflowed.discard(sender)
 
     def get(self) -> Job | None:
         with self._changed:

@@ -104,10 +104,21 @@ class _Subscription:
     spec: TopicSpec
     handler: Handler
     params: dict[str, str] = field(default_factory=dict)
+    topic_filter: str = field(init=False)
+    exact: bool = field(init=False)  # no wildcard: matched by comparing strings (cheap)
 
-    @property
-    def topic_filter(self) -> str:
-        return self.spec.topic(**self.params) if self.params else self.spec.filter
+    def __post_init__(self) -> None:
+        self.topic_filter = self.spec.topic(**self.params) if self.params else self.spec.filter
+        self.exact = not ({"+", "#"} & set(self.topic_filter))
+
+    def matches(self, topic: str) -> bool:
+        if self.exact:
+            return self.topic_filter == topic
+        return bool(mqtt.topic_matches_sub(self.topic_filter, topic))
+
+
+def _ignore(_decoded: Decoded, _properties: Properties | None) -> None:
+    """A handler that is never called (for looking subscriptions up)."""
 
 
 class MqttLink:
@@ -322,6 +333,14 @@ class MqttLink:
         if self.connected.is_set():
             self._client.subscribe(subscription.topic_filter, qos=spec.qos)
 
+    def unsubscribe(self, spec: TopicSpec, **params: str) -> None:
+        """Stop receiving ``spec`` (with these parameters): the broker stops sending it."""
+        topic_filter = _Subscription(spec, _ignore, dict(params)).topic_filter
+        with self._lock:
+            self._subscriptions = [s for s in self._subscriptions if s.topic_filter != topic_filter]
+        if self.connected.is_set():
+            self._client.unsubscribe(topic_filter)
+
     def expect_replies(self, reply_spec: TopicSpec, **params: str) -> None:
         """Subscribe this client's reply topic so :meth:`request` can be used."""
         self.subscribe(reply_spec, self._deliver_reply, **params)
@@ -398,11 +417,7 @@ class MqttLink:
             self._inbox.put(lambda: on_invalid(topic, rejected, properties), sender, valid=False)
             return
         with self._lock:
-            handlers = [
-                s.handler
-                for s in self._subscriptions
-                if mqtt.topic_matches_sub(s.topic_filter, message.topic)
-            ]
+            handlers = [s.handler for s in self._subscriptions if s.matches(message.topic)]
         for handler in handlers:
             self._inbox.put(lambda handler=handler: handler(decoded, properties), sender)
 
