@@ -44,6 +44,7 @@ from protocol.models import (
 from protocol.roles import Role
 from tests.device_client import DeviceClient
 from tests.flooder import Flooder, store_bytes
+from tests.hub_harness import Harness
 from tests.mqtt_client import WAIT, RecordingClient
 
 KIOSK_REPLY = "mpp/device/kiosk-01/reply"
@@ -268,6 +269,31 @@ def test_store_of_the_previous_schema_is_migrated(tmp_path: Path) -> None:
 
 
 # -- a flood from one kiosk credential --------------------------------------------
+
+
+def test_ten_thousand_rejections_of_one_device_cost_bounded_store(tmp_path: Path) -> None:
+    """The budget itself, without the broker: every rejection the hub reads is
+    answered, the first few a minute are stored. (Over MQTT, a flood this fast
+    is mostly not even read: see the next test.)"""
+    hub = Harness(tmp_path)
+    try:
+        before = store_bytes(tmp_path / "hub.db")
+        replies = []
+        for index in range(FLOOD):
+            if index % 2:
+                outcome = hub.service.reject_invalid(
+                    "kiosk-01", "invalid", ErrorCode.MALFORMED, "payload is not valid JSON"
+                )
+            else:
+                outcome = hub.send(CounterNext, "kiosk-01")
+            replies.append(outcome.reply)
+        grown = store_bytes(tmp_path / "hub.db") - before
+        rejected = hub.service.state.rejected
+    finally:
+        hub.service.store.close()
+    assert all(not reply.ok and reply.error is not None for reply in replies), "all answered"
+    assert rejected == STORED_PER_WINDOW
+    assert grown < STORE_GROWTH_LIMIT, f"the store grew by {grown:,} bytes"
 
 
 def test_a_flood_from_one_kiosk_costs_bounded_store_and_log_and_others_are_served(
