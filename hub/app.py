@@ -274,8 +274,8 @@ class HubApp:
         # then answer the device, then refresh the retained state.
         self.publisher.publish_calls(self.service.state, outcome.events)
         self.link.answer(reply_spec, outcome.reply, properties, **params)
-        if outcome.duplicate or not outcome.reply.ok:
-            self._count_burst(next(iter(params.values())))
+        if outcome.duplicate or not outcome.reply.ok or not outcome.events:
+            self._count_burst(next(iter(params.values())))  # it cost the hub no write
         if outcome.events:
             self.publisher.publish_changes(
                 self.service.state, outcome.events, self.clock.now(), calls_published=True
