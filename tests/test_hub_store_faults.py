@@ -73,7 +73,7 @@ def test_a_failed_commit_is_rolled_back_and_nothing_advances(tmp_path: Path) -> 
     assert not store.connection.in_transaction, "left inside the failed transaction"
     assert hub.service.state.model_dump() == before
     assert store.count_events() == events_before
-    assert store.stored_reply(str(command.command_id)) is None
+    assert store.stored_reply(str(command.command_id), command.device_id) is None
 
     store.connection.execute("DROP TRIGGER fault")
     reply = hub.service.handle(command).reply  # the device's retry, same id

@@ -189,7 +189,7 @@ def test_a_query_writes_nothing_and_a_repeat_is_answered_afresh(
     assert first.ticket is not None and first.ticket.people_ahead == 1
     assert not unknown.ok
     assert hub.service.store.count_events() == events, "a read appended events"
-    assert hub.service.store.stored_reply(str(query.command_id)) is None
+    assert hub.service.store.stored_reply(str(query.command_id), query.device_id) is None
 
     counter.ok(CounterNext)
     again = kiosk.request(query)  # same command id, after the queue moved
