@@ -181,8 +181,8 @@ class HubApp:
     # -- on the link's worker thread ---------------------------------------------
 
     def _count_burst(self, sender: str) -> None:
-        """One more rejected or repeated message of ``sender``: a flood past the burst
-        limit is paused like one that overflows its inbox lane."""
+        """One more refused, invalid, repeated or read-only message of ``sender``: a
+        flood past the burst limit is paused like one that overflows its inbox lane."""
         if self.flood.burst(sender) and not self.pauses.paused(sender):
             self._stop_listening(sender)
             self._pause(sender)
@@ -238,6 +238,7 @@ class HubApp:
         command: Command | AdminCommand,
     ) -> None:
         reply_spec, params = reply_to
+        sender = next(iter(params.values()))  # the account the reply topic names
         command_id = command.command_id
         try:
             outcome: Outcome = handle()  # type: ignore[operator]
@@ -275,7 +276,7 @@ class HubApp:
         self.publisher.publish_calls(self.service.state, outcome.events)
         self.link.answer(reply_spec, outcome.reply, properties, **params)
         if outcome.duplicate or not outcome.reply.ok or not outcome.events:
-            self._count_burst(next(iter(params.values())))  # it cost the hub no write
+            self._count_burst(sender)  # a refusal, a repeat or a read: cheap, so counted
         if outcome.events:
             self.publisher.publish_changes(
                 self.service.state, outcome.events, self.clock.now(), calls_published=True
