@@ -95,7 +95,8 @@ SITE_ZONE = ZoneInfo("Asia/Jakarta")
 OPENS, CLOSES = 8 * 60, 15 * 60  # minutes after midnight
 RECENT_KEPT = 20  # hub/state.py RECENT_CALLS
 RECALL_SHARE = 0.04
-CHECK_EVERY = 50  # calls between looks at the display (pace, WAV clean-up)
+CHECK_EVERY = 50  # calls between looks at the display (pace, WAV clean-up)...
+LOOK_EVERY_S = 1.0  # ...or seconds, whichever comes first (where the screens are)
 AHEAD_AT_MOST = 200  # calls sent but not yet said by the display
 SEARCH_AHEAD = 40  # a lagging screen moves on by a few calls between two looks
 HUB_OFFLINE_TEXT = "Sistem antrian sedang tidak terhubung."
@@ -472,6 +473,7 @@ class Week:
         self.progress = Progress()
         self.announced = 0  # calls sent, each said once by the display
         self.citizen: Citizen | None = None
+        self.looked = 0.0  # when keep_pace last looked at the screens
         self.tickets = 0
         self.refusals: list[str] = []
 
@@ -537,7 +539,7 @@ class Week:
                 time.sleep(ahead)  # the pace of the stream, not a wait for an agent
             self.progress.add(self.hub.call(index, per_day))
             self.announced += 1
-            if (index + 1) % CHECK_EVERY == 0:
+            if (index + 1) % CHECK_EVERY == 0 or time.monotonic() - self.looked >= LOOK_EVERY_S:
                 self.keep_pace()
         self.citizen.finish()
         self.tickets += self.citizen.tickets
@@ -548,6 +550,7 @@ class Week:
     def keep_pace(self) -> None:
         """Never more than AHEAD_AT_MOST calls ahead of the display; its WAVs deleted."""
         display = self.devices[DISPLAY]
+        self.looked = time.monotonic()
         wait_until(
             "display keeping up",
             lambda: self.announced - self._display(display) <= AHEAD_AT_MOST,
