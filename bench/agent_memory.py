@@ -333,7 +333,7 @@ class BenchHub:
     def _command(self, link: MqttLink, decoded: Decoded, properties: Any) -> None:
         with self.lock:
             reply = self._answer(decoded.message)
-        link.reply(properties, reply)
+        link.answer(spec("device.reply"), reply, properties, **decoded.params)
 
     def _answer(self, command: Any) -> Reply:
         if isinstance(command, CounterSync):
