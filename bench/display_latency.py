@@ -80,9 +80,8 @@ def main() -> int:
                 kiosk.send(TicketPrinted, ticket_id=reply.ticket.ticket_id)
                 before = display.model.now_calling
                 started = time.perf_counter()
-                counter.link.publish(
-                    spec("device.cmd"), counter.build(CounterNext), device_id="counter-07"
-                )
+                press = counter.build(CounterNext, expires_in=5)
+                counter.link.publish(spec("device.cmd"), press, device_id="counter-07")
                 # wait_for returns once a frame showing the new call has been drawn
                 if not display.wait_for(lambda m, was=before: m.now_calling is not was, 10):
                     raise RuntimeError("the call never reached the screen")

@@ -42,7 +42,15 @@ from protocol.codec import Decoded
 from protocol.errors import ContractError, ErrorCode
 from protocol.inbox import FairInbox
 from protocol.link import Handler, MqttLink
-from protocol.models import AdminCommand, Command, DeviceStatus, Reply, ReplyError
+from protocol.models import (
+    AdminCommand,
+    Command,
+    DeviceStatus,
+    Heartbeat,
+    Presence,
+    Reply,
+    ReplyError,
+)
 from protocol.presence import hub_presence
 from protocol.roles import Role
 from protocol.topics import TopicSpec, resolve, spec
@@ -150,13 +158,15 @@ class HubApp:
     def _topics_of(
         self, inventory: Inventory
     ) -> dict[str, list[tuple[TopicSpec, dict[str, str], Handler]]]:
-        """What the hub reads from each account: its commands, and a device's status."""
+        """What the hub reads from each account: its commands, and a device's status and
+        heartbeat (they teach the hub the device's clock, hub/clock_offsets.py)."""
         listens: dict[str, list[tuple[TopicSpec, dict[str, str], Handler]]] = {}
         for device in inventory.devices:
             params = {"device_id": device.device_id}
             listens[device.device_id] = [
                 (spec("device.cmd"), params, self._on_command),
                 (spec("device.status"), params, self._on_status),
+                (spec("device.heartbeat"), params, self._on_heartbeat),
             ]
         for admin in inventory.admins:
             params = {"account": admin.username}
@@ -312,6 +322,15 @@ class HubApp:
         status = decoded.message
         assert isinstance(status, DeviceStatus)
         self.presence.update(status)
+        if status.state is Presence.ONLINE:  # a will carries the time of its connect
+            self.service.heard_from(
+                status.device_id, status.sent_at, status.session, live=not decoded.retained
+            )
+
+    def _on_heartbeat(self, decoded: Decoded, _properties: Properties | None) -> None:
+        beat = decoded.message
+        assert isinstance(beat, Heartbeat)
+        self.service.heard_from(beat.device_id, beat.sent_at)
 
     def _tick(self) -> None:
         self.flood.dropped(self.inbox.take_dropped())

@@ -1,7 +1,9 @@
 """Time for the hub, injectable so tests can cross midnight without waiting.
 
-Wall-clock time decides service days, opening hours and expiry (the hub is
-the building's time source); durations of our own waits use monotonic time.
+Wall-clock time decides service days and opening hours (the hub is the
+building's time source). Steady time, which never steps, measures durations:
+our own waits, and how late a device's message arrived (hub/clock_offsets.py),
+so a step of the hub's own clock (an NTP sync after boot) is no "late" press.
 """
 
 from __future__ import annotations
@@ -19,12 +21,19 @@ class Clock(Protocol):
         """Aware wall-clock now (UTC)."""
         ...
 
+    def steady(self) -> float:
+        """Seconds on a clock that never steps (only differences mean anything)."""
+        ...
+
 
 class SystemClock:
     """The machine's clock (shifted only when a simulation sets ``MPP_CLOCK_OFFSET_S``)."""
 
     def now(self) -> datetime:
         return wall_now()
+
+    def steady(self) -> float:
+        return time.monotonic()
 
 
 class ManualClock:
@@ -39,6 +48,10 @@ class ManualClock:
     def now(self) -> datetime:
         with self._lock:
             return self._now
+
+    def steady(self) -> float:
+        """The manual time itself: a test's devices and hub share this one clock."""
+        return self.now().timestamp()
 
     def set(self, moment: datetime) -> None:
         with self._lock:
@@ -65,3 +78,6 @@ class OffsetClock:
 
     def now(self) -> datetime:
         return self._start + timedelta(seconds=time.monotonic() - self._origin)
+
+    def steady(self) -> float:
+        return time.monotonic()

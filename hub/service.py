@@ -24,6 +24,7 @@ from uuid import UUID
 
 from hub.bookings import BookingSource, NoBookings
 from hub.clock import Clock
+from hub.clock_offsets import ClockOffsets
 from hub.decide import Decider, Decision, Refusal, Sender
 from hub.dispatch.policy import DispatchPolicy, policy_for
 from hub.events import (
@@ -32,6 +33,7 @@ from hub.events import (
     CommandRejected,
     DayOpened,
     Event,
+    TicketCalled,
     TicketCancelled,
 )
 from hub.flood import FloodGuard
@@ -52,12 +54,14 @@ from protocol.models import (
     ReplyError,
     TicketStatusQuery,
 )
+from protocol.models.commands import MAX_CALL_VALIDITY_S
 from protocol.roles import Role
 
 log = logging.getLogger(__name__)
 NIL = UUID(int=0)
 DEDUP_WINDOW = timedelta(days=2)
-MAX_CLOCK_SKEW = timedelta(minutes=5)  # how long a repeated command gets its stored reply
+MAX_CLOCK_SKEW = timedelta(minutes=5)  # a device clock further off is reported (once)
+UNJUDGED_SLACK_S = 2.0  # before its offset is learned, how far ahead a device may stamp
 
 
 @dataclass
@@ -90,6 +94,7 @@ class QueueService:
         self.state = QueueState()
         self._since_snapshot = 0
         self._skewed: set[str] = set()  # devices whose clock was last seen off
+        self.clocks = ClockOffsets()
 
     # -- start-up ----------------------------------------------------------------
 
@@ -161,6 +166,7 @@ class QueueService:
             sender = self._sender(command)
             self._check_expiry(command, now)
             decision = self._decide_after(rollover, command, sender, now)
+            self._check_calls_have_expiry(command, decision)
         except Refusal as refusal:
             return self._refuse(
                 command.command_id, command.device_id, command.type, refusal, now, rollover
@@ -263,31 +269,90 @@ class QueueService:
             return Outcome(reply)  # the audit event is lost; the sender still learns why
         return Outcome(reply, [event])
 
-    def _check_expiry(self, command: Command, now: datetime) -> None:
-        """Refuse a command past its ``expires_at`` — if the sender's clock can be trusted.
+    def heard_from(
+        self, device_id: str, sent_at: datetime, session: int | None = None, live: bool = True
+    ) -> None:
+        """Learn a device's clock from a birth or heartbeat it sent (see hub/clock_offsets.py).
 
-        The hub is the building's time source, so device clocks normally agree
-        with it. A device whose clock is off by more than :data:`MAX_CLOCK_SKEW`
-        (no time sync yet after a power cut) cannot be judged by wall-clock
-        expiry; the broker's MQTT 5 message expiry still drops stale presses.
-        That is said once per device, and again only after its clock was back
-        in range in between — not for every button press.
+        A new ``session`` (the device reconnected, perhaps after a restart with
+        another clock) forgets what was learned. A message that is not ``live``
+        (a retained birth, delivered whenever the hub subscribes) says nothing
+        about delivery time and only names the session.
         """
+        if device_id not in self.roles:
+            return
+        if session is not None and self.clocks.new_session(device_id, session):
+            log.info("clock of %s: new session %d, offset learned afresh", device_id, session)
+        if live:
+            self.clocks.observe(device_id, sent_at, self.clock.steady())
+
+    def _check_expiry(self, command: Command, now: datetime) -> None:
+        """Refuse a command older than its validity by the hub's judgement, not the device's.
+
+        Its age is its delay beyond the fastest message from that device
+        (hub/clock_offsets.py), so a device clock hours off is judged as
+        well as a right one. A press that calls a citizen is valid for at
+        most :data:`MAX_CALL_VALIDITY_S`, whatever it asks for. The command
+        teaches the hub too, after it was judged.
+
+        Before anything was learned from the device (the hub just started
+        and has only its retained birth), its clock is taken at its word,
+        checked against the hub's: a press stamped more than
+        :data:`UNJUDGED_SLACK_S` in the hub's future cannot be told from a
+        late one, so it is refused; its next one is judged by what this one
+        taught.
+        """
+        steady = self.clock.steady()
+        self._report_skew(command, now)
+        try:
+            if command.expires_at is None:
+                return
+            validity = (command.expires_at - command.issued_at).total_seconds()
+            if command.calls_citizen:
+                validity = min(validity, MAX_CALL_VALIDITY_S)
+            age = self.clocks.age(command.device_id, command.issued_at, steady)
+            if age is None:
+                age = (now - command.issued_at).total_seconds()
+                if not -UNJUDGED_SLACK_S <= age <= validity:
+                    raise Refusal(
+                        ErrorCode.EXPIRED,
+                        f"{command.type} cannot be judged: nothing was heard from "
+                        f"{command.device_id} before, and its clock is "
+                        f"{timedelta(seconds=round(abs(age)))} "
+                        f"{'ahead of' if age < 0 else 'behind'} the hub's; send a new one",
+                    )
+            if age > validity:
+                raise Refusal(
+                    ErrorCode.EXPIRED,
+                    f"{command.type} is {age:.1f} s old by the hub's clock; "
+                    f"it was valid for {validity:g} s",
+                )
+        finally:
+            self.clocks.observe(command.device_id, command.issued_at, steady)
+
+    def _report_skew(self, command: Command, now: datetime) -> None:
+        """Say once per device that its clock is far off (its time sync is broken),
+        and again only after it was back in range in between — not for every press.
+        Expiry does not depend on it."""
         skew = abs(now - command.issued_at)
         device = command.device_id
         if skew > MAX_CLOCK_SKEW:
             if device not in self._skewed:
                 self._skewed.add(device)
-                log.warning("clock of %s is off by %s; expiry not checked", device, skew)
-            return
-        if device in self._skewed:
+                log.warning(
+                    "clock of %s is off by %s; expiry judged by its learned offset", device, skew
+                )
+        elif device in self._skewed:
             self._skewed.discard(device)
             log.info("clock of %s is back in range (off by %s)", device, skew)
-        if command.expires_at is None:
-            return
-        if now > command.expires_at:
+
+    @staticmethod
+    def _check_calls_have_expiry(command: Command, decision: Decision) -> None:
+        """The second guard behind the contract: nothing calls a citizen on a press
+        that does not say how long it is valid."""
+        if command.expires_at is None and any(isinstance(e, TicketCalled) for e in decision.events):
             raise Refusal(
-                ErrorCode.EXPIRED, f"{command.type} expired at {command.expires_at.isoformat()}"
+                ErrorCode.EXPIRY_REQUIRED, f"{command.type} would call a citizen: send expires_at"
             )
 
     # -- time-driven housekeeping ---------------------------------------------

@@ -20,6 +20,7 @@ from protocol.errors import (
     ContractError,
     InvalidPayloadError,
     MalformedPayloadError,
+    MissingExpiryError,
     PayloadTooLargeError,
     TopicMismatchError,
     UnknownMessageTypeError,
@@ -40,6 +41,7 @@ class Decoded:
     spec: TopicSpec
     params: dict[str, str]
     message: Envelope
+    retained: bool = False  # delivered from the broker's store, not as it was sent
 
 
 def encode(message: Envelope, spec: TopicSpec | None = None) -> bytes:
@@ -112,6 +114,11 @@ def decode_for(spec: TopicSpec, payload: bytes) -> Envelope:
     try:
         return model.model_validate_json(payload, strict=True)
     except ValidationError as error:
+        if getattr(model, "calls_citizen", False) and _lacks(error, "expires_at"):
+            raise MissingExpiryError(
+                f"{kind} calls a citizen, so it must carry expires_at "
+                "(a press is never applied after its validity)"
+            ) from None
         raise InvalidPayloadError(_describe(kind, error)) from None
 
 
@@ -169,6 +176,13 @@ def _check_self_parameters(spec: TopicSpec, params: dict[str, str], message: Env
             raise TopicMismatchError(
                 f"payload {field} {claimed!r} does not match topic {name} {params[name]!r}"
             )
+
+
+def _lacks(error: ValidationError, name: str) -> bool:
+    return any(
+        item["type"] == "missing" and tuple(item["loc"]) == (name,)
+        for item in error.errors(include_url=False)
+    )
 
 
 def _describe(kind: str, error: ValidationError) -> str:

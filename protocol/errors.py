@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     CLOSED = "closed"
     EXPIRED = "expired"
     STORAGE_FULL = "storage_full"  # the hub's disk is full: nothing was done, try again later
+    EXPIRY_REQUIRED = "expiry_required"
     INTERNAL = "internal"
 
 
@@ -78,3 +79,9 @@ class InvalidPayloadError(ContractError):
 
 class TopicMismatchError(ContractError):
     code = ErrorCode.TOPIC_MISMATCH
+
+
+class MissingExpiryError(ContractError):
+    """A command that calls a citizen came without ``expires_at``."""
+
+    code = ErrorCode.EXPIRY_REQUIRED

@@ -27,7 +27,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -407,6 +407,8 @@ class MqttLink:
             return  # this sender's lanes are full: not even parsed (counted by the inbox)
         try:
             decoded = decode(message.topic, message.payload)
+            if message.retain:
+                decoded = replace(decoded, retained=True)
         except ContractError as error:
             on_invalid = self.on_invalid
             if on_invalid is None:

@@ -12,6 +12,7 @@ from protocol.presence import device_presence
 from protocol.roles import Role
 
 WAIT = 10.0
+CALL_VALIDITY_S = 30.0  # presses that call carry a validity; generous on a loaded test machine
 
 
 class DeviceClient:
@@ -26,6 +27,8 @@ class DeviceClient:
         self.link.start(wait=WAIT)
 
     def command(self, model: type[Command], **fields: Any) -> Command:
+        if model.calls_citizen:
+            fields.setdefault("expires_in", CALL_VALIDITY_S)
         return self.commands.build(model, **fields)
 
     def request(self, command: Command, timeout: float = WAIT) -> Reply:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -28,6 +28,7 @@ from protocol.roles import Role
 
 # Monday 23 November 2026, 08:00 WIB.
 MONDAY_0800 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+CALL_VALIDITY = timedelta(seconds=5)  # as a counter unit sends its presses
 
 
 def default_roles() -> dict[str, Role]:
@@ -67,9 +68,10 @@ class Harness:
 
     def send(self, model: type[Command], device: str, **fields: Any) -> Outcome:
         self.seq += 1
-        command = model(
-            command_id=uuid4(), device_id=device, seq=self.seq, issued_at=self.clock.now(), **fields
-        )
+        now = self.clock.now()
+        if model.calls_citizen:
+            fields.setdefault("expires_at", now + CALL_VALIDITY)
+        command = model(command_id=uuid4(), device_id=device, seq=self.seq, issued_at=now, **fields)
         return self.service.handle(command)
 
     def cmd(self, model: type[Command], device: str, **fields: Any) -> Reply:

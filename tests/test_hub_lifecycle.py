@@ -13,10 +13,12 @@ from hub.site.schema import CategoryCode
 from protocol.errors import ErrorCode
 from protocol.models import (
     BookingCheckIn,
+    Command,
     CounterClose,
     CounterFinish,
     CounterNext,
     CounterNoShow,
+    CounterOpen,
     CounterPause,
     CounterRecall,
     CounterRequeue,
@@ -24,6 +26,7 @@ from protocol.models import (
     CounterStartService,
     CounterSync,
     CounterTransfer,
+    Reply,
     SatisfactionRate,
     SatisfactionRating,
     TicketPrinted,
@@ -226,18 +229,33 @@ def test_expired_command_is_refused(hub: Harness) -> None:
     assert hub.service.state.counter(1).current is None
 
 
-def test_expiry_is_not_judged_by_a_clock_that_is_far_off(hub: Harness) -> None:
+def test_a_clock_far_off_is_judged_by_its_learned_offset(hub: Harness) -> None:
+    """A unit still on UTC-as-local time: its fresh press calls, a late one does not."""
     hub.issue("DUK-KTP")
-    hub.open_counter(1)
-    wrong_clock = hub.clock.now() - timedelta(hours=7)  # a unit still on UTC-as-local time
-    command = CounterNext(
-        command_id=uuid4(),
-        device_id="counter-01",
-        seq=98,
-        issued_at=wrong_clock,
-        expires_at=wrong_clock + timedelta(seconds=5),
-    )
-    assert hub.service.handle(command).reply.ok
+    hub.issue("DUK-KTP")
+    wrong = timedelta(hours=-7)
+
+    def press(model: type[Command], late: timedelta = timedelta()) -> Reply:
+        issued = hub.clock.now() + wrong - late
+        command = model(
+            command_id=uuid4(),
+            device_id="counter-01",
+            seq=hub.seq,
+            issued_at=issued,
+            expires_at=issued + timedelta(seconds=5),
+        )
+        hub.seq += 1
+        return hub.service.handle(command).reply
+
+    hub.service.heard_from("counter-01", hub.clock.now() + wrong, session=1)  # its birth
+    hub.clock.advance(seconds=30)
+    assert press(CounterOpen).ok
+    hub.clock.advance(seconds=30)
+    assert press(CounterNext).ok
+    hub.clock.advance(seconds=30)
+    late = press(CounterNext, late=timedelta(seconds=20))
+    assert late.error is not None and late.error.code is ErrorCode.EXPIRED
+    assert len(list(hub.service.state.waiting())) == 1, "the late press called nobody"
 
 
 def test_repeated_command_is_applied_once(hub: Harness) -> None:
@@ -245,7 +263,11 @@ def test_repeated_command_is_applied_once(hub: Harness) -> None:
     hub.issue("DUK-KTP")
     hub.open_counter(1)
     command = CounterNext(
-        command_id=uuid4(), device_id="counter-01", seq=50, issued_at=hub.clock.now()
+        command_id=uuid4(),
+        device_id="counter-01",
+        seq=50,
+        issued_at=hub.clock.now(),
+        expires_at=hub.clock.now() + timedelta(seconds=5),
     )
     first = hub.service.handle(command)
     again = hub.service.handle(command)

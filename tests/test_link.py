@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from uuid import uuid4
 
@@ -160,7 +161,13 @@ def test_request_gets_the_reply_with_its_correlation(
     hub.subscribe(spec("device.cmd"), answer)
     counter = make_link(broker, "counter-03", Role.COUNTER)
     counter.expect_replies(spec("device.reply"), device_id="counter-03")
-    command = CounterNext(command_id=uuid4(), device_id="counter-03", seq=1, issued_at=utc_now())
+    command = CounterNext(
+        command_id=uuid4(),
+        device_id="counter-03",
+        seq=1,
+        issued_at=utc_now(),
+        expires_at=utc_now() + timedelta(seconds=30),
+    )
     reply = _request_when_subscribed(counter, command)
     assert reply.ok and reply.command_id == command.command_id
     assert seen == ["counter-03"]
@@ -185,7 +192,13 @@ def _request_when_subscribed(link: MqttLink, command: CounterNext) -> Reply:
 def test_request_times_out_without_a_hub(broker: LocalBroker, make_link: LinkFactory) -> None:
     counter = make_link(broker, "counter-04", Role.COUNTER)
     counter.expect_replies(spec("device.reply"), device_id="counter-04")
-    command = CounterNext(command_id=uuid4(), device_id="counter-04", seq=1, issued_at=utc_now())
+    command = CounterNext(
+        command_id=uuid4(),
+        device_id="counter-04",
+        seq=1,
+        issued_at=utc_now(),
+        expires_at=utc_now() + timedelta(seconds=30),
+    )
     with pytest.raises(RequestTimeoutError, match=r"no reply to counter\.next"):
         counter.request(
             spec("device.cmd"), command, spec("device.reply"), timeout=0.3, device_id="counter-04"

@@ -7,7 +7,9 @@ gaps and reordering. A command that calls a citizen carries ``expires_at``;
 the hub answers ``expired`` to a command that arrives after it rather than
 calling a ticket for a press made minutes ago. Commands are sent with MQTT 5
 request/response; the hub answers on the sender's own reply topic.
-docs/contract.md states these rules in full.
+``calls_citizen`` marks those commands, and the contract requires the field
+on them. docs/contract.md states these rules in full; docs/hub.md (Expiry)
+says how the hub judges a press's age without trusting the device's clock.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Command(Envelope):
     """Fields shared by every device command."""
 
     allowed_roles: ClassVar[frozenset[Role]] = frozenset()
+    calls_citizen: ClassVar[bool] = False  # then expires_at is required
 
     command_id: UUID = Field(
         description=(
@@ -75,6 +78,14 @@ class Command(Envelope):
         return self
 
 
+MAX_CALL_VALIDITY_S = 60  # the hub never calls on a press older than this, whatever it says
+_CALL_EXPIRY_DESCRIPTION = (
+    "Required: this command calls a citizen (`expiry_required` without it). The hub refuses "
+    "it `expired` once more than `expires_at - issued_at` (at most "
+    f"{MAX_CALL_VALIDITY_S} s) has gone by since the press, judged through the device's "
+    "learned clock offset; the device stops retrying at it."
+)
+
 _COUNTER = frozenset({Role.COUNTER})
 _KIOSK = frozenset({Role.KIOSK})
 
@@ -97,7 +108,9 @@ class CounterNext(Command):
 
     summary = "Call the next ticket"
     allowed_roles = _COUNTER
+    calls_citizen = True
     type: Literal["counter.next"] = "counter.next"
+    expires_at: Timestamp = Field(description=_CALL_EXPIRY_DESCRIPTION)
 
 
 class CounterRecall(Command):
@@ -105,7 +118,9 @@ class CounterRecall(Command):
 
     summary = "Recall the current ticket"
     allowed_roles = _COUNTER
+    calls_citizen = True
     type: Literal["counter.recall"] = "counter.recall"
+    expires_at: Timestamp = Field(description=_CALL_EXPIRY_DESCRIPTION)
 
 
 class CounterStartService(Command):
