@@ -21,7 +21,15 @@ from hub.site.loader import load_site
 from hub.store import EventStore
 from mpp.process import HubProcess
 from mqtt_broker.local import LocalBroker
-from protocol.models import CounterNext, CounterOpen, TicketPrinted, TicketReserve, TicketState
+from protocol.errors import ErrorCode
+from protocol.models import (
+    CounterNext,
+    CounterOpen,
+    Reply,
+    TicketPrinted,
+    TicketReserve,
+    TicketState,
+)
 from protocol.roles import Role
 from tests.device_client import DeviceClient
 from tests.hub_harness import MONDAY_0800, default_roles
@@ -41,6 +49,19 @@ def hub_process(fresh_broker: LocalBroker, tmp_path: Path) -> Iterator[HubProces
     process.start()
     yield process
     process.stop()
+
+
+def _press_next(counter: DeviceClient) -> Reply:
+    """Press *next* as an operator does: once more after `expired` ("Kedaluwarsa, ulangi").
+
+    This unit's clock is a day off the restarted hub's, and the hub, having only
+    its retained birth, cannot judge its first press (docs/hub.md, Expiry); that
+    press teaches it the unit's clock. Refused presses acknowledge nothing.
+    """
+    called = counter.retry_until_answered(counter.command(CounterNext))
+    if called.error is not None and called.error.code is ErrorCode.EXPIRED:
+        called = counter.retry_until_answered(counter.command(CounterNext))
+    return called
 
 
 def test_sigkill_under_load_loses_nothing_acknowledged(
@@ -67,7 +88,7 @@ def test_sigkill_under_load_loses_nothing_acknowledged(
                 assert printed.ok, printed.error
                 acknowledged[ticket_id] = TicketState.WAITING
                 if index % 3 == 2:
-                    called = counter.retry_until_answered(counter.command(CounterNext))
+                    called = _press_next(counter)
                     assert called.ok, called.error
                     assert called.counter is not None and called.counter.current is not None
                     acknowledged[called.counter.current.ticket_id] = TicketState.CALLED
