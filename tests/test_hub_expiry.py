@@ -350,11 +350,14 @@ def test_after_a_hub_restart_only_fresh_words_teach_it(
         late = restarted.press(CounterNext, held=HELD)
         assert _code(late) is ErrorCode.EXPIRED, late  # not judged fresh, so not `closed`
         # that press taught the hub; this fresh one reaches the queue (a closed counter)
-        assert _code(restarted.press(CounterNext)) is ErrorCode.CLOSED
+        fresh = restarted.press(CounterNext)
+        assert _code(fresh) is ErrorCode.CLOSED, fresh
 
         beating.heartbeat()
-        assert _code(beating.press(CounterNext)) is ErrorCode.CLOSED
-        assert _code(beating.press(CounterNext, held=HELD)) is ErrorCode.EXPIRED
+        fresh = beating.press(CounterNext)
+        assert _code(fresh) is ErrorCode.CLOSED, fresh
+        late = beating.press(CounterNext, held=HELD)
+        assert _code(late) is ErrorCode.EXPIRED, late
     finally:
         restarted.stop()
         beating.stop()
