@@ -69,16 +69,22 @@ class ClockOffsets:
         self.keep = keep
         self._devices: dict[str, DeviceClock] = {}
 
-    def new_session(self, device: str, session: int) -> bool:
+    def new_session(self, device: str, session: int, just_connected: bool = True) -> bool:
         """Note the device's connection session; a different one forgets what was learned.
 
-        Returns whether it forgot anything (a known session changed).
+        A birth the broker kept (``just_connected=False``, delivered when the
+        hub subscribes) names the connection the device is on now: whatever
+        the hub learned before it knew any session came over that connection,
+        and is kept. Returns whether anything was forgotten.
         """
         clock = self._devices.setdefault(device, DeviceClock())
         if clock.session == session:
             return False
-        changed = clock.session is not None or bool(clock.samples)
+        first = clock.session is None
         clock.session = session
+        if first and not just_connected:
+            return False
+        changed = not first or bool(clock.samples)
         clock.samples.clear()
         return changed
 

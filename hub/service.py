@@ -281,7 +281,7 @@ class QueueService:
         """
         if device_id not in self.roles:
             return
-        if session is not None and self.clocks.new_session(device_id, session):
+        if session is not None and self.clocks.new_session(device_id, session, live):
             log.info("clock of %s: new session %d, offset learned afresh", device_id, session)
         if live:
             self.clocks.observe(device_id, sent_at, self.clock.steady())

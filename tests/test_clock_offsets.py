@@ -110,6 +110,25 @@ def test_a_new_session_forgets_the_old_clock() -> None:
     assert device.judge(delay=3.0, latency=0.0) == 3.0
 
 
+def test_a_kept_birth_names_the_session_the_hub_already_learned_from() -> None:
+    """The hub restarted: a unit's press may reach it before the broker hands it the
+    unit's retained birth. That press came over the same connection; it stays learned."""
+    offsets = ClockOffsets()
+    device = Device(offsets, offset=360.0)
+    device.send(0.0)
+    assert not offsets.new_session("counter-01", 5, just_connected=False)
+    assert offsets.known("counter-01")
+    assert offsets.new_session("counter-01", 6, just_connected=False), "reconnected meanwhile"
+    assert not offsets.known("counter-01")
+
+
+def test_a_live_birth_after_unsessioned_learning_starts_over() -> None:
+    offsets = ClockOffsets()
+    Device(offsets, offset=360.0).send(0.0)
+    assert offsets.new_session("counter-01", 5, just_connected=True)
+    assert not offsets.known("counter-01")
+
+
 def test_a_clock_stepping_forward_is_followed_at_once() -> None:
     device = Device(ClockOffsets(), offset=-3600.0)  # booted on an old saved time
     device.send(0.01)

@@ -214,7 +214,7 @@ class SkewedUnit:
         self.offset = hub_offset + skew
         self.seq = 0
         self.client = RecordingClient(
-            broker.host, broker.port, device_id, broker.password(device_id), f"{device_id}-test"
+            broker.host, broker.port, device_id, broker.password(device_id)
         )
         self.client.connect()
         self.replies = spec("device.reply").topic(device_id=device_id)
@@ -283,10 +283,24 @@ def calls(fresh_broker: LocalBroker) -> Iterator[RecordingClient]:
 
 
 def _start_hub(broker: LocalBroker, tmp_path: Path) -> tuple[HubProcess, timedelta]:
-    """``mpp hub run`` on Monday 08:00 (the building is open); its clock's offset."""
+    """``mpp hub run`` on Monday 08:00 (the building is open); its clock's offset.
+
+    Returns once the broker has handled the hub's birth, so also the
+    subscriptions the hub made before it: what a unit publishes from now on
+    reaches the hub live, and what the broker kept reaches it first.
+    """
     offset = datetime.fromisoformat(MONDAY_MORNING) - utc_now()
     hub = HubProcess.on(broker, tmp_path / "hub.db", clock_start=MONDAY_MORNING)
     hub.start()
+    watcher = RecordingClient(
+        broker.host, broker.port, "runtext-01", broker.password("runtext-01")
+    )
+    watcher.connect()
+    try:
+        watcher.subscribe(spec("hub.status").topic())
+        watcher.wait_until(spec("hub.status").topic(), lambda status: status["state"] == "online")
+    finally:
+        watcher.stop()
     return hub, offset
 
 
