@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -18,6 +19,7 @@ from mqtt_broker.local import LocalBroker
 from protocol.models import CounterNext, utc_now
 
 WAIT = 10.0
+VALIDITY = timedelta(seconds=5)  # a press that calls carries one (the contract)
 # A truncated command: invalid JSON.
 GARBAGE = b'{"schema_version":"1.0","type":"counter.next"'
 
@@ -66,8 +68,13 @@ class Flooder:
             if index % 2:
                 payload = GARBAGE
             else:
+                issued = utc_now()
                 command = CounterNext(
-                    command_id=uuid4(), device_id=self.device_id, seq=index, issued_at=utc_now()
+                    command_id=uuid4(),
+                    device_id=self.device_id,
+                    seq=index,
+                    issued_at=issued,
+                    expires_at=issued + VALIDITY,
                 )
                 payload = command.model_dump_json().encode()
             last = self.client.publish(self.cmd_topic, payload, qos=1, properties=properties)

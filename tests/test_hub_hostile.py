@@ -16,6 +16,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -96,7 +97,10 @@ def raw(site_broker: LocalBroker) -> Iterator[Callable[..., RecordingClient]]:
 
 
 def _command(model: type[Command], device_id: str, **fields: Any) -> Command:
-    return model(command_id=uuid4(), device_id=device_id, seq=1, issued_at=utc_now(), **fields)
+    issued = utc_now()
+    if model.calls_citizen:
+        fields.setdefault("expires_at", issued + timedelta(seconds=30))
+    return model(command_id=uuid4(), device_id=device_id, seq=1, issued_at=issued, **fields)
 
 
 def _send(
