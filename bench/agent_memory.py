@@ -55,6 +55,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_building import clear_voice, wait_until  # noqa: E402
+
 from edge.display.clips import make_clip_set  # noqa: E402
 from edge.running_text.scroller import call_message  # noqa: E402
 from edge.simulation.control import ControlClient, socket_path  # noqa: E402
@@ -106,13 +108,6 @@ ANNOUNCEMENTS = [
     "Siapkan KTP-el dan Kartu Keluarga asli sebelum dipanggil",
     "Layanan buka Senin-Jumat pukul 08.00-15.00 WIB",
 ]
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
 def service_days(count: int) -> list[date]:
@@ -415,8 +410,7 @@ class Device:
         return answer
 
     def sample(self) -> None:
-        assert self.process.process is not None
-        self.rss.append(rss_mb(self.process.process.pid))
+        self.rss.append(self.process.rss_mb())
 
 
 class Progress:
@@ -445,20 +439,6 @@ class Progress:
             if self.calls[index][part] == seen:
                 return index + 1
         return position
-
-
-def wait_until(what: str, check: Callable[[], bool], timeout: float = 60.0) -> None:
-    """Poll ``check`` (a device status) until it holds; fail loudly after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not within {timeout:.0f} s")
-        time.sleep(0.05)
-
-
-def clear_voice(directory: Path) -> None:
-    for wav in directory.glob("*.wav"):
-        wav.unlink(missing_ok=True)
 
 
 class Week:

@@ -24,15 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from firmware_config.inventory import load_inventory  # noqa: E402
-from mpp.process import HubProcess  # noqa: E402
+from mpp.process import HubProcess, rss_mb  # noqa: E402
 from mqtt_broker.local import start_local_broker  # noqa: E402
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
 
 
 def one_run(directory: Path, port: int) -> tuple[float, float]:

@@ -62,9 +62,7 @@ def main() -> int:
         hub.start()
         make_clip_set(directory / "clips")
         config = inventory.device("display-01")
-        hardware = SimulatedHardware(
-            directory, player=SilentPlayer(), clip_dir=directory / "clips"
-        )
+        hardware = SimulatedHardware(directory, player=SilentPlayer(), clip_dir=directory / "clips")
         link = device_link(config, broker.password("display-01"), broker.host, broker.port)
         display = display_agent(config, link, hardware)  # no state dir: no screenshots
         ui = threading.Thread(target=display.run, daemon=True)

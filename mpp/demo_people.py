@@ -12,6 +12,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,22 @@ TRANSFER_SHARE = 0.3
 RATING_SHARE = 0.7
 
 
+@dataclass(frozen=True)
+class Day:
+    """How many citizens come and how: the demo's open-ended day by default.
+
+    A bench (bench/soak.py) runs a fixed day as fast as the devices allow: ``tickets``
+    citizens in all, at most ``backlog`` tickets waiting beyond those called and
+    handled (so the queue stays a building's, not 800 at once), each citizen tapping
+    away the previous ticket's screen (``hurry``) instead of waiting its 6 s.
+    """
+
+    tickets: int | None = None
+    backlog: int | None = None
+    hurry: bool = False
+    services: tuple[str, ...] = POPULAR
+
+
 class People:
     """Citizens and officers on their own threads until :meth:`stop`."""
 
@@ -46,12 +63,15 @@ class People:
         counters: dict[int, str],
         seed: int = 1,
         pace: float = 1.0,
+        day: Day | None = None,
     ) -> None:
         self.site, self.devices_dir, self.pace = site, devices_dir, pace
+        self.day = day or Day()
         self.random = random.Random(seed)  # noqa: S311 - a simulation, not a secret
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self.served = 0
+        self.no_shows = 0
         self.taken = 0
         self._clients: list[ControlClient] = []
         self._threads = [
@@ -123,9 +143,13 @@ class People:
             return
         with client:
             while not self._pause(3, 9):
-                code = self._pick(POPULAR)
+                if not self._may_take():
+                    continue
+                code = self._pick(self.day.services)
                 category = "prioritas" if self._chance(PRIORITY_SHARE) else "reguler"
-                answer = self._ask(client, "take", service=code, category=category)
+                answer = self._ask(
+                    client, "take", service=code, category=category, hurry=self.day.hurry
+                )
                 if answer is None:
                     continue
                 ticket = answer.get("ticket")
@@ -144,6 +168,21 @@ class People:
                     ahead if ahead else "nobody",
                     ticket["estimated_wait_min"],
                 )
+
+    def _may_take(self) -> bool:
+        """Room for one more citizen today (always, in the demo's open-ended day)."""
+        day = self.day
+        with self._lock:
+            if day.tickets is not None and self.taken >= day.tickets:
+                return False
+            handled = self.served + self.no_shows
+            return day.backlog is None or self.taken - handled < day.backlog
+
+    @property
+    def handled(self) -> int:
+        """Tickets served or marked not come."""
+        with self._lock:
+            return self.served + self.no_shows
 
     # -- officers -----------------------------------------------------------------------
 
@@ -199,6 +238,8 @@ class People:
         answer = self._ask(client, "press", button="no_show")
         if answer is not None and answer["current"] != current:
             log.info("loket %d: %s did not come (no-show)", number, current)
+            with self._lock:
+                self.no_shows += 1
 
     def _transfer(self, client: ControlClient, target: str) -> bool:
         """Open the transfer menu, step to ``target``, confirm with finish."""

@@ -16,6 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,26 @@ MONDAY_MORNING = "2026-11-23T08:00+07:00"
 HUB_READY = "hub ready"
 EDGE_READY = "started in"
 LINES_KEPT = 5000
+
+
+def rss_mb(pid: int) -> float:
+    """VmRSS of ``pid`` in MB, from ``/proc/<pid>/status``."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def clock_env(start: str = MONDAY_MORNING) -> dict[str, str]:
+    """The environment that puts a hub and its devices on one clock starting at ``start``.
+
+    ``MPP_CLOCK_OFFSET_S`` (protocol/clock.py): every process started with it agrees on
+    the time, so no command looks stale, whatever the hour the bench runs.
+    """
+    from protocol.clock import CLOCK_OFFSET_ENV
+
+    at = datetime.fromisoformat(start)
+    return {CLOCK_OFFSET_ENV: f"{(at - datetime.now(at.tzinfo)).total_seconds():.3f}"}
 
 
 class MppProcess:
@@ -117,6 +138,16 @@ class MppProcess:
             with self._changed:
                 self._ended = True
                 self._changed.notify_all()
+
+    def rss_mb(self) -> float:
+        """Resident memory (VmRSS) in MB, read from ``/proc`` (Linux)."""
+        assert self.process is not None
+        return rss_mb(self.process.pid)
+
+    def open_fds(self) -> int:
+        """Open file descriptors: sockets, files, pipes (Linux)."""
+        assert self.process is not None
+        return sum(1 for _ in Path(f"/proc/{self.process.pid}/fd").iterdir())
 
     def send(self, signum: int) -> None:
         assert self.process is not None

@@ -1,0 +1,26 @@
+"""Helpers shared by the benches that run a building's processes (agent_memory, soak).
+
+A module beside the bench scripts (their directory is first on ``sys.path`` when
+run as ``python bench/<name>.py``), not part of any shipped package.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+def wait_until(what: str, check: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Poll ``check`` (a device status) until it holds; fail loudly after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {timeout:.0f} s")
+        time.sleep(0.05)
+
+
+def clear_voice(directory: Path) -> None:
+    """Delete the display's announcement WAVs (~270 KB each), so a long run keeps disk flat."""
+    for wav in directory.glob("*.wav"):
+        wav.unlink(missing_ok=True)
