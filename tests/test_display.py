@@ -91,6 +91,33 @@ def test_calls_arriving_together_are_shown_one_after_another() -> None:
     assert shown == [calls[0], None, calls[1], calls[2]]
 
 
+def test_a_call_supersedes_the_waiting_highlight_of_its_counter() -> None:
+    model = DisplayModel(highlight_s=6.0)
+    first, waiting, again = _call("A-001", 1, 1), _call("H-001", 5, 2), _call("H-002", 5, 3)
+    for call in (first, waiting, again):
+        assert model.add_call(call), "every call is taken (and offered to the announcer)"
+    shown = [model.tick(0.0), model.tick(6.0), model.tick(12.0)]
+    assert shown == [first, again, None], "H-001 was left behind by its counter's next call"
+    assert [c.number for c in model.recent] == ["H-002", "A-001"]
+
+
+def test_a_burst_never_leaves_the_screen_minutes_behind() -> None:
+    from edge.display.model import MAX_BEHIND_S
+
+    model = DisplayModel(highlight_s=6.0)
+    burst = [_call(f"A-{n:03d}", n, n) for n in range(1, 23)]  # every counter at once
+    assert all(model.add_call(call) for call in burst)
+    assert len(model.pending) * model.highlight_s <= MAX_BEHIND_S
+    shown = []
+    now = 0.0
+    while (call := model.tick(now)) is not None:
+        shown.append(call.number)
+        now += model.highlight_s
+    assert shown == [c.number for c in burst[-len(shown) :]], "the latest, in order"
+    assert now <= MAX_BEHIND_S
+    assert len(model.recent) == 8, "the list of latest calls still shows the burst"
+
+
 def test_display_for_one_zone_ignores_others() -> None:
     model = DisplayModel(zones=["lantai-2"])
     assert not model.add_call(_call("A-001", 1, 1, zone="lantai-1"))

@@ -122,3 +122,43 @@ def test_a_call_restored_after_a_restart_is_shown_once() -> None:
         assert scroller.current == "A-001 KE LOKET 1"
     scroller.frame()
     assert scroller.current == IDLE_TEXT, "one pass, then back to the idle text"
+
+
+def _passes(scroller: Scroller, frames: int) -> list[str]:
+    """The messages the panel starts to scroll over the next ``frames`` frames."""
+    started = []
+    for _ in range(frames):
+        scroller.frame()
+        if scroller._offset == 1:  # a message was just loaded
+            started.append(scroller.current)
+    return started
+
+
+def test_a_call_replaces_the_waiting_call_of_its_counter() -> None:
+    from edge.running_text.scroller import IDLE_TEXT
+
+    scroller = Scroller(panel_width=32, call_passes=2)
+    scroller.call("A-001", 1)
+    scroller.frame()  # A-001 scrolling
+    scroller.call("B-001", 2)
+    scroller.call("A-002", 1)  # counter 1 has moved on: A-001's second pass is stale
+    started = _passes(scroller, 5000)
+    assert [m for m in started if m != IDLE_TEXT] == [
+        "B-001 KE LOKET 2",
+        "B-001 KE LOKET 2",
+        "A-002 KE LOKET 1",
+        "A-002 KE LOKET 1",
+    ]
+
+
+def test_a_burst_never_leaves_the_panel_minutes_behind() -> None:
+    from edge.running_text.scroller import IDLE_TEXT, MAX_WAITING_CALLS
+
+    scroller = Scroller(panel_width=32, call_passes=2)
+    scroller.call("A-001", 1)
+    scroller.frame()
+    for counter in range(2, 23):  # every other counter calls at once
+        scroller.call(f"A-{counter:03d}", counter)
+    started = [m for m in _passes(scroller, 20000) if m != IDLE_TEXT]
+    latest = [call_message(f"A-{n:03d}", n) for n in range(23 - MAX_WAITING_CALLS, 23)]
+    assert started == [m for m in latest for _ in range(2)], "the latest calls, twice each"

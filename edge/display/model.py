@@ -1,7 +1,12 @@
 """What the call display shows: pure state, fed by hub messages.
 
 Several calls arriving together are shown one after another, each
-highlighted for ``highlight_s`` — none is dropped. The display can be
+highlighted for ``highlight_s``. The highlights waiting are bounded, so a
+burst never leaves the screen minutes behind the hall: a waiting highlight of
+a counter that has called again since is superseded by the newer call, and
+beyond ``MAX_BEHIND_S`` of waiting highlights the oldest is dropped. A dropped
+highlight loses nothing else: the call is in the list of latest calls at once
+and the announcer (its own queue) still says every call. The display can be
 limited to some zones or agencies (a large MPP has one display per floor).
 """
 
@@ -13,6 +18,7 @@ from dataclasses import dataclass, field
 from protocol.models import CallEvent, Catalogue, ServiceStatus
 
 MAX_RECENT = 8
+MAX_BEHIND_S = 30.0  # waiting highlights at most, in seconds of screen time
 
 
 @dataclass
@@ -53,8 +59,18 @@ class DisplayModel:
         if not self.wants(call):
             return False
         self._remember(call)
+        superseded = [c for c in self.pending if c.counter == call.counter]
+        for old in superseded:
+            self.pending.remove(old)
         self.pending.append(call)
+        while len(self.pending) > self.max_pending:
+            self.pending.popleft()
         return True
+
+    @property
+    def max_pending(self) -> int:
+        """Highlights that may wait: MAX_BEHIND_S of screen time, at least one."""
+        return max(1, int(MAX_BEHIND_S // self.highlight_s)) if self.highlight_s > 0 else 1
 
     def restore(self, calls: list[CallEvent]) -> None:
         """The retained latest calls after a (re)start: shown at once, not highlighted."""

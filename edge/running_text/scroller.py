@@ -4,7 +4,11 @@ A message is drawn once into a strip with an 8-pixel bitmap font and slides
 through the panel from right to left, one column per frame, until it has
 left completely (strip width + panel width frames). A call interrupts
 whatever is scrolling and is shown ``call_passes`` times; then the
-announcements cycle again.
+announcements cycle again. Calls waiting their turn are bounded, so a burst
+never leaves the panel minutes behind the hall: a waiting call of a counter
+that has called again since is replaced by the newer one, and beyond
+``MAX_WAITING_CALLS`` the oldest waiting call is dropped (the display lists
+every call and its voice says each).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from PIL import Image, ImageDraw
 
 FONT = proportional(CP437_FONT)
 IDLE_TEXT = "SELAMAT DATANG DI MAL PELAYANAN PUBLIK"
+MAX_WAITING_CALLS = 3  # calls queued, the rest of the one scrolling included (~5 s a pass)
 
 
 def ascii_upper(message: str) -> str:
@@ -42,7 +47,7 @@ class Scroller:
     panel_width: int
     call_passes: int = 2
     announcements: list[str] = field(default_factory=list)
-    _queue: deque[str] = field(default_factory=deque)
+    _queue: deque[tuple[int, str]] = field(default_factory=deque)  # (counter, message)
     _strip: Image.Image | None = None
     _offset: int = 0
     _is_call: bool = False
@@ -59,7 +64,13 @@ class Scroller:
         if not self._is_call:
             self._queue.clear()
             self._strip = None
-        self._queue.extend([message] * (passes or self.call_passes))
+        self._drop(counter)  # superseded: that counter has called someone else
+        self._queue.extend([(counter, message)] * (passes or self.call_passes))
+        while len({waiting for waiting, _ in self._queue}) > MAX_WAITING_CALLS:
+            self._drop(self._queue[0][0])
+
+    def _drop(self, counter: int) -> None:
+        self._queue = deque(entry for entry in self._queue if entry[0] != counter)
 
     def frame(self) -> Image.Image:
         """The next frame for the panel."""
@@ -77,7 +88,7 @@ class Scroller:
 
     def _load_next(self) -> None:
         if self._queue:
-            self.current, self._is_call = self._queue.popleft(), True
+            self.current, self._is_call = self._queue.popleft()[1], True
         else:
             self._is_call = False
             if self.announcements:
