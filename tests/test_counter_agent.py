@@ -347,3 +347,23 @@ def test_hold_next_closes_an_idle_counter_and_pause_toggles(unit: Unit, hub: Hub
     assert unit.until(lambda u, s: u.state is CounterState.CLOSED)
     assert hub.service.state.counter(1).state is CounterState.CLOSED
     assert unit.lights() == (False, False)
+
+
+def test_buttons_report_edges_without_a_thread_each() -> None:
+    """gpiozero's Button runs a hold thread per button; ours do hold in software."""
+    from gpiozero.pins.mock import MockFactory
+
+    from edge.hardware.gpio import GpioButtons
+
+    factory = MockFactory()
+    edges: list[tuple[str, bool]] = []
+    before = threading.active_count()
+    pins = {f"b{pin}": pin for pin in range(2, 11)}  # nine, as a unit with the SKM box
+    buttons = GpioButtons(pins, factory, lambda name, down, _at: edges.append((name, down)))
+    try:
+        assert threading.active_count() == before
+        factory.pin(4).drive_low()
+        factory.pin(4).drive_high()
+        assert edges == [("b4", True), ("b4", False)]
+    finally:
+        buttons.close()

@@ -7,13 +7,12 @@ Debounce and hold are not gpiozero's (see :mod:`edge.hardware.debounce`).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
 
-from gpiozero import LED, Button, Buzzer
+from gpiozero import LED, Buzzer, DigitalInputDevice
 from gpiozero.pins import Factory
 
 EdgeHandler = Callable[[str, bool, float], None]
@@ -33,7 +32,12 @@ def make_pin_factory(name: str) -> Factory:
 
 
 class GpioButtons:
-    """Named push buttons to ground with pull-ups; reports every raw edge with its time."""
+    """Named push buttons to ground with pull-ups; reports every raw edge with its time.
+
+    Plain input devices, not gpiozero's ``Button``: that adds hold detection we do
+    not use (ours is :mod:`edge.hardware.debounce`) and a thread per button for it,
+    nine idle threads on a unit with the SKM box (RSS, and ~70 ms each to stop).
+    """
 
     def __init__(
         self,
@@ -42,21 +46,16 @@ class GpioButtons:
         on_edge: EdgeHandler,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._buttons: list[Button] = []
+        self._buttons: list[DigitalInputDevice] = []
         for name, pin in pins.items():
-            button = Button(pin, pull_up=True, bounce_time=None, pin_factory=factory)
-            button.when_pressed = _edge(on_edge, name, True, clock)
-            button.when_released = _edge(on_edge, name, False, clock)
+            button = DigitalInputDevice(pin, pull_up=True, bounce_time=None, pin_factory=factory)
+            button.when_activated = _edge(on_edge, name, True, clock)
+            button.when_deactivated = _edge(on_edge, name, False, clock)
             self._buttons.append(button)
 
     def close(self) -> None:
-        """Close every button at once: gpiozero joins a helper thread per button
-        (~70 ms each), which one after another made a unit's stop take ~0.7 s."""
-        closers = [threading.Thread(target=button.close, daemon=True) for button in self._buttons]
-        for closer in closers:
-            closer.start()
-        for closer in closers:
-            closer.join(1)
+        for button in self._buttons:
+            button.close()
 
 
 def _edge(
