@@ -106,7 +106,7 @@ def _kiosk(agent: KioskAgent) -> dict[str, Action]:
         }
 
     def step(target: tuple[str, ...], expected: View | None) -> None:
-        agent.touch(*target)
+        _touch_when_drawn(agent, *target)
         if expected is not None and not agent.wait_for(lambda m: m.shown() is expected, SETTLE_S):
             raise LookupError(f"{'/'.join(target)} did not lead to {expected.value}")
 
@@ -134,9 +134,12 @@ def _kiosk(agent: KioskAgent) -> dict[str, Action]:
             step(("category", category), None)
         except LookupError:
             message = agent.model.message
-            with_back = agent.model.shown() is not View.WELCOME
-            if with_back:
+            for _ in range(len(View)):  # back to the welcome screen, for the next person
+                before = agent.model.shown()
+                if before in (View.WELCOME, View.PRINTING, View.DONE, View.ERROR):
+                    break
                 _try_touch(agent, "back")
+                agent.wait_for(lambda m, was=before: m.shown() is not was, SETTLE_S)
             return {"ticket": None, "message": message or "tidak dapat dipilih"}
         if not agent.wait_for(lambda m: m.view in (View.DONE, View.ERROR), SETTLE_S * 2):
             raise TimeoutError("no ticket and no error shown")
@@ -154,9 +157,20 @@ def _kiosk(agent: KioskAgent) -> dict[str, Action]:
     return {"status": status, "take": take, "scan": scan}
 
 
+def _touch_when_drawn(agent: KioskAgent, *target: str) -> None:
+    """Tap ``target`` once the screen shows it.
+
+    The model changes a moment before the frame that shows it is drawn (and its
+    targets recorded), so a person who waited for the model could otherwise tap
+    the previous frame's targets, miss, and leave the kiosk mid-journey.
+    """
+    agent.wait_for(lambda _m: any(c == target for _, c in agent.targets), SETTLE_S)
+    agent.touch(*target)
+
+
 def _try_touch(agent: KioskAgent, *target: str) -> None:
     try:
-        agent.touch(*target)
+        _touch_when_drawn(agent, *target)
     except LookupError:
         return
 
