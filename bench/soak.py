@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import tempfile
 import time
@@ -269,6 +270,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=17)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    # Stopped by a signal (even started in the background, where SIGINT is ignored), the
+    # bench still stops its broker, hub and devices (the ``finally`` below).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="mpp-soak-") as name:
         building = Building(args, Path(name))
