@@ -127,6 +127,9 @@ def _kiosk(agent: KioskAgent) -> dict[str, Action]:
         )
         if service is None:
             raise LookupError(f"no service {code} on the kiosk")
+        status = agent.model.service_status(code)
+        if status is not None and not status.accepting:  # shown greyed out, with the reason
+            return {"ticket": None, "message": status.reason or "layanan ditutup"}
         try:
             step(("start",), View.AGENCIES)
             step(("agency", service.agency), View.SERVICES)
