@@ -27,8 +27,9 @@ exits 0 whatever they are.
 
 The display writes one WAV per announcement (~270 KB); they are deleted at
 every reading. At this speed the display (6 s highlight per call) and the
-running text (each call scrolled twice) fall far behind the calls; what each
-still had queued at the end is printed below the table.
+running text (each call scrolled twice) cannot show every call; both keep a
+bounded few waiting (a counter's next call replaces its waiting one) and the
+voice says every call: what they show at the end is printed below the tables.
 
     .venv/bin/python bench/soak.py [--tickets 800] [--pace 0.01] [--backlog 30]
 """
@@ -246,6 +247,19 @@ def report(building: Building, took: float) -> None:
                 for i, (cell, w) in enumerate(zip(row, widths, strict=True))
             )
         )
+    print("\nVmRSS (MB) at each simulated hour\n")
+    heads = ["process", *[f"{hour} h" for hour in range(DAY_HOURS + 1)]]
+    rows = [
+        [w.name, *[f"{r:.1f}" for h, r, _ in w.readings if h == int(h)]] for w in building.watched
+    ]
+    widths = [max(len(row[i]) for row in [heads, *rows]) for i in range(len(heads))]
+    for row in [heads, *rows]:
+        print(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
     print()
     for role, goal in GOALS_MB.items():
         group = [w for w in building.watched if w.role == role]
@@ -256,10 +270,10 @@ def report(building: Building, took: float) -> None:
     shown, text = building.queued()
     print()
     print(
-        f"{DISPLAY}: said {shown['announced']} calls; now highlighting {shown['now_calling']}"
-        f" (queued: {shown.get('queued', '-')})"
+        f"{DISPLAY}: said {shown['announced']} calls; highlighting {shown['now_calling']} "
+        f"at the end (latest calls listed: {', '.join(shown['recent'])})"
     )
-    print(f"{RUNTEXT}: now scrolling {text['text']!r} (queued: {text.get('queued', '-')})")
+    print(f"{RUNTEXT}: scrolling {text['text']!r} at the end")
 
 
 def main() -> int:
