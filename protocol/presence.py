@@ -74,10 +74,15 @@ class HubWatch:
     def __init__(self) -> None:
         self.session = -1
         self.online = False
+        self.restarted = False  # the last update brought a new hub session online
 
     def update(self, status: HubStatus) -> bool:
         """Apply ``status`` unless it is stale; returns whether the hub is online now."""
+        self.restarted = False
         if status.session >= self.session:
+            online = status.state is PresenceState.ONLINE
+            # a hub session we have not seen online before (a restarted hub; not the first)
+            self.restarted = online and status.session > self.session and self.session >= 0
             self.session = status.session
-            self.online = status.state is PresenceState.ONLINE
+            self.online = online
         return self.online

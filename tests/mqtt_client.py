@@ -135,13 +135,18 @@ class RecordingClient:
             return next(m for m in self.messages if m.topic == topic)
 
     def wait_until(
-        self, topic: str, predicate: Callable[[dict[str, Any]], bool], timeout: float = WAIT
+        self,
+        topic: str,
+        predicate: Callable[[dict[str, Any]], bool],
+        timeout: float = WAIT,
+        live: bool = False,
     ) -> dict[str, Any]:
-        """The first JSON payload on ``topic`` for which ``predicate`` holds."""
+        """The first JSON payload on ``topic`` for which ``predicate`` holds
+        (with ``live``, only messages published while subscribed, not retained ones)."""
 
         def match() -> dict[str, Any] | None:
             for message in self.messages:
-                if message.topic == topic:
+                if message.topic == topic and not (live and message.retain):
                     payload: dict[str, Any] = json.loads(message.payload)
                     if predicate(payload):
                         return payload

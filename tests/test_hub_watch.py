@@ -16,3 +16,15 @@ def test_an_old_sessions_will_after_a_new_birth_is_ignored() -> None:
     assert watch.update(_status(Presence.OFFLINE, 1)) is True, "stale will ignored"
     assert watch.update(_status(Presence.OFFLINE, 2)) is False, "the same session's stop counts"
     assert watch.update(_status(Presence.ONLINE, 3)) is True
+
+
+def test_a_new_hub_session_online_is_a_restart_but_not_the_first_one_seen() -> None:
+    watch = HubWatch()
+    watch.update(_status(Presence.ONLINE, 5))
+    assert not watch.restarted, "the first hub seen is no restart"
+    watch.update(_status(Presence.OFFLINE, 5))
+    assert not watch.restarted
+    watch.update(_status(Presence.ONLINE, 6))
+    assert watch.restarted, "a new session came online"
+    watch.update(_status(Presence.ONLINE, 6))
+    assert not watch.restarted, "the same session again is no restart"

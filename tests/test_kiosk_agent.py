@@ -216,3 +216,25 @@ def test_hub_unreachable_shows_an_honest_message(kiosk: Kiosk, hub: HubApp) -> N
     kiosk.save("6-hub-offline")
     kiosk.agent.scanned("BK-1001")
     assert kiosk.printer.printed == []
+
+
+def test_a_restarted_hub_hears_the_kiosks_birth_live(
+    kiosk: Kiosk, hub: HubApp, hub_app: Callable[..., HubApp], fresh_broker: LocalBroker
+) -> None:
+    """A restarted hub gets only retained births, which teach it nothing about a
+    device's clock; the kiosk says its birth again, live, so the first ticket
+    after a hub restart is judged by a learned clock offset."""
+    topic = "mpp/device/kiosk-01/status"
+    watcher = RecordingClient(
+        fresh_broker.host, fresh_broker.port, "admin", fresh_broker.password("admin")
+    )
+    watcher.connect()
+    try:
+        watcher.subscribe(topic)
+        watcher.wait_until(topic, lambda p: p["state"] == "online")
+        hub.stop()
+        hub_app()  # a new hub session on the same store
+        birth = watcher.wait_until(topic, lambda p: p["state"] == "online", live=True)
+        assert birth["device_id"] == "kiosk-01"
+    finally:
+        watcher.stop()

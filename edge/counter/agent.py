@@ -205,6 +205,8 @@ class CounterAgent:
                     self._gesture(event.button, gesture, now)
             elif isinstance(event, HubStatus):
                 self.unit.hub_online = self._hub.update(event)
+                if self._hub.restarted:
+                    self.link.update_presence()  # a live birth: the new hub learns our clock
                 if self.unit.hub_online:
                     self._queue(Send(CounterSync))
             elif isinstance(event, CounterStatus):

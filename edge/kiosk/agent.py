@@ -214,6 +214,8 @@ class KioskAgent:
     def _event(self, item: object, now: float) -> None:
         if isinstance(item, HubStatus):
             self.model.hub_online = self._hub.update(item)
+            if self._hub.restarted:
+                self.link.update_presence()  # a live birth: the new hub learns our clock
         elif isinstance(item, Catalogue):
             self.model.catalogue = item
         elif isinstance(item, ServiceStatus):
