@@ -20,6 +20,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from datetime import time as clock_time
 from pathlib import Path
@@ -142,10 +143,9 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
         log.info("stopping: %s", monitor.summary())
         monitor.stop()
         log.debug("people and monitor stopped in %.2f s", time.monotonic() - stopping)
-        for process in processes:
-            if process.process is not None and process.process.poll() is None:
-                process.send(signal.SIGTERM)
-        codes = [_reap(process) for process in processes if process.process is not None]
+        # Devices first (their offline status reaches the hub), then the hub, then
+        # the broker: the order a building is shut down in.
+        codes = _stop_all(devices) + _stop_all([hub])
         broker.stop()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -156,6 +156,15 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
             sorted(set(codes)),
         )
     return 0
+
+
+def _stop_all(processes: Sequence[MppProcess]) -> list[int]:
+    """SIGTERM to every running one at once, then their exit codes."""
+    started = [p for p in processes if p.process is not None]
+    for process in started:
+        if process.process is not None and process.process.poll() is None:
+            process.send(signal.SIGTERM)
+    return [_reap(process) for process in started]
 
 
 def _reap(process: MppProcess) -> int:

@@ -85,8 +85,15 @@ class MppProcess:
             self._ended = False
         self._started = time.perf_counter()
         env = {**os.environ, **self.env} if self.env is not None else None
+        # Its own session: a Ctrl-C in the terminal goes to the parent only, which
+        # stops its children in order (devices, hub, then broker), as a building would.
         self.process = subprocess.Popen(
-            self.args, cwd=PROJECT_ROOT, stderr=subprocess.PIPE, text=True, env=env
+            self.args,
+            cwd=PROJECT_ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            start_new_session=True,
         )
         self._reader = threading.Thread(target=self._read, name="mpp-stderr", daemon=True)
         self._reader.start()

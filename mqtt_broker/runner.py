@@ -55,6 +55,9 @@ class MosquittoProcess:
         self._process = subprocess.Popen(
             [mosquitto_binary(), "-c", str(self.conf)],
             stdin=subprocess.DEVNULL,
+            # Its own session: a Ctrl-C in the terminal reaches the process that
+            # started it, which stops the broker last, after its clients.
+            start_new_session=True,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -5,6 +5,7 @@ Nothing sleeps: the test waits on the demo's own log lines and its exit.
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ from mpp.process import MppProcess
 STOP_WITHIN_S = 2.0
 
 
-def test_demo_is_the_building_as_processes_and_stops_cleanly(tmp_path: Path) -> None:
+def test_demo_is_the_building_as_processes_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     demo = MppProcess(
         ["demo", "--state-dir", str(tmp_path), "--pace", "0.05"], "devices running"
     )
@@ -28,7 +29,9 @@ def test_demo_is_the_building_as_processes_and_stops_cleanly(tmp_path: Path) -> 
         demo.wait_for(" served", 60)
     finally:
         sent = time.perf_counter()
-        demo.send(signal.SIGTERM)
+        assert demo.process is not None
+        # Ctrl-C in a terminal: SIGINT to the whole foreground process group
+        os.killpg(demo.process.pid, signal.SIGINT)
         code = demo.wait(10)
         took = time.perf_counter() - sent
     output = "".join(demo.lines)
