@@ -55,7 +55,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_building import clear_voice, wait_until  # noqa: E402
+from bench_building import clear_voice, print_table, wait_until  # noqa: E402
 
 from edge.display.clips import make_clip_set  # noqa: E402
 from edge.running_text.scroller import call_message  # noqa: E402
@@ -589,14 +589,7 @@ def report(week: Week, days: list[date], took: float) -> None:
                 slope,
             ]
         )
-    widths = [max(len(row[i]) for row in [heads, *rows]) for i in range(len(heads))]
-    for row in [heads, *rows]:
-        print(
-            "  ".join(
-                cell.ljust(w) if i == 0 else cell.rjust(w)
-                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
+    print_table(heads, rows)
     highlight = load_inventory().device(DISPLAY).display_unit().highlight_s
     distinct = len({number for number, _ in progress.calls})
     owed = calls // 2

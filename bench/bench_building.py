@@ -24,3 +24,15 @@ def clear_voice(directory: Path) -> None:
     """Delete the display's announcement WAVs (~270 KB each), so a long run keeps disk flat."""
     for wav in directory.glob("*.wav"):
         wav.unlink(missing_ok=True)
+
+
+def print_table(heads: list[str], rows: list[list[str]]) -> None:
+    """A plain text table: first column left-aligned, figures right-aligned."""
+    widths = [max(len(row[i]) for row in [heads, *rows]) for i in range(len(heads))]
+    for row in [heads, *rows]:
+        print(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )

@@ -48,7 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_building import clear_voice, wait_until  # noqa: E402
+from bench_building import clear_voice, print_table, wait_until  # noqa: E402
 
 from edge.display.clips import make_clip_set  # noqa: E402
 from edge.simulation.control import ControlClient, socket_path  # noqa: E402
@@ -239,27 +239,13 @@ def report(building: Building, took: float) -> None:
                 f"{slope([(hours[i], float(fds[i])) for i in late]):+.2f}",
             ]
         )
-    widths = [max(len(row[i]) for row in [heads, *rows]) for i in range(len(heads))]
-    for row in [heads, *rows]:
-        print(
-            "  ".join(
-                cell.ljust(w) if i == 0 else cell.rjust(w)
-                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
+    print_table(heads, rows)
     print("\nVmRSS (MB) at each simulated hour\n")
     heads = ["process", *[f"{hour} h" for hour in range(DAY_HOURS + 1)]]
     rows = [
         [w.name, *[f"{r:.1f}" for h, r, _ in w.readings if h == int(h)]] for w in building.watched
     ]
-    widths = [max(len(row[i]) for row in [heads, *rows]) for i in range(len(heads))]
-    for row in [heads, *rows]:
-        print(
-            "  ".join(
-                cell.ljust(w) if i == 0 else cell.rjust(w)
-                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
+    print_table(heads, rows)
     print()
     for role, goal in GOALS_MB.items():
         group = [w for w in building.watched if w.role == role]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from firmware_config.schema import DeviceConfig
+from protocol.roles import Role
 
 if TYPE_CHECKING:
     import pygame
@@ -214,15 +215,13 @@ class SimulatedHardware:
         a speaker that records, a panel that watches, a clip set made once)."""
         self.state_dir = state_dir
         state_dir.mkdir(parents=True, exist_ok=True)
-        self.factory: Factory | None = None
         self._printer, self._player, self._panel = printer, player, panel
         self._clip_dir = clip_dir or state_dir / "voice-clips"
 
     def pins(self, config: DeviceConfig) -> Factory:
         from gpiozero.pins.mock import MockFactory
 
-        self.factory = MockFactory()
-        return self.factory
+        return MockFactory()
 
     def oled(self, config: DeviceConfig) -> CounterDisplay:
         from luma.core.device import dummy
@@ -299,7 +298,7 @@ def sdl_chatter_to_log() -> Iterator[None]:
 
 
 def _fullscreen(config: DeviceConfig) -> bool:
-    if config.kiosk is not None or config.role.value == "kiosk":
+    if config.role is Role.KIOSK:
         return config.kiosk_unit().fullscreen
     return config.display_unit().fullscreen
 
