@@ -76,8 +76,9 @@ def _make_clips(args: argparse.Namespace) -> int:
 
 
 def default_sim_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "mpp" / "sim"
+    from firmware_config.credentials import state_home
+
+    return state_home() / "sim"
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -16,10 +16,16 @@ HUB_ACCOUNT = "hub"
 PASSWORD_BYTES = 24
 
 
-def default_store_path() -> Path:
-    """``$XDG_STATE_HOME/mpp/mqtt-credentials.json`` (``~/.local/state`` by default)."""
+def state_home() -> Path:
+    """``$XDG_STATE_HOME/mpp`` (``~/.local/state/mpp`` by default): where every
+    ``mpp`` command keeps its state unless told otherwise."""
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "mpp" / "mqtt-credentials.json"
+    return Path(base) / "mpp"
+
+
+def default_store_path() -> Path:
+    """``$XDG_STATE_HOME/mpp/mqtt-credentials.json``."""
+    return state_home() / "mqtt-credentials.json"
 
 
 class CredentialStoreError(RuntimeError):

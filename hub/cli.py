@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import errno
 import logging
-import os
 import signal
 import sys
 import threading
@@ -59,8 +58,9 @@ def _aware_datetime(text: str) -> datetime:
 
 
 def default_db_path() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "mpp" / "hub.db"
+    from firmware_config.credentials import state_home
+
+    return state_home() / "hub.db"
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from firmware_config.credentials import state_home
 from firmware_config.inventory import DEFAULT_INVENTORY, DEVICES_DIR, load_inventory
 from hub.site.loader import load_site
 from hub.site.schema import Site
@@ -46,8 +47,7 @@ KILL_AFTER_S = 10.0  # a stop normally takes well under 2 s; this is for a stuck
 
 
 def default_state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "mpp" / "demo"
+    return state_home() / "demo"
 
 
 def morning_of_today(site: Site) -> datetime:
