@@ -1,4 +1,9 @@
-"""Loading and checking the inventory: every device file plus the accounts file.
+"""Loading and checking the inventory: the accounts file, the hub file, every device file.
+
+An inventory is a directory: ``accounts.toml`` (site id, admin accounts),
+``hub.toml`` (the hub's own entry: host name, network, the LAN it serves
+the time to; optional for inventories that only render a broker) and
+``devices/<device-id>.toml``, one per Pi.
 
 Errors name the file, the field path and the offending value, so a
 technician can fix the file without reading code. Checking collects every
@@ -15,11 +20,19 @@ from typing import NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from firmware_config.network_checks import network_problems
 from firmware_config.problems import Problem
-from firmware_config.schema import PIN_CONFLICT_ERROR, AccountsFile, AdminAccount, DeviceConfig
+from firmware_config.schema import (
+    PIN_CONFLICT_ERROR,
+    AccountsFile,
+    AdminAccount,
+    DeviceConfig,
+    HubConfig,
+)
 
 DEFAULT_INVENTORY = Path(__file__).resolve().parent
 ACCOUNTS_FILE = "accounts.toml"
+HUB_FILE = "hub.toml"
 DEVICES_DIR = "devices"
 RESERVED_NAME = "hub"
 
@@ -37,6 +50,7 @@ class Inventory:
     site_id: str
     devices: tuple[DeviceConfig, ...]
     admins: tuple[AdminAccount, ...]
+    hub: HubConfig | None = None
 
     def device(self, device_id: str) -> DeviceConfig:
         for device in self.devices:
@@ -65,10 +79,15 @@ class InventoryReport:
     admins: tuple[AdminAccount, ...]
     devices: tuple[DeviceFile, ...]
     problems: tuple[Problem, ...]
+    hub: HubConfig | None = None
 
     @property
     def accounts_file(self) -> Path:
         return self.root / ACCOUNTS_FILE
+
+    @property
+    def hub_file(self) -> Path:
+        return self.root / HUB_FILE
 
     def inventory(self) -> Inventory:
         """The usable inventory; :class:`ConfigError` listing every problem otherwise."""
@@ -78,6 +97,7 @@ class InventoryReport:
             site_id=self.site_id,
             devices=tuple(device.config for device in self.devices),
             admins=self.admins,
+            hub=self.hub,
         )
 
 
@@ -129,8 +149,13 @@ def load_device(path: Path) -> DeviceConfig:
 
 
 def check_inventory(root: Path = DEFAULT_INVENTORY) -> InventoryReport:
-    """Read ``accounts.toml`` and every ``devices/*.toml`` under ``root``, collecting problems."""
+    """Read ``accounts.toml``, ``hub.toml`` (if any) and every ``devices/*.toml`` under
+    ``root``, collecting problems."""
     accounts, problems = read_model(root / ACCOUNTS_FILE, AccountsFile)
+    hub: HubConfig | None = None
+    if (root / HUB_FILE).exists():
+        hub, hub_problems = read_model(root / HUB_FILE, HubConfig)
+        problems += hub_problems
     devices: list[DeviceFile] = []
     devices_dir = root / DEVICES_DIR
     if not devices_dir.is_dir():
@@ -142,12 +167,14 @@ def check_inventory(root: Path = DEFAULT_INVENTORY) -> InventoryReport:
             devices.append(DeviceFile(path, device))
     admins = tuple(accounts.admins) if accounts else ()
     problems += _name_clashes(root, devices, admins)
+    problems += network_problems(root / HUB_FILE, hub, devices)
     return InventoryReport(
         root=root,
         site_id=accounts.site_id if accounts else None,
         admins=admins,
         devices=tuple(devices),
         problems=tuple(problems),
+        hub=hub,
     )
 
 

@@ -6,13 +6,23 @@ flashing time, not show up as a dead button in the building.
 
 from __future__ import annotations
 
+import re
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
 from typing import Annotated, Literal, NamedTuple, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
-from protocol.models.fields import DeviceId
+from protocol.models.fields import DEVICE_ID_PATTERN, DeviceId
 from protocol.roles import Role
 
 
@@ -22,11 +32,106 @@ class ConfigModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+HOSTNAME_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+REF_NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$"
+DEFAULT_HUB_ADDRESS = "mpp-hub.local"
+DEFAULT_HUB_HOSTNAME = "mpp-hub"
+
+Hostname = Annotated[
+    str,
+    StringConstraints(pattern=HOSTNAME_PATTERN),
+    Field(description="One DNS label: lower-case letters, digits and '-', at most 63."),
+]
+SecretName = Annotated[
+    str,
+    StringConstraints(pattern=REF_NAME_PATTERN),
+    Field(description="Name of an entry of the secrets store (`mpp config secrets`)."),
+]
+HostAddress = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:-]+$"),
+    Field(description="An IP address or a host name (`mpp-hub.local` with mDNS)."),
+]
+
+
+class NetworkSettings(ConfigModel):
+    """How a Pi joins the building LAN; cloud-init's network-config is written from this.
+
+    A Wi-Fi pre-shared key is never written here: ``wifi_psk_ref`` names an
+    entry of the secrets store (``mpp config secrets``), read only when an
+    image is customised, so no PSK ends up in git.
+    """
+
+    hostname: Hostname | None = Field(
+        default=None,
+        title="Host name",
+        description="Default: `mpp-` + the device id (devices) or `mpp-hub` (the hub).",
+    )
+    mode: Literal["dhcp", "static"] = Field(default="dhcp", title="Addressing")
+    address: IPv4Interface | None = Field(
+        default=None,
+        title="Static address",
+        description="CIDR, e.g. `192.168.10.2/24`; static mode only.",
+    )
+    gateway: IPv4Address | None = Field(default=None, description="Static mode only.")
+    dns: list[IPv4Address] = Field(default_factory=list, max_length=4, title="DNS servers")
+    interface: Literal["ethernet", "wifi"] = "ethernet"
+    wifi_ssid: str | None = Field(default=None, min_length=1, max_length=32, title="Wi-Fi SSID")
+    wifi_psk_ref: SecretName | None = Field(
+        default=None,
+        title="Wi-Fi PSK reference",
+        description="The NAME of the pre-shared key in the secrets store, never the key.",
+    )
+    wifi_country: str = Field(
+        default="ID",
+        pattern=r"^[A-Z]{2}$",
+        title="Wi-Fi country",
+        description="ISO 3166 code for the radio's regulatory domain.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.mode == "static":
+            if self.address is None:
+                raise ValueError("mode = 'static' needs an address (CIDR, e.g. 192.168.10.20/24)")
+            if self.gateway is not None and self.gateway not in self.address.network:
+                raise ValueError(
+                    f"gateway {self.gateway} is outside the address's network "
+                    f"{self.address.network}"
+                )
+        else:
+            for field in ("address", "gateway"):
+                if getattr(self, field) is not None:
+                    raise ValueError(f"{field} is set but mode = 'dhcp' (set mode = 'static')")
+        if self.interface == "wifi":
+            missing = [f for f in ("wifi_ssid", "wifi_psk_ref") if getattr(self, f) is None]
+            if missing:
+                raise ValueError(f"interface = 'wifi' needs {' and '.join(missing)}")
+        else:
+            stray = [f for f in ("wifi_ssid", "wifi_psk_ref") if getattr(self, f) is not None]
+            if stray:
+                raise ValueError(f"{', '.join(stray)} set but interface = 'ethernet'")
+        return self
+
+
+def fill_hostname(data: object, default: str) -> object:
+    """Raw file data with ``network.hostname`` defaulted (before validation)."""
+    if not isinstance(data, dict):
+        return data
+    network = data.get("network", {})
+    if isinstance(network, dict) and network.get("hostname") is None:
+        data = {**data, "network": {**network, "hostname": default}}
+    return data
+
+
 class MqttSettings(ConfigModel):
     """How the device reaches the hub's broker."""
 
     host: str = Field(
-        default="mpp-hub.local", min_length=1, title="Broker host", description="Hub address."
+        default=DEFAULT_HUB_ADDRESS,
+        min_length=1,
+        title="Broker host",
+        description="Default: the device's `hub` address.",
     )
     port: int = Field(default=1883, ge=1, le=65535, title="Broker port")
     keepalive_s: int = Field(default=15, ge=5, le=300, title="MQTT keep-alive in seconds")
@@ -234,6 +339,13 @@ class DeviceConfig(ConfigModel):
     zone: str | None = Field(
         default=None, max_length=40, title="Zone", description="Floor or area, e.g. `lantai-1`."
     )
+    hub: HostAddress = Field(
+        default=DEFAULT_HUB_ADDRESS,
+        title="Hub address",
+        description="How this device reaches the hub: its time server (chrony), and its "
+        "broker unless `mqtt.host` says otherwise. The hub's static address in practice.",
+    )
+    network: NetworkSettings = Field(default_factory=NetworkSettings, title="Network")
     mqtt: MqttSettings = Field(default_factory=MqttSettings)
     counter: CounterUnitConfig | None = Field(
         default=None, description="Counter units only; defaults apply when omitted."
@@ -247,6 +359,21 @@ class DeviceConfig(ConfigModel):
     running_text: RunningTextConfig | None = Field(
         default=None, description="Running-text panels only; defaults apply when omitted."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_from_identity(cls, data: object) -> object:
+        """``network.hostname`` from the device id, ``mqtt.host`` from ``hub``."""
+        if not isinstance(data, dict):
+            return data
+        device_id = data.get("device_id")
+        if isinstance(device_id, str) and re.match(DEVICE_ID_PATTERN, device_id):
+            data = fill_hostname(data, f"mpp-{device_id}")
+        mqtt = data.get("mqtt", {})
+        hub = data.get("hub")
+        if isinstance(hub, str) and isinstance(mqtt, dict) and "host" not in mqtt:
+            data = {**data, "mqtt": {**mqtt, "host": hub}}
+        return data
 
     @model_validator(mode="after")
     def _sections_match_role(self) -> Self:
@@ -295,3 +422,78 @@ class AccountsFile(ConfigModel):
 
     site_id: DeviceId = Field(title="Site id", description="Short id of the MPP site.")
     admins: Annotated[list[AdminAccount], Field(default_factory=list)]
+
+
+class HubTime(ConfigModel):
+    """The hub is the building's clock: chrony serves NTP to the LAN, internet or not."""
+
+    allow: list[IPv4Network] = Field(
+        default_factory=list,
+        title="NTP clients",
+        description="Networks allowed to ask the hub the time. Default: the network of "
+        "the hub's static address.",
+    )
+    upstream: list[HostAddress] = Field(
+        default=["2.debian.pool.ntp.org"],
+        max_length=8,
+        description="NTP pools used when the internet is up (none: [] for a closed LAN).",
+    )
+    local_stratum: int = Field(
+        default=8,
+        ge=1,
+        le=15,
+        description="Stratum the hub claims with no upstream, so devices keep following it.",
+    )
+    rtc: bool = Field(
+        default=False,
+        title="Battery RTC",
+        description="The hub has a battery-backed clock (keeps the time across power cuts).",
+    )
+
+
+class HubConfig(ConfigModel):
+    """``hub.toml`` beside ``accounts.toml``: the hub's own entry in the inventory.
+
+    Devices name the hub in their ``hub`` field; this file says how the hub
+    itself joins the LAN and which networks it serves the time to.
+    """
+
+    role: Literal["hub"] = Field(default="hub", description="Always `hub`.")
+    name: str = Field(default="Hub", min_length=1, max_length=80, description="For people.")
+    zone: str | None = Field(default=None, max_length=40)
+    network: NetworkSettings = Field(default_factory=NetworkSettings)
+    address: HostAddress | None = Field(
+        default=None,
+        title="Address devices use",
+        description="Default: the static address, else `<hostname>.local` (mDNS).",
+    )
+    time: HubTime = Field(default_factory=HubTime)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_hostname(cls, data: object) -> object:
+        return fill_hostname(data, DEFAULT_HUB_HOSTNAME)
+
+    @model_validator(mode="after")
+    def _time_clients_known(self) -> Self:
+        if not self.time.allow and self.network.address is None:
+            raise ValueError(
+                "time.allow is needed when the hub has no static address "
+                "(the LAN the hub serves the time to, e.g. ['192.168.10.0/24'])"
+            )
+        return self
+
+    def reach_address(self) -> str:
+        """How devices reach the hub: ``address``, else the static IP, else mDNS."""
+        if self.address is not None:
+            return self.address
+        if self.network.address is not None:
+            return str(self.network.address.ip)
+        return f"{self.network.hostname}.local"
+
+    def time_clients(self) -> list[IPv4Network]:
+        """The networks chrony ``allow``s."""
+        if self.time.allow:
+            return list(self.time.allow)
+        assert self.network.address is not None  # checked by _time_clients_known
+        return [self.network.address.network]
