@@ -186,6 +186,12 @@ class KioskPrinter(ConfigModel):
         pattern=r"^[0-9a-f]{4}$",
         description="For hot-plug matching, e.g. 04b8 (Epson).",
     )
+    model: str = Field(
+        default="",
+        max_length=60,
+        description="Make and model, for technicians and card labels (e.g. Epson TM-T82X); "
+        "the ticket layout follows `paper`.",
+    )
 
 
 class KioskScanner(ConfigModel):
@@ -194,6 +200,13 @@ class KioskScanner(ConfigModel):
     enabled: bool = True
     name_contains: str = Field(
         default="", max_length=60, description="Part of the input device name, to pick it out."
+    )
+    usb_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{4}:[0-9a-f]{4}$",
+        title="USB id",
+        description="vendor:product as lsusb shows it: only that device is the scanner "
+        "(a maintenance keyboard is never read as a ticket code).",
     )
 
 

@@ -183,7 +183,7 @@ class RealHardware:
             return None
         from edge.kiosk.scanner import find_scanner
 
-        node = find_scanner(scanner.name_contains)
+        node = find_scanner(scanner.name_contains, scanner.usb_id)
         if node is None:
             log.warning("%s: no QR scanner found; check-in by keypad only", config.device_id)
         return node
