@@ -4,8 +4,10 @@ The test plays systemd: it binds the `$NOTIFY_SOCKET` datagram socket (the
 abstract `@` form, as systemd uses), sets `WATCHDOG_USEC`, and reads what
 the agent says. Each role must say READY=1, then ping WATCHDOG=1 at half the
 interval; when its main loop hangs (the simulation's `hang` hook through the
-control socket) the pings stop, so systemd would restart it. Nothing sleeps:
-the test waits on datagrams and log lines with timeouts.
+control socket) the pings stop, so systemd would restart it. Each test has a
+broker of its own: the agents' retained births must not reach tests sharing
+the session's broker. Nothing sleeps: the test waits on datagrams and log
+lines with timeouts.
 """
 
 from __future__ import annotations
