@@ -28,6 +28,7 @@ from firmware_config.schema import (
     AdminAccount,
     DeviceConfig,
     HubConfig,
+    LanSecurity,
 )
 
 DEFAULT_INVENTORY = Path(__file__).resolve().parent
@@ -51,6 +52,8 @@ class Inventory:
     devices: tuple[DeviceConfig, ...]
     admins: tuple[AdminAccount, ...]
     hub: HubConfig | None = None
+    lan: LanSecurity = "tls"
+    """How devices reach the broker across the LAN (accounts.toml ``[mqtt] lan``)."""
 
     def device(self, device_id: str) -> DeviceConfig:
         for device in self.devices:
@@ -80,6 +83,7 @@ class InventoryReport:
     devices: tuple[DeviceFile, ...]
     problems: tuple[Problem, ...]
     hub: HubConfig | None = None
+    lan: LanSecurity = "tls"
 
     @property
     def accounts_file(self) -> Path:
@@ -101,6 +105,7 @@ class InventoryReport:
             devices=tuple(device.config for device in self.devices),
             admins=self.admins,
             hub=self.hub,
+            lan=self.lan,
         )
 
 
@@ -178,6 +183,7 @@ def check_inventory(root: Path = DEFAULT_INVENTORY) -> InventoryReport:
         devices=tuple(devices),
         problems=tuple(problems),
         hub=hub,
+        lan=accounts.mqtt.lan if accounts else "tls",
     )
 
 

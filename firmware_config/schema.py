@@ -32,13 +32,32 @@ class ConfigModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+LanSecurity = Literal["tls", "mutual-tls", "plain"]
+"""How devices reach the broker across the LAN: TLS with passwords (the default),
+TLS with a client certificate per device instead of passwords, or plain MQTT."""
+
+TLS_PORT = 8883
+PLAIN_PORT = 1883
+
+
 class MqttSettings(ConfigModel):
     """How the device reaches the hub's broker."""
 
     host: str = Field(
         default="mpp-hub.local", min_length=1, title="Broker host", description="Hub address."
     )
-    port: int = Field(default=1883, ge=1, le=65535, title="Broker port")
+    port: int = Field(
+        default=TLS_PORT,
+        ge=1,
+        le=65535,
+        title="Broker port",
+        description="Default: 8883 (TLS), 1883 with security = 'plain'.",
+    )
+    security: LanSecurity = Field(
+        default="tls",
+        title="Link security",
+        description="Must match the site's `[mqtt] lan` in accounts.toml.",
+    )
     keepalive_s: int = Field(default=15, ge=5, le=300, title="MQTT keep-alive in seconds")
     password: SecretStr | None = Field(
         default=None,
@@ -50,9 +69,29 @@ class MqttSettings(ConfigModel):
         title="Password file",
         description="File holding the password, written at provisioning (outside git).",
     )
-    tls_ca_file: Path | None = Field(
-        default=None, title="CA file", description="Enables TLS when set."
+    tls_ca_file: Path = Field(
+        default=Path("/etc/mpp/ca.crt"),
+        title="Site CA file",
+        description="The site CA the hub's certificate is checked against (from provisioning).",
     )
+    tls_cert_file: Path = Field(
+        default=Path("/etc/mpp/client.crt"),
+        title="Client certificate",
+        description="This device's certificate, with security = 'mutual-tls' only.",
+    )
+    tls_key_file: Path = Field(
+        default=Path("/etc/mpp/client.key"),
+        title="Client key",
+        description="Key of the client certificate (mode 0600), with 'mutual-tls' only.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_port(cls, data: object) -> object:
+        """Plain MQTT defaults to its own port: a file saying only security = 'plain' works."""
+        if isinstance(data, dict) and data.get("security") == "plain" and "port" not in data:
+            return {**data, "port": PLAIN_PORT}
+        return data
 
 
 Pin = Annotated[int, Field(ge=0, le=27, description="BCM GPIO number.")]
@@ -545,8 +584,21 @@ class AdminAccount(ConfigModel):
     password: SecretStr | None = None
 
 
+class SiteMqtt(ConfigModel):
+    """``[mqtt]`` of accounts.toml: how the whole site's LAN reaches the broker."""
+
+    lan: LanSecurity = Field(
+        default="tls",
+        title="LAN link security",
+        description="'tls' (default): TLS 1.2+ on 8883, hub verified against the site CA, "
+        "passwords; 'mutual-tls': a client certificate per device instead of passwords; "
+        "'plain': plain MQTT on 1883, passwords in clear on the LAN (warned about).",
+    )
+
+
 class AccountsFile(ConfigModel):
-    """``accounts.toml``: the site id and the admin accounts."""
+    """``accounts.toml``: the site id, the admin accounts and the site's MQTT security."""
 
     site_id: DeviceId = Field(title="Site id", description="Short id of the MPP site.")
     admins: Annotated[list[AdminAccount], Field(default_factory=list)]
+    mqtt: SiteMqtt = Field(default_factory=SiteMqtt)

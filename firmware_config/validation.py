@@ -12,6 +12,7 @@ from pathlib import Path
 from firmware_config.checks import SiteFacts, SiteLoader, device_problems, inventory_problems
 from firmware_config.inventory import ConfigError, DeviceFile, check_inventory, read_device
 from firmware_config.problems import Problem, errors
+from firmware_config.security_checks import security_problems
 
 
 @dataclass
@@ -65,6 +66,7 @@ def _site(
 def _inventory(root: Path, site: tuple[Path, SiteFacts] | None, result: Validation) -> str:
     report = check_inventory(root)
     result.problems += report.problems
+    result.problems += security_problems(report)
     if site is not None:
         result.problems += inventory_problems(site[1], site[0], report)
     return (

@@ -11,7 +11,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     broker = subparsers.add_parser("broker", help="Mosquitto configuration of the hub")
     commands = broker.add_subparsers(title="broker commands", metavar="COMMAND", required=True)
     render = commands.add_parser(
-        "render", help="write mosquitto.conf, the hashed password file and the ACL"
+        "render",
+        help="write mosquitto.conf, the hashed password file and the ACL; make or renew "
+        "the site CA and the hub's TLS certificate",
     )
     render.add_argument("--inventory", type=Path, required=True, help="firmware_config dir")
     render.add_argument("--out", type=Path, required=True, help="directory to write into")
@@ -20,7 +22,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         help="credentials file outside git (default: ~/.local/state/mpp/mqtt-credentials.json)",
     )
-    render.add_argument("--lan-port", type=int, default=1883)
+    render.add_argument(
+        "--lan-port", type=int, help="LAN listener port (default: 8883 with TLS, 1883 plain)"
+    )
+    render.add_argument(
+        "--san",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another host name or address of the hub for its certificate (repeatable); "
+        "the device files' mqtt.host names are always in",
+    )
+    render.add_argument(
+        "--tls-dir",
+        type=Path,
+        help="site CA directory (default: tls/ beside the credentials file)",
+    )
     render.add_argument("--lan-bind", help="address of the LAN listener (default: all)")
     render.add_argument("--local-port", type=int, default=1884, help="loopback listener port")
     render.add_argument("--persistence-dir", type=Path, default=Path("/var/lib/mosquitto"))
@@ -41,6 +58,8 @@ def _render(args: argparse.Namespace) -> int:
     settings = BrokerSettings(
         lan_port=args.lan_port,
         lan_bind=args.lan_bind,
+        san=tuple(args.san),
+        tls_dir=args.tls_dir,
         local_port=args.local_port,
         persistence_dir=args.persistence_dir,
         run_as=args.run_as or None,
@@ -48,6 +67,20 @@ def _render(args: argparse.Namespace) -> int:
     store = CredentialStore(args.secrets or default_store_path())
     rendered = render_broker(inventory, args.out, settings, store)
     print(f"wrote {rendered.conf}, {rendered.password_file}, {rendered.acl_file}")
+    if rendered.tls is None:
+        print(
+            f"mpp: warning: plain MQTT on the LAN (port {rendered.lan_port}), as the inventory "
+            "says: passwords cross the LAN in clear text",
+            file=sys.stderr,
+        )
+    else:
+        tls = rendered.tls
+        print(
+            f"LAN listener: TLS on port {rendered.lan_port} ({rendered.lan}); site CA "
+            f"{tls.ca_cert} (devices get ca.crt), hub certificate for {', '.join(tls.names)}"
+        )
+        for line in tls.renewed:
+            print(f"  {line}")
     for warning in rendered.warnings:
         print(f"mpp: warning: {warning}", file=sys.stderr)
     print(f"{len(rendered.passwords)} accounts; passwords kept in {store.path}")

@@ -15,6 +15,8 @@ from firmware_config.credentials import CredentialStore
 from firmware_config.inventory import Inventory
 from mqtt_broker.render import BrokerSettings, RenderedBroker, render_broker
 from mqtt_broker.runner import MosquittoProcess, free_port
+from protocol.link import LinkSettings
+from protocol.tls import TlsFiles, tls_files_in
 
 LOOPBACK = "127.0.0.1"
 
@@ -34,6 +36,22 @@ class LocalBroker:
     def password(self, username: str) -> str:
         return self.rendered.passwords[username]
 
+    @property
+    def tls_dir(self) -> Path | None:
+        """The site TLS directory (CA, hub and client certificates); ``None`` when plain."""
+        return None if self.rendered.tls is None else self.rendered.tls.directory
+
+    def tls(self, identity: str | None = None) -> TlsFiles | None:
+        """What a client on the LAN port trusts (and shows, with mutual TLS) as ``identity``."""
+        directory = self.tls_dir
+        return None if directory is None else tls_files_in(directory, identity)
+
+    def link_settings(self, username: str, password: str | None = None) -> LinkSettings:
+        """A client of the LAN listener as ``username``, over TLS like a device in a building."""
+        secret = self.password(username) if password is None else password
+        settings = LinkSettings(self.host, self.port, username, secret)
+        return settings.with_tls(self.tls(username))
+
     def start(self) -> None:
         self.process.start()
 
@@ -42,11 +60,15 @@ class LocalBroker:
 
 
 def local_settings(directory: Path) -> BrokerSettings:
-    """Loopback-only settings on free ports; mosquitto keeps the caller's user."""
+    """Loopback-only settings on free ports; mosquitto keeps the caller's user.
+
+    The hub's certificate names the loopback address, which devices here dial.
+    """
     run_as = getpass.getuser() if os.geteuid() == 0 else None
     return BrokerSettings(
         lan_port=free_port(),
         lan_bind=LOOPBACK,
+        san=(LOOPBACK,),
         local_port=free_port(),
         persistence_dir=directory / "data",
         run_as=run_as,
@@ -61,14 +83,14 @@ def start_local_broker(
     settings.persistence_dir.mkdir(parents=True, exist_ok=True)
     store = CredentialStore(directory / "mqtt-credentials.json")
     rendered = render_broker(inventory, directory / "broker", settings, store)
-    process = MosquittoProcess(rendered.conf, settings.lan_port, LOOPBACK)
+    process = MosquittoProcess(rendered.conf, rendered.lan_port, LOOPBACK)
     broker = LocalBroker(
         directory=directory,
         inventory=inventory,
         rendered=rendered,
         process=process,
         host=LOOPBACK,
-        port=settings.lan_port,
+        port=rendered.lan_port,
         local_port=settings.local_port,
     )
     broker.start()

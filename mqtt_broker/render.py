@@ -1,4 +1,11 @@
-"""``mpp broker render``: mosquitto.conf, the hashed password file and the ACL.
+"""``mpp broker render``: mosquitto.conf, the hashed password file, the ACL and TLS.
+
+The LAN listener is TLS 1.2+ on 8883 unless the site's inventory says
+``[mqtt] lan = "plain"``: the site CA and the hub's certificate are made (or
+renewed) in the site TLS directory beside the credentials store
+(:mod:`mqtt_broker.site_ca`), and the broker gets copies of ``ca.crt``,
+``hub.crt`` and ``hub.key`` in the rendered directory, so it never needs to read
+the CA's key. The loopback listener the hub uses stays plain.
 
 The password file is written by ``mosquitto_passwd`` itself (passwords go in
 on standard input, never on a command line that ``ps`` could show), into a
@@ -29,8 +36,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from firmware_config.credentials import HUB_ACCOUNT, CredentialStore
 from firmware_config.inventory import Inventory
+from firmware_config.schema import PLAIN_PORT, TLS_PORT
 from mqtt_broker.acl import Account, render_acl
+from mqtt_broker.site_ca import SERVER_CERT, SERVER_KEY, SiteTls, ensure_site_tls, tls_dir_beside
 from protocol.roles import Role
+from protocol.tls import CA_CERT
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "mosquitto.conf.tmpl"
 CONF_NAME = "mosquitto.conf"
@@ -48,8 +58,16 @@ class BrokerSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    lan_port: int = Field(default=1883, ge=1, le=65535)
+    lan_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Default: 8883 with TLS, 1883 plain."
+    )
     lan_bind: str | None = Field(default=None, description="Address to bind; all when unset.")
+    san: tuple[str, ...] = Field(
+        default=(), description="More names or addresses for the hub's certificate."
+    )
+    tls_dir: Path | None = Field(
+        default=None, description="Site CA directory; default: `tls/` beside the credentials."
+    )
     local_port: int = Field(default=1884, ge=1, le=65535)
     persistence_dir: Path = Path("/var/lib/mosquitto")
     run_as: str | None = Field(
@@ -70,6 +88,15 @@ class RenderedBroker:
     passwords: dict[str, str]
     warnings: tuple[str, ...] = ()
     """What the broker user could not do with the files (render as root only)."""
+    lan: str = "tls"
+    lan_port: int = TLS_PORT
+    tls: SiteTls | None = None
+    """The site TLS directory (CA, hub and client certificates); ``None`` for a plain LAN."""
+
+    @property
+    def ca_file(self) -> Path | None:
+        """The site CA as the broker has it (``ca.crt`` beside ``mosquitto.conf``)."""
+        return None if self.tls is None else self.conf.parent / CA_CERT
 
 
 @dataclass(frozen=True)
@@ -117,6 +144,31 @@ def accounts_of(inventory: Inventory) -> list[Account]:
     return accounts
 
 
+def certificate_names(inventory: Inventory, extra: tuple[str, ...] = ()) -> list[str]:
+    """Names the hub's certificate carries: ``extra`` (``--san``), then every broker host
+    the device files name, each ``.local`` name with its bare host name and back.
+
+    This is the seam for the inventory's own hub entry (host name, static
+    address): add its names here and every render carries them.
+    """
+    names: list[str] = []
+
+    def add(name: str) -> None:
+        if name and name not in names:
+            names.append(name)
+
+    for name in extra:
+        add(name)
+    hosts = [device.mqtt.host for device in inventory.devices] or ["mpp-hub.local"]
+    for host in hosts:
+        add(host)
+        if host.endswith(".local"):
+            add(host.removesuffix(".local"))
+        elif "." not in host and ":" not in host:
+            add(f"{host}.local")
+    return names
+
+
 def given_passwords(inventory: Inventory) -> dict[str, str]:
     """Passwords written into the inventory by a site that manages its own."""
     given = {
@@ -145,18 +197,67 @@ def render_broker(
     password_file = out_dir / PASSWORD_NAME
     acl_file = out_dir / ACL_NAME
     conf = out_dir / CONF_NAME
-    conf_text = render_conf(settings, password_file, acl_file)
+    tls: SiteTls | None = None
+    if inventory.lan != "plain":
+        clients = [a.username for a in accounts if a.role is not Role.HUB]
+        tls = ensure_site_tls(
+            settings.tls_dir or tls_dir_beside(store.path),
+            inventory.site_id,
+            certificate_names(inventory, settings.san),
+            clients if inventory.lan == "mutual-tls" else (),
+        )
+        _copy(tls.ca_cert, out_dir / CA_CERT, 0o644, owner)
+        _copy(tls.server_cert, out_dir / SERVER_CERT, 0o644, owner)
+        _copy(tls.server_key, out_dir / SERVER_KEY, 0o600, owner)
+    conf_text = render_conf(settings, password_file, acl_file, inventory.lan)
     write_password_file(password_file, passwords, owner)
     _write_text(acl_file, render_acl(accounts), mode=0o640, owner=owner)
     _write_text(conf, conf_text, mode=0o644)
     warnings: tuple[str, ...] = ()
     if owner is not None:
         warnings = tuple(prepare_for_broker_user(conf, conf_text, owner))
-    return RenderedBroker(conf, password_file, acl_file, passwords, warnings)
+    lan_port = lan_port_of(settings, inventory.lan)
+    return RenderedBroker(
+        conf, password_file, acl_file, passwords, warnings, inventory.lan, lan_port, tls
+    )
 
 
-def render_conf(settings: BrokerSettings, password_file: Path, acl_file: Path) -> str:
-    lan = f"listener {settings.lan_port}" + (f" {settings.lan_bind}" if settings.lan_bind else "")
+def lan_port_of(settings: BrokerSettings, lan: str) -> int:
+    if settings.lan_port is not None:
+        return settings.lan_port
+    return PLAIN_PORT if lan == "plain" else TLS_PORT
+
+
+def lan_security_lines(lan: str, out_dir: Path) -> str:
+    """The LAN listener's TLS settings, or the note that the site chose plain MQTT."""
+    if lan == "plain":
+        return (
+            '# Plain MQTT on the LAN, as the site chose (accounts.toml [mqtt] lan = "plain"):\n'
+            "# passwords cross the LAN in clear text. `mpp config validate` warns about it."
+        )
+    lines = [
+        "# TLS 1.2+ only. The hub's certificate is signed by the site CA; devices check it",
+        "# against ca.crt. `mpp broker render` renews it; mosquitto rereads it on SIGHUP.",
+        f"cafile {(out_dir / CA_CERT).resolve()}",
+        f"certfile {(out_dir / SERVER_CERT).resolve()}",
+        f"keyfile {(out_dir / SERVER_KEY).resolve()}",
+        "tls_version tlsv1.2",
+    ]
+    if lan == "mutual-tls":
+        lines += [
+            "# Mutual TLS: each device shows its own certificate, signed by the site CA;",
+            "# its common name is its user name (no password needed).",
+            "require_certificate true",
+            "use_identity_as_username true",
+        ]
+    return "\n".join(lines)
+
+
+def render_conf(
+    settings: BrokerSettings, password_file: Path, acl_file: Path, lan: str = "tls"
+) -> str:
+    port = lan_port_of(settings, lan)
+    lan_listener = f"listener {port}" + (f" {settings.lan_bind}" if settings.lan_bind else "")
     user_line = f"user {settings.run_as}" if settings.run_as else "# user: not set"
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         password_file=password_file.resolve(),
@@ -166,7 +267,8 @@ def render_conf(settings: BrokerSettings, password_file: Path, acl_file: Path) -
         autosave_interval=settings.autosave_interval,
         max_queued_messages=settings.max_queued_messages,
         max_packet_size=settings.max_packet_size,
-        lan_listener=lan,
+        lan_listener=lan_listener,
+        lan_security=lan_security_lines(lan, password_file.parent),
         local_port=settings.local_port,
     )
 
@@ -216,6 +318,17 @@ def _write_text(path: Path, text: str, mode: int, owner: BrokerUser | None = Non
     temporary.replace(path)
 
 
+def _copy(source: Path, target: Path, mode: int, owner: BrokerUser | None) -> None:
+    """Copy a certificate or key for the broker; ``mode`` is set before any byte is in."""
+    temporary = target.with_name(target.name + ".new")
+    temporary.unlink(missing_ok=True)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(source.read_bytes())
+    _hand_over(temporary, owner)
+    temporary.replace(target)
+
+
 def _hand_over(path: Path, owner: BrokerUser | None) -> None:
     if owner is not None:
         os.chown(path, owner.uid, owner.gid)
@@ -231,7 +344,7 @@ def broker_paths(conf_text: str) -> Iterator[tuple[Path, int]]:
     for line in conf_text.splitlines():
         key, _, value = line.strip().partition(" ")
         value = value.strip()
-        if key in ("password_file", "acl_file"):
+        if key in ("password_file", "acl_file", "cafile", "certfile", "keyfile"):
             yield Path(value), _READ
         elif key == "persistence_location":
             yield Path(value), _WRITE_IN

@@ -41,6 +41,7 @@ from protocol.errors import ContractError
 from protocol.inbox import FifoInbox, Inbox
 from protocol.models import Command, Envelope, Reply
 from protocol.models.admin import AdminCommand
+from protocol.tls import ReportingContext, TlsFiles, describe_failure
 from protocol.topics import TopicSpec
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,27 @@ class LinkSettings:
     password: str
     keepalive_s: int = 15
     tls_ca_file: str | None = None
+    """The site CA: TLS (1.2+) to the LAN listener, hub verified against it, when set."""
+    tls_cert_file: str | None = None
+    """This client's certificate and key, for sites with mutual TLS."""
+    tls_key_file: str | None = None
+
+    def with_tls(self, files: TlsFiles | None) -> LinkSettings:
+        """The same settings over TLS with ``files`` (unchanged for ``None``)."""
+        if files is None:
+            return self
+        return replace(
+            self,
+            tls_ca_file=files.ca_file,
+            tls_cert_file=files.cert_file,
+            tls_key_file=files.key_file,
+        )
+
+    @property
+    def tls(self) -> TlsFiles | None:
+        if self.tls_ca_file is None:
+            return None
+        return TlsFiles(self.tls_ca_file, self.tls_cert_file, self.tls_key_file)
 
 
 @dataclass(frozen=True)
@@ -140,6 +162,7 @@ class MqttLink:
         self.session = 0
         self.attempts = 0  # failed connection attempts since the last success
         self._last_waiting_log = float("-inf")
+        self._last_why = ""
         self._subscriptions: list[_Subscription] = []
         self._pending: dict[bytes, queue.Queue[Any]] = {}
         self._lock = threading.Lock()
@@ -152,8 +175,9 @@ class MqttLink:
             reconnect_on_failure=True,
         )
         self._client.username_pw_set(settings.username, settings.password)
-        if settings.tls_ca_file:
-            self._client.tls_set(ca_certs=settings.tls_ca_file)
+        self._tls: ReportingContext | None = None
+        if settings.tls is not None:
+            self._tls = settings.tls.apply(self._client)
         self._client.reconnect_delay_set(min_delay=1, max_delay=RECONNECT_MAX_S)
         self._client.on_socket_open = disable_nagle
         self._client.on_pre_connect = self._on_pre_connect
@@ -362,14 +386,18 @@ class MqttLink:
         """Count a failed attempt; log it now and then, never as a traceback."""
         self.attempts += 1
         now = time.monotonic()
-        if now - self._last_waiting_log >= WAITING_LOG_EVERY_S:
+        if now - self._last_waiting_log >= WAITING_LOG_EVERY_S or why != self._last_why:
             self._last_waiting_log = now
-            log.warning(
-                "waiting for broker at %s (attempt %d): %s", self.where, self.attempts, why
-            )
+            self._last_why = why
+            log.warning("waiting for broker at %s (attempt %d): %s", self.where, self.attempts, why)
 
     def _on_connect_fail(self, _client: mqtt.Client, _userdata: Any) -> None:
-        if not self._stopping:
+        if self._stopping:
+            return
+        failure = self._tls.take_failure() if self._tls is not None else None
+        if failure is not None:
+            self._waiting(describe_failure(failure, self.settings.host, self.settings.tls_ca_file))
+        else:
             self._waiting("unreachable")
 
     def _on_connect(
@@ -382,6 +410,7 @@ class MqttLink:
             return
         self.attempts = 0
         self._last_waiting_log = float("-inf")
+        self._last_why = ""
         with self._lock:
             filters = {s.topic_filter: s.spec.qos for s in self._subscriptions}
         for topic_filter, qos in filters.items():
