@@ -26,6 +26,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="credentials file (development; devices use mqtt.password_file)",
     )
     edge.add_argument(
+        "--tls-dir",
+        type=Path,
+        help="site TLS directory with ca.crt (and clients/<device>.crt/.key for mutual TLS), "
+        "instead of the device file's files (development, the demo, tests)",
+    )
+    edge.add_argument(
         "--simulate",
         action="store_true",
         help="the same agent on simulated hardware (mock GPIO, dummy OLED/LED panel, "
@@ -97,7 +103,9 @@ def _run(args: argparse.Namespace) -> int:
         hardware = SimulatedHardware(state_dir)
     else:
         hardware = RealHardware()
-    link = device_link(config, device_password(config, args.secrets), args.host, args.port)
+    link = device_link(
+        config, device_password(config, args.secrets), args.host, args.port, args.tls_dir
+    )
     agent = build_agent(config, link, hardware, state_dir)
     control = None
     if args.simulate:

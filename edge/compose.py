@@ -23,6 +23,7 @@ from edge.liveness import LoopBeat
 from firmware_config.schema import DeviceConfig
 from protocol.link import LinkSettings, MqttLink
 from protocol.roles import Role
+from protocol.tls import TlsFiles, tls_files_in
 
 if TYPE_CHECKING:
     from edge.counter.agent import CounterAgent
@@ -48,9 +49,17 @@ class RoleNotAvailableError(RuntimeError):
 
 
 def device_password(config: DeviceConfig, secrets: Path | None) -> str:
-    """Password from the config, its password file, or the credentials store."""
+    """Password from the config, its password file, or the credentials store.
+
+    With mutual TLS the certificate is the credential: no password is needed
+    (an empty one is sent when none is configured).
+    """
     from firmware_config.credentials import CredentialStore, default_store_path
 
+    if config.mqtt.security == "mutual-tls" and secrets is None and config.mqtt.password is None:
+        password_file = config.mqtt.password_file
+        if password_file is None or not password_file.exists():
+            return ""
     if config.mqtt.password is not None:
         return config.mqtt.password.get_secret_value()
     if config.mqtt.password_file is not None and secrets is None:
@@ -58,28 +67,45 @@ def device_password(config: DeviceConfig, secrets: Path | None) -> str:
     return CredentialStore(secrets or default_store_path()).password(config.device_id)
 
 
+def device_tls(config: DeviceConfig, tls_dir: Path | None = None) -> TlsFiles | None:
+    """The TLS files of the device: from its file (provisioned), or from ``tls_dir``
+    (a site TLS directory: the demo, tests and benches); ``None`` on a plain LAN."""
+    mqtt = config.mqtt
+    if mqtt.security == "plain":
+        return None
+    if tls_dir is not None:
+        return tls_files_in(tls_dir, config.device_id)
+    if mqtt.security == "mutual-tls":
+        return TlsFiles(str(mqtt.tls_ca_file), str(mqtt.tls_cert_file), str(mqtt.tls_key_file))
+    return TlsFiles(str(mqtt.tls_ca_file))
+
+
 def link_settings(
     config: DeviceConfig,
     password: str,
     host: str | None = None,
     port: int | None = None,
+    tls_dir: Path | None = None,
 ) -> LinkSettings:
-    """Where and as whom a device connects: its file, with an optional broker override."""
+    """Where and as whom a device connects: its file, with optional overrides."""
     return LinkSettings(
         host or config.mqtt.host,
         port or config.mqtt.port,
         config.device_id,
         password,
         keepalive_s=config.mqtt.keepalive_s,
-        tls_ca_file=str(config.mqtt.tls_ca_file) if config.mqtt.tls_ca_file else None,
-    )
+    ).with_tls(device_tls(config, tls_dir))
 
 
 def device_link(
-    config: DeviceConfig, password: str, host: str | None = None, port: int | None = None
+    config: DeviceConfig,
+    password: str,
+    host: str | None = None,
+    port: int | None = None,
+    tls_dir: Path | None = None,
 ) -> MqttLink:
     """The device's MQTT link (presence is added by the agent it is given to)."""
-    return MqttLink(link_settings(config, password, host, port))
+    return MqttLink(link_settings(config, password, host, port, tls_dir))
 
 
 def build_agent(

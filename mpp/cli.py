@@ -74,6 +74,7 @@ def _exit_codes() -> list[Failure]:
     from mqtt_broker.runner import BrokerStartError
     from protocol.errors import ContractError
     from protocol.link import LinkError
+    from protocol.tls import TlsSetupError
 
     return [
         Failure(ConfigError, 2),
@@ -85,6 +86,7 @@ def _exit_codes() -> list[Failure]:
         Failure(BrokerRenderError, 4),
         Failure(BrokerStartError, 4),
         Failure(LinkError, 4),
+        Failure(TlsSetupError, 4, "provisioning puts the site's ca.crt on the device"),
         Failure(CredentialStoreError, 5),
         Failure(DecodeError, 8, "not ESC/POS printer output as the kiosk writes it"),
         Failure(ClipSetError, 9),

@@ -35,7 +35,6 @@ from mpp.demo_people import People
 from mpp.process import EdgeProcess, HubProcess, MppProcess
 from mqtt_broker.local import start_local_broker
 from protocol.clock import CLOCK_OFFSET_ENV
-from protocol.link import LinkSettings
 from protocol.roles import Role
 from protocol.signals import wait_interruptibly
 
@@ -87,7 +86,13 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}
     broker = start_local_broker(directory, inventory)
-    log.info("broker on %s:%d; state and logs in %s", broker.host, broker.port, directory)
+    log.info(
+        "broker on %s:%d (TLS, site CA %s); state and logs in %s",
+        broker.host,
+        broker.port,
+        broker.rendered.ca_file,
+        directory,
+    )
     hub = HubProcess.on(
         broker, directory / "hub.db", clock_start=None, log=logs / "hub.log", env=env
     )
@@ -113,7 +118,7 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
     admin = inventory.admins[0].username
     monitor = Monitor(
         site,
-        LinkSettings(broker.host, broker.port, admin, broker.password(admin)),
+        broker.link_settings(admin),
         lambda: people.served,
     )
     try:

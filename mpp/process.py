@@ -228,9 +228,12 @@ class EdgeProcess(MppProcess):
         simulate: bool = True,
         log: Path | None = None,
         env: Mapping[str, str] | None = None,
+        tls_dir: Path | None = None,
     ) -> None:
         args = ["edge", "--config", str(config), "--host", host, "--port", str(port)]
         args += ["--secrets", str(secrets)]
+        if tls_dir is not None:
+            args += ["--tls-dir", str(tls_dir)]
         if state_dir is not None:
             args += ["--state-dir", str(state_dir)]
         if simulate:
@@ -248,7 +251,8 @@ class EdgeProcess(MppProcess):
         log: Path | None = None,
         env: Mapping[str, str] | None = None,
     ) -> EdgeProcess:
-        """A device agent on a local broker's LAN listener with the broker's credentials."""
+        """A device agent on a local broker's LAN listener with the broker's credentials,
+        over TLS with the site CA (as in a building) unless the broker is plain."""
         return cls(
             config,
             broker.host,
@@ -258,4 +262,5 @@ class EdgeProcess(MppProcess):
             simulate,
             log,
             env,
+            broker.tls_dir,
         )

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,9 +39,11 @@ from firmware_config.credentials import HUB_ACCOUNT, CredentialStore
 from firmware_config.inventory import Inventory
 from firmware_config.schema import PLAIN_PORT, TLS_PORT
 from mqtt_broker.acl import Account, render_acl
-from mqtt_broker.site_ca import SERVER_CERT, SERVER_KEY, SiteTls, ensure_site_tls, tls_dir_beside
 from protocol.roles import Role
-from protocol.tls import CA_CERT
+from protocol.tls import CA_CERT, SERVER_CERT, SERVER_KEY
+
+if TYPE_CHECKING:  # the cryptography package is needed only where a CA is made (the hub)
+    from mqtt_broker.site_ca import SiteTls
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "mosquitto.conf.tmpl"
 CONF_NAME = "mosquitto.conf"
@@ -199,16 +202,7 @@ def render_broker(
     conf = out_dir / CONF_NAME
     tls: SiteTls | None = None
     if inventory.lan != "plain":
-        clients = [a.username for a in accounts if a.role is not Role.HUB]
-        tls = ensure_site_tls(
-            settings.tls_dir or tls_dir_beside(store.path),
-            inventory.site_id,
-            certificate_names(inventory, settings.san),
-            clients if inventory.lan == "mutual-tls" else (),
-        )
-        _copy(tls.ca_cert, out_dir / CA_CERT, 0o644, owner)
-        _copy(tls.server_cert, out_dir / SERVER_CERT, 0o644, owner)
-        _copy(tls.server_key, out_dir / SERVER_KEY, 0o600, owner)
+        tls = _site_tls(inventory, accounts, settings, store, out_dir, owner)
     conf_text = render_conf(settings, password_file, acl_file, inventory.lan)
     write_password_file(password_file, passwords, owner)
     _write_text(acl_file, render_acl(accounts), mode=0o640, owner=owner)
@@ -220,6 +214,33 @@ def render_broker(
     return RenderedBroker(
         conf, password_file, acl_file, passwords, warnings, inventory.lan, lan_port, tls
     )
+
+
+def _site_tls(
+    inventory: Inventory,
+    accounts: list[Account],
+    settings: BrokerSettings,
+    store: CredentialStore,
+    out_dir: Path,
+    owner: BrokerUser | None,
+) -> SiteTls:
+    """Make or renew the site's certificates; give the broker its copies."""
+    from mqtt_broker.site_ca import SiteCaError, ensure_site_tls, tls_dir_beside
+
+    clients = [a.username for a in accounts if a.role is not Role.HUB]
+    try:
+        tls = ensure_site_tls(
+            settings.tls_dir or tls_dir_beside(store.path),
+            inventory.site_id,
+            certificate_names(inventory, settings.san),
+            clients if inventory.lan == "mutual-tls" else (),
+        )
+    except (SiteCaError, OSError) as error:
+        raise BrokerRenderError(f"site CA: {error}") from None
+    _copy(tls.ca_cert, out_dir / CA_CERT, 0o644, owner)
+    _copy(tls.server_cert, out_dir / SERVER_CERT, 0o644, owner)
+    _copy(tls.server_key, out_dir / SERVER_KEY, 0o600, owner)
+    return tls
 
 
 def lan_port_of(settings: BrokerSettings, lan: str) -> int:

@@ -31,11 +31,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from protocol.tls import CA_CERT, CLIENTS_DIR
+from protocol.tls import CA_CERT, CLIENTS_DIR, SERVER_CERT, SERVER_KEY
 
 CA_KEY = "ca.key"
-SERVER_CERT = "hub.crt"
-SERVER_KEY = "hub.key"
 TLS_DIR_NAME = "tls"
 
 CA_VALID_DAYS = 3650

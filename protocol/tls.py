@@ -24,6 +24,8 @@ import paho.mqtt.client as mqtt
 
 # Names of the files in a site's TLS directory and in a rendered broker directory.
 CA_CERT = "ca.crt"
+SERVER_CERT = "hub.crt"
+SERVER_KEY = "hub.key"
 CLIENTS_DIR = "clients"
 
 # OpenSSL X509_V_ERR_* codes a device meets when the hub cannot be verified.

@@ -74,7 +74,9 @@ def mqtt_client(broker: LocalBroker) -> Iterator[Callable[..., RecordingClient]]
         target = on or broker
         if password is None and username is not None:
             password = target.password(username)
-        client = RecordingClient(target.host, target.port, username, password)
+        client = RecordingClient(
+            target.host, target.port, username, password, tls=target.tls(username)
+        )
         made.append(client)
         if connect:
             reason = client.connect()
@@ -100,7 +102,10 @@ def clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def hub_app(
     fresh_broker: LocalBroker, inventory: Inventory, tmp_path: Path
 ) -> Iterator[Callable[..., object]]:
-    """Factory of an in-process hub on the test's broker, clock at Monday 08:00 WIB."""
+    """Factory of an in-process hub on the test's broker, clock at Monday 08:00 WIB.
+
+    Like on a hub, it connects to the broker's plain loopback listener.
+    """
     from hub.app import HubApp, HubSettings
     from hub.clock import ManualClock
     from hub.site.loader import load_site
@@ -117,7 +122,7 @@ def hub_app(
             EventStore(tmp_path / "hub.db"),
             MqttLink(
                 LinkSettings(
-                    fresh_broker.host, fresh_broker.port, "hub", fresh_broker.password("hub")
+                    fresh_broker.host, fresh_broker.local_port, "hub", fresh_broker.password("hub")
                 )
             ),
             clock=clock or ManualClock(MONDAY_0800),

@@ -6,7 +6,7 @@ from typing import Any
 
 from edge.command_client import CommandClient
 from mqtt_broker.local import LocalBroker
-from protocol.link import LinkSettings, MqttLink, RequestTimeoutError
+from protocol.link import MqttLink, RequestTimeoutError
 from protocol.models import Command, Reply
 from protocol.presence import device_presence
 from protocol.roles import Role
@@ -20,7 +20,7 @@ class DeviceClient:
         self.device_id = device_id
         self.unanswered = 0
         self.link = MqttLink(
-            LinkSettings(broker.host, broker.port, device_id, broker.password(device_id)),
+            broker.link_settings(device_id),
             presence=device_presence(device_id, role, "test"),
         )
         self.commands = CommandClient(self.link, device_id)

@@ -12,7 +12,9 @@ from protocol.link import MqttLink
 
 def device_link(broker: LocalBroker, config: DeviceConfig) -> MqttLink:
     """The device's link as ``mpp edge`` makes it, pointed at the test broker."""
-    return compose.device_link(config, broker.password(config.device_id), broker.host, broker.port)
+    return compose.device_link(
+        config, broker.password(config.device_id), broker.host, broker.port, broker.tls_dir
+    )
 
 
 class FakeMonotonic:

@@ -36,6 +36,9 @@ class Flooder:
         )
         self.client.username_pw_set(device_id, broker.password(device_id))
         self.client.max_inflight_messages_set(100)
+        tls = broker.tls(device_id)
+        if tls is not None:
+            tls.apply(self.client)
         self.replies = 0
         self.answered: set[bytes] = set()
         self.sent_in = 0.0  # seconds the last flood took to publish

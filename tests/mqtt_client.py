@@ -16,6 +16,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
+from protocol.tls import TlsFiles
+
 WAIT = 10.0
 
 
@@ -36,6 +38,8 @@ class RecordingClient:
     username: str | None
     password: str | None
     client_id: str = ""
+    tls: TlsFiles | None = None
+    """The site CA (and client certificate) for the broker's TLS LAN port."""
     client: mqtt.Client = field(init=False)
     connect_reason: ReasonCode | None = None
     connected: threading.Event = field(default_factory=threading.Event)
@@ -56,6 +60,8 @@ class RecordingClient:
         )
         if self.username is not None:
             self.client.username_pw_set(self.username, self.password)
+        if self.tls is not None:
+            self.tls.apply(self.client)
         self.client.on_connect = self._on_connect
         self.client.on_connect_fail = self._on_connect_fail
         self.client.on_message = self._on_message

@@ -20,7 +20,9 @@ def _refused(reason: ReasonCode | None) -> bool:
 
 
 def test_anonymous_client_is_refused(broker: LocalBroker) -> None:
-    client = RecordingClient(broker.host, broker.port, None, None, client_id="anon")
+    client = RecordingClient(
+        broker.host, broker.port, None, None, client_id="anon", tls=broker.tls()
+    )
     try:
         assert _refused(client.connect())
         assert not client.connected.is_set()
@@ -128,6 +130,7 @@ def test_cloned_client_id_cannot_kick_another_device(
         "counter-01",
         broker.password("counter-01"),
         client_id="counter-02",
+        tls=broker.tls("counter-01"),
     )
     try:
         reason = impostor.connect()

@@ -25,6 +25,7 @@ from firmware_config.inventory import Inventory
 from mpp.cli import main
 from mqtt_broker.render import BrokerSettings, RenderedBroker, broker_paths, render_broker
 from mqtt_broker.runner import MosquittoProcess, free_port
+from protocol.tls import tls_files_in
 from tests.mqtt_client import RecordingClient
 
 LOOPBACK = "127.0.0.1"
@@ -65,6 +66,7 @@ def _settings(directory: Path) -> BrokerSettings:
     return BrokerSettings(
         lan_port=free_port(),
         lan_bind=LOOPBACK,
+        san=(LOOPBACK,),
         local_port=free_port(),
         persistence_dir=directory / "data",
     )
@@ -98,20 +100,27 @@ def test_mosquitto_reads_the_rendered_files_as_the_user_it_runs_as(
     assert "user mosquitto" in rendered.conf.read_text().splitlines()
     for secret in (rendered.password_file, rendered.acl_file):
         assert _owner_and_mode(secret) == (uid, gid, 0o640), secret
+    assert rendered.tls is not None
+    hub_key = rendered.conf.parent / "hub.key"
+    assert _owner_and_mode(hub_key) == (uid, gid, 0o600), "the broker's copy of the hub key"
+    assert stat.S_IMODE(rendered.tls.ca_key.stat().st_mode) == 0o600
     if _as_root():
         assert rendered.warnings == ()
         assert _owner_and_mode(settings.persistence_dir)[:2] == (uid, gid)
     else:
         settings.persistence_dir.mkdir()  # a caller's own directory, as before
 
-    process = MosquittoProcess(rendered.conf, settings.lan_port, LOOPBACK)
+    process = MosquittoProcess(rendered.conf, rendered.lan_port, LOOPBACK)
     process.start()
     try:
         assert process.pid is not None
         assert _uid_of(process.pid) == uid, process.log_text()
 
-        device = RecordingClient(LOOPBACK, settings.lan_port, DEVICE, rendered.passwords[DEVICE])
-        impostor = RecordingClient(LOOPBACK, settings.lan_port, DEVICE, "not-its-password")
+        # Over TLS: mosquitto, as its user, read the hub's certificate and key too.
+        tls = tls_files_in(rendered.tls.directory)
+        port = rendered.lan_port
+        device = RecordingClient(LOOPBACK, port, DEVICE, rendered.passwords[DEVICE], tls=tls)
+        impostor = RecordingClient(LOOPBACK, port, DEVICE, "not-its-password", tls=tls)
         try:
             reason = device.connect()
             assert reason is not None and not reason.is_failure, process.log_text()

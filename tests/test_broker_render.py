@@ -62,13 +62,21 @@ def test_conf_has_no_anonymous_access_and_two_listeners(
     conf = (out / "mosquitto.conf").read_text()
     lines = [line for line in conf.splitlines() if line and not line.startswith("#")]
     assert "allow_anonymous false" in lines
-    assert "listener 1883" in lines
-    assert "listener 1884 127.0.0.1" in lines
     assert "persistence true" in lines
     assert "user mosquitto" in lines
     assert lines.count("use_username_as_clientid true") == 2
     assert f"password_file {(out / 'passwd').resolve()}" in lines
-    assert "#listener 8883" in conf and "#protocol websockets" in conf
+    assert "#protocol websockets" in conf
+    # The LAN listener is TLS 1.2+ on 8883; the loopback one, for the hub, stays plain.
+    lan = lines[lines.index("listener 8883") : lines.index("listener 1884 127.0.0.1")]
+    assert f"cafile {(out / 'ca.crt').resolve()}" in lan
+    assert f"certfile {(out / 'hub.crt').resolve()}" in lan
+    assert f"keyfile {(out / 'hub.key').resolve()}" in lan
+    assert "tls_version tlsv1.2" in lan
+    assert "require_certificate true" not in lan
+    local = lines[lines.index("listener 1884 127.0.0.1") :]
+    assert not any(line.startswith(("cafile", "certfile", "keyfile")) for line in local)
+    assert "listener 1883" not in lines
 
 
 def test_counter_rules_are_exactly_its_own_topics() -> None:
@@ -114,7 +122,14 @@ def test_cli_render_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[s
         ]
     )
     assert code == 0
-    assert {p.name for p in (tmp_path / "out").iterdir()} == {"mosquitto.conf", "passwd", "acl"}
+    rendered = {p.name for p in (tmp_path / "out").iterdir()}
+    assert rendered == {"mosquitto.conf", "passwd", "acl", "ca.crt", "hub.crt", "hub.key"}
+    assert {p.name for p in (tmp_path / "tls").iterdir()} == {
+        "ca.crt",
+        "ca.key",
+        "hub.crt",
+        "hub.key",
+    }, "the site CA is kept beside the credentials file"
     assert f"{len(load_inventory().devices) + 2} accounts" in capsys.readouterr().out
 
 

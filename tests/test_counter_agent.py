@@ -57,7 +57,6 @@ def assert_held(looks: list[tuple[bool, float]], durations: list[float]) -> None
         )
 
 
-
 class Unit:
     """A counter agent with its pins, clock and display, and test controls."""
 
@@ -313,7 +312,11 @@ def test_birth_carries_hardware_state(unit: Unit, fresh_broker: LocalBroker) -> 
     from tests.mqtt_client import RecordingClient
 
     watcher = RecordingClient(
-        fresh_broker.host, fresh_broker.port, "admin", fresh_broker.password("admin")
+        fresh_broker.host,
+        fresh_broker.port,
+        "admin",
+        fresh_broker.password("admin"),
+        tls=fresh_broker.tls("admin"),
     )
     watcher.connect()
     try:

@@ -75,7 +75,9 @@ class Watcher:
 
     def __init__(self, broker: LocalBroker, device_id: str) -> None:
         self.topic = f"mpp/device/{device_id}/status"
-        self.client = RecordingClient(broker.host, broker.port, "admin", broker.password("admin"))
+        self.client = RecordingClient(
+            broker.host, broker.port, "admin", broker.password("admin"), tls=broker.tls("admin")
+        )
         self.client.connect()
         self.client.subscribe(self.topic)
 
@@ -270,6 +272,8 @@ def test_without_simulate_missing_hardware_is_one_line(
             str(broker.port),
             "--secrets",
             str(broker.directory / "mqtt-credentials.json"),
+            "--tls-dir",
+            str(broker.tls_dir),
             "--state-dir",
             str(tmp_path),
         ],

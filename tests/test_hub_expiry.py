@@ -214,7 +214,11 @@ class SkewedUnit:
         self.offset = hub_offset + skew
         self.seq = 0
         self.client = RecordingClient(
-            broker.host, broker.port, device_id, broker.password(device_id)
+            broker.host,
+            broker.port,
+            device_id,
+            broker.password(device_id),
+            tls=broker.tls(device_id),
         )
         self.client.connect()
         self.replies = spec("device.reply").topic(device_id=device_id)
@@ -274,7 +278,11 @@ class SkewedUnit:
 def calls(fresh_broker: LocalBroker) -> Iterator[RecordingClient]:
     """A display's view of the calls."""
     client = RecordingClient(
-        fresh_broker.host, fresh_broker.port, "display-01", fresh_broker.password("display-01")
+        fresh_broker.host,
+        fresh_broker.port,
+        "display-01",
+        fresh_broker.password("display-01"),
+        tls=fresh_broker.tls("display-01"),
     )
     client.connect()
     client.subscribe(spec("event.call").filter)
@@ -293,7 +301,11 @@ def _start_hub(broker: LocalBroker, tmp_path: Path) -> tuple[HubProcess, timedel
     hub = HubProcess.on(broker, tmp_path / "hub.db", clock_start=MONDAY_MORNING)
     hub.start()
     watcher = RecordingClient(
-        broker.host, broker.port, "runtext-01", broker.password("runtext-01")
+        broker.host,
+        broker.port,
+        "runtext-01",
+        broker.password("runtext-01"),
+        tls=broker.tls("runtext-01"),
     )
     watcher.connect()
     try:

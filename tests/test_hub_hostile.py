@@ -84,7 +84,12 @@ def raw(site_broker: LocalBroker) -> Iterator[Callable[..., RecordingClient]]:
     def make(username: str, client_id: str, on: LocalBroker | None = None) -> RecordingClient:
         target = on or site_broker
         client = RecordingClient(
-            target.host, target.port, username, target.password(username), client_id
+            target.host,
+            target.port,
+            username,
+            target.password(username),
+            client_id,
+            tls=target.tls(username),
         )
         made.append(client)
         reason = client.connect()

@@ -67,7 +67,11 @@ def device(fresh_broker: LocalBroker) -> Iterator[Callable[[str, Role], DeviceCl
 @pytest.fixture
 def display(fresh_broker: LocalBroker) -> Iterator[RecordingClient]:
     client = RecordingClient(
-        fresh_broker.host, fresh_broker.port, "display-01", fresh_broker.password("display-01")
+        fresh_broker.host,
+        fresh_broker.port,
+        "display-01",
+        fresh_broker.password("display-01"),
+        tls=fresh_broker.tls("display-01"),
     )
     client.connect()
     for topic in ("mpp/event/call", "mpp/state/#", "mpp/hub/status"):
@@ -184,7 +188,11 @@ def test_malformed_and_unauthorised_commands_get_clear_errors(
     hub: HubApp, device: Callable[[str, Role], DeviceClient], fresh_broker: LocalBroker
 ) -> None:
     raw = RecordingClient(
-        fresh_broker.host, fresh_broker.port, "kiosk-02", fresh_broker.password("kiosk-02")
+        fresh_broker.host,
+        fresh_broker.port,
+        "kiosk-02",
+        fresh_broker.password("kiosk-02"),
+        tls=fresh_broker.tls("kiosk-02"),
     )
     raw.connect()
     try:
@@ -235,7 +243,11 @@ def test_hub_presence_and_retained_state_for_late_joiners(
     kiosk = device("kiosk-01", Role.KIOSK)
     _issue(kiosk, "DUK-KK")
     late = RecordingClient(
-        fresh_broker.host, fresh_broker.port, "display-01", fresh_broker.password("display-01")
+        fresh_broker.host,
+        fresh_broker.port,
+        "display-01",
+        fresh_broker.password("display-01"),
+        tls=fresh_broker.tls("display-01"),
     )
     late.connect()
     try:
@@ -279,7 +291,11 @@ def test_garbled_status_is_ignored_without_an_audit_event(
     hub: HubApp, fresh_broker: LocalBroker
 ) -> None:
     raw = RecordingClient(
-        fresh_broker.host, fresh_broker.port, "kiosk-02", fresh_broker.password("kiosk-02")
+        fresh_broker.host,
+        fresh_broker.port,
+        "kiosk-02",
+        fresh_broker.password("kiosk-02"),
+        tls=fresh_broker.tls("kiosk-02"),
     )
     raw.connect()
     try:

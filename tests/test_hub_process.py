@@ -42,7 +42,12 @@ def hub(fresh_broker: LocalBroker, tmp_path: Path) -> Iterator[HubProcess]:
 def _hub_status(broker: LocalBroker) -> dict[str, object]:
     """The retained hub status, as a device connecting now reads it."""
     reader = RecordingClient(
-        broker.host, broker.port, "display-01", broker.password("display-01"), "status-reader"
+        broker.host,
+        broker.port,
+        "display-01",
+        broker.password("display-01"),
+        "status-reader",
+        tls=broker.tls("display-01"),
     )
     reader.connect()
     try:

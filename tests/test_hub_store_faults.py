@@ -233,7 +233,12 @@ def _on_worker(app: HubApp, job: Callable[[], Any]) -> Any:
 
 def _status_reader(broker: LocalBroker) -> RecordingClient:
     reader = RecordingClient(
-        broker.host, broker.port, "display-01", broker.password("display-01"), "status-reader"
+        broker.host,
+        broker.port,
+        "display-01",
+        broker.password("display-01"),
+        "status-reader",
+        tls=broker.tls("display-01"),
     )
     reader.connect()
     reader.subscribe("mpp/hub/status")

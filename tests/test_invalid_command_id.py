@@ -71,7 +71,11 @@ def test_decode_errors_carry_the_payloads_command_id() -> None:
 @pytest.fixture
 def counter(fresh_broker: LocalBroker) -> Iterator[RecordingClient]:
     client = RecordingClient(
-        fresh_broker.host, fresh_broker.port, "counter-01", fresh_broker.password("counter-01")
+        fresh_broker.host,
+        fresh_broker.port,
+        "counter-01",
+        fresh_broker.password("counter-01"),
+        tls=fresh_broker.tls("counter-01"),
     )
     client.connect()
     client.subscribe(REPLY)

@@ -43,7 +43,6 @@ def hub(hub_app: Callable[..., HubApp]) -> HubApp:
     return hub_app(bookings=BOOKINGS)
 
 
-
 class Kiosk:
     def __init__(self, broker: LocalBroker, inventory: Inventory, state_dir: Path) -> None:
         base = inventory.device("kiosk-01")
@@ -179,7 +178,11 @@ def test_paper_out_stops_issuing(kiosk: Kiosk, hub: HubApp, fresh_broker: LocalB
     kiosk.agent.printer_changed()
     kiosk.view(View.UNAVAILABLE)
     watcher = RecordingClient(
-        fresh_broker.host, fresh_broker.port, "admin", fresh_broker.password("admin")
+        fresh_broker.host,
+        fresh_broker.port,
+        "admin",
+        fresh_broker.password("admin"),
+        tls=fresh_broker.tls("admin"),
     )
     watcher.connect()
     try:
@@ -226,7 +229,11 @@ def test_a_restarted_hub_hears_the_kiosks_birth_live(
     after a hub restart is judged by a learned clock offset."""
     topic = "mpp/device/kiosk-01/status"
     watcher = RecordingClient(
-        fresh_broker.host, fresh_broker.port, "admin", fresh_broker.password("admin")
+        fresh_broker.host,
+        fresh_broker.port,
+        "admin",
+        fresh_broker.password("admin"),
+        tls=fresh_broker.tls("admin"),
     )
     watcher.connect()
     try:

@@ -48,7 +48,7 @@ def make_link() -> Iterator[Callable[..., MqttLink]]:
         elif role is not None:
             presence = device_presence(username, role, "0.1.0", ["buttons"])
         link = MqttLink(
-            LinkSettings(broker.host, broker.port, username, broker.password(username)),
+            broker.link_settings(username),
             presence=presence,
             **kwargs,  # type: ignore[arg-type]
         )
@@ -87,7 +87,11 @@ def test_birth_is_retained_and_clean_stop_says_offline(
 ) -> None:
     link = make_link(fresh_broker, "counter-01", Role.COUNTER)
     watcher = RecordingClient(
-        fresh_broker.host, fresh_broker.port, "admin", fresh_broker.password("admin")
+        fresh_broker.host,
+        fresh_broker.port,
+        "admin",
+        fresh_broker.password("admin"),
+        tls=fresh_broker.tls("admin"),
     )
     watcher.connect()
     try:
@@ -113,6 +117,7 @@ def test_killed_device_leaves_a_retained_offline_will(fresh_broker: LocalBroker)
             str(fresh_broker.port),
             "counter-02",
             fresh_broker.password("counter-02"),
+            str(fresh_broker.tls_dir),
         ],
         stdout=subprocess.PIPE,
         cwd=Path(__file__).resolve().parent.parent,
@@ -129,7 +134,11 @@ def test_killed_device_leaves_a_retained_offline_will(fresh_broker: LocalBroker)
         if child.poll() is None:
             child.kill()
     late = RecordingClient(
-        fresh_broker.host, fresh_broker.port, "hub", fresh_broker.password("hub")
+        fresh_broker.host,
+        fresh_broker.port,
+        "hub",
+        fresh_broker.password("hub"),
+        tls=fresh_broker.tls("hub"),
     )
     late.connect()
     try:
@@ -357,7 +366,7 @@ def test_unreachable_broker_is_a_state_that_is_said_and_stops_quickly(
 def test_wrong_password_is_said_as_refused(broker: LocalBroker) -> None:
     lines = _Lines()
     logging.getLogger("protocol.link").addHandler(lines)
-    link = MqttLink(LinkSettings(broker.host, broker.port, "counter-01", "wrong"))
+    link = MqttLink(broker.link_settings("counter-01", password="wrong"))
     try:
         link.start()
         line = lines.wait_for("waiting for broker", 5)

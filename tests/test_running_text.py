@@ -88,7 +88,13 @@ def test_agent_puts_a_live_call_on_the_panel(fresh_broker, inventory, tmp_path) 
         config, device_link(fresh_broker, config), SimulatedHardware(tmp_path, panel=Watching())
     )
     agent.start(wait=10)
-    hub = RecordingClient(fresh_broker.host, fresh_broker.port, "hub", fresh_broker.password("hub"))
+    hub = RecordingClient(
+        fresh_broker.host,
+        fresh_broker.port,
+        "hub",
+        fresh_broker.password("hub"),
+        tls=fresh_broker.tls("hub"),
+    )
     hub.connect()
     try:
         call = CallEvent(

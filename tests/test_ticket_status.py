@@ -19,7 +19,7 @@ from hub.clock import ManualClock
 from mpp.process import HubProcess
 from mqtt_broker.local import LocalBroker
 from protocol.errors import ErrorCode
-from protocol.link import LinkSettings, MqttLink
+from protocol.link import MqttLink
 from protocol.models import (
     AdminTicketStatus,
     CounterNext,
@@ -57,9 +57,7 @@ def device(fresh_broker: LocalBroker) -> Iterator[Devices]:
 @pytest.fixture
 def admin(fresh_broker: LocalBroker) -> Iterator[Callable[[str], Reply]]:
     """Sends ``ticket.status`` from the admin account and returns the reply."""
-    link = MqttLink(
-        LinkSettings(fresh_broker.host, fresh_broker.port, "admin", fresh_broker.password("admin"))
-    )
+    link = MqttLink(fresh_broker.link_settings("admin"))
     link.expect_replies(spec("admin.reply"), account="admin")
     link.start(wait=WAIT)
 
