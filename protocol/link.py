@@ -427,6 +427,12 @@ class MqttLink:
     ) -> None:
         if self.connected.is_set():
             log.log(logging.INFO if self._stopping else logging.WARNING, "disconnected: %s", reason)
+        elif not self._stopping and self._tls is not None:
+            # Dropped before the CONNACK: a TLS refusal that came after the handshake.
+            failure = self._tls.take_failure()
+            if failure is not None:
+                why = describe_failure(failure, self.settings.host, self.settings.tls_ca_file)
+                self._waiting(why)
         self.connected.clear()
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:

@@ -92,15 +92,31 @@ def tls_files_in(directory: Path, identity: str | None = None) -> TlsFiles:
 
 
 class _ReportingSocket(ssl.SSLSocket):
-    """An SSL socket that leaves its handshake error on its context."""
+    """An SSL socket that leaves its TLS errors on its context.
+
+    The handshake, and the first read: with TLS 1.3 a broker that wants a client
+    certificate says so only after the client's handshake has finished.
+    """
+
+    def _remember(self, error: OSError) -> None:
+        context = self.context
+        if isinstance(context, ReportingContext):
+            context.remember(error)
 
     def do_handshake(self, block: bool = False) -> None:
         try:
             super().do_handshake(block)
         except OSError as error:
-            context = self.context
-            if isinstance(context, ReportingContext):
-                context.remember(error)
+            self._remember(error)
+            raise
+
+    def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
+        try:
+            return super().recv(buflen, flags)
+        except ssl.SSLWantReadError:
+            raise
+        except ssl.SSLError as error:
+            self._remember(error)
             raise
 
 

@@ -224,6 +224,7 @@ def test_without_a_broker_a_device_keeps_trying_and_says_so(
         port,
         broker.directory / "mqtt-credentials.json",
         state_dir,
+        tls_dir=broker.tls_dir,
     )
     device.start(timeout=60)
     try:
