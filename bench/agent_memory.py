@@ -148,7 +148,9 @@ class BenchHub:
     def connect(self) -> None:
         """Birth (retained ``online``) on connect, as ``mpp hub run`` starting."""
         link = MqttLink(
-            LinkSettings(self.broker.host, self.broker.port, "hub", self.broker.password("hub"))
+            LinkSettings(
+                self.broker.host, self.broker.local_port, "hub", self.broker.password("hub")
+            )
         )
         link.announce_as(hub_presence(self.site.id, software_version()))
         link.subscribe(

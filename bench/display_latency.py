@@ -32,7 +32,7 @@ from edge.hardware.choice import SimulatedHardware  # noqa: E402
 from firmware_config.inventory import load_inventory  # noqa: E402
 from mpp.process import HubProcess  # noqa: E402
 from mqtt_broker.local import LocalBroker, start_local_broker  # noqa: E402
-from protocol.link import LinkSettings, MqttLink  # noqa: E402
+from protocol.link import MqttLink  # noqa: E402
 from protocol.models import CounterNext, CounterOpen, TicketPrinted, TicketReserve  # noqa: E402
 from protocol.topics import spec  # noqa: E402
 
@@ -43,7 +43,7 @@ class SilentPlayer:
 
 
 def client(broker: LocalBroker, device_id: str) -> CommandClient:
-    link = MqttLink(LinkSettings(broker.host, broker.port, device_id, broker.password(device_id)))
+    link = MqttLink(broker.link_settings(device_id))
     commands = CommandClient(link, device_id)
     link.start(wait=10)
     return commands
@@ -63,7 +63,9 @@ def main() -> int:
         make_clip_set(directory / "clips")
         config = inventory.device("display-01")
         hardware = SimulatedHardware(directory, player=SilentPlayer(), clip_dir=directory / "clips")
-        link = device_link(config, broker.password("display-01"), broker.host, broker.port)
+        link = device_link(
+            config, broker.password("display-01"), broker.host, broker.port, broker.tls_dir
+        )
         display = display_agent(config, link, hardware)  # no state dir: no screenshots
         ui = threading.Thread(target=display.run, daemon=True)
         display.start(wait=10)

@@ -69,6 +69,9 @@ class Display:
         self.client.on_message = self._on_message
         subscribed = threading.Event()
         self.client.on_subscribe = lambda *_a: subscribed.set()
+        tls = broker.tls("display-01")
+        if tls is not None:
+            tls.apply(self.client)
         self.client.connect(broker.host, broker.port)
         self.client.loop_start()
         self.client.subscribe("mpp/event/call", qos=1)

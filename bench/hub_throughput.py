@@ -101,6 +101,9 @@ def measure_calls(broker: LocalBroker, calls: int) -> list[float]:
     subscribed = threading.Event()
     display.on_message = on_message
     display.on_subscribe = lambda *_a: subscribed.set()
+    tls = broker.tls("display-01")
+    if tls is not None:
+        tls.apply(display)
     display.connect(broker.host, broker.port)
     display.loop_start()
     display.subscribe("mpp/event/call", qos=1)

@@ -58,7 +58,9 @@ def main() -> int:
         hub.start()
         printer = TimedPrinter()
         config = inventory.device("kiosk-01")
-        link = device_link(config, broker.password("kiosk-01"), broker.host, broker.port)
+        link = device_link(
+            config, broker.password("kiosk-01"), broker.host, broker.port, broker.tls_dir
+        )
         agent = kiosk_agent(config, link, SimulatedHardware(directory, printer=printer))
         ui = threading.Thread(target=agent.run, daemon=True)
         agent.start(wait=10)

@@ -28,6 +28,18 @@ def default_store_path() -> Path:
     return state_home() / "mqtt-credentials.json"
 
 
+TLS_DIR_NAME = "tls"
+
+
+def site_tls_dir(store_path: Path | None = None) -> Path:
+    """The site CA directory, kept beside the credentials store (``tls/``).
+
+    ``ca.crt`` there is what every LAN client trusts; an admin console on the
+    hub connects with ``LinkSettings(...).with_tls(tls_files_in(site_tls_dir(), account))``.
+    """
+    return (store_path or default_store_path()).parent / TLS_DIR_NAME
+
+
 class CredentialStoreError(RuntimeError):
     """The credentials file cannot be read or written."""
 

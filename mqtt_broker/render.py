@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from firmware_config.credentials import HUB_ACCOUNT, CredentialStore
+from firmware_config.credentials import HUB_ACCOUNT, CredentialStore, site_tls_dir
 from firmware_config.inventory import Inventory
 from firmware_config.schema import PLAIN_PORT, TLS_PORT
 from mqtt_broker.acl import Account, render_acl
@@ -225,12 +225,12 @@ def _site_tls(
     owner: BrokerUser | None,
 ) -> SiteTls:
     """Make or renew the site's certificates; give the broker its copies."""
-    from mqtt_broker.site_ca import SiteCaError, ensure_site_tls, tls_dir_beside
+    from mqtt_broker.site_ca import SiteCaError, ensure_site_tls
 
     clients = [a.username for a in accounts if a.role is not Role.HUB]
     try:
         tls = ensure_site_tls(
-            settings.tls_dir or tls_dir_beside(store.path),
+            settings.tls_dir or site_tls_dir(store.path),
             inventory.site_id,
             certificate_names(inventory, settings.san),
             clients if inventory.lan == "mutual-tls" else (),

@@ -34,7 +34,6 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from protocol.tls import CA_CERT, CLIENTS_DIR, SERVER_CERT, SERVER_KEY
 
 CA_KEY = "ca.key"
-TLS_DIR_NAME = "tls"
 
 CA_VALID_DAYS = 3650
 CERT_VALID_DAYS = 825
@@ -87,11 +86,6 @@ class SiteTls:
 
     def client_key(self, identity: str) -> Path:
         return self.directory / CLIENTS_DIR / f"{identity}.key"
-
-
-def tls_dir_beside(store_path: Path) -> Path:
-    """The site TLS directory kept beside the credentials store."""
-    return store_path.parent / TLS_DIR_NAME
 
 
 def utc_now() -> dt.datetime:
