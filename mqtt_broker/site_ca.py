@@ -341,8 +341,9 @@ def ensure_site_tls(
     ``names``; ``clients`` get a client certificate each (mutual TLS).
     """
     now = now or utc_now()
+    # Certificates are public (the hub and `mpp admin status` read their dates);
+    # every key is 0600 on its own.
     directory.mkdir(parents=True, exist_ok=True)
-    directory.chmod(0o700)
     renewed: list[str] = []
     if (directory / CA_CERT).exists() or (directory / CA_KEY).exists():
         authority = load_authority(directory)
