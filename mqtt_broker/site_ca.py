@@ -328,6 +328,16 @@ def _needs_new(
     return None
 
 
+def _common_name(names: Sequence[str]) -> str:
+    """The first host name (clients check the SAN; the CN is for people reading it)."""
+    for name in names:
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return name
+    return names[0] if names else "mpp-hub"
+
+
 def ensure_site_tls(
     directory: Path,
     site_id: str,
@@ -355,7 +365,7 @@ def ensure_site_tls(
     site = SiteTls(directory, tuple(names), clients=tuple(clients))
     why = _needs_new(site.server_cert, authority, names, now)
     if why is not None:
-        certificate, key = issue(authority, names[0] if names else "mpp-hub", names, True, now)
+        certificate, key = issue(authority, _common_name(names), names, True, now)
         write_key(site.server_key, key)
         write_certificate(site.server_cert, certificate)
         renewed.append(f"hub certificate: {why}")
