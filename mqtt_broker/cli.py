@@ -47,6 +47,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="user mosquitto drops to; run as root, the password file and ACL are given to it",
     )
     render.set_defaults(func=_render)
+    certs = commands.add_parser(
+        "certs", help="the site's TLS certificates: names, expiry, days left, warnings"
+    )
+    certs.add_argument(
+        "--secrets",
+        type=Path,
+        help="credentials file the site CA sits beside (default: as for render)",
+    )
+    certs.add_argument("--tls-dir", type=Path, help="site CA directory (default: beside --secrets)")
+    certs.set_defaults(func=_certs)
+
+
+def _certs(args: argparse.Namespace) -> int:
+    """One line per certificate, then the warnings ``mpp admin status`` shows."""
+    from firmware_config.credentials import default_store_path, site_tls_dir
+    from mqtt_broker.site_ca import certificate_lines, expiry_warnings
+
+    directory = args.tls_dir or site_tls_dir(args.secrets or default_store_path())
+    lines = certificate_lines(directory)
+    if not lines:
+        print(f"no site CA in {directory}: `mpp broker render` makes it", file=sys.stderr)
+        return 1
+    for line in lines:
+        print(line)
+    for warning in expiry_warnings(directory):
+        print(f"mpp: warning: {warning}", file=sys.stderr)
+    return 0
 
 
 def _render(args: argparse.Namespace) -> int:

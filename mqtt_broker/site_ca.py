@@ -268,6 +268,28 @@ def days_to_expiry(path: Path, now: dt.datetime | None = None) -> float:
     return days_left(read_certificate(path), now)
 
 
+def _site_certificates(directory: Path) -> list[tuple[str, Path]]:
+    """(what, path) of every certificate in a site TLS directory that exists."""
+    found = [("site CA", directory / CA_CERT), ("hub certificate", directory / SERVER_CERT)]
+    found += [
+        (f"client certificate of {path.stem}", path)
+        for path in sorted((directory / CLIENTS_DIR).glob("*.crt"))
+    ]
+    return [(what, path) for what, path in found if path.exists()]
+
+
+def certificate_lines(directory: Path, now: dt.datetime | None = None) -> list[str]:
+    """One line per certificate: what, its names, until when, days left."""
+    lines = []
+    for what, path in _site_certificates(directory):
+        certificate = read_certificate(path)
+        names = sorted(_names_of(certificate)) or [certificate.subject.rfc4514_string()]
+        until = certificate.not_valid_after_utc.strftime("%Y-%m-%d")
+        left = days_left(certificate, now)
+        lines.append(f"{what}: {', '.join(names)}; valid until {until} ({left:.0f} days)")
+    return lines
+
+
 def expiry_warnings(
     directory: Path, now: dt.datetime | None = None, within_days: float = WARN_WITHIN_DAYS
 ) -> list[str]:
@@ -276,15 +298,8 @@ def expiry_warnings(
     For ``mpp admin status``: empty when all is well or the site has no TLS yet.
     """
     lines = []
-    paths = [directory / CA_CERT, directory / SERVER_CERT]
-    paths += sorted((directory / CLIENTS_DIR).glob("*.crt"))
-    for path in paths:
-        if not path.exists():
-            continue
+    for what, path in _site_certificates(directory):
         left = days_to_expiry(path, now)
-        what = {CA_CERT: "site CA", SERVER_CERT: "hub certificate"}.get(
-            path.name, f"client certificate of {path.stem}"
-        )
         if left < 0:
             lines.append(f"{what} ({path}) expired {-left:.0f} days ago: run `mpp broker render`")
         elif left < within_days:

@@ -27,6 +27,7 @@ from cryptography import x509
 from edge.simulation.control import ControlClient, socket_path
 from firmware_config.credentials import CredentialStore
 from firmware_config.inventory import DEFAULT_INVENTORY, DEVICES_DIR, Inventory, load_inventory
+from mpp.cli import main
 from mpp.process import PROJECT_ROOT, EdgeProcess, HubProcess, clock_env
 from mqtt_broker.local import LOOPBACK, LocalBroker, start_local_broker
 from mqtt_broker.render import BrokerSettings, render_broker
@@ -128,7 +129,9 @@ def test_render_makes_the_site_ca_once_with_private_keys_and_the_hub_names(
     assert (tls_dir / "ca.crt").read_bytes() == ca_before
 
 
-def test_hub_certificate_is_renewed_before_expiry_and_warned_about(tmp_path: Path) -> None:
+def test_hub_certificate_is_renewed_before_expiry_and_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     now = utc_now()
     made_long_ago = now - dt.timedelta(days=CERT_VALID_DAYS - 20)
     ensure_site_tls(tmp_path, "mpp-test", ["mpp-hub.local"], now=made_long_ago)
@@ -136,6 +139,10 @@ def test_hub_certificate_is_renewed_before_expiry_and_warned_about(tmp_path: Pat
     warnings = expiry_warnings(tmp_path, now)
     assert len(warnings) == 1 and "hub certificate" in warnings[0]
     assert "expires in 20 days" in warnings[0] and "mpp broker render" in warnings[0]
+    assert main(["broker", "certs", "--tls-dir", str(tmp_path)]) == 0
+    shown = capsys.readouterr()
+    assert "hub certificate: mpp-hub.local; valid until" in shown.out
+    assert shown.err.startswith("mpp: warning: hub certificate") and "20 days" in shown.err
 
     renewed = ensure_site_tls(tmp_path, "mpp-test", ["mpp-hub.local"], now=now)
     assert renewed.renewed == ("hub certificate: renewed before expiry",)
