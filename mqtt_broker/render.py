@@ -148,11 +148,10 @@ def accounts_of(inventory: Inventory) -> list[Account]:
 
 
 def certificate_names(inventory: Inventory, extra: tuple[str, ...] = ()) -> list[str]:
-    """Names the hub's certificate carries: ``extra`` (``--san``), then every broker host
-    the device files name, each ``.local`` name with its bare host name and back.
-
-    This is the seam for the inventory's own hub entry (host name, static
-    address): add its names here and every render carries them.
+    """Names the hub's certificate carries: ``extra`` (``--san``), the inventory's own
+    hub entry (``hub.toml``: its ``.local`` and bare host name, its static address,
+    the address devices are told to use), then every broker host the device files
+    name, each ``.local`` name with its bare host name and back.
     """
     names: list[str] = []
 
@@ -162,6 +161,13 @@ def certificate_names(inventory: Inventory, extra: tuple[str, ...] = ()) -> list
 
     for name in extra:
         add(name)
+    hub = inventory.hub
+    if hub is not None:
+        add(f"{hub.network.hostname}.local")
+        add(hub.network.hostname)
+        if hub.network.address is not None:
+            add(str(hub.network.address.ip))
+        add(hub.reach_address())
     hosts = [device.mqtt.host for device in inventory.devices] or ["mpp-hub.local"]
     for host in hosts:
         add(host)
