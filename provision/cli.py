@@ -1,0 +1,96 @@
+"""``mpp image …``: customise an image for a device, flash a card, a building's batch."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_TIMEZONE = "Asia/Jakarta"
+DEFAULT_KEYS = ("id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    image = subparsers.add_parser(
+        "image", help="SD-card images: customise for a device, flash, a whole building"
+    )
+    commands = image.add_subparsers(title="image commands", metavar="COMMAND", required=True)
+    customize = commands.add_parser(
+        "customize",
+        help="write a device's identity (cloud-init files, device file, MQTT password) "
+        "into an image's boot partition, without mounting or root",
+    )
+    customize.add_argument("base", type=Path, metavar="BASE.img", help="edge or hub image")
+    customize.add_argument("--device", required=True, help="device id from the inventory")
+    customize.add_argument(
+        "--out", type=Path, metavar="OUT.img", help="write a copy (default: BASE in place)"
+    )
+    add_identity_options(customize)
+    customize.set_defaults(func=_customize)
+
+
+def add_identity_options(parser: argparse.ArgumentParser) -> None:
+    """Where identities come from; shared by ``customize`` and ``batch``."""
+    from firmware_config.inventory import DEFAULT_INVENTORY
+
+    parser.add_argument(
+        "--inventory", type=Path, default=DEFAULT_INVENTORY, help="default: the bundled one"
+    )
+    parser.add_argument(
+        "--secrets",
+        type=Path,
+        help="MQTT credentials store written by `mpp broker render` "
+        "(default $XDG_STATE_HOME/mpp/mqtt-credentials.json)",
+    )
+    parser.add_argument(
+        "--site-secrets",
+        type=Path,
+        help="Wi-Fi keys store of `mpp config secrets` (default $XDG_STATE_HOME/mpp/secrets.json)",
+    )
+    parser.add_argument(
+        "--broker-dir",
+        type=Path,
+        help="the directory `mpp broker render` wrote: its ca.crt, if any, goes on the card",
+    )
+    parser.add_argument(
+        "--ssh-key",
+        type=Path,
+        action="append",
+        default=[],
+        help="public key for the technician account (repeatable; default ~/.ssh/id_*.pub)",
+    )
+    parser.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="default Asia/Jakarta (WIB)")
+
+
+def ssh_keys(paths: list[Path]) -> list[str]:
+    if not paths:
+        paths = [Path.home() / ".ssh" / name for name in DEFAULT_KEYS]
+        paths = [path for path in paths if path.is_file()]
+    keys = []
+    for path in paths:
+        keys += [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    keys = [key for key in keys if key and not key.startswith("#")]
+    if not keys:
+        print(
+            "mpp: warning: no SSH public key: nobody can log in to the device over SSH "
+            "(pass --ssh-key FILE)",
+            file=sys.stderr,
+        )
+    return keys
+
+
+def _customize(args: argparse.Namespace) -> int:
+    from provision.customize import copy_image
+    from provision.preparer import Preparer
+
+    preparer = Preparer.from_args(args)
+    target = args.out or args.base
+    if args.out is not None:
+        copy_image(args.base, args.out)
+    result = preparer.customize(target, args.device)
+    print(
+        f"customized {result.image} for {result.device_id} ({result.role}): "
+        f"host {result.hostname}, instance {result.instance_id}"
+    )
+    print(f"  boot partition: {', '.join(result.files)}")
+    return 0
