@@ -1,0 +1,142 @@
+"""The first-boot mover against a fake root: a customised card's boot partition,
+extracted as the Pi mounts it, becomes /etc/mpp and exactly one enabled service."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.image_fixtures import build_base_image, extract_boot, mpp
+
+REPO = Path(__file__).resolve().parent.parent
+UNITS = REPO / "systemd"
+PASSWD = "root:x:0:0:root:/root:/bin/bash\nmpp:x:998:997::/var/lib/mpp:/usr/sbin/nologin\n"
+
+
+@pytest.fixture(scope="module")
+def card(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A counter-01 image customised by ``mpp image customize``."""
+    tmp_path = tmp_path_factory.mktemp("card")
+    env = {"XDG_STATE_HOME": str(tmp_path / "state")}
+    rendered = mpp(
+        "broker",
+        "render",
+        "--inventory",
+        REPO / "firmware_config",
+        "--out",
+        tmp_path / "broker",
+        env=env,
+    )
+    assert rendered.returncode == 0, rendered.stderr
+    (tmp_path / "key.pub").write_text("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake tech@laptop\n")
+    image = build_base_image(tmp_path / "counter-01.img")
+    result = mpp(
+        "image",
+        "customize",
+        image,
+        "--device",
+        "counter-01",
+        "--ssh-key",
+        tmp_path / "key.pub",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    return image
+
+
+def _fake_root(root: Path) -> Path:
+    """What the image ships: the service user, every product unit disabled, a stale link."""
+    (root / "etc").mkdir(parents=True)
+    (root / "etc/passwd").write_text(PASSWD)
+    units = root / "usr/lib/systemd/system"
+    units.mkdir(parents=True)
+    for unit in UNITS.glob("*.service"):
+        shutil.copy(unit, units / unit.name)
+    wants = root / "etc/systemd/system/multi-user.target.wants"
+    wants.mkdir(parents=True)
+    (wants / "mpp-hub.service").symlink_to("/usr/lib/systemd/system/mpp-hub.service")
+    (wants / "ssh.service").symlink_to("/usr/lib/systemd/system/ssh.service")
+    return root
+
+
+def _mover(boot: Path, root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "provision.firstboot", "--boot", str(boot), "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _role_unit(root: Path) -> str:
+    names = [path.name for path in (root / "usr/lib/systemd/system").iterdir()]
+    return "mpp-counter.service" if "mpp-counter.service" in names else "mpp-edge.service"
+
+
+def test_mover_installs_identity_and_enables_only_the_role(card: Path, tmp_path: Path) -> None:
+    boot = extract_boot(card, tmp_path / "boot")
+    expected = {
+        name: (boot / "mpp" / name).read_bytes() for name in ("device.toml", "mqtt-password")
+    }
+    root = _fake_root(tmp_path / "root")
+
+    result = _mover(boot, root)
+    assert result.returncode == 0, result.stderr
+    assert "installed counter-01 (counter)" in result.stderr
+
+    etc = root / "etc/mpp"
+    assert stat.S_IMODE(etc.stat().st_mode) == 0o750
+    for name, data in expected.items():
+        path = etc / name
+        assert path.read_bytes() == data
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
+        if os.geteuid() == 0:
+            assert (path.stat().st_uid, path.stat().st_gid) == (998, 997), "owned by user mpp"
+    assert json.loads((etc / "provisioned.json").read_text())["device_id"] == "counter-01"
+
+    unit = _role_unit(root)
+    wants = root / "etc/systemd/system/multi-user.target.wants"
+    link = wants / unit
+    assert link.is_symlink()
+    assert str(link.readlink()) == f"/usr/lib/systemd/system/{unit}"
+    enabled = sorted(path.name for path in wants.iterdir())
+    assert enabled == sorted([unit, "ssh.service"]), "exactly the role's service (and the OS's)"
+
+    assert not (boot / "mpp").exists(), "secrets leave the FAT partition"
+    assert (boot / "cmdline.txt").exists()
+    assert (root / "etc/mpp/readonly-root-pending").read_text().strip() == unit
+
+    again = _mover(boot, root)
+    assert again.returncode == 0 and "nothing to do" in again.stderr
+
+
+def test_damaged_identity_is_left_alone(card: Path, tmp_path: Path) -> None:
+    boot = extract_boot(card, tmp_path / "boot")
+    root = _fake_root(tmp_path / "root")
+    password = boot / "mpp" / "mqtt-password"
+    password.write_text("truncated")
+
+    result = _mover(boot, root)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"mpp-firstboot: error: {password}: does not match its SHA-256 (damaged card?)"
+    ]
+    assert not (root / "etc/mpp").exists()
+    assert password.exists(), "kept for the technician to look at"
+    assert not (root / "etc/systemd/system/multi-user.target.wants" / _role_unit(root)).exists()
+
+
+def test_missing_manifest_means_interrupted_customisation(card: Path, tmp_path: Path) -> None:
+    boot = extract_boot(card, tmp_path / "boot")
+    (boot / "mpp" / "manifest.json").unlink()
+    result = _mover(boot, _fake_root(tmp_path / "root"))
+    assert result.returncode == 1
+    assert "missing (customisation interrupted?)" in result.stderr
