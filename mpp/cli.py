@@ -78,6 +78,7 @@ def _exit_codes() -> list[Failure]:
     from mqtt_broker.runner import BrokerStartError
     from protocol.errors import ContractError
     from protocol.link import LinkError
+    from provision.drives import DriveRefusedError
     from provision.fat import ImageError
 
     return [
@@ -94,6 +95,7 @@ def _exit_codes() -> list[Failure]:
         Failure(DecodeError, 8, "not ESC/POS printer output as the kiosk writes it"),
         Failure(ClipSetError, 9),
         Failure(ImageError, 11),
+        Failure(DriveRefusedError, 12),
         Failure(OSError, 6),
     ]
 

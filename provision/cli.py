@@ -28,6 +28,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_identity_options(customize)
     customize.set_defaults(func=_customize)
 
+    flash = commands.add_parser(
+        "flash",
+        help="write an image to an SD card safely: removable drives only, confirmation, "
+        "progress, read-back SHA-256 check",
+    )
+    flash.add_argument("image", type=Path, metavar="IMG")
+    flash.add_argument(
+        "device", type=Path, nargs="?", metavar="DEVICE", help="e.g. /dev/sdb (not with --wait)"
+    )
+    flash.add_argument("--yes", action="store_true", help="do not ask (scripts)")
+    flash.add_argument(
+        "--wait", action="store_true", help="wait for a card to be inserted and use it"
+    )
+    flash.set_defaults(func=_flash)
+
 
 def add_identity_options(parser: argparse.ArgumentParser) -> None:
     """Where identities come from; shared by ``customize`` and ``batch``."""
@@ -93,4 +108,31 @@ def _customize(args: argparse.Namespace) -> int:
         f"host {result.hostname}, instance {result.instance_id}"
     )
     print(f"  boot partition: {', '.join(result.files)}")
+    return 0
+
+
+def stderr_console():  # -> rich Console; imported late: rich is the image extra's
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _flash(args: argparse.Namespace) -> int:
+    from provision.drives import DriveRefusedError
+    from provision.flash_command import flash
+
+    err = stderr_console()
+    if args.wait == (args.device is not None):
+        raise DriveRefusedError("give either a DEVICE or --wait")
+    device = args.device
+    if args.wait:
+        from provision.wait import wait_for_card
+
+        found = wait_for_card(None, lambda line: err.print(line, highlight=False))
+        if found is None:  # pragma: no cover - no timeout without one
+            return 1
+        device = Path(found)
+    written = flash(args.image, device, args.yes, err)
+    print(f"wrote and verified {args.image} on {device}: {written.size:,} bytes")
+    print(f"  SHA-256 {written.sha256}; the card may be taken out")
     return 0
