@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from firmware_config.schema import DeviceConfig
 
 DEFAULT_TIMEZONE = "Asia/Jakarta"
 DEFAULT_KEYS = ("id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub")
@@ -43,6 +47,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     flash.set_defaults(func=_flash)
 
+    batch = commands.add_parser(
+        "batch",
+        help="a building's cards one after another from the inventory: customise, say which "
+        "device the card is for, write, verify, print a label line",
+    )
+    batch.add_argument("base", type=Path, metavar="BASE.img", help="the edge image")
+    batch.add_argument(
+        "--device", action="append", default=[], metavar="ID", help="only these (repeatable)"
+    )
+    batch.add_argument(
+        "--role", action="append", default=[], metavar="ROLE", help="only these roles"
+    )
+    batch.add_argument("--from", dest="start", metavar="ID", help="resume at this device")
+    where = batch.add_mutually_exclusive_group(required=True)
+    where.add_argument(
+        "--wait", action="store_true", help="wait for each card to be inserted (udev)"
+    )
+    where.add_argument(
+        "--drive",
+        metavar="PATH",
+        help="the card reader, e.g. /dev/sdb (Enter between cards); with {device} in it, "
+        "a file per device instead of a card",
+    )
+    batch.add_argument("--yes", action="store_true", help="no confirmations (scripts)")
+    batch.add_argument("--labels", type=Path, help="also append the label lines to this file")
+    add_identity_options(batch)
+    batch.set_defaults(func=_batch)
+
 
 def add_identity_options(parser: argparse.ArgumentParser) -> None:
     """Where identities come from; shared by ``customize`` and ``batch``."""
@@ -60,7 +92,7 @@ def add_identity_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--site-secrets",
         type=Path,
-        help="Wi-Fi keys store of `mpp config secrets` (default $XDG_STATE_HOME/mpp/secrets.json)",
+        help="Wi-Fi keys of `mpp config secrets` (default: wifi-psks.json beside --secrets)",
     )
     parser.add_argument(
         "--broker-dir",
@@ -135,4 +167,47 @@ def _flash(args: argparse.Namespace) -> int:
     written = flash(args.image, device, args.yes, err)
     print(f"wrote and verified {args.image} on {device}: {written.size:,} bytes")
     print(f"  SHA-256 {written.sha256}; the card may be taken out")
+    return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from provision.batch import preflight, run_batch, select
+    from provision.customize import check_plain_image
+    from provision.drives import DriveRefusedError
+    from provision.flash_command import flash
+    from provision.preparer import Preparer
+
+    err = stderr_console()
+    check_plain_image(args.base)
+    devices = select(args.inventory, args.device, args.role, args.start)
+    preparer = Preparer.from_args(args)
+    preflight(devices, preparer)
+    err.print(f"{len(devices)} cards: {', '.join(d.device_id for d in devices)}", highlight=False)
+
+    def target_for(device: DeviceConfig, position: int, total: int) -> Path:
+        if args.wait:
+            from provision.wait import wait_for_card
+
+            found = wait_for_card(None, lambda line: err.print(line, highlight=False))
+            if found is None:  # pragma: no cover - no timeout without one
+                raise DriveRefusedError("no card inserted")
+            return Path(found)
+        if "{device}" in args.drive:
+            return Path(args.drive.format(device=device.device_id))
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise DriveRefusedError("no terminal to wait on between cards: pass --yes")
+            input(f"put the card for {device.device_id} into {args.drive} and press Enter ")
+        return Path(args.drive)
+
+    labels = run_batch(
+        args.base,
+        devices,
+        preparer,
+        target_for,
+        lambda image, target: flash(image, target, args.yes, err),
+        args.labels,
+        err,
+    )
+    err.print(f"{len(labels)} cards written and verified", highlight=False)
     return 0

@@ -19,6 +19,7 @@ from firmware_config.inventory import load_device
 from provision import cloudinit
 from provision.fat import BootPartition, ImageError
 from provision.identity import BOOT_DIR, MANIFEST, Identity
+from provision.secrets_store import wpa_psk_hex
 
 # First bytes of compressed images people download (xz, gzip, zip, zstd).
 COMPRESSED = {
@@ -87,7 +88,9 @@ def customize(
         )
     hostname = device.network.hostname or f"mpp-{device.device_id}"
     instance = instance_id or cloudinit.new_instance_id(device.device_id)
-    psk = wifi_psk(device.network.wifi_psk_ref) if device.network.wifi_psk_ref else None
+    psk = None
+    if device.network.wifi_psk_ref and device.network.wifi_ssid:
+        psk = wpa_psk_hex(wifi_psk(device.network.wifi_psk_ref), device.network.wifi_ssid)
     files = cloudinit.render(
         hostname,
         device.network,

@@ -13,7 +13,7 @@ from pathlib import Path
 from firmware_config.credentials import CredentialStore, default_store_path
 from firmware_config.inventory import DEVICES_DIR, ConfigError, load_device
 from provision.customize import Customized, customize
-from provision.identity import CA_FILE, build_identity
+from provision.identity import CA_FILE, Identity, build_identity
 from provision.secrets_store import default_secrets_path, secret_lookup
 
 
@@ -33,10 +33,11 @@ class Preparer:
         ca = None
         if args.broker_dir is not None and (args.broker_dir / CA_FILE).is_file():
             ca = (args.broker_dir / CA_FILE).read_bytes()
+        credentials = args.secrets or default_store_path()
         return cls(
             inventory=args.inventory,
-            credentials=CredentialStore(args.secrets or default_store_path()),
-            site_secrets=args.site_secrets or default_secrets_path(),
+            credentials=CredentialStore(credentials),
+            site_secrets=args.site_secrets or default_secrets_path(credentials),
             ca_certificate=ca,
             ssh_keys=tuple(ssh_keys(args.ssh_key)),
             timezone=args.timezone,
@@ -48,12 +49,19 @@ class Preparer:
             raise ConfigError(f"{path}: no device {device_id!r} in the inventory {self.inventory}")
         return path
 
-    def customize(self, image: Path, device_id: str) -> Customized:
+    def identity(self, device_id: str) -> Identity:
+        """The device's identity; fails now if its password or Wi-Fi key is missing."""
         path = self.device_path(device_id)
         device = load_device(path)
         given = device.mqtt.password.get_secret_value() if device.mqtt.password else None
         password = given or self.credentials.password(device.device_id)
-        identity = build_identity(path, password, self.ca_certificate)
+        if device.network.wifi_psk_ref:
+            secret_lookup(self.site_secrets)(device.network.wifi_psk_ref)
+        return build_identity(path, password, self.ca_certificate)
+
+    def customize(self, image: Path, device_id: str) -> Customized:
+        path = self.device_path(device_id)
+        identity = self.identity(device_id)
         return customize(
             image,
             path,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -178,13 +179,16 @@ def test_wifi_static_device(site: dict[str, Path], tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     network = yaml.safe_load(read_boot(out, "network-config"))["network"]
+    # The card carries the derived key (wpa_passphrase), never the passphrase.
+    psk = hashlib.pbkdf2_hmac("sha1", b"rahasia-sekali-123", b"MPP-Lantai-1", 4096, 32).hex()
+    assert b"rahasia" not in read_boot(out, "network-config")
     assert network["wifis"]["wlan0"] == {
         "dhcp4": False,
         "addresses": ["192.168.10.61/24"],
         "routes": [{"to": "default", "via": "192.168.10.1"}],
         "nameservers": {"addresses": ["192.168.10.1"]},
         "regulatory-domain": "ID",
-        "access-points": {"MPP-Lantai-1": {"password": "rahasia-sekali-123"}},
+        "access-points": {"MPP-Lantai-1": {"password": psk}},
     }
     assert b"rahasia" not in read_boot(out, "mpp/device.toml")
 
@@ -196,7 +200,8 @@ def test_wifi_static_device(site: dict[str, Path], tmp_path: Path) -> None:
     )  # fmt: skip
     assert missing.returncode == 5
     assert missing.stderr.strip().splitlines() == [
-        f"mpp: error: {secrets}: no secret named 'wifi-lantai-1'; add it with `mpp config secrets`"
+        f"mpp: error: {secrets}: no Wi-Fi key named 'wifi-lantai-1'; "
+        "set it with `mpp config secrets wifi wifi-lantai-1`"
     ]
 
 
