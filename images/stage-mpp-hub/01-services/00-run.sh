@@ -1,0 +1,22 @@
+#!/bin/bash -e
+# The hub's software and service (disabled), Mosquitto configured by the
+# rendered broker directory (disabled too: mpp-hub.service wants it).
+EXTRAS="hub"
+
+install -v -d -m 755 "${ROOTFS_DIR}/usr/lib/systemd/system"
+install -v -m 644 files/units/mpp-hub.service "${ROOTFS_DIR}/usr/lib/systemd/system/"
+install -v -d -m 755 "${ROOTFS_DIR}/etc/systemd/system/mosquitto.service.d"
+install -v -m 644 files/mosquitto-mpp.conf "${ROOTFS_DIR}/etc/systemd/system/mosquitto.service.d/mpp.conf"
+install -v -d -m 755 "${ROOTFS_DIR}/etc/systemd/journald.conf.d"
+for conf in files/journald/*.conf; do
+	[ -e "${conf}" ] || continue
+	install -v -m 644 "${conf}" "${ROOTFS_DIR}/etc/systemd/journald.conf.d/"
+done
+
+on_chroot << EOF
+set -e
+for wheel in /opt/mpp/wheels/antrian_mpp-*.whl; do
+	/usr/local/sbin/mpp-install-release "\${wheel}" "${EXTRAS}"
+done
+systemctl disable mosquitto.service
+EOF
