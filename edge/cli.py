@@ -85,6 +85,7 @@ def _run(args: argparse.Namespace) -> int:
     """Build the agent of the device file on real or simulated hardware; run until a signal."""
     from edge.compose import build_agent, device_link, device_password
     from edge.hardware.choice import Hardware, RealHardware, SimulatedHardware
+    from edge.liveness import AgentNotifier, AgentWatchdog
     from firmware_config.inventory import load_device
 
     started = time.monotonic()
@@ -104,14 +105,18 @@ def _run(args: argparse.Namespace) -> int:
         from edge.simulation.people import actions_for
 
         assert state_dir is not None
-        control = ControlServer(
-            socket_path(state_dir, config.device_id), actions_for(config.role, agent)
-        )
+        actions = actions_for(config.role, agent)
+        actions["hang"] = lambda _request: agent.beat.hang() or {}  # the watchdog test's hook
+        control = ControlServer(socket_path(state_dir, config.device_id), actions)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: agent.request_stop())
     agent.start()
     if control is not None:
         control.start()
+    watchdog = AgentWatchdog(
+        AgentNotifier.from_environment(), agent.beat, agent.link.connected.is_set, link.where
+    )
+    watchdog.start(f"{config.role.value} {config.device_id}")
     log.info(
         "%s %s started in %.2f s (%s hardware), broker %s",
         config.role.value,
@@ -124,6 +129,7 @@ def _run(args: argparse.Namespace) -> int:
         agent.run()
     finally:
         stopping = time.monotonic()
+        watchdog.stop()
         if control is not None:
             control.close()
         agent.stop()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from edge.hardware.choice import Hardware
+from edge.liveness import LoopBeat
 from firmware_config.schema import DeviceConfig
 from protocol.link import LinkSettings, MqttLink
 from protocol.roles import Role
@@ -34,6 +35,7 @@ SNAPSHOT_EVERY_S = 5.0
 
 class Agent(Protocol):
     link: MqttLink
+    beat: LoopBeat  # the main loop's turns; systemd's watchdog follows them
 
     def start(self) -> None: ...
     def run(self) -> None: ...

@@ -1,4 +1,5 @@
-"""``mpp config …`` subcommands: check device files and print their schema."""
+"""``mpp config …`` subcommands: check the inventory, print its schema, keep its secrets,
+render the time configuration."""
 
 from __future__ import annotations
 
@@ -6,6 +7,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from firmware_config.credentials import CredentialStore
+    from firmware_config.inventory import Inventory
+    from firmware_config.secrets import WifiPskStore
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,6 +30,53 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     validate.set_defaults(func=_validate)
     schema = commands.add_parser("schema", help="print the JSON schema of a device file")
     schema.set_defaults(func=_schema)
+    _register_time(commands)
+    _register_secrets(commands)
+
+
+def _register_time(commands: argparse._SubParsersAction) -> None:
+    time = commands.add_parser(
+        "render-time",
+        help="write chrony.conf for the hub (NTP server of the LAN) and every device "
+        "(follows the hub) from the inventory",
+    )
+    time.add_argument("--inventory", type=Path, help="default: the bundled inventory")
+    time.add_argument("--out", type=Path, required=True, help="OUT/<device id>/chrony.conf")
+    time.set_defaults(func=_render_time)
+
+
+def _register_secrets(commands: argparse._SubParsersAction) -> None:
+    secrets = commands.add_parser(
+        "secrets",
+        help="MQTT passwords and Wi-Fi keys, kept outside git beside the credentials store",
+    )
+    secrets.add_argument(
+        "--secrets",
+        type=Path,
+        help="credentials store (default $XDG_STATE_HOME/mpp/mqtt-credentials.json); "
+        "Wi-Fi keys go to wifi-psks.json beside it",
+    )
+    actions = secrets.add_subparsers(title="secrets commands", metavar="COMMAND", required=True)
+    ensure = actions.add_parser(
+        "ensure",
+        help="create every missing MQTT password of the inventory; list the Wi-Fi keys "
+        "it names that are not stored yet (exit 2 if any)",
+    )
+    ensure.add_argument("--inventory", type=Path, help="default: the bundled inventory")
+    ensure.set_defaults(func=_secrets_ensure)
+    wifi = actions.add_parser(
+        "wifi", help="store the Wi-Fi key a device file names in network.wifi_psk_ref"
+    )
+    wifi.add_argument("name", help="the key's name, as in wifi_psk_ref")
+    wifi.add_argument(
+        "--stdin", action="store_true", help="read the key from standard input (scripts)"
+    )
+    wifi.set_defaults(func=_secrets_wifi)
+    listing = actions.add_parser(
+        "list", help="the names of the stored secrets and who uses them (never the values)"
+    )
+    listing.add_argument("--inventory", type=Path, help="default: the bundled inventory")
+    listing.set_defaults(func=_secrets_list)
 
 
 def device_schema_json() -> str:
@@ -62,4 +116,110 @@ def _count(number: int, noun: str) -> str:
 
 def _schema(_args: argparse.Namespace) -> int:
     print(device_schema_json(), end="")
+    return 0
+
+
+def _inventory(path: Path | None) -> Inventory:
+    from firmware_config.inventory import DEFAULT_INVENTORY, load_inventory
+
+    return load_inventory(path or DEFAULT_INVENTORY)
+
+
+def _render_time(args: argparse.Namespace) -> int:
+    from firmware_config.inventory import HUB_FILE, ConfigError
+    from firmware_config.timesync import device_chrony_conf, hub_chrony_conf
+
+    inventory = _inventory(args.inventory)
+    if inventory.hub is None:
+        raise ConfigError(f"render-time: the inventory has no {HUB_FILE} (the time server)")
+    files = {"hub": hub_chrony_conf(inventory.hub, inventory.site_id)}
+    for device in inventory.devices:
+        files[device.device_id] = device_chrony_conf(device, inventory.site_id)
+    for name, text in files.items():
+        target = args.out / name / "chrony.conf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    served = ", ".join(str(network) for network in inventory.hub.time_clients())
+    print(
+        f"wrote {len(files)} chrony.conf files to {args.out}: the hub serves {served}, "
+        f"{len(inventory.devices)} devices follow it"
+    )
+    return 0
+
+
+def _stores(args: argparse.Namespace) -> tuple[CredentialStore, WifiPskStore]:
+    from firmware_config.credentials import CredentialStore, default_store_path
+    from firmware_config.inventory import ConfigError
+    from firmware_config.secrets import WifiPskStore, tracked_risk, wifi_store_path
+
+    credentials = args.secrets or default_store_path()
+    wifi = wifi_store_path(credentials)
+    for path in (credentials, wifi):
+        worktree = tracked_risk(path)
+        if worktree is not None:
+            raise ConfigError(
+                f"secrets: {path} is inside the git work tree {worktree} and not ignored; "
+                "keep secrets outside git (--secrets elsewhere)"
+            )
+    return CredentialStore(credentials), WifiPskStore(wifi)
+
+
+def _secrets_ensure(args: argparse.Namespace) -> int:
+    from firmware_config.inventory import ConfigError
+    from firmware_config.secrets import wifi_references
+    from mqtt_broker.render import accounts_of, given_passwords
+
+    inventory = _inventory(args.inventory)
+    credentials, wifi = _stores(args)
+    before = set(credentials.load())
+    names = [account.username for account in accounts_of(inventory)]
+    credentials.ensure(names, given_passwords(inventory))
+    new = [name for name in names if name not in before]
+    print(f"{credentials.path}: {len(names)} MQTT accounts, {len(new)} new passwords")
+    stored = set(wifi.load())
+    references = wifi_references(inventory.devices, inventory.hub)
+    missing = {name: users for name, users in references.items() if name not in stored}
+    for name, users in sorted(missing.items()):
+        print(
+            f"{wifi.path}: no Wi-Fi key {name!r} (used by {', '.join(users)}); "
+            f"set it with `mpp config secrets wifi {name}`",
+            file=sys.stderr,
+        )
+    if missing:
+        raise ConfigError(f"secrets: {_count(len(missing), 'Wi-Fi key')} missing")
+    print(f"{wifi.path}: {_count(len(references), 'Wi-Fi key')} used, all stored")
+    return 0
+
+
+def _secrets_wifi(args: argparse.Namespace) -> int:
+    import getpass
+
+    from firmware_config.inventory import ConfigError
+
+    _credentials, wifi = _stores(args)
+    if args.stdin:
+        psk = sys.stdin.readline().rstrip("\n")
+    else:
+        psk = getpass.getpass(f"Wi-Fi key {args.name}: ")
+        if getpass.getpass("again: ") != psk:
+            raise ConfigError("secrets: the two entries differ; nothing stored")
+    wifi.set(args.name, psk)
+    print(f"{wifi.path}: stored Wi-Fi key {args.name!r}")
+    return 0
+
+
+def _secrets_list(args: argparse.Namespace) -> int:
+    from firmware_config.secrets import wifi_references
+    from mqtt_broker.render import accounts_of
+
+    inventory = _inventory(args.inventory)
+    credentials, wifi = _stores(args)
+    passwords = credentials.load()
+    for account in accounts_of(inventory):
+        state = "stored" if account.username in passwords else "MISSING"
+        print(f"mqtt  {account.username:<20} {account.role.value:<14} {state}")
+    keys = wifi.load()
+    for name, users in sorted(wifi_references(inventory.devices, inventory.hub).items()):
+        state = "stored" if name in keys else "MISSING"
+        print(f"wifi  {name:<20} {', '.join(users):<14} {state}")
     return 0

@@ -220,7 +220,13 @@ def validation_problems(path: Path, error: ValidationError) -> list[Problem]:
         if item["type"] == PIN_CONFLICT_ERROR:
             problems += _pin_problems(path, where, item.get("ctx", {}).get("conflicts", []))
             continue
-        got = "" if item["type"] == "missing" else f" (got {item.get('input')!r:.60})"
+        # An unknown key's value is not echoed: it may be a secret typed into the
+        # wrong place (a Wi-Fi key, a password) and end up in a terminal log. Nor is
+        # a whole section's: the message of a check across its fields says it all.
+        quiet = item["type"] in {"missing", "extra_forbidden"} or isinstance(
+            item.get("input"), dict
+        )
+        got = "" if quiet else f" (got {item.get('input')!r:.60})"
         problems.append(Problem(path, where or "(file)", f"{item['msg']}{got}"))
     return problems
 

@@ -32,106 +32,11 @@ class ConfigModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-HOSTNAME_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
-REF_NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$"
-DEFAULT_HUB_ADDRESS = "mpp-hub.local"
-DEFAULT_HUB_HOSTNAME = "mpp-hub"
-
-Hostname = Annotated[
-    str,
-    StringConstraints(pattern=HOSTNAME_PATTERN),
-    Field(description="One DNS label: lower-case letters, digits and '-', at most 63."),
-]
-SecretName = Annotated[
-    str,
-    StringConstraints(pattern=REF_NAME_PATTERN),
-    Field(description="Name of an entry of the secrets store (`mpp config secrets`)."),
-]
-HostAddress = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:-]+$"),
-    Field(description="An IP address or a host name (`mpp-hub.local` with mDNS)."),
-]
-
-
-class NetworkSettings(ConfigModel):
-    """How a Pi joins the building LAN; cloud-init's network-config is written from this.
-
-    A Wi-Fi pre-shared key is never written here: ``wifi_psk_ref`` names an
-    entry of the secrets store (``mpp config secrets``), read only when an
-    image is customised, so no PSK ends up in git.
-    """
-
-    hostname: Hostname | None = Field(
-        default=None,
-        title="Host name",
-        description="Default: `mpp-` + the device id (devices) or `mpp-hub` (the hub).",
-    )
-    mode: Literal["dhcp", "static"] = Field(default="dhcp", title="Addressing")
-    address: IPv4Interface | None = Field(
-        default=None,
-        title="Static address",
-        description="CIDR, e.g. `192.168.10.2/24`; static mode only.",
-    )
-    gateway: IPv4Address | None = Field(default=None, description="Static mode only.")
-    dns: list[IPv4Address] = Field(default_factory=list, max_length=4, title="DNS servers")
-    interface: Literal["ethernet", "wifi"] = "ethernet"
-    wifi_ssid: str | None = Field(default=None, min_length=1, max_length=32, title="Wi-Fi SSID")
-    wifi_psk_ref: SecretName | None = Field(
-        default=None,
-        title="Wi-Fi PSK reference",
-        description="The NAME of the pre-shared key in the secrets store, never the key.",
-    )
-    wifi_country: str = Field(
-        default="ID",
-        pattern=r"^[A-Z]{2}$",
-        title="Wi-Fi country",
-        description="ISO 3166 code for the radio's regulatory domain.",
-    )
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        if self.mode == "static":
-            if self.address is None:
-                raise ValueError("mode = 'static' needs an address (CIDR, e.g. 192.168.10.20/24)")
-            if self.gateway is not None and self.gateway not in self.address.network:
-                raise ValueError(
-                    f"gateway {self.gateway} is outside the address's network "
-                    f"{self.address.network}"
-                )
-        else:
-            for field in ("address", "gateway"):
-                if getattr(self, field) is not None:
-                    raise ValueError(f"{field} is set but mode = 'dhcp' (set mode = 'static')")
-        if self.interface == "wifi":
-            missing = [f for f in ("wifi_ssid", "wifi_psk_ref") if getattr(self, f) is None]
-            if missing:
-                raise ValueError(f"interface = 'wifi' needs {' and '.join(missing)}")
-        else:
-            stray = [f for f in ("wifi_ssid", "wifi_psk_ref") if getattr(self, f) is not None]
-            if stray:
-                raise ValueError(f"{', '.join(stray)} set but interface = 'ethernet'")
-        return self
-
-
-def fill_hostname(data: object, default: str) -> object:
-    """Raw file data with ``network.hostname`` defaulted (before validation)."""
-    if not isinstance(data, dict):
-        return data
-    network = data.get("network", {})
-    if isinstance(network, dict) and network.get("hostname") is None:
-        data = {**data, "network": {**network, "hostname": default}}
-    return data
-
-
 class MqttSettings(ConfigModel):
     """How the device reaches the hub's broker."""
 
     host: str = Field(
-        default=DEFAULT_HUB_ADDRESS,
-        min_length=1,
-        title="Broker host",
-        description="Default: the device's `hub` address.",
+        default="mpp-hub.local", min_length=1, title="Broker host", description="Hub address."
     )
     port: int = Field(default=1883, ge=1, le=65535, title="Broker port")
     keepalive_s: int = Field(default=15, ge=5, le=300, title="MQTT keep-alive in seconds")
@@ -330,6 +235,98 @@ class RunningTextConfig(ConfigModel):
     zones: list[str] = Field(default_factory=list)
 
 
+HOSTNAME_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+REF_NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$"
+DEFAULT_HUB_ADDRESS = "mpp-hub.local"
+DEFAULT_HUB_HOSTNAME = "mpp-hub"
+
+Hostname = Annotated[
+    str,
+    StringConstraints(pattern=HOSTNAME_PATTERN),
+    Field(description="One DNS label: lower-case letters, digits and '-', at most 63."),
+]
+SecretName = Annotated[
+    str,
+    StringConstraints(pattern=REF_NAME_PATTERN),
+    Field(description="Name of an entry of the secrets store (`mpp config secrets`)."),
+]
+HostAddress = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:-]+$"),
+    Field(description="An IP address or a host name (`mpp-hub.local` with mDNS)."),
+]
+
+
+class NetworkSettings(ConfigModel):
+    """How a Pi joins the building LAN; cloud-init's network-config is written from this.
+
+    A Wi-Fi pre-shared key is never written here: ``wifi_psk_ref`` names an
+    entry of the secrets store (``mpp config secrets``), read only when an
+    image is customised, so no PSK ends up in git.
+    """
+
+    hostname: Hostname | None = Field(
+        default=None,
+        title="Host name",
+        description="Default: `mpp-` + the device id (devices) or `mpp-hub` (the hub).",
+    )
+    mode: Literal["dhcp", "static"] = Field(default="dhcp", title="Addressing")
+    address: IPv4Interface | None = Field(
+        default=None,
+        title="Static address",
+        description="CIDR, e.g. `192.168.10.2/24`; static mode only.",
+    )
+    gateway: IPv4Address | None = Field(default=None, description="Static mode only.")
+    dns: list[IPv4Address] = Field(default_factory=list, max_length=4, title="DNS servers")
+    interface: Literal["ethernet", "wifi"] = "ethernet"
+    wifi_ssid: str | None = Field(default=None, min_length=1, max_length=32, title="Wi-Fi SSID")
+    wifi_psk_ref: SecretName | None = Field(
+        default=None,
+        title="Wi-Fi PSK reference",
+        description="The NAME of the pre-shared key in the secrets store, never the key.",
+    )
+    wifi_country: str = Field(
+        default="ID",
+        pattern=r"^[A-Z]{2}$",
+        title="Wi-Fi country",
+        description="ISO 3166 code for the radio's regulatory domain.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.mode == "static":
+            if self.address is None:
+                raise ValueError("mode = 'static' needs an address (CIDR, e.g. 192.168.10.20/24)")
+            if self.gateway is not None and self.gateway not in self.address.network:
+                raise ValueError(
+                    f"gateway {self.gateway} is outside the address's network "
+                    f"{self.address.network}"
+                )
+        else:
+            for field in ("address", "gateway"):
+                if getattr(self, field) is not None:
+                    raise ValueError(f"{field} is set but mode = 'dhcp' (set mode = 'static')")
+        if self.interface == "wifi":
+            missing = [f for f in ("wifi_ssid", "wifi_psk_ref") if getattr(self, f) is None]
+            if missing:
+                raise ValueError(f"interface = 'wifi' needs {' and '.join(missing)}")
+        else:
+            stray = [f for f in ("wifi_ssid", "wifi_psk_ref") if getattr(self, f) is not None]
+            if stray:
+                raise ValueError(f"{', '.join(stray)} set but interface = 'ethernet'")
+        return self
+
+
+def fill_hostname(data: object, default: str) -> object:
+    """Raw file data with ``network.hostname`` defaulted (before validation)."""
+    if not isinstance(data, dict):
+        return data
+    network = data.get("network", {})
+    if isinstance(network, dict) and network.get("hostname") is None:
+        data = {**data, "network": {**network, "hostname": default}}
+    return data
+
+
 class DeviceConfig(ConfigModel):
     """One device of the site: its identity, role and link to the hub."""
 
@@ -409,21 +406,6 @@ class DeviceConfig(ConfigModel):
         return role
 
 
-class AdminAccount(ConfigModel):
-    """A person allowed to use the admin console."""
-
-    username: DeviceId
-    name: str = Field(min_length=1, max_length=80)
-    password: SecretStr | None = None
-
-
-class AccountsFile(ConfigModel):
-    """``accounts.toml``: the site id and the admin accounts."""
-
-    site_id: DeviceId = Field(title="Site id", description="Short id of the MPP site.")
-    admins: Annotated[list[AdminAccount], Field(default_factory=list)]
-
-
 class HubTime(ConfigModel):
     """The hub is the building's clock: chrony serves NTP to the LAN, internet or not."""
 
@@ -497,3 +479,18 @@ class HubConfig(ConfigModel):
             return list(self.time.allow)
         assert self.network.address is not None  # checked by _time_clients_known
         return [self.network.address.network]
+
+
+class AdminAccount(ConfigModel):
+    """A person allowed to use the admin console."""
+
+    username: DeviceId
+    name: str = Field(min_length=1, max_length=80)
+    password: SecretStr | None = None
+
+
+class AccountsFile(ConfigModel):
+    """``accounts.toml``: the site id and the admin accounts."""
+
+    site_id: DeviceId = Field(title="Site id", description="Short id of the MPP site.")
+    admins: Annotated[list[AdminAccount], Field(default_factory=list)]

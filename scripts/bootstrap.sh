@@ -23,6 +23,22 @@ if [ "${#missing[@]}" -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# chronyd, only to check the rendered chrony.conf files in the tests (`chronyd -p`):
+# unpacked from Debian's package into a cache, never installed, so the machine's
+# own time service (systemd-timesyncd on a laptop) is left alone.
+CHRONY_TOOLS="${XDG_CACHE_HOME:-$HOME/.cache}/mpp/tools/chrony"
+if ! command -v chronyd >/dev/null 2>&1 && [ ! -x "$CHRONY_TOOLS/usr/sbin/chronyd" ]; then
+    echo "bootstrap: unpacking chrony into $CHRONY_TOOLS (for tests; not installed)" >&2
+    download="$(mktemp -d)"
+    if ! (cd "$download" && apt-get download -qq chrony 2>/dev/null); then
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        (cd "$download" && apt-get download -qq chrony)
+    fi
+    mkdir -p "$CHRONY_TOOLS"
+    dpkg-deb -x "$download"/chrony_*.deb "$CHRONY_TOOLS"
+    rm -rf "$download"
+fi
+
 python3 - <<'PY'
 import sys
 if sys.version_info < (3, 11):

@@ -34,6 +34,7 @@ from edge.counter.model import (
 from edge.hardware.debounce import ButtonLogic
 from edge.hardware.display import CounterDisplay, Screen
 from edge.hardware.gpio import GpioButtons, Indicators, SatisfactionLeds
+from edge.liveness import LoopBeat
 from edge.system import cpu_temperature_c, rss_bytes, uptime_s
 from firmware_config.schema import DeviceConfig
 from protocol.codec import Decoded
@@ -94,6 +95,7 @@ class CounterAgent:
         self._outbox: queue.Queue[Send | None] = queue.Queue()
         self._stop = threading.Event()
         self._quit = threading.Event()
+        self.beat = LoopBeat()  # systemd's watchdog follows the agent loop
         self._buttons = self._button_logic()
         pins = self.unit_config.buttons.model_dump()
         if self.unit_config.skm.enabled:
@@ -194,6 +196,7 @@ class CounterAgent:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            self.beat.beat()
             try:
                 event = self._events.get(timeout=POLL_S)
             except queue.Empty:

@@ -25,6 +25,7 @@ import pygame
 from edge.display.announcer import Announcer
 from edge.display.model import DisplayModel
 from edge.display.screen import DisplayScreen
+from edge.liveness import LoopBeat
 from firmware_config.schema import DeviceConfig
 from protocol.clock import wall_now
 from protocol.codec import Decoded
@@ -74,6 +75,7 @@ class DisplayAgent:
         self._last_snapshot = 0.0
         self._events: queue.Queue[object] = queue.Queue()
         self._stop = threading.Event()
+        self.beat = LoopBeat()  # systemd's watchdog follows the drawing loop
         self.changed = threading.Condition()
         self._hub = HubWatch()  # the newest hub session wins
         self.link = link
@@ -114,6 +116,7 @@ class DisplayAgent:
     def run(self) -> None:
         """Draw at least every FRAME_S, and at once when a message arrives."""
         while not self._stop.is_set():
+            self.beat.beat()
             with contextlib.suppress(queue.Empty):
                 self._events.put(self._events.get(timeout=FRAME_S))
             self.step()

@@ -29,6 +29,7 @@ import pygame
 from edge.command_client import CommandClient
 from edge.kiosk.model import CheckIn, Intent, Issue, KioskModel, Target, View
 from edge.kiosk.screens import KioskScreens
+from edge.liveness import LoopBeat
 from edge.printer.ticket import PROFILES, TicketContent, render_ticket
 from edge.printer.transport import PrinterError, PrinterStatus, Transport
 from firmware_config.schema import DeviceConfig
@@ -98,6 +99,7 @@ class KioskAgent:
         self.scanner_present = scanner_present
         self._events: queue.Queue[object] = queue.Queue()
         self._stop = threading.Event()
+        self.beat = LoopBeat()  # systemd's watchdog follows the UI loop
         self.changed = threading.Condition()
         self._hub = HubWatch()  # the newest hub session wins
         self.link = link
@@ -153,6 +155,7 @@ class KioskAgent:
     def run(self) -> None:
         """The UI loop (main thread on the kiosk); returns when stopped."""
         while not self._stop.is_set():
+            self.beat.beat()
             started = self.clock()
             self.step()
             self._stop.wait(max(0.0, FRAME_S - (self.clock() - started)))

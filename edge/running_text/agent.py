@@ -7,6 +7,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from edge.liveness import LoopBeat
 from edge.running_text.panel import TextPanel
 from edge.running_text.scroller import Scroller
 from firmware_config.schema import DeviceConfig
@@ -37,6 +38,7 @@ class RunningTextAgent:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._quit = threading.Event()
+        self.beat = LoopBeat()  # systemd's watchdog follows the scroll loop
         # Event ids already shown, so a retained list re-sent after a reconnect is not
         # shown again; bounded: only the newest ids can come back.
         self._seen: OrderedDict[str, None] = OrderedDict()
@@ -107,6 +109,7 @@ class RunningTextAgent:
     def _scroll(self) -> None:
         showing = ""
         while not self._stop.wait(self.unit.scroll_delay_s):
+            self.beat.beat()
             with self._lock:
                 frame = self.scroller.frame()
                 text = self.scroller.current

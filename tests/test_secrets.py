@@ -1,0 +1,100 @@
+"""`mpp config secrets`: MQTT passwords and Wi-Fi keys, outside git, mode 0600.
+
+Run as processes, as a technician at a desk runs them. Values never appear in
+what the commands print; keys that no access point would take are refused.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from firmware_config.inventory import load_inventory
+from firmware_config.secrets import psk_problem, wpa_psk_hex
+
+ROOT = Path(__file__).resolve().parent.parent
+PSK = "antre4n-MPP-lamtim"
+
+
+def _secrets(store: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mpp.cli", "config", "secrets", "--secrets", str(store), *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_ensure_creates_passwords_and_names_the_missing_wifi_key(tmp_path: Path) -> None:
+    store = tmp_path / "state" / "mqtt-credentials.json"
+    first = _secrets(store, "ensure")
+    assert first.returncode == 2
+    assert "no Wi-Fi key 'wifi-mpp-perangkat' (used by kiosk-02)" in first.stderr
+    assert "mpp config secrets wifi wifi-mpp-perangkat" in first.stderr
+    assert "Traceback" not in first.stderr
+    inventory = load_inventory(ROOT / "firmware_config")
+    passwords = json.loads(store.read_text())
+    assert set(passwords) == {"hub"} | {a.username for a in inventory.admins} | {
+        d.device_id for d in inventory.devices
+    }
+    assert _mode(store) == 0o600
+
+    stored = _secrets(store, "wifi", "wifi-mpp-perangkat", "--stdin", stdin=PSK + "\n")
+    assert stored.returncode == 0, stored.stderr
+    wifi = store.parent / "wifi-psks.json"
+    assert json.loads(wifi.read_text()) == {"wifi-mpp-perangkat": PSK}
+    assert _mode(wifi) == 0o600
+
+    again = _secrets(store, "ensure")
+    assert again.returncode == 0, again.stderr
+    assert "0 new passwords" in again.stdout
+    assert json.loads(store.read_text()) == passwords  # kept, never regenerated
+
+    listing = _secrets(store, "list")
+    assert listing.returncode == 0
+    assert "wifi-mpp-perangkat" in listing.stdout and "stored" in listing.stdout
+    for secret in [PSK, *passwords.values()]:
+        assert secret not in listing.stdout + again.stdout + stored.stdout
+
+
+def test_a_key_no_access_point_takes_is_refused_in_one_line(tmp_path: Path) -> None:
+    store = tmp_path / "mqtt-credentials.json"
+    result = _secrets(store, "wifi", "lobby", "--stdin", stdin="short\n")
+    assert result.returncode == 5
+    assert result.stderr.strip().splitlines() == [
+        "mpp: error: Wi-Fi key 'lobby': a passphrase has 8 to 63 characters (got 5)"
+    ]
+    assert not (tmp_path / "wifi-psks.json").exists()
+
+
+def test_secrets_inside_a_git_work_tree_are_refused(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    store = tmp_path / "mqtt-credentials.json"
+    result = _secrets(store, "wifi", "lobby", "--stdin", stdin=PSK + "\n")
+    assert result.returncode == 2
+    assert "inside the git work tree" in result.stderr
+    assert not (tmp_path / "wifi-psks.json").exists()
+    (tmp_path / ".gitignore").write_text("*.json\n")
+    assert _secrets(store, "wifi", "lobby", "--stdin", stdin=PSK + "\n").returncode == 0
+
+
+def test_psk_rules_and_the_derived_key() -> None:
+    assert psk_problem("12345678") is None
+    assert psk_problem("a" * 63) is None
+    assert psk_problem("f" * 64) is None  # a raw key in hex
+    assert psk_problem("g" * 64) is not None
+    assert psk_problem("kunci\u00e9\u00e9\u00e9") is not None
+    # IEEE 802.11i-2004, H.4.1 test vector.
+    assert wpa_psk_hex("password", "IEEE") == (
+        "f42c6fc52df0ebef9ebb4b90b38a5f902e83fe1b135a70e23aed762e9710a12e"
+    )
