@@ -21,12 +21,6 @@ die() {
 	exit 2
 }
 
-copy_if_present() {
-	if [ -e "$1" ]; then
-		install -m 644 "$1" "$2"
-	fi
-}
-
 assemble() {
 	local out="$1"
 	mkdir -p "${out}"
@@ -50,15 +44,10 @@ assemble() {
 		*) install -m 644 "${unit}" "${edge}/units/" ;;
 		esac
 	done
-	# The Mosquitto drop-in: systemd/mosquitto.service.d/mpp.conf (older trees:
-	# systemd/mosquitto-mpp.conf).
-	if [ -e "${UNITS}/mosquitto.service.d/mpp.conf" ]; then
-		install -m 644 "${UNITS}/mosquitto.service.d/mpp.conf" "${hub}/mosquitto-mpp.conf"
-	else
-		install -m 644 "${UNITS}/mosquitto-mpp.conf" "${hub}/mosquitto-mpp.conf"
-	fi
-	copy_if_present "${UNITS}/journald.conf.d/mpp-edge.conf" "${edge}/journald/"
-	copy_if_present "${UNITS}/journald.conf.d/mpp-hub.conf" "${hub}/journald/"
+	install -m 644 "${UNITS}/mosquitto.service.d/mpp.conf" "${hub}/mosquitto-mpp.conf"
+	install -m 644 "${UNITS}/journald.conf.d/mpp-edge.conf" "${edge}/journald/"
+	install -m 644 "${UNITS}/journald.conf.d/mpp-hub.conf" "${hub}/journald/"
+	install -m 644 "${UNITS}/chrony-wait.service.d/mpp.conf" "${edge}/chrony-wait-mpp.conf"
 }
 
 build() {

@@ -25,7 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "into an image's boot partition, without mounting or root",
     )
     customize.add_argument("base", type=Path, metavar="BASE.img", help="edge or hub image")
-    customize.add_argument("--device", required=True, help="device id from the inventory")
+    customize.add_argument(
+        "--device", required=True, help="device id from the inventory, or hub (the hub image)"
+    )
     customize.add_argument(
         "--out", type=Path, metavar="OUT.img", help="write a copy (default: BASE in place)"
     )
@@ -90,7 +92,7 @@ def add_identity_options(parser: argparse.ArgumentParser) -> None:
         "(default $XDG_STATE_HOME/mpp/mqtt-credentials.json)",
     )
     parser.add_argument(
-        "--site-secrets",
+        "--wifi-keys",
         type=Path,
         help="Wi-Fi keys of `mpp config secrets` (default: wifi-psks.json beside --secrets)",
     )
@@ -107,6 +109,9 @@ def add_identity_options(parser: argparse.ArgumentParser) -> None:
         help="public key for the technician account (repeatable; default ~/.ssh/id_*.pub)",
     )
     parser.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="default Asia/Jakarta (WIB)")
+    parser.add_argument(
+        "--site", type=Path, help="the hub's site file (--device hub; default: the bundled site)"
+    )
 
 
 def ssh_keys(paths: list[Path]) -> list[str]:

@@ -15,11 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from firmware_config.inventory import load_device
+from firmware_config.secrets import wpa_psk_hex
 from provision import cloudinit
 from provision.fat import BootPartition, ImageError
 from provision.identity import BOOT_DIR, MANIFEST, Identity
-from provision.secrets_store import wpa_psk_hex
 
 # First bytes of compressed images people download (xz, gzip, zip, zstd).
 COMPRESSED = {
@@ -70,7 +69,6 @@ def copy_image(base: Path, out: Path) -> None:
 
 def customize(
     image: Path,
-    device_path: Path,
     identity: Identity,
     *,
     ssh_keys: list[str],
@@ -80,20 +78,19 @@ def customize(
 ) -> Customized:
     """Write the device's first-boot files into ``image`` (modified in place)."""
     check_plain_image(image)
-    device = load_device(device_path)
     boot = BootPartition.of(image)
     if not boot.exists(CMDLINE):
         raise ImageError(
             f"{image}: no {CMDLINE} in the boot partition (not a Raspberry Pi OS image)"
         )
-    hostname = device.network.hostname or f"mpp-{device.device_id}"
-    instance = instance_id or cloudinit.new_instance_id(device.device_id)
+    network = identity.network
+    instance = instance_id or cloudinit.new_instance_id(identity.device_id)
     psk = None
-    if device.network.wifi_psk_ref and device.network.wifi_ssid:
-        psk = wpa_psk_hex(wifi_psk(device.network.wifi_psk_ref), device.network.wifi_ssid)
+    if network.wifi_psk_ref and network.wifi_ssid:
+        psk = wpa_psk_hex(wifi_psk(network.wifi_psk_ref), network.wifi_ssid)
     files = cloudinit.render(
-        hostname,
-        device.network,
+        identity.hostname,
+        network,
         ssh_keys=ssh_keys,
         timezone=timezone,
         instance_id=instance,
@@ -112,5 +109,5 @@ def customize(
     boot.write(f"{BOOT_DIR}/{MANIFEST}", identity.manifest(instance))
     written += [CMDLINE, f"{BOOT_DIR}/{MANIFEST}"]
     return Customized(
-        image, device.device_id, device.role.value, hostname, instance, tuple(written)
+        image, identity.device_id, identity.role, identity.hostname, instance, tuple(written)
     )

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import logging
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +34,13 @@ MANIFEST = "manifest.json"
 SERVICE_USER = "mpp"
 UNIT_DIRS = ("etc/systemd/system", "usr/lib/systemd/system", "lib/systemd/system")
 EDGE_ROLES = {"kiosk", "counter", "display", "running_text", "signature_pad"}
+ROLE_UNITS = {f"mpp-{role.replace('_', '-')}.service" for role in (*EDGE_ROLES, "hub")}
 OVERLAY_PENDING = "etc/mpp/readonly-root-pending"
+# Files that go elsewhere than /etc/mpp, readable by their daemon (root-owned, 0644).
+PUBLIC_FILES = {"chrony.conf": "etc/chrony/chrony.conf"}
+# The hub's credentials store lives with its state, where its units look.
+PRIVATE_ELSEWHERE = {"mqtt-credentials.json": "var/lib/mpp/mqtt-credentials.json"}
+INVENTORY_TAR = "inventory.tar"
 
 
 class FirstBootError(RuntimeError):
@@ -63,7 +71,7 @@ def _verified(source: Path, files: dict[str, str]) -> dict[str, bytes]:
     """Every listed file, read and checked against its SHA-256."""
     contents = {}
     for name, digest in files.items():
-        if "/" in name or name.startswith("."):
+        if "/" in name or name.startswith(".") or not name:
             raise FirstBootError(f"{source / MANIFEST}: bad file name {name!r}")
         try:
             data = (source / name).read_bytes()
@@ -88,12 +96,12 @@ def _service_user(root: Path) -> tuple[int, int] | None:
     return None
 
 
-def _write_private(path: Path, data: bytes, owner: tuple[int, int] | None) -> None:
-    """Atomically, durably, mode 0600, owned by the service user when we may chown."""
+def _write_file(path: Path, data: bytes, owner: tuple[int, int] | None, mode: int) -> None:
+    """Atomically and durably, with ``mode``, owned by ``owner`` when we may chown."""
     temporary = path.with_name(f".{path.name}.new")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        os.fchmod(descriptor, 0o600)
+        os.fchmod(descriptor, mode)
         if owner is not None and os.geteuid() == 0:
             os.fchown(descriptor, *owner)
         os.write(descriptor, data)
@@ -112,16 +120,14 @@ def _fsync_dir(path: Path) -> None:
 
 
 def unit_for_role(root: Path, role: str) -> tuple[str, Path]:
-    """The role's unit (``mpp-<role>.service``, else the shared ``mpp-edge.service``
-    for device roles) and where it lies inside ``root``."""
-    names = [f"mpp-{role.replace('_', '-')}.service"]
-    if role in EDGE_ROLES:
-        names.append("mpp-edge.service")
-    for name in names:
-        for directory in UNIT_DIRS:
-            if (root / directory / name).is_file():
-                return name, Path("/") / directory / name
-    raise FirstBootError(f"no unit for role {role!r} in the image (looked for {', '.join(names)})")
+    """The role's unit (``mpp-<role>.service``) and where it lies inside ``root``."""
+    name = f"mpp-{role.replace('_', '-')}.service"
+    if name not in ROLE_UNITS:
+        raise FirstBootError(f"unknown role {role!r}")
+    for directory in UNIT_DIRS:
+        if (root / directory / name).is_file():
+            return name, Path("/") / directory / name
+    raise FirstBootError(f"no {name} in this image (a hub card in an edge image?)")
 
 
 def _wanted_by(unit_file: Path) -> list[str]:
@@ -135,11 +141,11 @@ def _wanted_by(unit_file: Path) -> list[str]:
 
 def enable_only(root: Path, unit: str, unit_path: Path) -> None:
     """Enable ``unit`` as ``systemctl enable`` would (wants symlinks) and disable every
-    other product service, so a re-provisioned card runs exactly one role."""
+    role's service, so a re-provisioned card runs exactly one role."""
     system = root / "etc/systemd/system"
     for wants in system.glob("*.wants"):
         for link in wants.glob("mpp-*.service"):
-            if link.name != unit and link.name != "mpp-firstboot.service":
+            if link.name in ROLE_UNITS and link.name != unit:
                 link.unlink()
     for target in _wanted_by(root / unit_path.relative_to("/")):
         wants = system / f"{target}.wants"
@@ -150,29 +156,70 @@ def enable_only(root: Path, unit: str, unit_path: Path) -> None:
         link.symlink_to(unit_path)
 
 
+def _who(source: Path, manifest: dict[str, object], contents: dict[str, bytes]) -> tuple[str, str]:
+    """Device id and role: from the device file, or the manifest for the hub."""
+    if "device.toml" in contents:
+        device = tomllib.loads(contents["device.toml"].decode("utf-8"))
+        device_id, role = str(device.get("device_id", "")), str(device.get("role", ""))
+    else:
+        device_id, role = str(manifest.get("device_id", "")), str(manifest.get("role", ""))
+        if role != "hub":
+            raise FirstBootError(f"{source}: no device.toml")
+    if not device_id or not role:
+        raise FirstBootError(f"{source / 'device.toml'}: no device_id or role")
+    return device_id, role
+
+
+def _unpack_inventory(data: bytes, target: Path, owner: tuple[int, int] | None) -> list[Path]:
+    """The hub's inventory tar into ``target``: plain files only, 0600, nothing outside."""
+    written = []
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        for member in archive.getmembers():
+            name = Path(member.name)
+            if not member.isfile() or name.is_absolute() or ".." in name.parts:
+                raise FirstBootError(f"inventory.tar: refusing member {member.name!r}")
+            extracted = archive.extractfile(member)
+            assert extracted is not None  # a regular file
+            path = target / name
+            path.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
+            _write_file(path, extracted.read(), owner, 0o600)
+            written.append(path)
+    for directory in {path.parent for path in written} | {target}:
+        if owner is not None and os.geteuid() == 0:
+            os.chown(directory, *owner)
+        _fsync_dir(directory)
+    return written
+
+
 def install(boot: Path, root: Path) -> Installed:
     """Move the identity from ``boot`` into ``root`` and enable the role's service."""
     source = boot / BOOT_DIR
     manifest = _read_manifest(source)
     contents = _verified(source, manifest["files"])  # type: ignore[arg-type]
-    if "device.toml" not in contents:
-        raise FirstBootError(f"{source}: no device.toml")
-    device = tomllib.loads(contents["device.toml"].decode("utf-8"))
-    device_id, role = str(device.get("device_id", "")), str(device.get("role", ""))
-    if not device_id or not role:
-        raise FirstBootError(f"{source / 'device.toml'}: no device_id or role")
+    device_id, role = _who(source, manifest, contents)
     unit, unit_path = unit_for_role(root, role)
     owner = _service_user(root)
     etc = root / "etc/mpp"
     etc.mkdir(mode=0o750, parents=True, exist_ok=True)
     if owner is not None and os.geteuid() == 0:
         os.chown(etc, 0, owner[1])
-    installed = []
+    installed: list[Path] = []
     for name, data in contents.items():
-        _write_private(etc / name, data, owner)
-        installed.append(etc / name)
+        if name == INVENTORY_TAR:
+            installed += _unpack_inventory(data, etc / "inventory", owner)
+            continue
+        if name in PUBLIC_FILES:
+            target = root / PUBLIC_FILES[name]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write_file(target, data, None, 0o644)
+        else:
+            target = root / PRIVATE_ELSEWHERE.get(name, f"etc/mpp/{name}")
+            target.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
+            _write_file(target, data, owner, 0o600)
+        _fsync_dir(target.parent)
+        installed.append(target)
     # What was installed and from which flash (instance id), for the technician.
-    _write_private(etc / "provisioned.json", (source / MANIFEST).read_bytes(), owner)
+    _write_file(etc / "provisioned.json", (source / MANIFEST).read_bytes(), owner, 0o600)
     _fsync_dir(etc)
     enable_only(root, unit, unit_path)
     if role in EDGE_ROLES:
@@ -181,6 +228,16 @@ def install(boot: Path, root: Path) -> Installed:
     shutil.rmtree(source)
     _fsync_dir(boot)
     return Installed(device_id, role, unit, tuple(installed))
+
+
+def _render_broker() -> None:
+    """The hub's Mosquitto configuration from the inventory just installed."""
+    mpp = Path(sys.executable).parent / "mpp"
+    subprocess.run(
+        [str(mpp), "broker", "render", "--inventory", "/etc/mpp/inventory",
+         "--out", "/etc/mosquitto/mpp", "--secrets", "/var/lib/mpp/mqtt-credentials.json"],
+        check=True,
+    )  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         result = install(args.boot, args.root)
-    except (FirstBootError, OSError, ValueError) as error:
+    except (FirstBootError, OSError, ValueError, tarfile.TarError) as error:
         print(f"mpp-firstboot: error: {error}", file=sys.stderr)
         return 1
     log.info(
@@ -209,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
         args.root / "etc/mpp",
     )
     if args.start:
+        if result.role == "hub":
+            try:
+                _render_broker()
+            except (OSError, subprocess.CalledProcessError) as error:
+                print(f"mpp-firstboot: error: broker render failed: {error}", file=sys.stderr)
+                return 1
         subprocess.run(["systemctl", "daemon-reload"], check=False)
         subprocess.run(["systemctl", "start", "--no-block", result.unit], check=False)
     return 0

@@ -2,29 +2,47 @@
 
 ``mpp/device.toml`` (the device file, pointed at the password file and, with
 TLS, the site CA), ``mpp/mqtt-password``, ``mpp/ca.crt`` when the broker has
-a CA, and ``mpp/manifest.json`` with each file's SHA-256 so the first-boot
-mover never installs a half-written identity from a card pulled too early.
-The mover (:mod:`provision.firstboot`) puts them in ``/etc/mpp`` (0600).
+a CA, ``mpp/chrony.conf`` (the hub as the device's clock), and
+``mpp/manifest.json`` with each file's SHA-256 so the first-boot mover never
+installs a half-written identity from a card pulled too early.
+The mover (:mod:`provision.firstboot`) puts them in ``/etc/mpp`` (0600) and
+chrony's file in ``/etc/chrony``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import tarfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import tomli_w
 
-from firmware_config.inventory import ConfigError, load_device
-from firmware_config.schema import DeviceConfig
+from firmware_config.credentials import CredentialStoreError
+from firmware_config.inventory import (
+    ACCOUNTS_FILE,
+    DEVICES_DIR,
+    HUB_FILE,
+    ConfigError,
+    load_device,
+    load_model,
+)
+from firmware_config.schema import DeviceConfig, HubConfig, NetworkSettings
+from firmware_config.timesync import device_chrony_conf, hub_chrony_conf
 
 BOOT_DIR = "mpp"
 MANIFEST = "manifest.json"
 DEVICE_FILE = "device.toml"
 PASSWORD_FILE = "mqtt-password"  # noqa: S105 - a file name
 CA_FILE = "ca.crt"
+CHRONY_FILE = "chrony.conf"
+SITE_FILE = "site.toml"
+INVENTORY_TAR = "inventory.tar"
+CREDENTIALS_FILE = "mqtt-credentials.json"
+HUB_ID = "hub"
 ETC_MPP = Path("/etc/mpp")
 
 
@@ -34,11 +52,14 @@ class Identity:
 
     device_id: str
     role: str
+    hostname: str
+    network: NetworkSettings
     files: dict[str, bytes]
 
     def manifest(self, instance_id: str) -> bytes:
         body = {
             "device_id": self.device_id,
+            "hostname": self.hostname,
             "role": self.role,
             "instance_id": instance_id,
             "files": {name: hashlib.sha256(data).hexdigest() for name, data in self.files.items()},
@@ -46,7 +67,9 @@ class Identity:
         return (json.dumps(body, indent=2) + "\n").encode()
 
 
-def build_identity(device_path: Path, password: str, ca_certificate: bytes | None) -> Identity:
+def build_identity(
+    device_path: Path, password: str, ca_certificate: bytes | None, site_id: str
+) -> Identity:
     """The identity of the device in ``device_path`` with its MQTT password.
 
     The device file is kept as the technician wrote it (minus comments) with
@@ -59,7 +82,11 @@ def build_identity(device_path: Path, password: str, ca_certificate: bytes | Non
     mqtt = dict(raw.get("mqtt", {}))
     mqtt.pop("password", None)
     mqtt["password_file"] = str(ETC_MPP / PASSWORD_FILE)
-    files = {PASSWORD_FILE: (password + "\n").encode()}
+    files = {
+        PASSWORD_FILE: (password + "\n").encode(),
+        # The hub is this device's only clock (makestep 1 -1): a Pi has no RTC.
+        CHRONY_FILE: device_chrony_conf(device, site_id).encode(),
+    }
     if ca_certificate is not None:
         mqtt["tls_ca_file"] = str(ETC_MPP / CA_FILE)
         files[CA_FILE] = ca_certificate
@@ -72,4 +99,41 @@ def build_identity(device_path: Path, password: str, ca_certificate: bytes | Non
     files[DEVICE_FILE] = (
         f"# Identity of {device.device_id}, written by `mpp image customize`.\n" + text
     ).encode()
-    return Identity(device.device_id, device.role.value, files)
+    hostname = device.network.hostname or f"mpp-{device.device_id}"
+    return Identity(device.device_id, device.role.value, hostname, device.network, files)
+
+
+def build_hub_identity(
+    inventory: Path, site_file: Path, credentials: Path, site_id: str
+) -> Identity:
+    """The hub's identity: its site file, the inventory (as one tar), the whole
+    credentials store (the hub renders the broker's password file from it) and
+    chrony's server configuration. The mover unpacks them where the hub's
+    units look (``/etc/mpp/site.toml``, ``/etc/mpp/inventory``,
+    ``/var/lib/mpp/mqtt-credentials.json``)."""
+    hub = load_model(inventory / HUB_FILE, HubConfig)
+    if not credentials.is_file():
+        raise CredentialStoreError(f"{credentials}: not found; run `mpp config secrets` first")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for path in sorted(
+            [
+                inventory / ACCOUNTS_FILE,
+                inventory / HUB_FILE,
+                *(inventory / DEVICES_DIR).glob("*.toml"),
+            ]
+        ):
+            info = archive.gettarinfo(str(path), arcname=str(path.relative_to(inventory)))
+            info.uid = info.gid = 0
+            info.uname = info.gname = "root"
+            info.mode = 0o640
+            with path.open("rb") as handle:
+                archive.addfile(info, handle)
+    files = {
+        SITE_FILE: site_file.read_bytes(),
+        INVENTORY_TAR: buffer.getvalue(),
+        CREDENTIALS_FILE: credentials.read_bytes(),
+        CHRONY_FILE: hub_chrony_conf(hub, site_id).encode(),
+    }
+    hostname = hub.network.hostname or "mpp-hub"
+    return Identity(HUB_ID, HUB_ID, hostname, hub.network, files)

@@ -11,20 +11,28 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from firmware_config.credentials import CredentialStore, default_store_path
-from firmware_config.inventory import DEVICES_DIR, ConfigError, load_device
+from firmware_config.inventory import (
+    ACCOUNTS_FILE,
+    DEVICES_DIR,
+    ConfigError,
+    load_device,
+    load_model,
+)
+from firmware_config.schema import AccountsFile
+from firmware_config.secrets import WifiPskStore, wifi_store_path
 from provision.customize import Customized, customize
-from provision.identity import CA_FILE, Identity, build_identity
-from provision.secrets_store import default_secrets_path, secret_lookup
+from provision.identity import CA_FILE, HUB_ID, Identity, build_hub_identity, build_identity
 
 
 @dataclass(frozen=True)
 class Preparer:
     inventory: Path
     credentials: CredentialStore
-    site_secrets: Path
+    wifi_keys: WifiPskStore
     ca_certificate: bytes | None
     ssh_keys: tuple[str, ...]
     timezone: str
+    site_file: Path
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Preparer:
@@ -37,11 +45,16 @@ class Preparer:
         return cls(
             inventory=args.inventory,
             credentials=CredentialStore(credentials),
-            site_secrets=args.site_secrets or default_secrets_path(credentials),
+            wifi_keys=WifiPskStore(args.wifi_keys or wifi_store_path(credentials)),
             ca_certificate=ca,
             ssh_keys=tuple(ssh_keys(args.ssh_key)),
             timezone=args.timezone,
+            site_file=args.site or _default_site(),
         )
+
+    @property
+    def site_id(self) -> str:
+        return load_model(self.inventory / ACCOUNTS_FILE, AccountsFile).site_id
 
     def device_path(self, device_id: str) -> Path:
         path = self.inventory / DEVICES_DIR / f"{device_id}.toml"
@@ -51,22 +64,33 @@ class Preparer:
 
     def identity(self, device_id: str) -> Identity:
         """The device's identity; fails now if its password or Wi-Fi key is missing."""
+        if device_id == HUB_ID:
+            identity = build_hub_identity(
+                self.inventory, self.site_file, self.credentials.path, self.site_id
+            )
+            if identity.network.wifi_psk_ref:
+                self.wifi_keys.psk(identity.network.wifi_psk_ref)
+            return identity
         path = self.device_path(device_id)
         device = load_device(path)
         given = device.mqtt.password.get_secret_value() if device.mqtt.password else None
         password = given or self.credentials.password(device.device_id)
         if device.network.wifi_psk_ref:
-            secret_lookup(self.site_secrets)(device.network.wifi_psk_ref)
-        return build_identity(path, password, self.ca_certificate)
+            self.wifi_keys.psk(device.network.wifi_psk_ref)
+        return build_identity(path, password, self.ca_certificate, self.site_id)
 
     def customize(self, image: Path, device_id: str) -> Customized:
-        path = self.device_path(device_id)
-        identity = self.identity(device_id)
         return customize(
             image,
-            path,
-            identity,
+            self.identity(device_id),
             ssh_keys=list(self.ssh_keys),
             timezone=self.timezone,
-            wifi_psk=secret_lookup(self.site_secrets),
+            wifi_psk=self.wifi_keys.psk,
         )
+
+
+def _default_site() -> Path:
+    """The bundled default site (the hub's code knows where it lies)."""
+    from hub.site.loader import DEFAULT_SITE
+
+    return DEFAULT_SITE

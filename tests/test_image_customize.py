@@ -86,7 +86,8 @@ def test_customize_writes_identity_and_cloud_init(site: dict[str, Path], tmp_pat
     assert boot_listing(out) == sorted(
         [
             "/cmdline.txt", "/config.txt", "/meta-data", "/network-config", "/user-data",
-            "/mpp/", "/mpp/ca.crt", "/mpp/device.toml", "/mpp/manifest.json", "/mpp/mqtt-password",
+            "/mpp/", "/mpp/ca.crt", "/mpp/chrony.conf", "/mpp/device.toml", "/mpp/manifest.json",
+            "/mpp/mqtt-password",
         ]
     )  # fmt: skip
 
@@ -101,7 +102,9 @@ def test_customize_writes_identity_and_cloud_init(site: dict[str, Path], tmp_pat
     assert read_boot(out, "mpp/ca.crt") == (site["broker"] / "ca.crt").read_bytes()
     manifest = json.loads(read_boot(out, "mpp/manifest.json"))
     assert manifest["device_id"] == "counter-01" and manifest["role"] == "counter"
-    assert set(manifest["files"]) == {"device.toml", "mqtt-password", "ca.crt"}
+    assert set(manifest["files"]) == {"device.toml", "mqtt-password", "ca.crt", "chrony.conf"}
+    chrony = read_boot(out, "mpp/chrony.conf").decode()
+    assert "\nserver 192.168.10.2 iburst" in chrony and "\nmakestep 1 -1\n" in chrony
 
     # cloud-init: user-data passes cloud-init's own schema check.
     user_data = read_boot(out, "user-data")
@@ -174,7 +177,7 @@ def test_wifi_static_device(site: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "runtext.img"
     result = mpp(
         "image", "customize", site["base"], "--device", "runtext-01", "--out", out,
-        "--inventory", inventory, "--site-secrets", secrets, "--ssh-key", site["key"],
+        "--inventory", inventory, "--wifi-keys", secrets, "--ssh-key", site["key"],
         env={"XDG_STATE_HOME": str(site["state"])},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -195,7 +198,7 @@ def test_wifi_static_device(site: dict[str, Path], tmp_path: Path) -> None:
     secrets.write_text("{}")
     missing = mpp(
         "image", "customize", out, "--device", "runtext-01", "--inventory", inventory,
-        "--site-secrets", secrets, "--ssh-key", site["key"],
+        "--wifi-keys", secrets, "--ssh-key", site["key"],
         env={"XDG_STATE_HOME": str(site["state"])},
     )  # fmt: skip
     assert missing.returncode == 5

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.image_fixtures import build_base_image, extract_boot, mpp
 
@@ -62,7 +63,8 @@ def _fake_root(root: Path) -> Path:
     wants = root / "etc/systemd/system/multi-user.target.wants"
     wants.mkdir(parents=True)
     (wants / "mpp-hub.service").symlink_to("/usr/lib/systemd/system/mpp-hub.service")
-    (wants / "ssh.service").symlink_to("/usr/lib/systemd/system/ssh.service")
+    for kept in ("ssh.service", "mpp-firstboot.service", "mpp-readonly-root.service"):
+        (wants / kept).symlink_to(f"/etc/systemd/system/{kept}")
     return root
 
 
@@ -76,8 +78,7 @@ def _mover(boot: Path, root: Path) -> subprocess.CompletedProcess[str]:
 
 
 def _role_unit(root: Path) -> str:
-    names = [path.name for path in (root / "usr/lib/systemd/system").iterdir()]
-    return "mpp-counter.service" if "mpp-counter.service" in names else "mpp-edge.service"
+    return "mpp-counter.service"
 
 
 def test_mover_installs_identity_and_enables_only_the_role(card: Path, tmp_path: Path) -> None:
@@ -107,7 +108,13 @@ def test_mover_installs_identity_and_enables_only_the_role(card: Path, tmp_path:
     assert link.is_symlink()
     assert str(link.readlink()) == f"/usr/lib/systemd/system/{unit}"
     enabled = sorted(path.name for path in wants.iterdir())
-    assert enabled == sorted([unit, "ssh.service"]), "exactly the role's service (and the OS's)"
+    assert enabled == sorted(
+        [unit, "ssh.service", "mpp-firstboot.service", "mpp-readonly-root.service"]
+    ), "exactly the role's service, besides the image's own"
+
+    chrony = root / "etc/chrony/chrony.conf"
+    assert "server 192.168.10.2 iburst" in chrony.read_text()
+    assert stat.S_IMODE(chrony.stat().st_mode) == 0o644, "chronyd reads it"
 
     assert not (boot / "mpp").exists(), "secrets leave the FAT partition"
     assert (boot / "cmdline.txt").exists()
@@ -140,3 +147,47 @@ def test_missing_manifest_means_interrupted_customisation(card: Path, tmp_path: 
     result = _mover(boot, _fake_root(tmp_path / "root"))
     assert result.returncode == 1
     assert "missing (customisation interrupted?)" in result.stderr
+
+
+def test_hub_card_installs_site_inventory_credentials_and_time_server(tmp_path: Path) -> None:
+    env = {"XDG_STATE_HOME": str(tmp_path / "state")}
+    inventory = REPO / "firmware_config"
+    assert (
+        mpp(
+            "broker", "render", "--inventory", inventory, "--out", tmp_path / "b", env=env
+        ).returncode
+        == 0
+    )
+    (tmp_path / "key.pub").write_text("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake tech@laptop\n")
+    image = build_base_image(tmp_path / "hub.img")
+    result = mpp(
+        "image", "customize", image, "--device", "hub", "--ssh-key", tmp_path / "key.pub", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert "for hub (hub): host mpp-hub" in result.stdout
+
+    boot = extract_boot(image, tmp_path / "boot")
+    network = yaml.safe_load((boot / "network-config").read_text())["network"]
+    assert network["ethernets"]["eth0"]["addresses"] == ["192.168.10.2/24"]
+    root = _fake_root(tmp_path / "root")
+    moved = _mover(boot, root)
+    assert moved.returncode == 0, moved.stderr
+
+    assert (root / "etc/mpp/site.toml").read_bytes() == (
+        REPO / "hub/site/sites/lampung-timur.toml"
+    ).read_bytes()
+    for name in ("accounts.toml", "hub.toml", "devices/counter-01.toml", "devices/kiosk-02.toml"):
+        installed = root / "etc/mpp/inventory" / name
+        assert installed.read_bytes() == (inventory / name).read_bytes(), name
+        assert stat.S_IMODE(installed.stat().st_mode) == 0o600
+    credentials = root / "var/lib/mpp/mqtt-credentials.json"
+    assert json.loads(credentials.read_text()) == json.loads(
+        (tmp_path / "state/mpp/mqtt-credentials.json").read_text()
+    )
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    chrony = (root / "etc/chrony/chrony.conf").read_text()
+    assert "allow 192.168.10.0/24" in chrony and "local stratum 8" in chrony
+    wants = root / "etc/systemd/system/multi-user.target.wants"
+    assert (wants / "mpp-hub.service").readlink() == Path("/usr/lib/systemd/system/mpp-hub.service")
+    assert not (wants / "mpp-counter.service").exists()
+    assert not (root / "etc/mpp/readonly-root-pending").exists(), "the hub keeps a writable root"

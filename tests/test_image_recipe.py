@@ -166,7 +166,7 @@ def test_role_services_installed_and_never_enabled_by_the_image(assembled: Path)
     units = {path.name for path in (assembled / "stage-mpp-edge/01-services/files/units").iterdir()}
     for role in DEVICE_ROLES:
         unit = f"mpp-{role.value.replace('_', '-')}.service"
-        assert unit in units or "mpp-edge.service" in units, f"no service for {role.value}"
+        assert unit in units, f"no service for {role.value}"
     assert (assembled / "stage-mpp-hub/01-services/files/units/mpp-hub.service").is_file()
     for script in assembled.rglob("*.sh"):
         for enabled in re.findall(r"systemctl enable (\S+)", script.read_text()):

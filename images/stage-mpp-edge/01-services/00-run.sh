@@ -7,11 +7,12 @@ install -v -d -m 755 "${ROOTFS_DIR}/usr/lib/systemd/system"
 for unit in files/units/*.service; do
 	install -v -m 644 "${unit}" "${ROOTFS_DIR}/usr/lib/systemd/system/"
 done
+# Agents start after time-sync.target: wait for the hub's time 45 s at most.
+install -v -d -m 755 "${ROOTFS_DIR}/etc/systemd/system/chrony-wait.service.d"
+install -v -m 644 files/chrony-wait-mpp.conf "${ROOTFS_DIR}/etc/systemd/system/chrony-wait.service.d/mpp.conf"
+# Logs: volatile (RAM) on a device, the SD card is spared.
 install -v -d -m 755 "${ROOTFS_DIR}/etc/systemd/journald.conf.d"
-for conf in files/journald/*.conf; do
-	[ -e "${conf}" ] || continue
-	install -v -m 644 "${conf}" "${ROOTFS_DIR}/etc/systemd/journald.conf.d/"
-done
+install -v -m 644 files/journald/mpp-edge.conf "${ROOTFS_DIR}/etc/systemd/journald.conf.d/"
 
 on_chroot << EOF
 set -e

@@ -7,11 +7,9 @@ install -v -d -m 755 "${ROOTFS_DIR}/usr/lib/systemd/system"
 install -v -m 644 files/units/mpp-hub.service "${ROOTFS_DIR}/usr/lib/systemd/system/"
 install -v -d -m 755 "${ROOTFS_DIR}/etc/systemd/system/mosquitto.service.d"
 install -v -m 644 files/mosquitto-mpp.conf "${ROOTFS_DIR}/etc/systemd/system/mosquitto.service.d/mpp.conf"
+# Logs: kept on disk, bounded.
 install -v -d -m 755 "${ROOTFS_DIR}/etc/systemd/journald.conf.d"
-for conf in files/journald/*.conf; do
-	[ -e "${conf}" ] || continue
-	install -v -m 644 "${conf}" "${ROOTFS_DIR}/etc/systemd/journald.conf.d/"
-done
+install -v -m 644 files/journald/mpp-hub.conf "${ROOTFS_DIR}/etc/systemd/journald.conf.d/"
 
 on_chroot << EOF
 set -e
