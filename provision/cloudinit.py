@@ -83,7 +83,8 @@ def network_config(network: NetworkSettings, wifi_psk: str | None) -> str:
         interface["dhcp4"] = False
         interface["addresses"] = [str(network.address)]
         if network.gateway is not None:
-            interface["routes"] = [{"to": "default", "via": str(network.gateway)}]
+            # 0.0.0.0/0 rather than "default": cloud-init before 23 rejects the latter.
+            interface["routes"] = [{"to": "0.0.0.0/0", "via": str(network.gateway)}]
     else:
         interface["dhcp4"] = True
     if network.dns:

@@ -188,7 +188,7 @@ def test_wifi_static_device(site: dict[str, Path], tmp_path: Path) -> None:
     assert network["wifis"]["wlan0"] == {
         "dhcp4": False,
         "addresses": ["192.168.10.61/24"],
-        "routes": [{"to": "default", "via": "192.168.10.1"}],
+        "routes": [{"to": "0.0.0.0/0", "via": "192.168.10.1"}],
         "nameservers": {"addresses": ["192.168.10.1"]},
         "regulatory-domain": "ID",
         "access-points": {"MPP-Lantai-1": {"password": psk}},
@@ -238,3 +238,37 @@ def test_customize_refusals_are_one_line(
     assert result.returncode == code, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_static_ethernet_network_config_parses_in_cloud_init(
+    site: dict[str, Path], tmp_path: Path
+) -> None:
+    """Debian 12's cloud-init has no network-config schema: its own parser (the one
+    that renders the network at boot) must read the file into the intended state."""
+    # cloud-init's own interpreter (its script's #! line) has its library.
+    interpreter = Path(_require_cloud_init()).read_text().splitlines()[0][2:].split()[0]
+    out = tmp_path / "display.img"
+    result = mpp(
+        "image", "customize", site["base"], "--device", "display-01", "--out", out,
+        "--ssh-key", site["key"], env={"XDG_STATE_HOME": str(site["state"])},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (tmp_path / "network-config").write_bytes(read_boot(out, "network-config"))
+    probe = (
+        "import json, sys, yaml\n"
+        "from cloudinit.net.network_state import parse_net_config_data\n"
+        "data = yaml.safe_load(open(sys.argv[1]))['network']\n"
+        "state = parse_net_config_data(data, skip_broken=False)\n"
+        "print(json.dumps(list(state.iter_interfaces()), default=str))\n"
+    )
+    parsed = subprocess.run(
+        [interpreter, "-c", probe, str(tmp_path / "network-config")],
+        capture_output=True,
+        text=True,
+    )
+    assert parsed.returncode == 0, parsed.stderr
+    (eth0,) = json.loads(parsed.stdout)
+    (subnet,) = eth0["subnets"]
+    assert eth0["name"] == "eth0" and subnet["type"] == "static"
+    assert (subnet["address"], subnet["prefix"]) == ("192.168.10.20", 24)
+    assert subnet["routes"][0]["gateway"] == "192.168.10.1"
