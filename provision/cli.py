@@ -151,7 +151,7 @@ def _customize(args: argparse.Namespace) -> int:
 def stderr_console():  # -> rich Console; imported late: rich is the image extra's
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True)
 
 
 def _flash(args: argparse.Namespace) -> int:

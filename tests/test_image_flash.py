@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,3 +151,32 @@ def test_compressed_image_is_refused_before_any_drive_check(tmp_path: Path) -> N
     result = mpp("image", "flash", image, tmp_path / "t.bin", "--yes")
     assert result.returncode == 11
     assert "xz-compressed; decompress it first" in result.stderr
+
+
+@pytest.mark.parametrize(("answer", "written"), [("n", False), ("y", True)])
+def test_flash_asks_on_a_terminal(tmp_path: Path, answer: str, written: bool) -> None:
+    image = tmp_path / "card.img"
+    image.write_bytes(os.urandom(64 * 1024))
+    target = tmp_path / "target.bin"
+    controller, terminal = pty.openpty()
+    try:
+        os.write(controller, f"{answer}\n".encode())
+        result = subprocess.run(
+            [sys.executable, "-m", "mpp.cli", "image", "flash", str(image), str(target)],
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert f"Everything on {target} (a file) will be erased." in result.stderr
+    assert "Write card.img (65.5 kB) to it? [y/N]" in result.stdout
+    if written:
+        assert result.returncode == 0, result.stderr
+        assert target.read_bytes() == image.read_bytes()
+    else:
+        assert result.returncode == 12
+        assert result.stderr.strip().endswith("mpp: error: not confirmed; nothing written")
+        assert not target.exists()
