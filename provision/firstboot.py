@@ -40,7 +40,8 @@ OVERLAY_PENDING = "etc/mpp/readonly-root-pending"
 PUBLIC_FILES = {"chrony.conf": "etc/chrony/chrony.conf"}
 # The hub's credentials store lives with its state, where its units look.
 PRIVATE_ELSEWHERE = {"mqtt-credentials.json": "var/lib/mpp/mqtt-credentials.json"}
-INVENTORY_TAR = "inventory.tar"
+# The hub's inventory and site TLS directory (CA, hub certificate) travel as tars.
+TARS = {"inventory.tar": "etc/mpp/inventory", "tls.tar": "var/lib/mpp/tls"}
 
 
 class FirstBootError(RuntimeError):
@@ -170,14 +171,14 @@ def _who(source: Path, manifest: dict[str, object], contents: dict[str, bytes]) 
     return device_id, role
 
 
-def _unpack_inventory(data: bytes, target: Path, owner: tuple[int, int] | None) -> list[Path]:
-    """The hub's inventory tar into ``target``: plain files only, 0600, nothing outside."""
+def _unpack(data: bytes, target: Path, owner: tuple[int, int] | None) -> list[Path]:
+    """A tar of the hub's identity into ``target``: plain files only, 0600, nothing outside."""
     written = []
     with tarfile.open(fileobj=io.BytesIO(data)) as archive:
         for member in archive.getmembers():
             name = Path(member.name)
             if not member.isfile() or name.is_absolute() or ".." in name.parts:
-                raise FirstBootError(f"inventory.tar: refusing member {member.name!r}")
+                raise FirstBootError(f"{target.name}: refusing tar member {member.name!r}")
             extracted = archive.extractfile(member)
             assert extracted is not None  # a regular file
             path = target / name
@@ -205,8 +206,8 @@ def install(boot: Path, root: Path) -> Installed:
         os.chown(etc, 0, owner[1])
     installed: list[Path] = []
     for name, data in contents.items():
-        if name == INVENTORY_TAR:
-            installed += _unpack_inventory(data, etc / "inventory", owner)
+        if name in TARS:
+            installed += _unpack(data, root / TARS[name], owner)
             continue
         if name in PUBLIC_FILES:
             target = root / PUBLIC_FILES[name]

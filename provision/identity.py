@@ -39,6 +39,11 @@ DEVICE_FILE = "device.toml"
 PASSWORD_FILE = "mqtt-password"  # noqa: S105 - a file name
 CA_FILE = "ca.crt"
 CHRONY_FILE = "chrony.conf"
+CLIENT_CERT = "client.crt"
+CLIENT_KEY = "client.key"
+TLS_TAR = "tls.tar"
+# The site TLS directory beside the credentials store (`mpp broker render` keeps the CA there).
+TLS_DIR = "tls"
 SITE_FILE = "site.toml"
 INVENTORY_TAR = "inventory.tar"
 CREDENTIALS_FILE = "mqtt-credentials.json"
@@ -68,7 +73,11 @@ class Identity:
 
 
 def build_identity(
-    device_path: Path, password: str, ca_certificate: bytes | None, site_id: str
+    device_path: Path,
+    password: str,
+    ca_certificate: bytes | None,
+    site_id: str,
+    client_tls: tuple[bytes, bytes] | None = None,
 ) -> Identity:
     """The identity of the device in ``device_path`` with its MQTT password.
 
@@ -90,6 +99,8 @@ def build_identity(
     if ca_certificate is not None:
         mqtt["tls_ca_file"] = str(ETC_MPP / CA_FILE)
         files[CA_FILE] = ca_certificate
+    if client_tls is not None:  # mutual TLS: the device's own certificate and key
+        files[CLIENT_CERT], files[CLIENT_KEY] = client_tls
     raw["mqtt"] = mqtt
     text = tomli_w.dumps(raw)
     try:
@@ -103,8 +114,22 @@ def build_identity(
     return Identity(device.device_id, device.role.value, hostname, device.network, files)
 
 
+def _tar(root: Path, paths: list[Path]) -> bytes:
+    """Regular files under ``root`` as an uncompressed tar owned by root, 0640."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for path in sorted(paths):
+            info = archive.gettarinfo(str(path), arcname=str(path.relative_to(root)))
+            info.uid = info.gid = 0
+            info.uname = info.gname = "root"
+            info.mode = 0o640
+            with path.open("rb") as handle:
+                archive.addfile(info, handle)
+    return buffer.getvalue()
+
+
 def build_hub_identity(
-    inventory: Path, site_file: Path, credentials: Path, site_id: str
+    inventory: Path, site_file: Path, credentials: Path, site_id: str, tls_dir: Path | None
 ) -> Identity:
     """The hub's identity: its site file, the inventory (as one tar), the whole
     credentials store (the hub renders the broker's password file from it) and
@@ -114,26 +139,20 @@ def build_hub_identity(
     hub = load_model(inventory / HUB_FILE, HubConfig)
     if not credentials.is_file():
         raise CredentialStoreError(f"{credentials}: not found; run `mpp config secrets` first")
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as archive:
-        for path in sorted(
-            [
-                inventory / ACCOUNTS_FILE,
-                inventory / HUB_FILE,
-                *(inventory / DEVICES_DIR).glob("*.toml"),
-            ]
-        ):
-            info = archive.gettarinfo(str(path), arcname=str(path.relative_to(inventory)))
-            info.uid = info.gid = 0
-            info.uname = info.gname = "root"
-            info.mode = 0o640
-            with path.open("rb") as handle:
-                archive.addfile(info, handle)
+    listed = [
+        inventory / ACCOUNTS_FILE,
+        inventory / HUB_FILE,
+        *(inventory / DEVICES_DIR).glob("*.toml"),
+    ]
     files = {
         SITE_FILE: site_file.read_bytes(),
-        INVENTORY_TAR: buffer.getvalue(),
+        INVENTORY_TAR: _tar(inventory, listed),
         CREDENTIALS_FILE: credentials.read_bytes(),
         CHRONY_FILE: hub_chrony_conf(hub, site_id).encode(),
     }
+    if tls_dir is not None and tls_dir.is_dir():
+        # The site CA (with its key) and the hub's certificate: the hub renders its
+        # broker with the CA the devices' cards already trust, never a new one.
+        files[TLS_TAR] = _tar(tls_dir, [path for path in tls_dir.rglob("*") if path.is_file()])
     hostname = hub.network.hostname or "mpp-hub"
     return Identity(HUB_ID, HUB_ID, hostname, hub.network, files)

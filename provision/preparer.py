@@ -21,7 +21,14 @@ from firmware_config.inventory import (
 from firmware_config.schema import AccountsFile
 from firmware_config.secrets import WifiPskStore, wifi_store_path
 from provision.customize import Customized, customize
-from provision.identity import CA_FILE, HUB_ID, Identity, build_hub_identity, build_identity
+from provision.identity import (
+    CA_FILE,
+    HUB_ID,
+    TLS_DIR,
+    Identity,
+    build_hub_identity,
+    build_identity,
+)
 
 
 @dataclass(frozen=True)
@@ -33,15 +40,19 @@ class Preparer:
     ssh_keys: tuple[str, ...]
     timezone: str
     site_file: Path
+    tls_dir: Path
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Preparer:
         from provision.cli import ssh_keys
 
-        ca = None
-        if args.broker_dir is not None and (args.broker_dir / CA_FILE).is_file():
-            ca = (args.broker_dir / CA_FILE).read_bytes()
         credentials = args.secrets or default_store_path()
+        tls_dir = credentials.parent / TLS_DIR
+        ca = None
+        for source in (args.broker_dir, tls_dir):
+            if source is not None and (source / CA_FILE).is_file():
+                ca = (source / CA_FILE).read_bytes()
+                break
         return cls(
             inventory=args.inventory,
             credentials=CredentialStore(credentials),
@@ -50,6 +61,7 @@ class Preparer:
             ssh_keys=tuple(ssh_keys(args.ssh_key)),
             timezone=args.timezone,
             site_file=args.site or _default_site(),
+            tls_dir=tls_dir,
         )
 
     @property
@@ -66,7 +78,7 @@ class Preparer:
         """The device's identity; fails now if its password or Wi-Fi key is missing."""
         if device_id == HUB_ID:
             identity = build_hub_identity(
-                self.inventory, self.site_file, self.credentials.path, self.site_id
+                self.inventory, self.site_file, self.credentials.path, self.site_id, self.tls_dir
             )
             if identity.network.wifi_psk_ref:
                 self.wifi_keys.psk(identity.network.wifi_psk_ref)
@@ -77,7 +89,17 @@ class Preparer:
         password = given or self.credentials.password(device.device_id)
         if device.network.wifi_psk_ref:
             self.wifi_keys.psk(device.network.wifi_psk_ref)
-        return build_identity(path, password, self.ca_certificate, self.site_id)
+        return build_identity(
+            path, password, self.ca_certificate, self.site_id, self._client_tls(device_id)
+        )
+
+    def _client_tls(self, device_id: str) -> tuple[bytes, bytes] | None:
+        """The device's client certificate and key, when the site uses mutual TLS."""
+        certificate = self.tls_dir / "clients" / f"{device_id}.crt"
+        key = certificate.with_suffix(".key")
+        if certificate.is_file() and key.is_file():
+            return certificate.read_bytes(), key.read_bytes()
+        return None
 
     def customize(self, image: Path, device_id: str) -> Customized:
         return customize(

@@ -147,7 +147,10 @@ def test_each_flash_gets_its_own_instance_id(site: dict[str, Path], tmp_path: Pa
 
 def test_customize_again_replaces_the_identity(site: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "card.img"
-    assert _customize(site, out).returncode == 0
+    (site["broker"] / "ca.crt").write_text(
+        "-----BEGIN CERTIFICATE-----\nOLD\n-----END CERTIFICATE-----\n"
+    )
+    assert _customize(site, out, "--broker-dir", site["broker"]).returncode == 0
     again = mpp(
         "image", "customize", out, "--device", "display-01", "--ssh-key", site["key"],
         env={"XDG_STATE_HOME": str(site["state"])},
@@ -155,7 +158,7 @@ def test_customize_again_replaces_the_identity(site: dict[str, Path], tmp_path: 
     assert again.returncode == 0, again.stderr
     device = tomllib.loads(read_boot(out, "mpp/device.toml").decode())
     assert device["device_id"] == "display-01"
-    assert "ca.crt" not in " ".join(boot_listing(out))
+    assert "/mpp/ca.crt" not in boot_listing(out) or b"OLD" not in read_boot(out, "mpp/ca.crt")
     assert read_boot(out, "cmdline.txt").decode().count("ds=nocloud") == 1
 
 

@@ -159,6 +159,10 @@ def test_hub_card_installs_site_inventory_credentials_and_time_server(tmp_path: 
         == 0
     )
     (tmp_path / "key.pub").write_text("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake tech@laptop\n")
+    tls = tmp_path / "state/mpp/tls"  # the site CA `mpp broker render` keeps beside the store
+    (tls / "clients").mkdir(parents=True, exist_ok=True)
+    (tls / "ca.crt").write_text("CA CERT\n")
+    (tls / "ca.key").write_text("CA KEY\n")
     image = build_base_image(tmp_path / "hub.img")
     result = mpp(
         "image", "customize", image, "--device", "hub", "--ssh-key", tmp_path / "key.pub", env=env
@@ -185,6 +189,10 @@ def test_hub_card_installs_site_inventory_credentials_and_time_server(tmp_path: 
         (tmp_path / "state/mpp/mqtt-credentials.json").read_text()
     )
     assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    for name in ("ca.crt", "ca.key"):
+        copied = root / "var/lib/mpp/tls" / name
+        assert copied.read_bytes() == (tls / name).read_bytes(), "the hub keeps the site CA"
+        assert stat.S_IMODE(copied.stat().st_mode) == 0o600
     chrony = (root / "etc/chrony/chrony.conf").read_text()
     assert "allow 192.168.10.0/24" in chrony and "local stratum 8" in chrony
     wants = root / "etc/systemd/system/multi-user.target.wants"
