@@ -190,3 +190,40 @@ def test_the_wheel_carries_the_first_boot_mover(assembled: Path) -> None:
         cwd=REPO,
     )
     assert help_text.returncode == 0, help_text.stderr
+
+
+def test_image_units_verify(assembled: Path, tmp_path: Path) -> None:
+    """The image's own units (first boot, read-only root) as systemd reads them."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.fail(
+            "systemd-analyze is needed (Debian's systemd; scripts/bootstrap.sh)", pytrace=False
+        )
+    root = tmp_path / "root"
+    shutil.copytree("/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
+    (root / "bin").symlink_to("usr/bin")
+    (root / "sbin").symlink_to("usr/sbin")
+    for program in ("opt/mpp/current/bin/python", "usr/local/sbin/mpp-readonly-root"):
+        (root / program).parent.mkdir(parents=True, exist_ok=True)
+        (root / program).write_text("#!/bin/sh\n")
+        (root / program).chmod(0o755)
+    etc = root / "etc/systemd/system"
+    etc.mkdir(parents=True)
+    units = [
+        assembled / "stage-mpp-base/02-firstboot/files/mpp-firstboot.service",
+        assembled / "stage-mpp-edge/02-readonly-root/files/mpp-readonly-root.service",
+    ]
+    for unit in units:
+        shutil.copy(unit, etc / unit.name)
+    result = subprocess.run(
+        [
+            analyze,
+            "verify",
+            f"--root={root}",
+            *(f"/etc/systemd/system/{unit.name}" for unit in units),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    ours = [line for line in (result.stdout + result.stderr).splitlines() if "mpp-" in line]
+    assert result.returncode == 0 and not ours, result.stdout + result.stderr
