@@ -63,12 +63,19 @@ def human_size(size: int) -> str:
 
 def read_listing() -> dict[str, object]:
     """``lsblk --json`` of every block device, sizes in bytes."""
-    result = subprocess.run(
-        ["lsblk", "--json", "--bytes", "--output", LSBLK_COLUMNS],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    try:
+        result = subprocess.run(
+            ["lsblk", "--json", "--bytes", "--output", LSBLK_COLUMNS],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise DriveRefusedError(
+            "lsblk not found (Debian's util-linux): cannot check drives"
+        ) from None
+    if result.returncode != 0:
+        raise DriveRefusedError(f"lsblk failed: {result.stderr.strip()}; cannot check drives")
     return json.loads(result.stdout)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from provision.drives import DriveRefusedError
+
 SECTOR = 512
 
 
@@ -31,10 +33,15 @@ def wait_for_card(timeout_s: float | None, announce: Callable[[str], None]) -> s
     """Block until a card is inserted; its device node, or ``None`` on timeout."""
     import pyudev
 
-    context = pyudev.Context()
-    monitor = pyudev.Monitor.from_netlink(context)
-    monitor.filter_by("block", device_type="disk")
-    monitor.start()
+    try:
+        context = pyudev.Context()
+        monitor = pyudev.Monitor.from_netlink(context)
+        monitor.filter_by("block", device_type="disk")
+        monitor.start()
+    except (OSError, ImportError) as error:
+        raise DriveRefusedError(
+            f"cannot watch for cards (udev: {error}); give the card's device instead"
+        ) from None
     announce("waiting for an SD card (put it into the reader; Ctrl-C stops)")
     while True:
         device = monitor.poll(timeout=timeout_s)
