@@ -28,6 +28,7 @@ COMPRESSED = {
     b"\x28\xb5\x2f\xfd": "zstd",
 }
 CMDLINE = "cmdline.txt"
+IMAGE_KIND = "mpp-image.txt"
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,23 @@ def copy_image(base: Path, out: Path) -> None:
         raise ImageError(f"{out}: cannot copy {base}: {result.stderr.decode().strip()}")
 
 
+def check_image_kind(boot: BootPartition, role: str) -> None:
+    """A hub identity only on the hub image, a device's only on the edge image.
+
+    The recipe writes ``mpp-image.txt`` (``antrian-mpp edge`` or ``antrian-mpp hub``)
+    into the boot partition; an image without it (another build) is not judged.
+    """
+    if not boot.exists(IMAGE_KIND):
+        return
+    kind = boot.read(IMAGE_KIND).decode(errors="replace").split()[-1:]
+    wanted = "hub" if role == "hub" else "edge"
+    if kind != [wanted]:
+        raise ImageError(
+            f"{boot.image}: this is the {' '.join(kind) or 'unknown'} image; "
+            f"{'the hub' if wanted == 'hub' else 'a ' + role + ' device'} needs the {wanted} image"
+        )
+
+
 def customize(
     image: Path,
     identity: Identity,
@@ -83,6 +101,7 @@ def customize(
         raise ImageError(
             f"{image}: no {CMDLINE} in the boot partition (not a Raspberry Pi OS image)"
         )
+    check_image_kind(boot, identity.role)
     network = identity.network
     instance = instance_id or cloudinit.new_instance_id(identity.device_id)
     psk = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import tomllib
@@ -14,6 +15,8 @@ import yaml
 
 from firmware_config.schema import DeviceConfig
 from tests.image_fixtures import (
+    BOOT_START,
+    SECTOR,
     boot_listing,
     build_base_image,
     fsck_boot,
@@ -218,6 +221,7 @@ def test_wifi_static_device(site: dict[str, Path], tmp_path: Path) -> None:
         ("not-an-image", 11, "not a disk image with a partition table"),
         ("unknown-device", 2, "no device 'counter-99' in the inventory"),
         ("no-credentials", 5, "no password for 'counter-01'; run `mpp broker render` first"),
+        ("hub-image", 11, "this is the hub image; a counter device needs the edge image"),
     ],
 )
 def test_customize_refusals_are_one_line(
@@ -232,6 +236,15 @@ def test_customize_refusals_are_one_line(
         image.write_bytes(b"hello" * 1000)
     elif case == "unknown-device":
         device = "counter-99"
+    elif case == "hub-image":
+        image = tmp_path / "hub.img"
+        shutil.copy(site["base"], image)
+        subprocess.run(
+            ["mcopy", "-i", f"{image}@@{BOOT_START * SECTOR}", "-", "::/mpp-image.txt"],
+            input=b"antrian-mpp hub\n",
+            check=True,
+            env={**os.environ, "MTOOLS_SKIP_CHECK": "1"},
+        )
     else:
         state = tmp_path / "empty-state"
     result = mpp(

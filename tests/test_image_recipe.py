@@ -152,6 +152,8 @@ def test_configs_chain_stages_after_lite(assembled: Path, role: str, exports: st
     assert stages[-1] == exports and (assembled / exports / "EXPORT_IMAGE").is_file()
     assert not any((assembled / stage / "EXPORT_IMAGE").exists() for stage in stages[3:-1])
     assert config["ENABLE_CLOUD_INIT"] == "1"
+    marker = f'echo "antrian-mpp {role}" > "${{ROOTFS_DIR}}/boot/firmware/mpp-image.txt"'
+    assert marker in (assembled / exports / "01-services/00-run.sh").read_text()
     assert "FIRST_USER_PASS" not in config, "never a password in git"
 
 

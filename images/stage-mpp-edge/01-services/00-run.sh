@@ -14,6 +14,9 @@ install -v -m 644 files/chrony-wait-mpp.conf "${ROOTFS_DIR}/etc/systemd/system/c
 install -v -d -m 755 "${ROOTFS_DIR}/etc/systemd/journald.conf.d"
 install -v -m 644 files/journald/mpp-edge.conf "${ROOTFS_DIR}/etc/systemd/journald.conf.d/"
 
+# Which image this is, for `mpp image customize` to refuse a hub identity on it.
+echo "antrian-mpp edge" > "${ROOTFS_DIR}/boot/firmware/mpp-image.txt"
+
 on_chroot << EOF
 set -e
 for wheel in /opt/mpp/wheels/antrian_mpp-*.whl; do

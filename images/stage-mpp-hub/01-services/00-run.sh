@@ -11,6 +11,9 @@ install -v -m 644 files/mosquitto-mpp.conf "${ROOTFS_DIR}/etc/systemd/system/mos
 install -v -d -m 755 "${ROOTFS_DIR}/etc/systemd/journald.conf.d"
 install -v -m 644 files/journald/mpp-hub.conf "${ROOTFS_DIR}/etc/systemd/journald.conf.d/"
 
+# Which image this is, for `mpp image customize` to refuse a device identity on it.
+echo "antrian-mpp hub" > "${ROOTFS_DIR}/boot/firmware/mpp-image.txt"
+
 on_chroot << EOF
 set -e
 for wheel in /opt/mpp/wheels/antrian_mpp-*.whl; do
