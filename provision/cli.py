@@ -132,14 +132,20 @@ def ssh_keys(paths: list[Path]) -> list[str]:
 
 
 def _customize(args: argparse.Namespace) -> int:
-    from provision.customize import copy_image
+    from provision.customize import check_plain_image, copy_image
     from provision.preparer import Preparer
 
     preparer = Preparer.from_args(args)
     target = args.out or args.base
     if args.out is not None:
+        check_plain_image(args.base)
         copy_image(args.base, args.out)
-    result = preparer.customize(target, args.device)
+    try:
+        result = preparer.customize(target, args.device)
+    except BaseException:
+        if args.out is not None and args.out.resolve() != args.base.resolve():
+            args.out.unlink(missing_ok=True)  # no half-customised card image left around
+        raise
     print(
         f"customized {result.image} for {result.device_id} ({result.role}): "
         f"host {result.hostname}, instance {result.instance_id}"

@@ -252,6 +252,7 @@ def test_customize_refusals_are_one_line(
         "--ssh-key", site["key"], env={"XDG_STATE_HOME": str(state)},
     )  # fmt: skip
     assert result.returncode == code, result.stderr
+    assert not (tmp_path / "out.img").exists(), "no half-customised image left"
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
 
