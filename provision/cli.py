@@ -195,13 +195,19 @@ def _batch(args: argparse.Namespace) -> int:
     preflight(devices, preparer)
     err.print(f"{len(devices)} cards: {', '.join(d.device_id for d in devices)}", highlight=False)
 
+    written: list[Path] = []
+
     def target_for(device: DeviceConfig, position: int, total: int) -> Path:
         if args.wait:
-            from provision.wait import wait_for_card
+            from provision.wait import wait_for_card, wait_for_removal
 
-            found = wait_for_card(None, lambda line: err.print(line, highlight=False))
+            say = lambda line: err.print(line, highlight=False)  # noqa: E731
+            if written:
+                wait_for_removal(str(written[-1]), say)
+            found = wait_for_card(None, say)
             if found is None:  # pragma: no cover - no timeout without one
                 raise DriveRefusedError("no card inserted")
+            written.append(Path(found))
             return Path(found)
         if "{device}" in args.drive:
             return Path(args.drive.format(device=device.device_id))

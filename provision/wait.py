@@ -7,7 +7,9 @@ disk must now have a size. The choice is a pure function of the event.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from provision.drives import DriveRefusedError
 
@@ -55,3 +57,22 @@ def wait_for_card(timeout_s: float | None, announce: Callable[[str], None]) -> s
             model = device.properties.get("ID_MODEL", "card")
             announce(f"card inserted: {device.device_node} ({model}, {size * SECTOR:,} bytes)")
             return str(device.device_node)
+
+
+def card_present(node: str, sys_block: Path = Path("/sys/class/block")) -> bool:
+    """Does the drive at ``node`` still hold media (a size above zero in sysfs)?"""
+    size = sys_block / Path(node).name / "size"
+    try:
+        return int(size.read_text().strip() or 0) > 0
+    except (FileNotFoundError, ValueError):
+        return False
+
+
+def wait_for_removal(node: str, announce: Callable[[str], None], poll_s: float = 0.5) -> None:
+    """Block until the card just written is taken out, so writing the next device's
+    card can never pick the same one again (the kernel re-reading its partitions
+    looks like a card being inserted)."""
+    if card_present(node):
+        announce(f"take the card out of {node}")
+    while card_present(node):
+        time.sleep(poll_s)  # the technician's hand, not a test: sysfs has no event to wait on here

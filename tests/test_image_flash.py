@@ -180,3 +180,15 @@ def test_flash_asks_on_a_terminal(tmp_path: Path, answer: str, written: bool) ->
         assert result.returncode == 12
         assert result.stderr.strip().endswith("mpp: error: not confirmed; nothing written")
         assert not target.exists()
+
+
+def test_card_presence_from_sysfs(tmp_path: Path) -> None:
+    """Batch --wait waits for the written card to leave before taking the next one."""
+    from provision.wait import card_present
+
+    (tmp_path / "sdb").mkdir()
+    (tmp_path / "sdb" / "size").write_text("62333952\n")
+    assert card_present("/dev/sdb", tmp_path)
+    (tmp_path / "sdb" / "size").write_text("0\n")  # a USB reader with its card taken out
+    assert not card_present("/dev/sdb", tmp_path)
+    assert not card_present("/dev/sdc", tmp_path)  # a USB stick pulled out
