@@ -274,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"mpp-firstboot: error: broker render failed: {error}", file=sys.stderr)
                 return 1
         subprocess.run(["systemctl", "daemon-reload"], check=False)
+        # chronyd may have started with the stock configuration before us.
+        subprocess.run(["systemctl", "try-restart", "chrony.service"], check=False)
         subprocess.run(["systemctl", "start", "--no-block", result.unit], check=False)
     return 0
 
