@@ -76,13 +76,33 @@ def device_problems(site: SiteFacts, site_file: Path, device: DeviceFile) -> lis
                         f"unknown service {code!r} ({hint})",
                     )
                 )
-        if not any(counter.device_id == config.device_id for counter in site.counters):
+        mine = [counter for counter in site.counters if counter.device_id == config.device_id]
+        if mine and unit.number is not None and unit.number != mine[0].number:
+            problems.append(
+                Problem(
+                    device.path,
+                    "counter.number",
+                    f"{unit.number}, but {site_file} puts {config.device_id} at counter "
+                    f"{mine[0].number} ({mine[0].name})",
+                )
+            )
+        if not mine:
             problems.append(
                 Problem(
                     device.path,
                     "device_id",
                     f"no counter of site {site.id} has device_id = {config.device_id!r} "
                     f"(set it on that counter in {site_file})",
+                )
+            )
+    if config.role is Role.SIGNATURE_PAD:
+        number = config.signature_pad_unit().counter
+        if number is not None and not any(c.number == number for c in site.counters):
+            problems.append(
+                Problem(
+                    device.path,
+                    "signature_pad.counter",
+                    f"site {site.id} has no counter {number}",
                 )
             )
     if config.role is Role.DISPLAY:

@@ -166,13 +166,12 @@ def _stores(args: argparse.Namespace) -> tuple[CredentialStore, WifiPskStore]:
 
 def _secrets_ensure(args: argparse.Namespace) -> int:
     from firmware_config.inventory import ConfigError
-    from firmware_config.secrets import wifi_references
-    from mqtt_broker.render import accounts_of, given_passwords
+    from firmware_config.secrets import given_passwords, mqtt_accounts, wifi_references
 
     inventory = _inventory(args.inventory)
     credentials, wifi = _stores(args)
     before = set(credentials.load())
-    names = [account.username for account in accounts_of(inventory)]
+    names = [name for name, _role in mqtt_accounts(inventory)]
     credentials.ensure(names, given_passwords(inventory))
     new = [name for name in names if name not in before]
     print(f"{credentials.path}: {len(names)} MQTT accounts, {len(new)} new passwords")
@@ -209,15 +208,14 @@ def _secrets_wifi(args: argparse.Namespace) -> int:
 
 
 def _secrets_list(args: argparse.Namespace) -> int:
-    from firmware_config.secrets import wifi_references
-    from mqtt_broker.render import accounts_of
+    from firmware_config.secrets import mqtt_accounts, wifi_references
 
     inventory = _inventory(args.inventory)
     credentials, wifi = _stores(args)
     passwords = credentials.load()
-    for account in accounts_of(inventory):
-        state = "stored" if account.username in passwords else "MISSING"
-        print(f"mqtt  {account.username:<20} {account.role.value:<14} {state}")
+    for name, role in mqtt_accounts(inventory):
+        state = "stored" if name in passwords else "MISSING"
+        print(f"mqtt  {name:<20} {role.value:<14} {state}")
     keys = wifi.load()
     for name, users in sorted(wifi_references(inventory.devices, inventory.hub).items()):
         state = "stored" if name in keys else "MISSING"

@@ -101,6 +101,14 @@ class SatisfactionBox(ConfigModel):
 class CounterUnitConfig(ConfigModel):
     """Wiring and behaviour of a counter unit."""
 
+    number: int | None = Field(
+        default=None,
+        ge=1,
+        le=999,
+        title="Counter number",
+        description="The loket this unit is mounted at, as in the site file (checked "
+        "against it; printed on the card's label).",
+    )
     buttons: CounterButtons = Field(default_factory=CounterButtons)
     led_green: Pin = Field(default=16, description="Serving / ready.")
     led_red: Pin = Field(default=20, description="Paused, offline, error.")
@@ -178,6 +186,12 @@ class KioskPrinter(ConfigModel):
         pattern=r"^[0-9a-f]{4}$",
         description="For hot-plug matching, e.g. 04b8 (Epson).",
     )
+    model: str = Field(
+        default="",
+        max_length=60,
+        description="Make and model, for technicians and card labels (e.g. Epson TM-T82X); "
+        "the ticket layout follows `paper`.",
+    )
 
 
 class KioskScanner(ConfigModel):
@@ -186,6 +200,13 @@ class KioskScanner(ConfigModel):
     enabled: bool = True
     name_contains: str = Field(
         default="", max_length=60, description="Part of the input device name, to pick it out."
+    )
+    usb_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{4}:[0-9a-f]{4}$",
+        title="USB id",
+        description="vendor:product as lsusb shows it: only that device is the scanner "
+        "(a maintenance keyboard is never read as a ticket code).",
     )
 
 
@@ -233,6 +254,34 @@ class RunningTextConfig(ConfigModel):
     scroll_delay_s: float = Field(default=0.03, ge=0.005, le=1.0)
     call_passes: int = Field(default=2, ge=1, le=5)
     zones: list[str] = Field(default_factory=list)
+
+
+USB_ID_PATTERN = r"^[0-9a-f]{4}:[0-9a-f]{4}$"
+
+
+class SignaturePadConfig(ConfigModel):
+    """Where the pad is and which USB tablet is the pad (there may be a keyboard too)."""
+
+    counter: int | None = Field(
+        default=None,
+        ge=1,
+        le=999,
+        title="Counter number",
+        description="The loket the pad sits at, as in the site file.",
+    )
+    input: Literal["tablet", "touchscreen"] = Field(
+        default="tablet",
+        description="A USB pen tablet read through evdev, or the counter's touch screen.",
+    )
+    usb_id: str | None = Field(
+        default=None,
+        pattern=USB_ID_PATTERN,
+        title="USB id",
+        description="vendor:product of the tablet as `lsusb` shows it, e.g. 056a:0357.",
+    )
+    name_contains: str = Field(
+        default="", max_length=60, description="Part of the input device name, to pick it out."
+    )
 
 
 HOSTNAME_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
@@ -356,6 +405,9 @@ class DeviceConfig(ConfigModel):
     running_text: RunningTextConfig | None = Field(
         default=None, description="Running-text panels only; defaults apply when omitted."
     )
+    signature_pad: SignaturePadConfig | None = Field(
+        default=None, description="Signature pads only; defaults apply when omitted."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -380,6 +432,7 @@ class DeviceConfig(ConfigModel):
             ("kiosk", Role.KIOSK),
             ("display", Role.DISPLAY),
             ("running_text", Role.RUNNING_TEXT),
+            ("signature_pad", Role.SIGNATURE_PAD),
         ):
             if getattr(self, section) is not None and self.role is not role:
                 raise ValueError(f"a [{section}] section on a {self.role.value} device")
@@ -390,6 +443,9 @@ class DeviceConfig(ConfigModel):
 
     def running_text_unit(self) -> RunningTextConfig:
         return self.running_text or RunningTextConfig()
+
+    def signature_pad_unit(self) -> SignaturePadConfig:
+        return self.signature_pad or SignaturePadConfig()
 
     def kiosk_unit(self) -> KioskUnitConfig:
         return self.kiosk or KioskUnitConfig()

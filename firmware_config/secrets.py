@@ -15,8 +15,15 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-from firmware_config.credentials import CredentialStore, CredentialStoreError, default_store_path
+from firmware_config.credentials import (
+    HUB_ACCOUNT,
+    CredentialStore,
+    CredentialStoreError,
+    default_store_path,
+)
+from firmware_config.inventory import Inventory
 from firmware_config.schema import DeviceConfig, HubConfig
+from protocol.roles import Role
 
 WIFI_FILE = "wifi-psks.json"
 _PRINTABLE = set(string.printable) - set("\t\n\r\x0b\x0c")
@@ -69,6 +76,29 @@ class WifiPskStore(CredentialStore):
         if problem is not None:
             raise CredentialStoreError(f"Wi-Fi key {name!r}: {problem}")
         self._write({**self.load(), name: psk})
+
+
+def mqtt_accounts(inventory: Inventory) -> list[tuple[str, Role]]:
+    """Every broker account of the inventory: the hub, the admins, each device — the
+    accounts ``mpp broker render`` writes (``mqtt_broker.render.accounts_of``; a test
+    keeps the two equal, since firmware_config may not import the broker's code)."""
+    accounts = [(HUB_ACCOUNT, Role.HUB)]
+    accounts += [(admin.username, Role.ADMIN) for admin in inventory.admins]
+    accounts += [(device.device_id, device.role) for device in inventory.devices]
+    return accounts
+
+
+def given_passwords(inventory: Inventory) -> dict[str, str]:
+    """Passwords a site wrote into its inventory itself; they win over stored ones."""
+    given = {
+        admin.username: admin.password.get_secret_value()
+        for admin in inventory.admins
+        if admin.password is not None
+    }
+    for device in inventory.devices:
+        if device.mqtt.password is not None:
+            given[device.device_id] = device.mqtt.password.get_secret_value()
+    return given
 
 
 def wifi_references(devices: Iterable[DeviceConfig], hub: HubConfig | None) -> dict[str, list[str]]:

@@ -4,8 +4,10 @@ The test plays systemd: it binds the `$NOTIFY_SOCKET` datagram socket (the
 abstract `@` form, as systemd uses), sets `WATCHDOG_USEC`, and reads what
 the agent says. Each role must say READY=1, then ping WATCHDOG=1 at half the
 interval; when its main loop hangs (the simulation's `hang` hook through the
-control socket) the pings stop, so systemd would restart it. Nothing sleeps:
-the test waits on datagrams and log lines with timeouts.
+control socket) the pings stop, so systemd would restart it. Each test has a
+broker of its own: the agents' retained births must not reach tests sharing
+the session's broker. Nothing sleeps: the test waits on datagrams and log
+lines with timeouts.
 """
 
 from __future__ import annotations
@@ -76,10 +78,10 @@ def state_dir(tmp_path: Path, clip_dir: Path) -> Path:
 
 @pytest.mark.parametrize("device_id", ROLES)
 def test_pings_follow_the_agent_loop_and_stop_when_it_hangs(
-    broker: LocalBroker, systemd: FakeSystemd, state_dir: Path, device_id: str
+    fresh_broker: LocalBroker, systemd: FakeSystemd, state_dir: Path, device_id: str
 ) -> None:
     config = DEFAULT_INVENTORY / DEVICES_DIR / f"{device_id}.toml"
-    device = EdgeProcess.on(broker, config, state_dir, env=systemd.env)
+    device = EdgeProcess.on(fresh_broker, config, state_dir, env=systemd.env)
     device.start(timeout=60)
     try:
         ready = systemd.until("READY", 20)
@@ -98,10 +100,10 @@ def test_pings_follow_the_agent_loop_and_stop_when_it_hangs(
         device.kill()
 
 
-def test_no_socket_no_watchdog_thread(broker: LocalBroker, state_dir: Path) -> None:
+def test_no_socket_no_watchdog_thread(fresh_broker: LocalBroker, state_dir: Path) -> None:
     """Without NOTIFY_SOCKET (a terminal, the demo) the agent runs exactly as before."""
     config = DEFAULT_INVENTORY / DEVICES_DIR / "runtext-01.toml"
-    device = EdgeProcess.on(broker, config, state_dir, env={"NOTIFY_SOCKET": ""})
+    device = EdgeProcess.on(fresh_broker, config, state_dir, env={"NOTIFY_SOCKET": ""})
     device.start(timeout=60)
     try:
         with ControlClient(socket_path(state_dir, "runtext-01")) as hand:

@@ -56,8 +56,7 @@ def faulty(tmp_path: Path) -> Path:
     root = _copy_inventory(tmp_path)
     devices = root / "devices"
     _edit(devices / "counter-01.toml", '"DUK-AKTA"]', '"XYZ"]')
-    with (devices / "counter-02.toml").open("a") as file:
-        file.write("[counter]\nbuzzer = 5\n")
+    _edit(devices / "counter-02.toml", "[counter]\n", "[counter]\nbuzzer = 5\n")
     (devices / "counter-23.toml").write_text(
         'device_id = "counter-23"\nrole = "counter"\nname = "Unit loket 23"\n'
     )
@@ -70,7 +69,7 @@ def test_bundled_inventory_and_default_site_pass() -> None:
     result = _validate()
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert f"{INVENTORY}: site mpp-lampung-timur, 27 devices, 1 admins: ok" in result.stdout
+    assert f"{INVENTORY}: site mpp-lampung-timur, 35 devices, 1 admins: ok" in result.stdout
     assert "lampung-timur.toml: site mpp-lampung-timur, 22 counters: ok" in result.stdout
 
 

@@ -49,3 +49,12 @@ def test_hotplug_matches_the_printer() -> None:
     assert concerns_printer(epson, "04b8", "/dev/usb/lp0")
     assert not concerns_printer(keyboard, "04b8", "/dev/usb/lp0")
     assert not concerns_printer(UsbEvent("bind", "usb", "04b8", None), "04b8", "/dev/usb/lp0")
+
+
+def test_the_scanner_is_found_by_usb_id_before_name() -> None:
+    from edge.kiosk.scanner import is_scanner
+
+    assert is_scanner("Symbol Bar Code Scanner", "05e0", "1200", usb_id="05e0:1200")
+    assert not is_scanner("Symbol Bar Code Scanner", "046d", "c31c", usb_id="05e0:1200")
+    assert not is_scanner("Logitech USB Keyboard", "046d", "c31c", "Scanner")
+    assert is_scanner("Logitech USB Keyboard", "046d", "c31c")  # no rule: the first keyboard

@@ -98,3 +98,13 @@ def test_psk_rules_and_the_derived_key() -> None:
     assert wpa_psk_hex("password", "IEEE") == (
         "f42c6fc52df0ebef9ebb4b90b38a5f902e83fe1b135a70e23aed762e9710a12e"
     )
+
+
+def test_the_accounts_are_the_ones_the_broker_renders() -> None:
+    from firmware_config.secrets import given_passwords, mqtt_accounts
+    from mqtt_broker import render
+
+    inventory = load_inventory(ROOT / "firmware_config")
+    rendered = [(account.username, account.role) for account in render.accounts_of(inventory)]
+    assert mqtt_accounts(inventory) == rendered
+    assert given_passwords(inventory) == render.given_passwords(inventory)

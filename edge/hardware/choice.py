@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -182,7 +183,7 @@ class RealHardware:
             return None
         from edge.kiosk.scanner import find_scanner
 
-        node = find_scanner(scanner.name_contains)
+        node = find_scanner(scanner.name_contains, scanner.usb_id)
         if node is None:
             log.warning("%s: no QR scanner found; check-in by keypad only", config.device_id)
         return node
@@ -254,13 +255,21 @@ class SimulatedHardware:
             clips = ClipSet(clip_dir)
         except ClipSetError:
             log.info("making the voice clip set with espeak-ng in %s", clip_dir)
+            # Made aside and renamed into place: two displays of one state directory
+            # start together, and neither may read the other's half-written clips.
+            clip_dir.parent.mkdir(parents=True, exist_ok=True)
+            aside = Path(tempfile.mkdtemp(prefix=".voice-clips-", dir=clip_dir.parent))
             try:
-                make_clip_set(clip_dir)
+                make_clip_set(aside)
+                with contextlib.suppress(OSError):  # the other display was first
+                    aside.rename(clip_dir)
             except (OSError, RuntimeError, subprocess.SubprocessError) as error:
                 raise HardwareError(
                     f"{config.device_id}: cannot make voice clips in {clip_dir} ({error}; "
                     "install espeak-ng)"
                 ) from None
+            finally:
+                shutil.rmtree(aside, ignore_errors=True)
             clips = ClipSet(clip_dir)
         player = self._player or WavFilePlayer(self.state_dir / "voice" / config.device_id)
         return clips, player

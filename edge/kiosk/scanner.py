@@ -91,7 +91,21 @@ class EvdevScanner:
             self.device.close()
 
 
-def find_scanner(name_contains: str = "") -> str | None:
+def is_scanner(
+    name: str, vendor_id: str, model_id: str, name_contains: str = "", usb_id: str | None = None
+) -> bool:
+    """Whether a keyboard-like input device is the kiosk's scanner.
+
+    With ``usb_id`` (``vendor:product`` as lsusb shows it) only that device
+    matches: a keyboard plugged in for maintenance is never read as tickets.
+    Without, the first keyboard whose name contains ``name_contains``.
+    """
+    if usb_id is not None and f"{vendor_id}:{model_id}".lower() != usb_id.lower():
+        return False
+    return name_contains.lower() in name.lower()
+
+
+def find_scanner(name_contains: str = "", usb_id: str | None = None) -> str | None:
     """The event node of a keyboard-like input device that looks like the scanner."""
     try:
         import pyudev
@@ -104,7 +118,9 @@ def find_scanner(name_contains: str = "") -> str | None:
             if not node or not node.startswith("/dev/input/event"):
                 continue
             name = (device.parent.properties.get("NAME", "") if device.parent else "").strip('"')
-            if name_contains.lower() in name.lower():
+            vendor = device.properties.get("ID_VENDOR_ID", "")
+            model = device.properties.get("ID_MODEL_ID", "")
+            if is_scanner(name, vendor, model, name_contains, usb_id):
                 return str(node)
     except Exception as error:  # no /run/udev in containers, permissions, …
         log.info("no scanner found: %s", error)
