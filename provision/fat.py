@@ -63,7 +63,8 @@ class BootPartition:
     # -- mtools ---------------------------------------------------------------
 
     def _mtools(self, command: str, *args: str, data: bytes | None = None) -> bytes:
-        environment = {**os.environ, "MTOOLS_SKIP_CHECK": "1", "MTOOLS_NO_VFAT": "0"}
+        # Skip mtools' geometry sanity check: a partition inside an image file has none.
+        environment = {**os.environ, "MTOOLS_SKIP_CHECK": "1"}
         result = subprocess.run(
             [_tool(command, "mtools"), "-i", f"{self.image}@@{self.offset}", *args],
             input=data,
@@ -105,11 +106,6 @@ class BootPartition:
             built /= part
             if not self.exists(str(built)):
                 self._mtools("mmd", self._dos(built))
-
-    def listing(self, path: str = "/") -> list[str]:
-        """Full paths of everything below ``path`` (``mdir -/ -b``)."""
-        output = self._mtools("mdir", "-/", "-b", self._dos(path)).decode()
-        return sorted(line.removeprefix("::") for line in output.splitlines() if line.strip())
 
     def remove_tree(self, path: str) -> None:
         if self.exists(path):
