@@ -21,7 +21,7 @@ from typing import NamedTuple, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from firmware_config.network_checks import network_problems
-from firmware_config.problems import Problem
+from firmware_config.problems import Problem, errors
 from firmware_config.schema import (
     PIN_CONFLICT_ERROR,
     AccountsFile,
@@ -91,8 +91,11 @@ class InventoryReport:
 
     def inventory(self) -> Inventory:
         """The usable inventory; :class:`ConfigError` listing every problem otherwise."""
-        if self.problems or self.site_id is None:
-            raise ConfigError("\n".join(str(problem) for problem in self.problems))
+        # Warnings (a hub address that is not the hub's, a hub on Wi-Fi) are the
+        # validator's to show; only errors make an inventory unusable.
+        failed = errors(list(self.problems))
+        if failed or self.site_id is None:
+            raise ConfigError("\n".join(str(problem) for problem in failed))
         return Inventory(
             site_id=self.site_id,
             devices=tuple(device.config for device in self.devices),

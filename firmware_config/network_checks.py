@@ -28,6 +28,7 @@ def network_problems(
     hostnames: dict[str, str] = {}
     addresses: dict[IPv4Address, str] = {}
     if hub is not None:
+        problems += _hub_advice(hub_file, hub)
         hostnames[hub.network.hostname or ""] = hub_file.name
         if hub.network.address is not None:
             addresses[hub.network.address.ip] = hub_file.name
@@ -87,4 +88,30 @@ def _reaches_hub(hub_file: Path, hub: HubConfig, device: DeviceFile) -> list[Pro
                     f"({served}; see time.allow in {hub_file.name})",
                 )
             )
+    return problems
+
+
+def _hub_advice(hub_file: Path, hub: HubConfig) -> list[Problem]:
+    """What works but should not be: the whole building hangs on the hub's link."""
+    problems = []
+    if hub.network.interface == "wifi":
+        problems.append(
+            Problem(
+                hub_file,
+                "network.interface",
+                "the hub on Wi-Fi: every device of the building goes through it; cable it",
+                warning=True,
+            )
+        )
+    if hub.network.mode == "dhcp" and hub.address is None:
+        problems.append(
+            Problem(
+                hub_file,
+                "network.mode",
+                f"the hub takes its address from DHCP: devices find it only as "
+                f"{hub.reach_address()} (mDNS); give it a static address or a DHCP "
+                "reservation and set address",
+                warning=True,
+            )
+        )
     return problems

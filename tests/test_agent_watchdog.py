@@ -86,6 +86,10 @@ def test_pings_follow_the_agent_loop_and_stop_when_it_hangs(
     try:
         ready = systemd.until("READY", 20)
         assert device_id in ready["STATUS"]
+        status = ready["STATUS"]
+        while "broker" not in status or "unreachable" in status:  # says when it connects
+            status = systemd.until("STATUS", 20)["STATUS"]
+        assert status.endswith("connected"), status
         for _ in range(3):
             assert "WATCHDOG" in systemd.until("WATCHDOG", 5 * WATCHDOG_S)
         with ControlClient(socket_path(state_dir, device_id)) as hand:

@@ -101,6 +101,19 @@ def test_the_hub_file_is_checked(inventory: Path) -> None:
         f"{hub}: (file): Value error, time.allow is needed when the hub has no static address "
         "(the LAN the hub serves the time to, e.g. ['192.168.10.0/24'])"
     ]
+    _edit(hub, "[time]\n", '[time]\nallow = ["192.168.10.0/24"]\n')
+    _edit(
+        hub, 'interface = "ethernet"', 'interface = "wifi"\nwifi_ssid = "MPP"\nwifi_psk_ref = "k"'
+    )
+    result = _validate(inventory)
+    warnings = [line for line in result.stderr.splitlines() if line.startswith(f"{hub}: ")]
+    assert warnings == [
+        f"{hub}: network.interface: warning: the hub on Wi-Fi: every device of the building "
+        "goes through it; cable it",
+        f"{hub}: network.mode: warning: the hub takes its address from DHCP: devices find it "
+        "only as mpp-hub.local (mDNS); give it a static address or a DHCP reservation and set "
+        "address",
+    ]
     _edit(hub, 'role = "hub"', 'role = "kiosk"')
     result = _validate(inventory)
     assert f"{hub}: role: Input should be 'hub' (got 'kiosk')" in result.stderr.splitlines()

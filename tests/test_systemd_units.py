@@ -168,3 +168,19 @@ def test_journald_drop_ins(name: str, storage: str, bound: str) -> None:
     assert set(journal) <= _journald_keys()
     assert journal["Storage"] == storage
     assert journal[bound].endswith("M")
+
+
+@pytest.mark.parametrize("unit", OUR_UNITS)
+def test_each_unit_runs_an_mpp_command_line_that_parses(unit: str) -> None:
+    """The ExecStart of every unit is a command line `mpp` accepts, with files where
+    the image and first boot put them."""
+    import shlex
+
+    from mpp.cli import build_parser
+
+    exec_start = _unit(unit)["Service"]["ExecStart"]
+    program, *args = shlex.split(exec_start)
+    assert program == "/opt/mpp/current/bin/mpp"
+    parsed = build_parser().parse_args(args)
+    paths = [str(value) for value in vars(parsed).values() if isinstance(value, Path)]
+    assert all(path.startswith(("/etc/mpp/", "/var/lib/mpp")) for path in paths), paths
