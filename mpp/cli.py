@@ -27,12 +27,14 @@ def _registrars() -> list[Register]:
     from hub import cli as hub_cli
     from mpp import demo_cli
     from mqtt_broker import cli as broker_cli
+    from provision import cli as image_cli
 
     return [
         hub_cli.register,
         edge_cli.register,
         broker_cli.register,
         config_cli.register,
+        image_cli.register,
         demo_cli.register,
     ]
 
@@ -59,6 +61,8 @@ def _exit_codes() -> list[Failure]:
     8    an input file whose contents are not what the command reads
     9    the voice clip set (espeak-ng missing or failing, clips unusable)
     10   a device's hardware is missing (GPIO, OLED, SPI panel, screen, clips)
+    11   an SD-card image that cannot be customised or written
+    12   a drive refused for flashing (not removable, mounted, too small, …)
     130  interrupted (Ctrl-C) — except ``hub run``, where SIGINT is a stop: 0
     ===  =================================================================
     """
@@ -75,6 +79,8 @@ def _exit_codes() -> list[Failure]:
     from protocol.errors import ContractError
     from protocol.link import LinkError
     from protocol.tls import TlsSetupError
+    from provision.drives import DriveRefusedError
+    from provision.fat import ImageError
 
     return [
         Failure(ConfigError, 2),
@@ -90,6 +96,8 @@ def _exit_codes() -> list[Failure]:
         Failure(CredentialStoreError, 5),
         Failure(DecodeError, 8, "not ESC/POS printer output as the kiosk writes it"),
         Failure(ClipSetError, 9),
+        Failure(ImageError, 11),
+        Failure(DriveRefusedError, 12),
         Failure(OSError, 6),
     ]
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian / Raspberry Pi OS machine:
-# mosquitto (+ clients), espeak-ng and Python venv support from apt when missing, then a
+# mosquitto (+ clients), espeak-ng, Python venv support and the image tools (fdisk,
+# dosfstools, mtools, shellcheck, cloud-init) from apt when missing, then a
 # virtual environment in .venv with the project and its dev extras.
 # Sourced by run-demo.sh and run-tests.sh; safe to run again.
 set -euo pipefail
@@ -17,10 +18,24 @@ command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(
 command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)  # the display's voice clips
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv python3-pip)
+# mpp image: partition tables, FAT boot partitions written without mounting;
+# the tests' tiny images (mkfs.vfat, fsck.vfat) and the recipe's shellcheck.
+PATH="$PATH:/usr/sbin:/sbin" command -v sfdisk >/dev/null 2>&1 || missing+=(fdisk)
+PATH="$PATH:/usr/sbin:/sbin" command -v mkfs.vfat >/dev/null 2>&1 || missing+=(dosfstools)
+command -v mcopy >/dev/null 2>&1 || missing+=(mtools)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+# cloud-init, to check the user-data `mpp image customize` writes (`cloud-init
+# schema`). Installed only for that: switched off at this machine's boot.
+install_cloud_init=0
+command -v cloud-init >/dev/null 2>&1 || { missing+=(cloud-init); install_cloud_init=1; }
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "bootstrap: installing ${missing[*]} with apt-get" >&2
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    if [ "$install_cloud_init" -eq 1 ]; then
+        as_root mkdir -p /etc/cloud
+        as_root touch /etc/cloud/cloud-init.disabled
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # chronyd, only to check the rendered chrony.conf files in the tests (`chronyd -p`):
@@ -50,7 +65,7 @@ if [ ! -f "$stamp" ]; then
     echo "bootstrap: preparing $VENV" >&2
     [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -U pip
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT[dev]"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "${ROOT}[dev]"
     rm -f "$VENV"/.installed-*
     touch "$stamp"
 fi

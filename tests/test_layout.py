@@ -30,6 +30,8 @@ def _imported_roots(package: str) -> set[str]:
         ("hub", {"edge", "mpp"}),
         ("protocol", {"hub", "edge", "firmware_config", "mqtt_broker", "mpp"}),
         ("firmware_config", {"hub", "edge", "mqtt_broker"}),
+        # The image tools and the first-boot mover never need a device agent.
+        ("provision", {"edge", "mqtt_broker"}),
     ],
 )
 def test_package_does_not_import(package: str, forbidden: set[str]) -> None:
