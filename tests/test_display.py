@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -255,3 +256,64 @@ def test_display_shows_calls_and_survives_reconnect_and_restart(
         restarted.stop()
         kiosk.stop()
         counter.stop()
+
+
+class HeldPlayer:
+    """A speaker that takes as long as the test says: each announcement waits for a release."""
+
+    def __init__(self) -> None:
+        self.started = threading.Semaphore(0)
+        self.release = threading.Semaphore(0)
+        self.finished: list[bytes] = []
+
+    def play(self, wav: bytes, seconds: float) -> None:
+        self.started.release()
+        assert self.release.acquire(timeout=10), "the test never released the speaker"
+        self.finished.append(wav)
+
+
+def _cursor_ids(path: Path) -> list[str]:
+    return json.loads(path.read_text())["announced"] if path.exists() else []
+
+
+def test_the_cursor_never_holds_a_call_that_was_not_spoken(clip_dir: Path, tmp_path: Path) -> None:
+    """The dropped announcement of the demo: three ids in the cursor, two announcements.
+
+    The cursor was written when a call was queued, before it was spoken: a display
+    stopped (service restart, power cut) while a burst of calls waited for the
+    speaker kept them as "announced", and after the restart the retained list
+    could not bring them back. What is on disk at any moment must be said already.
+    """
+    path = tmp_path / "announced.json"
+    player = HeldPlayer()
+    announcer = Announcer(ClipSet(clip_dir), player, AnnouncedCursor(path))
+    announcer.start()
+    burst = [_call("A-001", 1, 1), _call("A-002", 2, 2), _call("A-003", 3, 3)]
+    try:
+        assert all(announcer.offer(call, NOW) for call in burst)
+        assert player.started.acquire(timeout=10), "the first call is being spoken"
+        # A power cut now: only what was said may be on disk.
+        assert _cursor_ids(path) == [], "calls marked announced before they were spoken"
+        player.release.release()
+        assert player.started.acquire(timeout=10)
+        assert _cursor_ids(path) == [str(burst[0].event_id)]
+    finally:
+        stopping = time.monotonic()
+        player.release.release()  # the second call ends; the third is never started
+        announcer.stop()
+    assert time.monotonic() - stopping < 3.0, "a stop does not wait for the whole queue"
+    assert _cursor_ids(path) == [str(c.event_id) for c in burst[:2]]
+    assert len(player.finished) == 2
+    # After the restart the retained list brings the unspoken call back, once.
+    player.release.release()
+    again = Announcer(ClipSet(clip_dir), player, AnnouncedCursor(path))
+    again.start()
+    try:
+        queued = [again.offer(call, NOW + timedelta(seconds=5), live=False) for call in burst]
+        assert queued == [False, False, True]
+        assert not again.offer(burst[2], NOW), "queued already: the live event is not said twice"
+        assert again.idle.wait(10)
+    finally:
+        again.stop()
+    assert len(player.finished) == 3
+    assert _cursor_ids(path) == [str(c.event_id) for c in burst]
