@@ -201,8 +201,11 @@ class DisplayUnitConfig(ConfigModel):
         default_factory=list, description="Show only these agencies' counters (empty: all)."
     )
     reading: Literal["digits", "number"] = Field(
-        default="digits", description="A-012 as 'nol satu dua' or as 'dua belas'."
+        default="number", description="A-012 as 'dua belas' (halls say it so) or 'nol satu dua'."
     )
+    pause_after_chime_s: float = Field(default=0.8, ge=0.0, le=3.0)
+    pause_before_silakan_s: float = Field(default=0.4, ge=0.0, le=3.0)
+    say_twice: bool = Field(default=False, description="Say each call a second time.")
     volume: float = Field(default=0.8, ge=0.0, le=1.0)
     quiet_start: str | None = Field(default=None, pattern=r"^[0-2][0-9]:[0-5][0-9]$")
     quiet_end: str | None = Field(default=None, pattern=r"^[0-2][0-9]:[0-5][0-9]$")

@@ -20,7 +20,7 @@ from edge.display.announcer import AnnouncedCursor, Announcer, PygamePlayer, Qui
 from edge.display.clips import ClipSet
 from edge.display.model import DisplayModel
 from edge.display.screen import DisplayScreen
-from edge.display.speech import call_clips
+from edge.display.speech import announcement
 from edge.hardware.choice import SimulatedHardware
 from firmware_config.inventory import Inventory
 from firmware_config.schema import DeviceConfig, DisplayUnitConfig
@@ -140,8 +140,8 @@ def test_announcer_speaks_once_and_not_stale_or_in_quiet_hours(
     assert player.event.wait(10)
     assert announcer.idle.wait(10)
     announcer.stop()
-    assert list(announcer.spoken) == ["nomor antrian a nol satu dua silakan menuju loket tiga"]
-    assert player.played[0] == pytest.approx(ClipSet(clip_dir).duration(call_clips("A-012", 3)))
+    assert list(announcer.spoken) == ["Nomor antrean A dua belas, silakan menuju loket tiga."]
+    assert player.played[0] == pytest.approx(ClipSet(clip_dir).duration(announcement("A-012", 3)))
     again = Announcer(ClipSet(clip_dir), player, AnnouncedCursor(tmp_path / "cursor.json"))
     assert not again.offer(call, NOW), "the cursor survives a restart"
     quiet = Announcer(
