@@ -186,8 +186,8 @@ class KioskUnitConfig(ConfigModel):
         default=None,
         ge=60,
         le=1200,
-        description="Visible width of the panel in mm, as mounted (7\" 1024x600: 154; "
-        "10.1\" 1280x800: 217; 21.5\" 1080x1920 portrait: 268). Text and buttons are "
+        description='Visible width of the panel in mm, as mounted (7" 1024x600: 154; '
+        '10.1" 1280x800: 217; 21.5" 1080x1920 portrait: 268). Text and buttons are '
         "sized in mm from it; omitted: a typical panel of that resolution.",
     )
     fullscreen: bool = True

@@ -75,7 +75,6 @@ class SiteCalendar:
                 until_open = max(until_open, (end - local).total_seconds() / 60)
         return Availability(True, None, until_open)
 
-
     def next_opening(self, service: Service, moment: datetime) -> datetime | None:
         """The first ticket time of the next service day after ``moment``'s day."""
         day = self.local(moment).date()
