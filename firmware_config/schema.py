@@ -182,6 +182,14 @@ class KioskScanner(ConfigModel):
 class KioskUnitConfig(ConfigModel):
     width: int = Field(default=1080, ge=640, le=3840)
     height: int = Field(default=1920, ge=480, le=3840)
+    width_mm: float | None = Field(
+        default=None,
+        ge=60,
+        le=1200,
+        description='Visible width of the panel in mm, as mounted (7" 1024x600: 154; '
+        '10.1" 1280x800: 217; 21.5" 1080x1920 portrait: 268). Text and buttons are '
+        "sized in mm from it; omitted: a typical panel of that resolution.",
+    )
     fullscreen: bool = True
     health_check_s: float = Field(default=5.0, ge=0.5, le=60)
     printer: KioskPrinter = Field(default_factory=KioskPrinter)

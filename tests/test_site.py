@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -128,7 +129,11 @@ def test_holiday_is_closed() -> None:
     site = load_site()
     christmas = datetime(2026, 12, 25, 2, 0, tzinfo=UTC)
     availability = SiteCalendar(site).availability(site.service("DUK-KTP"), christmas)
-    assert availability == availability.__class__(False, "Hari libur, layanan tutup")
+    assert availability == availability.__class__(
+        False,
+        "Hari libur, layanan tutup",
+        reopens_at=datetime(2026, 12, 28, 7, 30, tzinfo=ZoneInfo("Asia/Jakarta")),
+    ), "closed on Christmas; the kiosk says it opens again on Monday 28 December at 07.30"
 
 
 def test_waiting_time_counts_until_opening_and_friday_prayer_break() -> None:
