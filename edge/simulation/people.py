@@ -88,7 +88,7 @@ def _counter(agent: CounterAgent) -> dict[str, Action]:
 
 def _frame_text(agent: CounterAgent) -> list[str] | None:
     frame = agent.frame
-    return [frame.header, frame.big, frame.footer] if frame else None
+    return frame.lines() if frame else None
 
 
 # -- kiosk: a citizen's finger on the touch screen -------------------------------------
