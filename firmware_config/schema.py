@@ -201,6 +201,18 @@ class DisplayUnitConfig(ConfigModel):
 
     width: int = Field(default=1920, ge=640, le=3840)
     height: int = Field(default=1080, ge=480, le=3840)
+    width_mm: float | None = Field(
+        default=None,
+        ge=300,
+        le=3000,
+        description='Visible width of the TV in mm (43": 952, 50": 1107, 55": 1218). Text is '
+        "sized in mm from it (a call number 100 mm high); omitted: a 43\" TV.",
+    )
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Shorter names for the waiting grid, by agency code, used when the "
+        'agency\'s short name does not fit at the minimum size (PA = "Peng. Agama").',
+    )
     fullscreen: bool = True
     zones: list[str] = Field(
         default_factory=list, description="Show only counters in these zones (empty: all)."

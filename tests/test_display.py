@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -12,6 +13,9 @@ from uuid import uuid4
 
 import pygame
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
 
 import tests.kiosk_fixtures  # noqa: F401 - headless SDL before pygame starts
 from edge.compose import display_agent
@@ -31,6 +35,7 @@ from protocol.roles import Role
 from tests.device_client import DeviceClient
 from tests.edge_fixtures import device_link
 from tests.kiosk_fixtures import service_states, site_catalogue
+from tests.reference_images import assert_matches_reference
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "display"
 NOW = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
@@ -63,8 +68,8 @@ def _call(
     )
 
 
-@pytest.mark.parametrize("calls", [0, 1, 8])
-def test_screenshots_with_no_one_and_many_calls(calls: int) -> None:
+def _screen_with(calls: int, linked: bool = True) -> tuple[DisplayModel, DisplayScreen]:
+    """The display with ``calls`` calls made one after another, as a hall sees it."""
     pygame.display.init()
     surface = pygame.Surface((1920, 1080))
     cat = site_catalogue()
@@ -72,15 +77,85 @@ def test_screenshots_with_no_one_and_many_calls(calls: int) -> None:
         catalogue=cat,
         services=service_states(cat),
         announcements=["Layanan dibuka pukul 08.00 WIB", "Siapkan KTP-el dan KK asli"],
+        connected=linked,
+        hub_online=linked,
     )
     for index in range(calls):
         model.add_call(_call(f"A-{index + 1:03d}", index + 1, index + 1))
-    model.tick(0.0)
-    DisplayScreen(surface).draw(model, 0.2, datetime(2026, 11, 23, 8, 30))
+        model.tick(index * 10.0)
+    device = inventory_display()
+    screen = DisplayScreen(surface, device.width_mm, device.labels)
+    # after the highlight, on the first page of the waiting grid (pages of 8 s, three)
+    now = math.ceil((calls * 10.0 + 0.4) / 24.0) * 24.0 + 0.4
+    screen.draw(model, now, datetime(2026, 11, 23, 8, 30))
+    return model, screen
+
+
+def inventory_display() -> DisplayUnitConfig:
+    from firmware_config.inventory import load_inventory
+
+    return load_inventory().device("display-01").display_unit()
+
+
+def _image(surface: pygame.Surface) -> Image.Image:
+    return Image.frombytes("RGB", surface.get_size(), pygame.image.tobytes(surface, "RGB"))
+
+
+def _luminance(colour: tuple[int, int, int]) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(ink: tuple[int, int, int], paper: tuple[int, int, int]) -> float:
+    """WCAG contrast ratio from relative luminance."""
+    light, dark = sorted((_luminance(ink), _luminance(paper)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+MIN_CAP_MM = {"number": 100.0, "counter": 50.0, "text": 20.0}  # ux.md, read from 3-10 m
+
+
+@pytest.mark.parametrize(("calls", "linked"), [(0, True), (1, True), (8, True), (8, False)])
+def test_screens_with_no_one_and_many_calls(calls: int, linked: bool) -> None:
+    model, screen = _screen_with(calls, linked)
+    name = f"display-{calls}-calls" + ("" if linked else "-not-linked")
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    pygame.image.save(surface, OUTPUT / f"display-{calls}-calls.png")
+    pygame.image.save(screen.surface, OUTPUT / f"{name}.png")
     assert (model.now_calling is None) == (calls == 0)
     assert len(model.recent) == min(calls, 8)
+    if calls:
+        assert model.recent[0] is model.now_calling, "panel and list agree"
+        numbers = [d.text for d in screen.drawn if d.kind == "number"]
+        assert numbers == [f"A-{calls:03d}"]
+    bounds = pygame.Rect(0, 0, *screen.surface.get_size())
+    for drawn in screen.drawn:
+        cap_mm = drawn.cap_px / screen.px_per_mm
+        assert cap_mm >= MIN_CAP_MM[drawn.kind] - 0.5, f"{drawn.text!r}: capitals {cap_mm:.0f} mm"
+        assert contrast(drawn.ink, drawn.background) >= 4.5, f"{drawn.text!r}"
+        assert bounds.contains(drawn.rect), f"{drawn.text!r} leaves the screen"
+        assert "…" not in drawn.text, f"{drawn.text!r} was cut: give it a shorter form"
+    assert_matches_reference(_image(screen.surface), "display", name)
+
+
+def test_the_waiting_grid_has_one_size_and_shortens_instead_of_shrinking() -> None:
+    """11 px to 40 px per cell before; now one size, pages, and configured short names."""
+    model, screen = _screen_with(1)
+    cells, headings = [], []
+    for page in range(3):
+        screen.draw(model, 24.4 + 8.0 * page, datetime(2026, 11, 23, 8, 30))
+        cells += [d for d in screen.drawn if d.part == "grid"]
+        headings += [d.text for d in screen.drawn if d.text.startswith("Menunggu per instansi")]
+    assert headings == [f"Menunggu per instansi  ({page}/3)" for page in (1, 2, 3)]
+    assert len({d.size for d in cells}) == 1, "one font size for every cell of every page"
+    assert cells[0].cap_px / screen.px_per_mm >= 20.0 - 0.5
+    labels = {d.text for d in cells}
+    assert len(labels - {str(n) for n in range(100)}) == 15, "every agency, on some page"
+    assert {"Dukcapil", "BPJS Kesehatan", "Peng. Agama", "BPJS TK"} <= labels
+    assert not [label for label in labels if "…" in label]
 
 
 def test_calls_arriving_together_are_shown_one_after_another() -> None:
@@ -317,3 +392,41 @@ def test_the_cursor_never_holds_a_call_that_was_not_spoken(clip_dir: Path, tmp_p
         again.stop()
     assert len(player.finished) == 3
     assert _cursor_ids(path) == [str(c.event_id) for c in burst]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["call", "retained", "tick"]), st.integers(1, 6)),
+        max_size=40,
+    )
+)
+def test_the_panel_and_the_list_always_agree(steps: list[tuple[str, int]]) -> None:
+    """Whatever mix of live calls, retained lists and time: the list's top is the panel."""
+    model = DisplayModel(highlight_s=6.0)
+    made: list[CallEvent] = []
+    now = 0.0
+    for action, counter in steps:
+        if action == "call":
+            made.append(_call(f"A-{len(made) + 1:03d}", counter, len(made) + 1))
+            model.add_call(made[-1])
+        elif action == "retained":
+            model.restore(list(reversed(made[-8:])))
+        else:
+            now += counter * 2.0
+            model.tick(now)
+        if model.now_calling is not None:
+            assert model.recent and model.recent[0] is model.now_calling, (
+                f"panel {model.now_calling.number}, list {[c.number for c in model.recent]}"
+            )
+        counters = [c.counter for c in model.recent]
+        assert len(counters) == len(set(counters)), "one row per counter"
+        seqs = [c.seq for c in model.recent[1:]]
+        assert seqs == sorted(seqs, reverse=True), "below the panel, newest first"
+    while model.pending:
+        now += model.highlight_s
+        model.tick(now)
+    latest = {c.counter: c for c in made}
+    assert {c.event_id for c in model.recent} == {
+        c.event_id for c in sorted(latest.values(), key=lambda c: -c.seq)[:8]
+    }, "in the end the list holds each counter's latest call"
