@@ -28,13 +28,13 @@ import pygame
 
 from edge.command_client import CommandClient
 from edge.kiosk.model import CheckIn, Intent, Issue, KioskModel, Target, View
+from edge.kiosk.reasons import refusal
 from edge.kiosk.screens import KioskScreens
 from edge.printer.ticket import PROFILES, TicketContent, render_ticket
 from edge.printer.transport import PrinterError, PrinterStatus, Transport
 from firmware_config.schema import DeviceConfig
 from protocol.clock import wall_now
 from protocol.codec import Decoded
-from protocol.errors import ErrorCode
 from protocol.link import MqttLink
 from protocol.models import (
     BookingCheckIn,
@@ -59,14 +59,6 @@ FRAME_S = 1 / 30
 ANSWER_S = 6.0
 CONFIRM_FOR_S = 300.0
 
-REFUSALS: dict[ErrorCode, str] = {
-    ErrorCode.QUOTA_FULL: "Kuota layanan ini hari ini sudah habis.",
-    ErrorCode.CLOSED: "Layanan sedang tutup.",
-    ErrorCode.UNKNOWN_BOOKING: "Kode booking tidak ditemukan.",
-    ErrorCode.INVALID_STATE: "Booking ini sudah digunakan.",
-    ErrorCode.EXPIRED: "Booking ini bukan untuk hari ini.",
-    ErrorCode.UNKNOWN_SERVICE: "Layanan tidak dikenal.",
-}
 PRINTER_HEALTH = {
     PrinterStatus.OK: (HardwareHealth.OK, None),
     PrinterStatus.PAPER_NEAR_END: (HardwareHealth.WARNING, "kertas hampir habis"),
@@ -91,7 +83,7 @@ class KioskAgent:
         self.transport = transport
         self.profile = PROFILES[self.unit.printer.paper]
         self.surface = surface
-        self.screens = KioskScreens(surface)
+        self.screens = KioskScreens(surface, self.unit.width_mm)
         self.clock = clock
         self.model = KioskModel()
         self.targets: list[tuple[pygame.Rect, Target]] = []
@@ -254,11 +246,10 @@ class KioskAgent:
             command = self.commands.build(BookingCheckIn, expires_in=5, booking_code=intent.code)
         reply = self.commands.request_until(command, time.monotonic() + ANSWER_S)
         if reply is None:
-            self._events.put(("failed", "Sistem antrian tidak menjawab."))
+            self._events.put(("failed", "Sistem antrean tidak menjawab."))
             return
         if not reply.ok or reply.ticket is None:
-            code = reply.error.code if reply.error else ErrorCode.INTERNAL
-            self._events.put(("failed", REFUSALS.get(code, "Tiket tidak dapat dibuat.")))
+            self._events.put(("failed", refusal(reply.error.code if reply.error else None)))
             return
         ticket = reply.ticket
         try:
@@ -268,7 +259,7 @@ class KioskAgent:
             log.warning("ticket %s not printed: %s", ticket.number, error)
             self._events.put("printer")
             self._confirm(TicketPrintFailed, ticket, reason=str(error)[:200])
-            self._events.put(("failed", "Maaf, tiket gagal dicetak. Nomor dibatalkan."))
+            self._events.put(("failed", "Maaf, tiket gagal dicetak. Nomor antrean dibatalkan."))
             return
         self._events.put(("printed", ticket))
         self._confirm(TicketPrinted, ticket)
