@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pygame
 import pytest
@@ -17,7 +18,7 @@ from protocol.models import PriorityCategory, TicketState, TicketView
 from tests.kiosk_fixtures import RESOLUTIONS, service_states, site_catalogue
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "kiosk"
-NOW = datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
+NOW = datetime(2026, 11, 23, 8, 15, tzinfo=ZoneInfo("Asia/Jakarta"))  # local, as the agent draws
 LONGEST_AGENCY = "PA"  # "Informasi dan Pengambilan Produk Pengadilan (Akta Cerai, …)"
 
 

@@ -87,6 +87,7 @@ class KioskAgent:
         self.clock = clock
         self.model = KioskModel()
         self.targets: list[tuple[pygame.Rect, Target]] = []
+        self.drawn: tuple[View, int] | None = None  # what the targets belong to
         self.scanner_present = scanner_present
         self._events: queue.Queue[object] = queue.Queue()
         self._stop = threading.Event()
@@ -180,6 +181,7 @@ class KioskAgent:
         self.model.tick(now)
         with self.changed:
             self.targets = self.screens.draw(self.model, self._local_now())
+            self.drawn = (self.model.shown(), self.model.page)
             if pygame.display.get_surface() is self.surface:
                 pygame.display.flip()
             self.changed.notify_all()
@@ -291,7 +293,17 @@ class KioskAgent:
             estimated_wait_min=ticket.estimated_wait_min,
             ticket_id=ticket.ticket_id,
             booking_code=intent.code if isinstance(intent, CheckIn) else None,
+            waiting_area=self._waiting_area(ticket.service),
+            qr_url=catalogue.ticket_url if catalogue else None,
         )
+
+    def _waiting_area(self, service_code: str) -> str | None:
+        catalogue = self.model.catalogue
+        if catalogue is None:
+            return None
+        service = next((s for s in catalogue.services if s.code == service_code), None)
+        agency = next((a for a in catalogue.agencies if service and a.code == service.agency), None)
+        return agency.waiting_area if agency else None
 
     def _local_now(self) -> datetime:
         zone = ZoneInfo(self.model.catalogue.timezone if self.model.catalogue else "Asia/Jakarta")
@@ -319,6 +331,36 @@ class KioskAgent:
                 if candidate == target:
                     return rect
         raise LookupError(f"no {target} on screen")
+
+    def reveal(self, *target: str, timeout: float = 10.0) -> None:
+        """Wait until ``target`` is drawn, paging forward through a list as a person would.
+
+        LookupError if it never appears (not on this screen, or not tappable).
+        """
+        deadline = time.monotonic() + timeout
+        next_page = ("page", "next")
+
+        def shown(wanted: tuple[str, ...]) -> bool:
+            return any(candidate == wanted for _, candidate in self.targets)
+
+        def settled() -> bool:  # the frame drawn is the model's screen and page
+            return self.drawn == (self.model.shown(), self.model.page)
+
+        with self.changed:
+            while True:
+                left = deadline - time.monotonic()
+                if not self.changed.wait_for(lambda: shown(target) or settled(), max(0.0, left)):
+                    raise LookupError(f"no {target} on screen")
+                if shown(target):
+                    return
+                if not shown(next_page):
+                    raise LookupError(f"no {target} on screen")
+                page = self.model.page
+                self.touch(*next_page)
+                self.changed.wait_for(
+                    lambda page=page: self.drawn is not None and self.drawn[1] != page,
+                    max(0.0, deadline - time.monotonic()),
+                )
 
     def touch(self, *target: str) -> None:
         """Post a finger tap on ``target`` as the touch screen would."""

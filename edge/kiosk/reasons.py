@@ -20,7 +20,7 @@ from protocol.models import ServiceStatus
 
 @dataclass(frozen=True)
 class Reason:
-    """``label``: on a greyed service row; ``short``: on a small tile; ``sentence``: error screen."""
+    """``label``: greyed service row; ``short``: small tile; ``sentence``: error screen."""
 
     label: str
     sentence: str

@@ -26,7 +26,7 @@ from edge.kiosk.model import KEYPAD, KioskModel, Target, View
 from edge.kiosk.reasons import unavailable
 from edge.text_fit import draw as draw_text
 from edge.text_fit import fit, font, size_for_cap, wrap
-from edge.wording import clock, estimated_wait, people_ahead, sentence
+from edge.wording import clock, estimated_wait, people_ahead
 from protocol.models import CatalogueService, PriorityCategory
 
 PAPER = (245, 247, 250)
