@@ -306,12 +306,10 @@ class CounterAgent:
         with self.changed:
             start = self._turns
             return self.changed.wait_for(
-                lambda: (
-                    self._turns > start + 1
-                    and self._events.empty()
-                    and self._outbox.empty()
-                    and self.unit.pending is None
-                ),
+                lambda: self._turns > start + 1
+                and self._events.empty()
+                and self._outbox.empty()
+                and self.unit.pending is None,
                 timeout,
             )
 
