@@ -122,22 +122,25 @@ def _search(text: str, width: int, height: int, size: int, bold: bool, minimum: 
 
 
 def _shortened(fitted: Fitted, face: pygame.font.Font, width: int, height: int) -> Fitted:
-    """As many lines as fit, the last ending in "…" (a word-wise cut)."""
+    """As many lines as fit, each within the width; a cut line ends in "…"."""
     keep = max(1, height // face.get_linesize())
-    lines = list(fitted.lines[:keep])
-    last = lines[-1]
-    if len(fitted.lines) > keep or face.size(last)[0] > width:
-        words = last.split()
-        while words and face.size(" ".join(words) + "…")[0] > width:
-            words.pop()
-        if words:
-            last = " ".join(words) + "…"
-        else:  # one long word: cut letters
-            while last and face.size(last + "…")[0] > width:
-                last = last[:-1]
-            last += "…"
-        lines[-1] = last
+    lines = [_cut(line, face, width) for line in fitted.lines[:keep]]
+    if len(fitted.lines) > keep and not lines[-1].endswith("…"):
+        lines[-1] = _cut(lines[-1] + "…", face, width)
     return Fitted(tuple(lines), fitted.size, fitted.bold)
+
+
+def _cut(line: str, face: pygame.font.Font, width: int) -> str:
+    """``line`` if it fits, else its words (or letters) that fit, followed by "…"."""
+    if face.size(line)[0] <= width:
+        return line
+    words = line.removesuffix("…").split()
+    while len(words) > 1 and face.size(" ".join(words) + "…")[0] > width:
+        words.pop()
+    cut = " ".join(words)
+    while cut and face.size(cut + "…")[0] > width:
+        cut = cut[:-1]
+    return cut + "…"
 
 
 def _rendered(line: str, size: int, bold: bool, colour: tuple[int, int, int]) -> pygame.Surface:

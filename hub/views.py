@@ -115,7 +115,13 @@ def catalogue(site: Site) -> Catalogue:
         timezone=site.timezone,
         ticket_url=site.tickets.qr_url,
         agencies=[
-            CatalogueAgency(code=a.code, name=a.name, short_name=a.short_name, colour=a.colour)
+            CatalogueAgency(
+                code=a.code,
+                name=a.name,
+                short_name=a.short_name,
+                colour=a.colour,
+                waiting_area=a.waiting_area,
+            )
             for a in site.agencies
         ],
         services=[

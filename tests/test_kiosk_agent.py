@@ -78,6 +78,7 @@ class Kiosk:
         return seen[2:]
 
     def tap(self, *target: str) -> None:
+        self.agent.reveal(*target)  # on a later page of a list: page forward first
         self.agent.touch(*target)
 
     def save(self, name: str) -> None:
@@ -116,7 +117,9 @@ def test_citizen_journey_prints_the_ticket_and_queues_it(kiosk: Kiosk, hub: HubA
     printout = decode(kiosk.printer.printed[0])
     assert "A-001" in printout.text() and "PRIORITAS" in printout.text()
     assert "Perekaman dan Pencetakan KTP-el" in printout.text()
-    assert printout.qr == ["20261123-A-001"] and printout.cuts == 1
+    assert printout.qr == ["https://mpp.lampungtimurkab.go.id/antrean/20261123-A-001"]
+    assert printout.cuts == 1
+    assert "Tunggu di ruang tunggu lantai 1," in printout.text(), "where to wait, as on screen"
     ticket = hub.service.state.tickets["20261123-A-001"]
     assert kiosk.agent.wait_for(
         lambda m: hub.service.state.tickets["20261123-A-001"].state is TicketState.WAITING
@@ -145,11 +148,11 @@ def test_scanned_booking_is_checked_in_and_printed(kiosk: Kiosk, hub: HubApp) ->
     kiosk.agent.scanned("BK-1001")
     kiosk.view(View.DONE)
     printout = decode(kiosk.printer.printed[0])
-    assert "Booking: BK-1001" in printout.text()
+    assert "Kode pendaftaran: BK-1001" in printout.text()
     assert "Kartu Keluarga (baru, ubah, hilang)" in printout.text()
     kiosk.agent.scanned("BK-1001")
     assert kiosk.agent.wait_for(
-        lambda m: m.view is View.ERROR or m.message == "Booking ini sudah digunakan."
+        lambda m: m.view is View.ERROR and m.message == "Kode pendaftaran ini sudah digunakan."
     )
 
 
@@ -212,7 +215,7 @@ def test_paper_out_stops_issuing(kiosk: Kiosk, hub: HubApp, fresh_broker: LocalB
 def test_hub_unreachable_shows_an_honest_message(kiosk: Kiosk, hub: HubApp) -> None:
     hub.stop()
     kiosk.view(View.UNAVAILABLE)
-    assert kiosk.agent.model.unavailable_reason() == "Sistem antrian sedang tidak terhubung."
+    assert kiosk.agent.model.unavailable_reason() == "Sistem antrean sedang tidak terhubung."
     kiosk.save("6-hub-offline")
     kiosk.agent.scanned("BK-1001")
     assert kiosk.printer.printed == []

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pygame
 import pytest
@@ -17,7 +18,7 @@ from protocol.models import PriorityCategory, TicketState, TicketView
 from tests.kiosk_fixtures import RESOLUTIONS, service_states, site_catalogue
 
 OUTPUT = Path(__file__).resolve().parent / "output" / "kiosk"
-NOW = datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
+NOW = datetime(2026, 11, 23, 8, 15, tzinfo=ZoneInfo("Asia/Jakarta"))  # local, as the agent draws
 LONGEST_AGENCY = "PA"  # "Informasi dan Pengambilan Produk Pengadilan (Akta Cerai, …)"
 
 
@@ -103,10 +104,25 @@ def test_screen_draws_and_text_fits(
     ), "more than a blank screen"
 
 
-def test_greyed_services_show_their_reason() -> None:
+def test_closed_services_say_why_and_when_and_cannot_be_tapped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     model = _model(View.SERVICES)
     model.agency = "DUKCAPIL"
-    surface = pygame.Surface((1920, 1080))
+    surface = pygame.Surface((1080, 1920))
+    texts: list[str] = []
+    real = screens_module.draw_text
+
+    def recording(surface_: pygame.Surface, text: str, *args: object, **kwargs: object) -> Fitted:
+        texts.append(text)
+        return real(surface_, text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(screens_module, "draw_text", recording)
     targets = KioskScreens(surface).draw(model, NOW)
     services = [t for _, t in targets if t[0] == "service"]
-    assert [s[1] for s in services] == ["DUK-KTP", "DUK-KK", "DUK-AKTA", "DUK-PINDAH", "DUK-KIA"]
+    # DUK-KTP is full for today in the fixture: shown, with the reason and the next opening
+    assert [s[1] for s in services] == ["DUK-KK", "DUK-AKTA", "DUK-PINDAH", "DUK-KIA"]
+    assert "Perekaman dan Pencetakan KTP-el" in texts
+    assert "Kuota hari ini sudah habis" in texts
+    assert "Buka besok pukul 07.30" in texts
+    assert model.tap(("service", "DUK-KTP"), 0.0) is None and model.view is View.SERVICES

@@ -83,6 +83,12 @@ class Agency(SiteModel):
     name: Name
     short_name: Annotated[str, Field(min_length=1, max_length=24)]
     colour: Colour = "#1f4e79"
+    waiting_area: str | None = Field(
+        default=None,
+        max_length=80,
+        description="Where its citizens wait, as the kiosk says it after printing "
+        "(\"ruang tunggu lantai 1, loket 1 sampai 4\").",
+    )
 
 
 class Service(SiteModel):

@@ -105,6 +105,9 @@ class CatalogueAgency(WireModel):
     name: ShortText
     short_name: ShortText
     colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    waiting_area: str | None = Field(
+        default=None, max_length=80, description="Where its citizens wait; since 1.2."
+    )
 
 
 class CatalogueService(WireModel):
