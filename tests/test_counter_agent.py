@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -21,19 +20,19 @@ from edge.hardware.display import MIN_FONT, LumaDisplay, Screen, face, layout
 from edge.hardware.gpio import Light
 from firmware_config.inventory import Inventory
 from hub.app import HubApp
+from hub.site.loader import load_site
 from mqtt_broker.local import LocalBroker
 from protocol.models import (
     CounterState,
-    PriorityCategory,
     TicketPrinted,
     TicketReserve,
     TicketState,
-    TicketView,
 )
 from protocol.roles import Role
 from tests.device_client import DeviceClient
 from tests.edge_fixtures import FakeMonotonic, device_link
 from tests.reference_images import assert_matches_reference
+from tests.surface_texts import OLED_SCREENS, TARGETS
 
 SCREENSHOTS = Path(__file__).resolve().parent / "output" / "counter"
 
@@ -258,10 +257,13 @@ def test_transfer_menu_cycles_and_confirms(
     assert unit.until(lambda u, s: s.big == number)
     unit.press("transfer")
     menu = ("PINDAH: pilihan lain", "SELESAI: ya · ULANG: batal")
-    assert unit.until(lambda u, s: s == Screen("Pindah ke layanan 1/2", "Kartu Keluarga", *menu))
+    site = load_site()
+    kk, akta = (site.service(code).short_name for code in ("DUK-KK", "DUK-AKTA"))
+    assert kk and akta
+    assert unit.until(lambda u, s: s == Screen("Pindah ke layanan 1/2", kk, *menu))
     unit.press("transfer")
-    assert unit.until(lambda u, s: s.big == "Akta lahir/mati"), "service names, not codes"
-    unit.assert_screen("transfer-menu", Screen("Pindah ke layanan 2/2", "Akta lahir/mati", *menu))
+    assert unit.until(lambda u, s: s.big == akta), "service names, not codes"
+    unit.assert_screen("transfer-menu", Screen("Pindah ke layanan 2/2", akta, *menu))
     unit.press("finish")
     assert unit.until(lambda u, s: s.big == "Siap")
     ticket = hub.service.state.tickets[f"20261123-{number}"]
@@ -308,60 +310,6 @@ def test_press_during_a_link_blip_is_applied_exactly_once(
     assert unit.until(lambda u, s: s.big == first, timeout=20)
     assert [t.number for t in hub.service.state.waiting()] == [second]
     assert hub.service.state.tickets[f"20261123-{first}"].state is TicketState.CALLED
-
-
-def _ticket(number: str) -> TicketView:
-    return TicketView(
-        ticket_id=f"20261123-{number}",
-        number=number,
-        service="DUK-KTP",
-        service_name="Perekaman dan Pencetakan KTP-el",
-        agency_name="Dukcapil",
-        category=PriorityCategory.REGULAR,
-        state=TicketState.CALLED,
-        issued_at=datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
-        people_ahead=0,
-        estimated_wait_min=0,
-    )
-
-
-TARGETS = ["DUK-KK", "DUK-AKTA", "BL-BAYAR"]
-NAMES = {"DUK-KK": "Kartu Keluarga", "DUK-AKTA": "Akta lahir/mati"}
-
-
-def _unit(**fields: object) -> UnitState:
-    base: dict[str, object] = {
-        "counter": 1,
-        "state": CounterState.OPEN,
-        "connected": True,
-        "hub_online": True,
-        "service_names": dict(NAMES),
-    }
-    return UnitState(**{**base, **fields})  # type: ignore[arg-type]
-
-
-# Every screen the unit can show, by the state that makes it.
-OLED_SCREENS: dict[str, UnitState] = {
-    "connecting": _unit(counter=None),
-    "offline": _unit(connected=False),
-    "offline-hub": _unit(hub_online=False, current=_ticket("A-012")),
-    "closed": _unit(state=CounterState.CLOSED),
-    "closed-refused": _unit(state=CounterState.CLOSED, message="Loket tutup"),
-    "open-nobody-waiting": _unit(),
-    "open-waiting": _unit(waiting=12),
-    "calling": _unit(current=_ticket("A-012"), waiting=3),
-    "calling-long": _unit(counter=12, current=_ticket("BPJ-1000"), waiting=120),
-    "refused": _unit(message="Belum ada yang dilayani"),
-    "thanks": _unit(message="Terima kasih"),
-    "paused": _unit(state=CounterState.PAUSED),
-    "transfer-menu": _unit(current=_ticket("A-012"), menu=1),
-    "transfer-menu-code": _unit(current=_ticket("A-012"), menu=2, service_names={}),
-    "transfer-menu-long": _unit(
-        current=_ticket("A-012"),
-        menu=0,
-        service_names={"DUK-KK": "Perekaman dan Pencetakan KTP-el dan Kartu Keluarga"},
-    ),
-}
 
 
 @pytest.mark.parametrize("name", list(OLED_SCREENS))

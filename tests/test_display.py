@@ -19,6 +19,7 @@ from PIL import Image
 
 import tests.kiosk_fixtures  # noqa: F401 - headless SDL before pygame starts
 from edge.compose import display_agent
+from edge.contrast import AA, ratio
 from edge.display.agent import DisplayAgent
 from edge.display.announcer import AnnouncedCursor, Announcer, PygamePlayer, QuietHours
 from edge.display.clips import ClipSet
@@ -101,21 +102,6 @@ def _image(surface: pygame.Surface) -> Image.Image:
     return Image.frombytes("RGB", surface.get_size(), pygame.image.tobytes(surface, "RGB"))
 
 
-def _luminance(colour: tuple[int, int, int]) -> float:
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in colour)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(ink: tuple[int, int, int], paper: tuple[int, int, int]) -> float:
-    """WCAG contrast ratio from relative luminance."""
-    light, dark = sorted((_luminance(ink), _luminance(paper)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
 MIN_CAP_MM = {"number": 100.0, "counter": 50.0, "text": 20.0}  # ux.md, read from 3-10 m
 
 
@@ -135,7 +121,7 @@ def test_screens_with_no_one_and_many_calls(calls: int, linked: bool) -> None:
     for drawn in screen.drawn:
         cap_mm = drawn.cap_px / screen.px_per_mm
         assert cap_mm >= MIN_CAP_MM[drawn.kind] - 0.5, f"{drawn.text!r}: capitals {cap_mm:.0f} mm"
-        assert contrast(drawn.ink, drawn.background) >= 4.5, f"{drawn.text!r}"
+        assert ratio(drawn.ink, drawn.background) >= AA, f"{drawn.text!r}"
         assert bounds.contains(drawn.rect), f"{drawn.text!r} leaves the screen"
         assert "…" not in drawn.text, f"{drawn.text!r} was cut: give it a shorter form"
     assert_matches_reference(_image(screen.surface), "display", name)
@@ -149,7 +135,7 @@ def test_the_waiting_grid_has_one_size_and_shortens_instead_of_shrinking() -> No
         screen.draw(model, 24.4 + 8.0 * page, datetime(2026, 11, 23, 8, 30))
         cells += [d for d in screen.drawn if d.part == "grid"]
         headings += [d.text for d in screen.drawn if d.text.startswith("Menunggu per instansi")]
-    assert headings == [f"Menunggu per instansi  ({page}/3)" for page in (1, 2, 3)]
+    assert headings == [f"Menunggu per instansi ({page}/3)" for page in (1, 2, 3)]
     assert len({d.size for d in cells}) == 1, "one font size for every cell of every page"
     assert cells[0].cap_px / screen.px_per_mm >= 20.0 - 0.5
     labels = {d.text for d in cells}

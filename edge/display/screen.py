@@ -40,6 +40,7 @@ NOT_LINKED_FORMS = (
     "Tidak terhubung",
 )
 WELCOME_TEXT = "Selamat datang di Mal Pelayanan Publik"
+SEPARATOR = "\u2003•\u2003"  # em spaces around a bullet between announcements
 TV_43_INCH_MM = 952.0  # visible width of a 43" 16:9 panel
 
 NUMBER_MM, COUNTER_MM, TEXT_MM = 100.0, 50.0, 20.0  # ux.md minimum cap heights
@@ -248,7 +249,7 @@ class DisplayScreen:
         page = int(now // PAGE_S) % pages
         heading = "Menunggu per instansi"
         if pages > 1:
-            heading += f"  ({page + 1}/{pages})"
+            heading += f" ({page + 1}/{pages})"
         pen.text(
             heading, title, INK, PALE, cap_mm=TEXT_MM, min_mm=TEXT_MM, bold=True, align="left",
         )  # fmt: skip
@@ -287,7 +288,7 @@ class DisplayScreen:
         self, pen: Letterer, model: DisplayModel, footer: pygame.Rect, now: float
     ) -> None:
         pygame.draw.rect(self.surface, NAVY, footer)
-        text = "   •   ".join(model.announcements) or WELCOME_TEXT
+        text = SEPARATOR.join(model.announcements) or WELCOME_TEXT
         size = pen.size_for_mm(TEXT_MM * 1.1)
         image = render(text, size, False, GOLD)
         ink = image.get_bounding_rect()
