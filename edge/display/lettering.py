@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import pygame
 
-from edge.text_fit import LOCK, RENDERED, cap_height, font
+from edge.text_fit import LOCK, RENDERED, cap_height, font, size_for_cap
 
 RGB = tuple[int, int, int]
 STEP = 0.94  # each try is 6 % smaller
@@ -70,8 +70,7 @@ def _ink(text: str, size: int, bold: bool, centred: bool = False) -> tuple[int, 
     descenders is centred in its box: words side by side line up, whatever
     their letters. A number (``centred``) has its own ink centred instead.
     """
-    surface = render(text, size, bold, (255, 255, 255))
-    rect = surface.get_bounding_rect()
+    rect = ink_rect(text, size, bold, (255, 255, 255))
     if centred:
         return rect.width, rect.height
     ascent = font(size, bold).get_ascent()
@@ -80,6 +79,12 @@ def _ink(text: str, size: int, bold: bool, centred: bool = False) -> tuple[int, 
     above = ascent - rect.top - middle
     below = rect.bottom - ascent + middle
     return rect.width, math.ceil(2 * max(above, below))
+
+
+@lru_cache(maxsize=4096)
+def ink_rect(text: str, size: int, bold: bool, colour: RGB) -> pygame.Rect:
+    """Where the glyphs are in the rendered line (measured once per text: it is slow)."""
+    return render(text, size, bold, colour).get_bounding_rect()
 
 
 def render(text: str, size: int, bold: bool, colour: RGB) -> pygame.Surface:
@@ -122,6 +127,17 @@ def fit(
         return Lettering(text + "…", minimum, w, h)
 
 
+@lru_cache(maxsize=256)
+def _cap(size: int, bold: bool) -> int:
+    return cap_height(size, bold)
+
+
+@lru_cache(maxsize=256)
+def _size_for_cap(pixels: float, bold: bool) -> int:
+    with LOCK:
+        return size_for_cap(pixels, bold)
+
+
 @dataclass
 class Letterer:
     """Draws on one surface with one scale (pixels per mm) and keeps the record."""
@@ -132,10 +148,7 @@ class Letterer:
 
     def size_for_mm(self, cap_mm: float, bold: bool = False) -> int:
         """The font size whose capitals are ``cap_mm`` high on this panel."""
-        from edge.text_fit import size_for_cap
-
-        with LOCK:
-            return size_for_cap(cap_mm * self.px_per_mm, bold)
+        return _size_for_cap(round(cap_mm * self.px_per_mm, 2), bold)
 
     def text(
         self,
@@ -174,8 +187,8 @@ class Letterer:
         """Blit a fitted text, its capitals centred vertically in ``box``."""
         with LOCK:
             image = render(lettering.text, lettering.size, bold, colour)
-            ink = image.get_bounding_rect()
-            cap = cap_height(lettering.size, bold)
+            ink = ink_rect(lettering.text, lettering.size, bold, colour)
+            cap = _cap(lettering.size, bold)
             ascent = font(lettering.size, bold).get_ascent()
             rise, fall = _span(lettering.size, bold)
         if align == "left":

@@ -22,7 +22,7 @@ from datetime import datetime
 
 import pygame
 
-from edge.display.lettering import Drawn, Letterer, Lettering, fit, grid_size, render
+from edge.display.lettering import Drawn, Letterer, Lettering, fit, grid_size, ink_rect, render
 from edge.display.model import DisplayModel
 from edge.indonesian import DAYS, MONTHS
 from edge.text_fit import cap_height
@@ -291,7 +291,7 @@ class DisplayScreen:
         text = SEPARATOR.join(model.announcements) or WELCOME_TEXT
         size = pen.size_for_mm(TEXT_MM * 1.1)
         image = render(text, size, False, GOLD)
-        ink = image.get_bounding_rect()
+        ink = ink_rect(text, size, False, GOLD)
         span = ink.width + self.width
         x = self.width - int(now * self.unit * 12) % span
         previous = self.surface.get_clip()
