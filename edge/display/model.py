@@ -129,16 +129,15 @@ class DisplayModel:
             self.now_calling = call
             self.recent[0] = call
             return
-        self.recent = [c for c in self.recent if c.counter != call.counter]
+        others = [c for c in self.recent if c.counter != call.counter]
         if top:
-            self.recent.insert(0, call)
+            head, rest = [call], others
         else:
-            start = 1 if self.now_calling is not None and self.recent else 0
-            index = start
-            while index < len(self.recent) and self.recent[index].seq > call.seq:
-                index += 1
-            self.recent.insert(index, call)
-        del self.recent[MAX_RECENT:]
+            on_panel = bool(others) and others[0] is self.now_calling
+            head = others[:1] if on_panel else []
+            rest = [*others[len(head) :], call]
+        rest.sort(key=lambda c: c.seq, reverse=True)
+        self.recent = [*head, *rest][:MAX_RECENT]
 
     def tick(self, now: float) -> CallEvent | None:
         """Advance the highlight; returns a call that just came on screen."""
