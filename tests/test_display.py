@@ -21,7 +21,13 @@ import tests.kiosk_fixtures  # noqa: F401 - headless SDL before pygame starts
 from edge.compose import display_agent
 from edge.contrast import AA, ratio
 from edge.display.agent import DisplayAgent
-from edge.display.announcer import AnnouncedCursor, Announcer, PygamePlayer, QuietHours
+from edge.display.announcer import (
+    AnnouncedCursor,
+    Announcer,
+    PygamePlayer,
+    QuietHours,
+    WavFilePlayer,
+)
 from edge.display.clips import ClipSet
 from edge.display.model import DisplayModel
 from edge.display.screen import DisplayScreen
@@ -416,3 +422,14 @@ def test_the_panel_and_the_list_always_agree(steps: list[tuple[str, int]]) -> No
     assert {c.event_id for c in model.recent} == {
         c.event_id for c in sorted(latest.values(), key=lambda c: -c.seq)[:8]
     }, "in the end the list holds each counter's latest call"
+
+
+def test_announcement_files_are_never_overwritten_by_a_restart(tmp_path: Path) -> None:
+    """A restarted display numbered its WAVs from 1 again: files and cursor stopped matching."""
+    first = WavFilePlayer(tmp_path)
+    first.play(b"one", 1.0)
+    first.play(b"two", 1.0)
+    again = WavFilePlayer(tmp_path)
+    again.play(b"three", 1.0)
+    files = sorted(tmp_path.glob("announcement-*.wav"))
+    assert [f.read_bytes() for f in files] == [b"one", b"two", b"three"]
