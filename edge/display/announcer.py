@@ -34,6 +34,7 @@ from typing import Protocol
 
 from edge.display.clips import ClipSet
 from edge.display.speech import Pacing, Reading, announcement, call_text
+from protocol.clock import wall_now
 from protocol.models import CallEvent
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ class Announcer:
         cursor: AnnouncedCursor,
         reading: Reading = Reading.NUMBER,
         quiet: QuietHours | None = None,
-        local_now: Callable[[], datetime] = datetime.now,
+        local_now: Callable[[], datetime] = lambda: wall_now().astimezone(),
         stale_after_s: float = 120.0,
         pacing: Pacing | None = None,
     ) -> None:
