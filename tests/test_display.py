@@ -433,3 +433,19 @@ def test_announcement_files_are_never_overwritten_by_a_restart(tmp_path: Path) -
     again.play(b"three", 1.0)
     files = sorted(tmp_path.glob("announcement-*.wav"))
     assert [f.read_bytes() for f in files] == [b"one", b"two", b"three"]
+
+
+@pytest.mark.parametrize(
+    ("size", "width_mm"),
+    [((1280, 720), 952.0), ((1366, 768), 952.0), ((1920, 1080), 1218.0), ((3840, 2160), 1218.0)],
+)
+def test_every_supported_tv_keeps_the_minimum_sizes(size: tuple[int, int], width_mm: float) -> None:
+    """HD-ready to 4K, 43" to 55": the same layout, every text at its mm minimum, none cut."""
+    model, _ = _screen_with(8)
+    screen = DisplayScreen(pygame.Surface(size), width_mm, inventory_display().labels)
+    screen.draw(model, 96.4, datetime(2026, 11, 23, 8, 30))
+    assert screen.drawn
+    for drawn in screen.drawn:
+        cap_mm = drawn.cap_px / screen.px_per_mm
+        assert cap_mm >= MIN_CAP_MM[drawn.kind] - 0.5, f"{drawn.text!r}: {cap_mm:.0f} mm"
+        assert "…" not in drawn.text, drawn.text
