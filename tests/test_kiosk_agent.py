@@ -43,7 +43,6 @@ def hub(hub_app: Callable[..., HubApp]) -> HubApp:
     return hub_app(bookings=BOOKINGS)
 
 
-
 class Kiosk:
     def __init__(self, broker: LocalBroker, inventory: Inventory, state_dir: Path) -> None:
         base = inventory.device("kiosk-01")
