@@ -43,7 +43,6 @@ def hub(hub_app: Callable[..., HubApp]) -> HubApp:
     return hub_app(bookings=BOOKINGS)
 
 
-
 class Kiosk:
     def __init__(self, broker: LocalBroker, inventory: Inventory, state_dir: Path) -> None:
         base = inventory.device("kiosk-01")
@@ -102,6 +101,7 @@ def kiosk(
 
 
 def test_citizen_journey_prints_the_ticket_and_queues_it(kiosk: Kiosk, hub: HubApp) -> None:
+    assert kiosk.agent.screens.m.px_per_mm == 1080 / 268, "the panel's width_mm from its file"
     kiosk.save("1-welcome")
     kiosk.tap("start")
     kiosk.view(View.AGENCIES)

@@ -111,10 +111,10 @@ def test_missing_site_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("moment", "accepting", "reason"),
     [
-        (_utc(7, 29), False, "Belum buka, antrian mulai pukul 07.30"),
+        (_utc(7, 29), False, "Belum buka, antrean mulai pukul 07.30"),
         (_utc(7, 30), True, None),
         (_utc(14, 29), True, None),
-        (_utc(14, 30), False, "Pengambilan antrian ditutup pukul 14.30"),
+        (_utc(14, 30), False, "Pengambilan antrean ditutup pukul 14.30"),
         (_utc(9, 0, day=28), False, "Layanan tidak buka hari ini"),  # Saturday
         (_utc(9, 0, day=25), True, None),  # Wednesday
     ],
@@ -123,6 +123,20 @@ def test_ticket_issue_hours(moment: datetime, accepting: bool, reason: str | Non
     site = load_site()
     availability = SiteCalendar(site).availability(site.service("DUK-KTP"), moment)
     assert (availability.accepting, availability.reason) == (accepting, reason)
+
+
+@pytest.mark.parametrize(
+    ("moment", "reopens"),
+    [
+        (_utc(7, 29), _utc(7, 30)),  # before the kiosk opens: today
+        (_utc(14, 30), _utc(7, 30, day=24)),  # after the cut-off: tomorrow
+        (_utc(9, 0, day=28), _utc(7, 30, day=30)),  # Saturday: Monday
+    ],
+)
+def test_a_closed_service_says_when_it_opens_again(moment: datetime, reopens: datetime) -> None:
+    site = load_site()
+    availability = SiteCalendar(site).availability(site.service("DUK-KTP"), moment)
+    assert availability.reopens_at == reopens
 
 
 def test_holiday_is_closed() -> None:

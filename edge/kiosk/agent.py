@@ -28,7 +28,7 @@ import pygame
 
 from edge.command_client import CommandClient
 from edge.kiosk.model import CheckIn, Intent, Issue, KioskModel, Target, View
-from edge.kiosk.reasons import refusal
+from edge.kiosk.reasons import NO_ANSWER, PRINT_FAILED, refusal
 from edge.kiosk.screens import KioskScreens
 from edge.printer.ticket import PROFILES, TicketContent, render_ticket
 from edge.printer.transport import PrinterError, PrinterStatus, Transport
@@ -248,7 +248,7 @@ class KioskAgent:
             command = self.commands.build(BookingCheckIn, expires_in=5, booking_code=intent.code)
         reply = self.commands.request_until(command, time.monotonic() + ANSWER_S)
         if reply is None:
-            self._events.put(("failed", "Sistem antrean tidak menjawab."))
+            self._events.put(("failed", NO_ANSWER))
             return
         if not reply.ok or reply.ticket is None:
             self._events.put(("failed", refusal(reply.error.code if reply.error else None)))
@@ -261,7 +261,7 @@ class KioskAgent:
             log.warning("ticket %s not printed: %s", ticket.number, error)
             self._events.put("printer")
             self._confirm(TicketPrintFailed, ticket, reason=str(error)[:200])
-            self._events.put(("failed", "Maaf, tiket gagal dicetak. Nomor antrean dibatalkan."))
+            self._events.put(("failed", PRINT_FAILED))
             return
         self._events.put(("printed", ticket))
         self._confirm(TicketPrinted, ticket)

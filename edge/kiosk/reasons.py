@@ -37,6 +37,8 @@ REASONS: dict[ErrorCode, Reason] = {
     ErrorCode.EXPIRED: Reason("", "Pendaftaran ini bukan untuk hari ini."),
     ErrorCode.UNKNOWN_SERVICE: Reason("", "Layanan ini tidak dikenal."),
 }
+NO_ANSWER = "Sistem antrean tidak menjawab."
+PRINT_FAILED = "Maaf, tiket gagal dicetak. Nomor antrean dibatalkan."
 UNAVAILABLE = Reason("Tidak tersedia", "Nomor antrean tidak dapat dibuat.", "Tutup")
 
 

@@ -20,6 +20,7 @@ from datetime import datetime
 
 import pygame
 
+from edge import fonts
 from edge.contrast import darkened_for, hex_colour
 from edge.indonesian import DAYS, MONTHS
 from edge.kiosk.model import KEYPAD, KioskModel, Target, View
@@ -95,12 +96,14 @@ class Metrics:
 class KioskScreens:
     def __init__(self, surface: pygame.Surface, width_mm: float | None = None) -> None:
         pygame.font.init()  # idempotent; the screens own their fonts
+        fonts.check()  # at start-up, one line naming the package, not at the first frame
         self.surface = surface
         self.width, self.height = surface.get_size()
         self.portrait = self.height > self.width
         self.compact = self.height < 700  # a 7" landscape panel: every millimetre counts
         self.m = Metrics.of((self.width, self.height), width_mm)
         self.pages = 1  # of the list on screen, for the pager
+        self.titles: list[str] = []  # headings of the last frame (tests hold them to 8 mm)
 
     def draw(self, model: KioskModel, now: datetime) -> Targets:
         self.surface.fill(PAPER)
@@ -116,7 +119,7 @@ class KioskScreens:
         has_footer = view not in (View.WELCOME, View.PRINTING, View.UNAVAILABLE)
         bottom = footer.top - self.m.gap if has_footer else self.height - edge
         body = pygame.Rect(edge, top + edge, self.width - 2 * edge, bottom - top - edge)
-        self.pages = 1
+        self.pages, self.titles = 1, []
         drawing = {
             View.WELCOME: self._welcome,
             View.AGENCIES: self._agencies,
@@ -194,6 +197,7 @@ class KioskScreens:
                 box = one.inflate(0, 0)
                 box.height *= 2
         self._text(text, box, self.m.heading, INK, bold=bold, minimum=self.m.heading)
+        self.titles.append(text)
         return pygame.Rect(
             body.left, box.bottom + self.m.gap, body.width, body.bottom - box.bottom - self.m.gap
         )
@@ -391,6 +395,10 @@ class KioskScreens:
         columns = max(1, min(5, (area.width + self.m.gap) // (tile_w + self.m.gap)))
         tile_h = max(self.m.target, self.m.line(self.m.large) + self.m.line() * 2 + self.m.gap)
         rows = self._rows_fitting(area, tile_h)
+        needed = math.ceil(len(agencies) / columns)
+        smallest = max(self.m.target, self.m.line(self.m.large) + self.m.line() + self.m.gap)
+        if rows < needed and self._rows_fitting(area, smallest) >= needed:
+            rows = needed  # one page with one line of services beats a second page
         shown = self._paged(model, len(agencies), rows * columns)
         if self.pages == 1:  # all fit: use the height
             rows = math.ceil(len(agencies) / columns)
@@ -615,7 +623,7 @@ class KioskScreens:
         ticket = model.ticket
         assert ticket is not None
         rest = self._title("Silakan ambil tiket Anda", body)
-        where = "ruang tunggu"
+        where, service = "ruang tunggu", None
         if model.catalogue is not None:
             service = next((s for s in model.catalogue.services if s.code == ticket.service), None)
             agency = next(
@@ -647,16 +655,36 @@ class KioskScreens:
             )
         big = self.m.heading * (4 if self.portrait else 3)
         self._text(ticket.number, number, big, PRIMARY, bold=True, minimum=self.m.heading)
-        size = min(
-            fit(text, text_area, self.m.large, bold, self.m.body).size for text, bold in lines
-        )
-        heights = [fit(text, text_area, size, bold, self.m.body).height() for text, bold in lines]
-        spare = max(0, text_area.height - sum(heights)) // (len(lines) + 1)
+        names = [ticket.service_name]
+        if service is not None and service.short_name:
+            names.append(service.short_name)  # when the full name leaves no room
+        spacing = self.m.gap // 2 if self.compact else self.m.gap
+        for name in names:
+            paragraphs = [(name, True), *lines[1:]]
+            size, heights = self._stack(paragraphs, text_area, spacing)
+            if size:
+                break
+        size = size or self.m.body
+        spare = max(0, text_area.height - sum(heights) - spacing * (len(heights) - 1))
         top = text_area.top + spare // 2
-        for (text, bold), height in zip(lines, heights, strict=True):
+        for (text, bold), height in zip(paragraphs, heights, strict=True):
             box = pygame.Rect(text_area.left, top, text_area.width, height)
             self._text(text, box, size, INK, bold=bold, align="left")
-            top = box.bottom + min(spare, self.m.gap * 2)
+            top = box.bottom + spacing
+
+    def _stack(
+        self, paragraphs: list[tuple[str, bool]], area: pygame.Rect, spacing: int
+    ) -> tuple[int, list[int]]:
+        """The largest common size (down to body) at which the paragraphs fit one above
+        another in ``area``, and their heights; size 0 when none does."""
+        tall = pygame.Rect(0, 0, area.width, 10_000)
+        start = self.m.heading if self.portrait else self.m.large  # portrait: fill the height
+        for size in sorted({*range(start, self.m.body, -2), self.m.body}, reverse=True):
+            heights = [fit(text, tall, size, bold, size).height() for text, bold in paragraphs]
+            if sum(heights) + spacing * (len(heights) - 1) <= area.height:
+                return size, heights
+        heights = [fit(text, tall, self.m.body, b, self.m.body).height() for text, b in paragraphs]
+        return 0, heights
 
     def _error(self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime) -> None:
         top = pygame.Rect(body.left, body.top, body.width, body.height // 2)

@@ -60,12 +60,12 @@ class SiteCalendar:
         cutoff = close - timedelta(minutes=self.site.tickets.cutoff_minutes_before_close)
         if local < opens:
             return Availability(
-                False, f"Belum buka, antrian mulai pukul {_hm(opens)}", reopens_at=opens
+                False, f"Belum buka, antrean mulai pukul {_hm(opens)}", reopens_at=opens
             )
         if local >= cutoff:
             return Availability(
                 False,
-                f"Pengambilan antrian ditutup pukul {_hm(cutoff)}",
+                f"Pengambilan antrean ditutup pukul {_hm(cutoff)}",
                 reopens_at=self.next_opening(service, moment),
             )
         until_open = max(0.0, (first_call - local).total_seconds() / 60)
