@@ -1,4 +1,4 @@
-"""What each of the display-side surfaces shows or says, collected for the glossary test.
+"""What each of the display-side surfaces shows or says, for tests/test_glossary.py.
 
 One function per surface — the call display, the counter OLED, the voice, the
 running text — returning every text it can put in front of people, taken from
@@ -107,10 +107,11 @@ def voice_texts() -> list[str]:
 
 
 def running_text_texts() -> list[str]:
-    """What the LED running text scrolls: the idle text and calls."""
+    """What the LED running text scrolls: the idle text and a call at every counter."""
     from edge.running_text.scroller import IDLE_TEXT, call_message
 
-    return [IDLE_TEXT, *(call_message(n, c) for n, c in (("A-001", 1), ("B-120", 12)))]
+    calls = [call_message(f"{'ABPH'[n % 4]}-{n:03d}", n) for n in range(1, 23)]
+    return [IDLE_TEXT, *calls]
 
 
 SURFACES = {

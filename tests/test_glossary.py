@@ -20,6 +20,7 @@ from edge.printer.ticket import PROFILES, TicketContent, render_ticket
 from edge.wording import GLOSSARY, problems
 from tests.kiosk_fixtures import RESOLUTIONS
 from tests.kiosk_render import CASES, render
+from tests.surface_texts import display_texts, oled_texts, running_text_texts, voice_texts
 
 # Proper names a rule would otherwise catch (an agency's own name may say "gerai").
 ALLOWED: tuple[str, ...] = ()
@@ -64,6 +65,11 @@ def ticket_texts() -> list[str]:
 SURFACES: dict[str, Callable[[], list[str]]] = {
     "kiosk": kiosk_texts,
     "ticket": ticket_texts,
+    # the display side, collected in tests/surface_texts.py
+    "display": display_texts,
+    "oled": oled_texts,
+    "voice": voice_texts,
+    "running_text": running_text_texts,
 }
 
 
