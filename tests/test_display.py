@@ -449,3 +449,14 @@ def test_every_supported_tv_keeps_the_minimum_sizes(size: tuple[int, int], width
         cap_mm = drawn.cap_px / screen.px_per_mm
         assert cap_mm >= MIN_CAP_MM[drawn.kind] - 0.5, f"{drawn.text!r}: {cap_mm:.0f} mm"
         assert "…" not in drawn.text, drawn.text
+
+
+def test_the_gold_highlight_keeps_the_contrast() -> None:
+    """A new call blinks gold: the panel's texts stay at 4.5:1 on it too."""
+    model, screen = _screen_with(1)
+    model.add_call(_call("B-002", 2, 2))
+    model.tick(1000.0)
+    screen.draw(model, 1000.2, datetime(2026, 11, 23, 8, 30))  # first half-second: gold
+    on_gold = [d for d in screen.drawn if d.background == (255, 193, 7)]
+    assert {d.text for d in on_gold} >= {"B-002", "LOKET 2", "NOMOR ANTREAN"}
+    assert all(ratio(d.ink, d.background) >= AA for d in on_gold)
