@@ -99,10 +99,24 @@ def line_height(size: int, bold: bool = False) -> int:
     return int(ascent + descent)
 
 
+def _estimate(width_at_reference: float, reference: int, limit: float, top: int) -> int:
+    """The largest size ≤ ``top`` whose scaled measure stays within ``limit``."""
+    if width_at_reference <= 0:
+        return top
+    return max(1, min(top, int(limit * reference / width_at_reference)))
+
+
 def fitted(
     text: str, size: int, bold: bool, width: int, minimum: int = MIN_FONT
 ) -> tuple[str, int]:
-    """The text and the largest size ≤ ``size`` fitting ``width``; "…" below ``minimum``."""
+    """The text and the largest size ≤ ``size`` fitting ``width``; "…" below ``minimum``.
+
+    Widths scale with the size, so the size is estimated from one measure and
+    then checked: only the faces drawn are loaded (each DejaVu face costs a
+    Pi Zero ~0.2 MB; trying every size loaded twenty of them).
+    """
+    reference = face(size, bold).getlength(text)
+    size = max(minimum, _estimate(reference, size, width, size))
     while size > minimum and face(size, bold).getlength(text) > width:
         size -= 1
     font = face(size, bold)
@@ -128,6 +142,7 @@ def layout(screen: Screen, width: int = 128, height: int = 64) -> list[Row]:
     top = small + 2
     space = bottom - top
     big_size = BIG_WITH_HINT if screen.hint else BIG_FONT
+    big_size = max(MIN_FONT, _estimate(line_height(big_size, True), big_size, space, big_size))
     while big_size > MIN_FONT and line_height(big_size, True) > space:
         big_size -= 1
     big, big_size = fitted(screen.big, big_size, True, inner, min(BIG_MIN, big_size))
