@@ -65,7 +65,7 @@ class Kiosk:
 
     def view(self, view: View, timeout: float = 10.0) -> None:
         assert self.agent.wait_for(lambda m: m.shown() is view, timeout), (
-            f"expected {view}, showing {self.agent.model.shown()}"
+            f"expected {view}, showing {self.agent.model.shown()} {self.agent.model.message!r}"
         )
 
     def next_frames(self, count: int = 3) -> list[View]:
