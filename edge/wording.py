@@ -76,6 +76,13 @@ def estimated_wait(minutes: int) -> str:
     )
 
 
+def queue_summary(count: int, minutes: int) -> str:
+    """People ahead and the wait in one sentence; nobody ahead and a short wait say just that."""
+    if count <= 0 and minutes < 5:
+        return f"{people_ahead(0)}."
+    return f"{people_ahead(count)}, {estimated_wait(minutes)}."
+
+
 def clock(moment: datetime | time) -> str:
     """'13.00', the Indonesian way of writing a time."""
     return f"{moment.hour:02d}.{moment.minute:02d}"

@@ -91,6 +91,7 @@ def model_for(case: str) -> KioskModel:
         "agencies-last-page": View.AGENCIES,
         "services": View.SERVICES,
         "services-longest-names": View.SERVICES,
+        "services-quiet-and-busy": View.SERVICES,
         "category": View.CATEGORY,
         "booking": View.BOOKING,
         "booking-letters": View.BOOKING,
@@ -107,6 +108,24 @@ def model_for(case: str) -> KioskModel:
         model.page = 99  # clamped to the last page by the screen
     elif case == "services-longest-names":
         model.agency = "PA"
+    elif case == "services-quiet-and-busy":  # every way of saying people ahead and the wait
+        for code, waiting, minutes in (
+            ("DUK-KTP", 0, 0),
+            ("DUK-KK", 1, 3),
+            ("DUK-AKTA", 0, 12),
+            ("DUK-PINDAH", 124, 245),
+            ("DUK-KIA", 1, 5),
+        ):
+            model.services[code] = model.services[code].model_copy(
+                update={
+                    "waiting": waiting,
+                    "estimated_wait_min": minutes,
+                    "accepting": True,
+                    "reason": None,
+                    "reason_code": None,
+                    "reopens_at": None,
+                }
+            )
     elif case == "booking-letters":
         model.keypad = "N–Z"
     elif case == "done-nobody-ahead":
@@ -128,6 +147,7 @@ CASES = (
     "agencies-last-page",
     "services",
     "services-longest-names",
+    "services-quiet-and-busy",
     "category",
     "booking",
     "booking-letters",

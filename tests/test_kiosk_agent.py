@@ -47,7 +47,11 @@ class Kiosk:
     def __init__(self, broker: LocalBroker, inventory: Inventory, state_dir: Path) -> None:
         base = inventory.device("kiosk-01")
         config = base.model_copy(
-            update={"kiosk": base.kiosk_unit().model_copy(update={"width": 1024, "height": 600})}
+            update={  # a 7" panel: lists are paged, taps page through them
+                "kiosk": base.kiosk_unit().model_copy(
+                    update={"width": 1024, "height": 600, "width_mm": 154}
+                )
+            }
         )
         self.printer = FakeTransport()
         self.clock = FakeMonotonic()
@@ -61,7 +65,7 @@ class Kiosk:
 
     def view(self, view: View, timeout: float = 10.0) -> None:
         assert self.agent.wait_for(lambda m: m.shown() is view, timeout), (
-            f"expected {view}, showing {self.agent.model.shown()}"
+            f"expected {view}, showing {self.agent.model.shown()} {self.agent.model.message!r}"
         )
 
     def next_frames(self, count: int = 3) -> list[View]:
@@ -101,7 +105,7 @@ def kiosk(
 
 
 def test_citizen_journey_prints_the_ticket_and_queues_it(kiosk: Kiosk, hub: HubApp) -> None:
-    assert kiosk.agent.screens.m.px_per_mm == 1080 / 268, "the panel's width_mm from its file"
+    assert kiosk.agent.screens.m.px_per_mm == 1024 / 154, "the panel's width_mm from its file"
     kiosk.save("1-welcome")
     kiosk.tap("start")
     kiosk.view(View.AGENCIES)

@@ -251,7 +251,8 @@ class KioskAgent:
             self._events.put(("failed", NO_ANSWER))
             return
         if not reply.ok or reply.ticket is None:
-            self._events.put(("failed", refusal(reply.error.code if reply.error else None)))
+            code = reply.error.code if reply.error else None
+            self._events.put(("failed", refusal(code, booking=isinstance(intent, CheckIn))))
             return
         ticket = reply.ticket
         try:

@@ -42,9 +42,19 @@ PRINT_FAILED = "Maaf, tiket gagal dicetak. Nomor antrean dibatalkan."
 UNAVAILABLE = Reason("Tidak tersedia", "Nomor antrean tidak dapat dibuat.", "Tutup")
 
 
-def refusal(code: ErrorCode | None) -> str:
-    """The error screen's sentence for a refused request."""
-    return REASONS.get(code, UNAVAILABLE).sentence if code else UNAVAILABLE.sentence
+# A booking's refusals read differently from a ticket's: an expired *press* is not a
+# booking for another day, and a ticket has no code to be unknown or used.
+TICKET_REASONS: dict[ErrorCode, Reason] = {
+    ErrorCode.EXPIRED: Reason("", "Sistem antrean sedang sibuk."),
+}
+
+
+def refusal(code: ErrorCode | None, booking: bool = False) -> str:
+    """The error screen's sentence for a refused ``ticket.reserve`` or ``booking.check_in``."""
+    if code is None:
+        return UNAVAILABLE.sentence
+    reason = None if booking else TICKET_REASONS.get(code)
+    return (reason or REASONS.get(code, UNAVAILABLE)).sentence
 
 
 def reopening(at: datetime | None, now: datetime) -> str:

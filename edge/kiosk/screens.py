@@ -27,7 +27,7 @@ from edge.kiosk.model import KEYPAD, KioskModel, Target, View
 from edge.kiosk.reasons import unavailable
 from edge.text_fit import draw as draw_text
 from edge.text_fit import fit, font, size_for_cap, wrap
-from edge.wording import clock, estimated_wait, people_ahead
+from edge.wording import clock, queue_summary
 from protocol.models import CatalogueService, PriorityCategory
 
 PAPER = (245, 247, 250)
@@ -451,7 +451,7 @@ class KioskScreens:
             inner = rect.inflate(-self.m.gap * 2, -self.m.gap)
             inner.left += stripe
             inner.width -= stripe
-            split = inner.width // 2
+            split = inner.width * 9 // 20  # the longer part for people ahead and the wait
             name_box = pygame.Rect(inner.left, inner.top, split - self.m.gap, inner.height)
             name = service.name
             if service.short_name and not self._fits(name, name_box, self.m.body, True):
@@ -464,8 +464,7 @@ class KioskScreens:
                 inner.height,
             )
             if accepting and status is not None:
-                wait = estimated_wait(status.estimated_wait_min)
-                info_text = f"{people_ahead(status.waiting)}, {wait}."
+                info_text = queue_summary(status.waiting, status.estimated_wait_min)
                 self._text(info_text, info, self.m.body, INK, align="left")
                 targets.append((rect, ("service", service.code)))
             else:  # says why and when it opens; no target: it cannot be tapped
@@ -631,10 +630,9 @@ class KioskScreens:
             )
             if agency is not None and agency.waiting_area:
                 where = agency.waiting_area
-        wait = estimated_wait(ticket.estimated_wait_min)
         lines = [
             (ticket.service_name, True),
-            (f"{people_ahead(ticket.people_ahead)}, {wait}.", False),
+            (queue_summary(ticket.people_ahead, ticket.estimated_wait_min), False),
             (f"Silakan tunggu di {where} sampai nomor Anda dipanggil.", True),
         ]
         if self.portrait:
