@@ -63,8 +63,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     say.add_argument(
         "--clips",
         type=Path,
-        help="voice clip set (default: the device file's, else one made with espeak-ng "
-        "in $XDG_STATE_HOME/mpp/voice-clips)",
+        help="voice clip set (default: the device file's, else one made once with "
+        "espeak-ng in $XDG_STATE_HOME/mpp/voice-clips)",
     )
     say.set_defaults(func=_say)
     tickets = subparsers.add_parser(
@@ -95,7 +95,7 @@ def _make_clips(args: argparse.Namespace) -> int:
 
 
 def _say(args: argparse.Namespace) -> int:
-    from edge.display.clips import ClipSetError
+    from edge.display.clips import ClipSet, ClipSetError
     from edge.display.say import load_or_make, say
     from edge.display.speech import Pacing, Reading
     from firmware_config.credentials import state_home
@@ -117,7 +117,10 @@ def _say(args: argparse.Namespace) -> int:
         repeats=2 if args.twice or unit.say_twice else 1,
     )
     try:
-        clips = load_or_make(args.clips or unit.clips_dir)
+        if args.clips is None and args.config is None:
+            clips = load_or_make(unit.clips_dir)  # a private set, made once
+        else:
+            clips = ClipSet(args.clips or unit.clips_dir)  # a device's set: never written here
         said = say(args.number, args.counter, clips, reading, pacing, args.out)
     except (ValueError, ClipSetError, OSError) as error:
         print(f"cannot say {args.number} at loket {args.counter}: {error}", file=sys.stderr)
