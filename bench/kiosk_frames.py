@@ -27,7 +27,8 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # noqa: E402
 from bench_building import print_table  # noqa: E402
 
-from edge.kiosk.screens import TYPICAL_WIDTH_MM, KioskScreens  # noqa: E402
+from edge.kiosk.metrics import TYPICAL_WIDTH_MM  # noqa: E402
+from edge.kiosk.screens import KioskScreens  # noqa: E402
 from edge.text_fit import cap_height  # noqa: E402
 from tests.kiosk_render import CASES, NOW, model_for  # noqa: E402
 

@@ -37,7 +37,7 @@ GLOSSARY: tuple[Rule, ...] = (
     Rule(r"\bmenunggu\s+0\s+orang\b", "Tidak ada antrean di depan Anda"),
     Rule(r"(^|\D)0\s+orang\s+di\s+depan\b", "Tidak ada antrean di depan Anda"),
     Rule(r"<\s*\d", "kurang dari 5 menit"),
-    Rule(r"±\d|±\s*\d+\b(?!\s*menit)", "perkiraan tunggu ± 10 menit (a space, and the unit)"),
+    Rule(r"±\d|±\s*\d+\b(?!\s*(menit|jam))", "perkiraan tunggu ± 10 menit (a space, and the unit)"),
     Rule(r"kurang dari \d+\b(?!\s*menit)", "kurang dari 5 menit (with the unit)"),
     Rule(r"\bOFFLINE\b", "Tidak terhubung", 0),
     Rule(r"\bHub\b", "Tidak terhubung / sistem antrean", 0),
@@ -68,12 +68,12 @@ def people_ahead(count: int) -> str:
 
 
 def estimated_wait(minutes: int) -> str:
-    """'perkiraan tunggu ± 10 menit' / 'perkiraan tunggu kurang dari 5 menit'."""
-    return (
-        "perkiraan tunggu kurang dari 5 menit"
-        if minutes < 5
-        else f"perkiraan tunggu ± {minutes} menit"
-    )
+    """'perkiraan tunggu ± 10 menit', 'kurang dari 5 menit', from two hours on '± 4 jam'."""
+    if minutes < 5:
+        return "perkiraan tunggu kurang dari 5 menit"
+    if minutes >= 120:  # nobody counts 245 minutes; hours, to the nearest one
+        return f"perkiraan tunggu ± {round(minutes / 60)} jam"
+    return f"perkiraan tunggu ± {minutes} menit"
 
 
 def queue_summary(count: int, minutes: int) -> str:

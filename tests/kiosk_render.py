@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 import pygame
 
 import edge.kiosk.screens as screens_module
+from edge.kiosk.metrics import Metrics
 from edge.kiosk.model import KioskModel, View
 from edge.kiosk.reasons import PRINT_FAILED, refusal
-from edge.kiosk.screens import KioskScreens, Metrics
+from edge.kiosk.screens import KioskScreens
 from edge.printer.transport import PrinterStatus
 from edge.text_fit import Fitted
 from protocol.errors import ErrorCode

@@ -111,6 +111,7 @@ def test_the_glossary_catches_the_old_wording(wrong: str) -> None:
         "Tidak ada antrean di depan Anda",
         "3 orang di depan Anda, perkiraan tunggu ± 10 menit.",
         "perkiraan tunggu kurang dari 5 menit",
+        "perkiraan tunggu ± 4 jam",
         "Layanan sedang tutup, buka kembali pukul 13.00",
         "Pengaduan: SP4N-LAPOR! www.lapor.go.id atau SMS 1708",
     ],
@@ -121,3 +122,13 @@ def test_the_glossary_lets_the_right_wording_through(right: str) -> None:
 
 def test_every_rule_says_what_to_use() -> None:
     assert all(rule.use for rule in GLOSSARY)
+
+
+def test_waits_are_said_the_way_people_count_them() -> None:
+    from edge.wording import estimated_wait, queue_summary
+
+    assert estimated_wait(4) == "perkiraan tunggu kurang dari 5 menit"
+    assert estimated_wait(18) == "perkiraan tunggu ± 18 menit"
+    assert estimated_wait(245) == "perkiraan tunggu ± 4 jam"
+    assert queue_summary(0, 2) == "Tidak ada antrean di depan Anda."
+    assert queue_summary(0, 12) == "Tidak ada antrean di depan Anda, perkiraan tunggu ± 12 menit."

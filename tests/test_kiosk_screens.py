@@ -20,8 +20,9 @@ import pytest
 from PIL import Image
 
 from edge.contrast import AA, darkened_for, hex_colour, ratio
+from edge.kiosk.metrics import Metrics
 from edge.kiosk.model import View
-from edge.kiosk.screens import WHITE, KioskScreens, Metrics
+from edge.kiosk.screens import WHITE, KioskScreens
 from edge.text_fit import cap_height
 from hub.site.loader import load_site
 from tests.kiosk_fixtures import RESOLUTIONS, SUPPORTED

@@ -72,6 +72,7 @@ class KioskModel:
     hub_online: bool = False
     printer: PrinterStatus = PrinterStatus.UNKNOWN
     page: int = 0  # of a list longer than the screen (agencies, services)
+    pages_left: dict[View, int] = field(default_factory=dict)  # Kembali returns to the page
     keypad: str = "123"  # the group of keys shown on the code keypad
 
     def unavailable_reason(self) -> str | None:
@@ -142,7 +143,8 @@ class KioskModel:
         elif kind == "home":
             self.reset()
         if self.view is not before:
-            self.page = 0
+            self.pages_left[before] = self.page
+            self.page = self.pages_left.get(self.view, 0) if kind == "back" else 0
         return None
 
     def scanned(self, code: str, now: float) -> Intent | None:
@@ -170,6 +172,7 @@ class KioskModel:
     def reset(self) -> None:
         self.view, self.agency, self.service, self.code = View.WELCOME, None, None, ""
         self.ticket, self.page, self.keypad = None, 0, "123"
+        self.pages_left.clear()
 
     def _back(self) -> None:
         back = {

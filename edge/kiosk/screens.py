@@ -1,12 +1,10 @@
 """Drawing the kiosk's screens with pygame; each draw returns its touch targets.
 
-Sizes are physical (docs/ux: read from 40–60 cm by citizens of every age):
-capitals of body text at least 4 mm high, headings 8 mm, touch targets at
-least 15 mm square and 3 mm apart, computed from the panel's width in mm
-(``[kiosk] width_mm`` in the device file). Lists longer than the screen are
-paged ("Berikutnya ›"), never shrunk. All text goes through
-:func:`edge.text_fit.draw` with the body size as its minimum, in colours that
-keep 4.5:1 contrast on what is under them (tests measure both).
+Sizes come from :mod:`edge.kiosk.metrics` (physical minimums on the panel of
+the device file). Lists longer than the screen are paged ("Berikutnya ›"),
+never shrunk. All text goes through :func:`edge.text_fit.draw` with the body
+size as its minimum, in colours that keep 4.5:1 contrast on what is under
+them; cells of one grid share one font size (tests measure all of it).
 
 Layouts follow the surface: the same code serves a 7" 1024×600 and a 10.1"
 1280×800 landscape panel, and a 21.5" 1080×1920 portrait one.
@@ -15,7 +13,6 @@ Layouts follow the surface: the same code serves a 7" 1024×600 and a 10.1"
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime
 
 import pygame
@@ -23,10 +20,11 @@ import pygame
 from edge import fonts
 from edge.contrast import darkened_for, hex_colour
 from edge.indonesian import DAYS, MONTHS
+from edge.kiosk.metrics import Metrics
 from edge.kiosk.model import KEYPAD, KioskModel, Target, View
 from edge.kiosk.reasons import unavailable
 from edge.text_fit import draw as draw_text
-from edge.text_fit import fit, font, size_for_cap, wrap
+from edge.text_fit import fit, font, wrap
 from edge.wording import clock, queue_summary
 from protocol.models import CatalogueService, PriorityCategory
 
@@ -39,58 +37,7 @@ CLOSED = (226, 229, 234)  # a service that cannot take tickets now
 ALERT = (170, 32, 24)  # error headings and "Tutup": dark enough for 4.5:1 on PAPER and CLOSED
 PRIORITY = darkened_for((230, 126, 34), WHITE)  # orange, as dark as white text needs
 
-BODY_CAP_MM = 4.0
-HEADING_CAP_MM = 8.0
-TARGET_MM = 15.0
-GAP_MM = 3.0
-# Visible width of common kiosk panels, for device files that do not give it.
-TYPICAL_WIDTH_MM = {
-    (1024, 600): 154.2,  # 7"
-    (600, 1024): 90.0,
-    (1280, 800): 217.0,  # 10.1"
-    (800, 1280): 135.6,
-    (1920, 1080): 476.6,  # 21.5"
-    (1080, 1920): 268.1,
-}
-FINEST_PITCH_MM = 0.15  # unknown panel: assume small pixels, so text errs on the large side
-
 Targets = list[tuple[pygame.Rect, Target]]
-
-
-def colour(hex_value: str) -> tuple[int, int, int]:
-    return hex_colour(hex_value)
-
-
-@dataclass(frozen=True)
-class Metrics:
-    """Pixel sizes of one panel, each at or above its physical minimum."""
-
-    px_per_mm: float
-    body: int  # font size of body text
-    large: int  # button labels, names on tiles
-    heading: int
-    target: int  # smallest touch target side
-    gap: int
-
-    @classmethod
-    def of(cls, size: tuple[int, int], width_mm: float | None = None) -> Metrics:
-        width, height = size
-        width_mm = width_mm or TYPICAL_WIDTH_MM.get(size) or width * FINEST_PITCH_MM
-        ppm = width / width_mm
-        short, long = min(width, height), max(width, height)
-        body = max(size_for_cap(BODY_CAP_MM * ppm, bold=True), short // 27, long // 42)
-        heading = max(size_for_cap(HEADING_CAP_MM * ppm, bold=True), body * 3 // 2)
-        return cls(
-            px_per_mm=ppm,
-            body=body,
-            large=body * 6 // 5,
-            heading=heading,
-            target=max(math.ceil(TARGET_MM * ppm), body * 2),
-            gap=max(math.ceil(GAP_MM * ppm), short // 60),
-        )
-
-    def line(self, size: int | None = None) -> int:
-        return font(size or self.body).get_linesize()
 
 
 class KioskScreens:
@@ -367,7 +314,7 @@ class KioskScreens:
             agency = agencies.get(service.agency)
             inner = rect.inflate(-self.m.gap * 2, -self.m.gap)
             if model.accepting(service.code):
-                fill = darkened_for(colour(agency.colour), WHITE) if agency else PRIMARY
+                fill = darkened_for(hex_colour(agency.colour), WHITE) if agency else PRIMARY
                 pygame.draw.rect(self.surface, fill, rect, border_radius=self.m.gap)
                 self._text(name, inner, size, WHITE, bold=True)
                 targets.append((rect, ("shortcut", service.code)))
@@ -412,7 +359,7 @@ class KioskScreens:
         name_size = self._common([a.short_name for a in agencies], one_line, self.m.large, True)
         for rect, index in zip(cells, shown, strict=False):
             agency = agencies[index]
-            fill = darkened_for(colour(agency.colour), WHITE)
+            fill = darkened_for(hex_colour(agency.colour), WHITE)
             pygame.draw.rect(self.surface, fill, rect, border_radius=self.m.gap)
             inner = rect.inflate(-self.m.gap * 2, -self.m.gap)
             lines = 1 if self._fits(agency.short_name, one_line, name_size, True) else 2
@@ -447,7 +394,7 @@ class KioskScreens:
             )
             if accepting:
                 band = pygame.Rect(rect.left, rect.top, stripe, rect.height)
-                pygame.draw.rect(self.surface, darkened_for(colour(agency.colour), WHITE), band)
+                pygame.draw.rect(self.surface, darkened_for(hex_colour(agency.colour), WHITE), band)
             inner = rect.inflate(-self.m.gap * 2, -self.m.gap)
             inner.left += stripe
             inner.width -= stripe

@@ -38,7 +38,7 @@ _REPLACEMENTS = {
 NBSP = "\u00a0"  # joins the words of a phrase that must stay on one line ("SMS 1708")
 # Phrases a line break would make hard to read; their spaces become no-break spaces.
 PHRASES = (
-    re.compile(r"\b(kurang lebih|kurang dari|[+-]?) ?\d+ menit\b"),
+    re.compile(r"\b(kurang lebih|kurang dari|[+-]?) ?\d+ (menit|jam)\b"),
     re.compile(r"\b\d+ orang\b"),
     re.compile(r"\b(loket|lantai) \d+( (sampai|dan) \d+)?\b"),
     re.compile(r"\b\d{1,2} [A-Z][a-z]+ \d{4}\b"),  # 23 November 2026
