@@ -101,8 +101,8 @@ CHECK_EVERY = 50  # calls between looks at the display (pace, WAV clean-up)...
 LOOK_EVERY_S = 1.0  # ...or seconds, whichever comes first (where the screens are)
 AHEAD_AT_MOST = 200  # calls sent but not yet said by the display
 SEARCH_AHEAD = 40  # a lagging screen moves on by a few calls between two looks
-HUB_OFFLINE_TEXT = "Sistem antrian sedang tidak terhubung."
-CLOSED_REASON = "Pengambilan antrian ditutup pukul 14.30"
+HUB_OFFLINE_TEXT = "Sistem antrean sedang tidak terhubung."
+CLOSED_REASON = "Pengambilan antrean ditutup pukul 14.30"
 ANNOUNCEMENTS = [
     "Selamat datang di Mal Pelayanan Publik Kabupaten Lampung Timur",
     "Siapkan KTP-el dan Kartu Keluarga asli sebelum dipanggil",

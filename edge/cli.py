@@ -54,6 +54,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     clips.add_argument("--out", type=Path, required=True)
     clips.add_argument("--rate", type=int, default=140, help="words per minute")
     clips.set_defaults(func=_make_clips)
+    say = display_commands.add_parser(
+        "say",
+        help="print the words the display says for a call and write them as a WAV",
+    )
+    say.add_argument("number", help="ticket number, e.g. A-012")
+    say.add_argument("counter", type=int, help="loket number, e.g. 3")
+    say.add_argument("--out", type=Path, help="WAV file to write (default: none)")
+    say.add_argument("--config", type=Path, help="a display's device file: its reading and pauses")
+    say.add_argument(
+        "--reading", choices=("number", "digits"), help="override: full number or digit by digit"
+    )
+    say.add_argument("--twice", action="store_true", help="say the call a second time")
+    say.add_argument(
+        "--clips",
+        type=Path,
+        help="voice clip set (default: the device file's, else one made once with "
+        "espeak-ng in $XDG_STATE_HOME/mpp/voice-clips)",
+    )
+    say.set_defaults(func=_say)
     tickets = subparsers.add_parser(
         "tickets", help="print the tickets in a file-backed printer's output as text"
     )
@@ -78,6 +97,48 @@ def _make_clips(args: argparse.Namespace) -> int:
 
     written = make_clip_set(args.out, rate_wpm=args.rate)
     print(f"wrote {len(written)} clips to {args.out}")
+    return 0
+
+
+def _say(args: argparse.Namespace) -> int:
+    from edge.display.clips import ClipSet, ClipSetError
+    from edge.display.say import load_or_make, say
+    from edge.display.speech import Pacing, Reading
+    from firmware_config.credentials import state_home
+    from firmware_config.schema import DisplayUnitConfig
+
+    unit = DisplayUnitConfig(clips_dir=state_home() / "voice-clips")
+    if args.config is not None:
+        from firmware_config.inventory import ConfigError, load_device
+
+        try:
+            unit = load_device(args.config).display_unit()
+        except (ConfigError, ValueError, OSError) as error:
+            print(f"{args.config}: {error}".splitlines()[0], file=sys.stderr)
+            return 2
+    reading = Reading(args.reading or unit.reading)
+    pacing = Pacing(
+        after_chime_s=unit.pause_after_chime_s,
+        before_silakan_s=unit.pause_before_silakan_s,
+        repeats=2 if args.twice or unit.say_twice else 1,
+    )
+    try:
+        if args.clips is None and args.config is None:
+            clips = load_or_make(unit.clips_dir)  # a private set, made once
+        else:
+            clips = ClipSet(args.clips or unit.clips_dir)  # a device's set: never written here
+        said = say(args.number, args.counter, clips, reading, pacing, args.out)
+    except (ValueError, ClipSetError, OSError) as error:
+        print(f"cannot say {args.number} at loket {args.counter}: {error}", file=sys.stderr)
+        return 2
+    print(said.sentence)
+    if pacing.repeats > 1:
+        print(f"(said {pacing.repeats} times)")
+    print()
+    print("\n".join(said.timeline))
+    print(f"{said.seconds:6.2f} s  end")
+    if args.out is not None:
+        print(f"wrote {args.out}")
     return 0
 
 

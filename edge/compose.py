@@ -175,7 +175,7 @@ def display_agent(
 
     from edge.display.agent import DisplayAgent
     from edge.display.announcer import AnnouncedCursor, Announcer, QuietHours
-    from edge.display.speech import Reading
+    from edge.display.speech import Pacing, Reading
 
     unit = config.display_unit()
     clips, player = hardware.voice(config)
@@ -191,6 +191,11 @@ def display_agent(
         AnnouncedCursor(cursor_dir / f"announced-{config.device_id}.json"),
         Reading(unit.reading),
         quiet,
+        pacing=Pacing(
+            after_chime_s=unit.pause_after_chime_s,
+            before_silakan_s=unit.pause_before_silakan_s,
+            repeats=2 if unit.say_twice else 1,
+        ),
     )
     surface = hardware.screen(config, (unit.width, unit.height))
     return DisplayAgent(

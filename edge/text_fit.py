@@ -1,4 +1,9 @@
-"""Fitting text into boxes: wrap, then shrink until it fits. Text never overflows."""
+"""Fitting text into boxes: wrap, then shrink until it fits. Text never overflows.
+
+Shrinking stops at a minimum size (the smallest legible size of the surface,
+e.g. the kiosk's 4 mm cap height): a text that still does not fit there is
+shortened with "…" rather than shrunk further or drawn outside its box.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from dataclasses import dataclass
 import pygame
 
 from edge.bounded_cache import BoundedCache
+from edge.fonts import face_path
 
 MIN_SIZE = 12
 _fonts: dict[tuple[int, bool], pygame.font.Font] = {}
@@ -30,13 +36,26 @@ def _fitted_bytes(fitted: Fitted) -> int:
 
 
 def font(size: int, bold: bool = False) -> pygame.font.Font:
-    """pygame's bundled font (no system fonts on a kiosk image)."""
+    """The real regular or bold face (edge.fonts), never a synthetic bold."""
     key = (size, bold)
     if key not in _fonts:
-        made = pygame.font.Font(None, size)
-        made.set_bold(bold)
-        _fonts[key] = made
+        _fonts[key] = pygame.font.Font(str(face_path(bold)), size)
     return _fonts[key]
+
+
+def cap_height(size: int, bold: bool = False) -> int:
+    """Height of a capital letter in pixels at ``size`` (legibility rules count caps)."""
+    with LOCK:
+        metrics = font(size, bold).metrics("H")[0]
+    return metrics[3] if metrics else size * 3 // 4
+
+
+def size_for_cap(pixels: float, bold: bool = False) -> int:
+    """The smallest font size whose capitals are at least ``pixels`` high."""
+    size = max(6, int(pixels / 0.8))
+    while cap_height(size, bold) < pixels:
+        size += 1
+    return size
 
 
 @dataclass(frozen=True)
@@ -74,31 +93,54 @@ def wrap(text: str, face: pygame.font.Font, width: int) -> list[str]:
     return lines
 
 
-def fit(text: str, box: pygame.Rect, size: int, bold: bool = False) -> Fitted:
-    """The largest size ≤ ``size`` at which ``text`` wraps into ``box``.
+def fit(
+    text: str, box: pygame.Rect, size: int, bold: bool = False, minimum: int = MIN_SIZE
+) -> Fitted:
+    """The largest size in [``minimum``, ``size``] at which ``text`` wraps into ``box``.
 
+    At ``minimum`` a text that still does not fit is shortened with "…".
     Screens redraw the same texts in the same boxes every frame, so results
     are cached: the search for a size runs once per text and box.
     """
     with LOCK:
-        return _fit(text, box.width, box.height, size, bold)
+        return FITTED.get_or_make(
+            (text, box.width, box.height, size, bold, minimum),
+            lambda: _search(text, box.width, box.height, size, bold, minimum),
+        )
 
 
-def _fit(text: str, width: int, height: int, size: int, bold: bool) -> Fitted:
-    return FITTED.get_or_make(
-        (text, width, height, size, bold), lambda: _search(text, width, height, size, bold)
-    )
-
-
-def _search(text: str, width: int, height: int, size: int, bold: bool) -> Fitted:
-    box = pygame.Rect(0, 0, width, height)
+def _search(text: str, width: int, height: int, size: int, bold: bool, minimum: int) -> Fitted:
+    size = max(size, minimum)
     while True:
         face = font(size, bold)
-        lines = wrap(text, face, box.width)
-        fitted = Fitted(tuple(lines), size, bold)
-        if (fitted.height() <= box.height and fitted.width() <= box.width) or size <= MIN_SIZE:
+        fitted = Fitted(tuple(wrap(text, face, width)), size, bold)
+        if fitted.height() <= height and fitted.width() <= width:
             return fitted
-        size -= 2
+        if size <= minimum:
+            return _shortened(fitted, face, width, height)
+        size = max(minimum, size - 2)
+
+
+def _shortened(fitted: Fitted, face: pygame.font.Font, width: int, height: int) -> Fitted:
+    """As many lines as fit, each within the width; a cut line ends in "…"."""
+    keep = max(1, height // face.get_linesize())
+    lines = [_cut(line, face, width) for line in fitted.lines[:keep]]
+    if len(fitted.lines) > keep and not lines[-1].endswith("…"):
+        lines[-1] = _cut(lines[-1] + "…", face, width)
+    return Fitted(tuple(lines), fitted.size, fitted.bold)
+
+
+def _cut(line: str, face: pygame.font.Font, width: int) -> str:
+    """``line`` if it fits, else its words (or letters) that fit, followed by "…"."""
+    if face.size(line)[0] <= width:
+        return line
+    words = line.removesuffix("…").split()
+    while len(words) > 1 and face.size(" ".join(words) + "…")[0] > width:
+        words.pop()
+    cut = " ".join(words)
+    while cut and face.size(cut + "…")[0] > width:
+        cut = cut[:-1]
+    return cut + "…"
 
 
 def _rendered(line: str, size: int, bold: bool, colour: tuple[int, int, int]) -> pygame.Surface:
@@ -116,9 +158,10 @@ def draw(
     colour: tuple[int, int, int],
     bold: bool = False,
     align: str = "center",
+    minimum: int = MIN_SIZE,
 ) -> Fitted:
     with LOCK:
-        fitted = fit(text, box, size, bold)
+        fitted = fit(text, box, size, bold, minimum)
         line_height = fitted.font.get_linesize()
         top = box.top + (box.height - fitted.height()) // 2
         for index, line in enumerate(fitted.lines):

@@ -115,6 +115,15 @@ def device_problems(site: SiteFacts, site_file: Path, device: DeviceFile) -> lis
                         f"unknown agency {code!r} ({_known(code, site.agencies_by_code)})",
                     )
                 )
+        for code in config.display_unit().labels:
+            if code not in site.agencies_by_code:
+                problems.append(
+                    Problem(
+                        device.path,
+                        f"display.labels.{code}",
+                        f"unknown agency {code!r} ({_known(code, site.agencies_by_code)})",
+                    )
+                )
     return problems
 
 

@@ -252,6 +252,14 @@ class KioskScanner(ConfigModel):
 class KioskUnitConfig(ConfigModel):
     width: int = Field(default=1080, ge=640, le=3840)
     height: int = Field(default=1920, ge=480, le=3840)
+    width_mm: float | None = Field(
+        default=None,
+        ge=60,
+        le=1200,
+        description='Visible width of the panel in mm, as mounted (7" 1024x600: 154; '
+        '10.1" 1280x800: 217; 21.5" 1080x1920 portrait: 268). Text and buttons are '
+        "sized in mm from it; omitted: a typical panel of that resolution.",
+    )
     fullscreen: bool = True
     health_check_s: float = Field(default=5.0, ge=0.5, le=60)
     printer: KioskPrinter = Field(default_factory=KioskPrinter)
@@ -263,6 +271,18 @@ class DisplayUnitConfig(ConfigModel):
 
     width: int = Field(default=1920, ge=640, le=3840)
     height: int = Field(default=1080, ge=480, le=3840)
+    width_mm: float | None = Field(
+        default=None,
+        ge=300,
+        le=3000,
+        description='Visible width of the TV in mm (43": 952, 50": 1107, 55": 1218). Text is '
+        "sized in mm from it (a call number 100 mm high); omitted: a 43\" TV.",
+    )
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Shorter names for the waiting grid, by agency code, used when the "
+        'agency\'s short name does not fit at the minimum size (PA = "Peng. Agama").',
+    )
     fullscreen: bool = True
     zones: list[str] = Field(
         default_factory=list, description="Show only counters in these zones (empty: all)."
@@ -271,8 +291,11 @@ class DisplayUnitConfig(ConfigModel):
         default_factory=list, description="Show only these agencies' counters (empty: all)."
     )
     reading: Literal["digits", "number"] = Field(
-        default="digits", description="A-012 as 'nol satu dua' or as 'dua belas'."
+        default="number", description="A-012 as 'dua belas' (halls say it so) or 'nol satu dua'."
     )
+    pause_after_chime_s: float = Field(default=0.8, ge=0.0, le=3.0)
+    pause_before_silakan_s: float = Field(default=0.4, ge=0.0, le=3.0)
+    say_twice: bool = Field(default=False, description="Say each call a second time.")
     volume: float = Field(default=0.8, ge=0.0, le=1.0)
     quiet_start: str | None = Field(default=None, pattern=r"^[0-2][0-9]:[0-5][0-9]$")
     quiet_end: str | None = Field(default=None, pattern=r"^[0-2][0-9]:[0-5][0-9]$")

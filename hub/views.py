@@ -8,6 +8,7 @@ from uuid import UUID
 from hub.site.calendar import SiteCalendar
 from hub.site.schema import Site
 from hub.state import CallRecord, QueueState, TicketRecord
+from protocol.errors import ErrorCode
 from protocol.models import (
     CallEvent,
     Catalogue,
@@ -74,14 +75,18 @@ def service_status(site: Site, state: QueueState, code: str, now: datetime) -> S
     from hub.site.schema import CategoryCode
 
     service = site.service(code)
-    availability = SiteCalendar(site).availability(service, now)
+    calendar = SiteCalendar(site)
+    availability = calendar.availability(service, now)
     accepting, reason = availability.accepting, availability.reason
+    reason_code = None if accepting else ErrorCode.CLOSED
+    reopens_at = availability.reopens_at
     if (
         accepting
         and service.daily_quota is not None
         and (state.issued_count(code) >= service.daily_quota)
     ):
         accepting, reason = False, "Kuota hari ini sudah habis"
+        reason_code, reopens_at = ErrorCode.QUOTA_FULL, calendar.next_opening(service, now)
     ahead = people_ahead(state, code, CategoryCode.REGULAR)
     open_counters = sum(
         1
@@ -98,6 +103,8 @@ def service_status(site: Site, state: QueueState, code: str, now: datetime) -> S
         open_counters=open_counters,
         accepting=accepting,
         reason=reason,
+        reason_code=reason_code,
+        reopens_at=reopens_at,
     )
 
 
@@ -106,12 +113,26 @@ def catalogue(site: Site) -> Catalogue:
         site_id=site.id,
         site_name=site.name,
         timezone=site.timezone,
+        ticket_url=site.tickets.qr_url,
         agencies=[
-            CatalogueAgency(code=a.code, name=a.name, short_name=a.short_name, colour=a.colour)
+            CatalogueAgency(
+                code=a.code,
+                name=a.name,
+                short_name=a.short_name,
+                colour=a.colour,
+                waiting_area=a.waiting_area,
+            )
             for a in site.agencies
         ],
         services=[
-            CatalogueService(code=s.code, name=s.name, agency=s.agency) for s in site.services
+            CatalogueService(
+                code=s.code,
+                name=s.name,
+                agency=s.agency,
+                short_name=s.short_name,
+                featured=s.featured,
+            )
+            for s in site.services
         ],
         categories=[
             CatalogueCategory(code=PriorityCategory(c.code.value), name=c.name, who=c.who)

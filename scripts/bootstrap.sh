@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian / Raspberry Pi OS machine:
-# mosquitto (+ clients), espeak-ng, Python venv support and the image tools (fdisk,
+# mosquitto (+ clients), espeak-ng, the DejaVu fonts, Python venv support and the image tools (fdisk,
 # dosfstools, mtools, shellcheck, cloud-init) from apt when missing, then a
 # virtual environment in .venv with the project and its dev extras.
 # Sourced by run-demo.sh and run-tests.sh; safe to run again.
@@ -17,6 +17,7 @@ missing=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)  # the display's voice clips
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing+=(fonts-dejavu-core)  # screen font (edge/fonts.py)
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv python3-pip)
 # mpp image: partition tables, FAT boot partitions written without mounting;
 # the tests' tiny images (mkfs.vfat, fsck.vfat) and the recipe's shellcheck.

@@ -214,11 +214,13 @@ def test_display_filtering_an_unknown_agency_is_reported(tmp_path: Path) -> None
     path.write_text(
         'device_id = "display-01"\nrole = "display"\nname = "D"\n'
         '[display]\nagencies = ["DUKCAPIL", "DUKCAPLI"]\n'
+        'labels = { PA = "Peng. Agama", BPJSTK = "BPJS TK" }\n'
     )
     result = _validate(path)
     assert result.returncode == CONFIG_ERROR_EXIT
     assert _lines(result.stderr, path) == [
-        f"{path}: display.agencies[1]: unknown agency 'DUKCAPLI' (did you mean DUKCAPIL?)"
+        f"{path}: display.agencies[1]: unknown agency 'DUKCAPLI' (did you mean DUKCAPIL?)",
+        f"{path}: display.labels.BPJSTK: unknown agency 'BPJSTK' (did you mean BPJS-TK, BPJS-KES?)",
     ]
 
 

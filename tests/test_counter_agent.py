@@ -10,20 +10,29 @@ from pathlib import Path
 import pytest
 from gpiozero.pins.mock import MockPin, PinState
 from luma.core.device import dummy
+from PIL import Image, ImageDraw
 
 from edge.compose import counter_agent
 from edge.counter.model import UnitState
+from edge.counter.model import screen as model_screen
 from edge.hardware.choice import SimulatedHardware
-from edge.hardware.display import LumaDisplay, Screen
+from edge.hardware.display import MIN_FONT, LumaDisplay, Screen, face, layout
 from edge.hardware.gpio import Light
 from firmware_config.inventory import Inventory
 from hub.app import HubApp
+from hub.site.loader import load_site
 from mqtt_broker.local import LocalBroker
-from protocol.models import CounterState, TicketPrinted, TicketReserve, TicketState
+from protocol.models import (
+    CounterState,
+    TicketPrinted,
+    TicketReserve,
+    TicketState,
+)
 from protocol.roles import Role
 from tests.device_client import DeviceClient
 from tests.edge_fixtures import FakeMonotonic, device_link
 from tests.reference_images import assert_matches_reference
+from tests.surface_texts import OLED_SCREENS, TARGETS
 
 SCREENSHOTS = Path(__file__).resolve().parent / "output" / "counter"
 
@@ -138,7 +147,8 @@ class Unit:
             frame, image = self.agent.frame, self.screen.image.copy()
         assert frame == expected
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        image.convert("L").resize((512, 256)).save(SCREENSHOTS / f"{name}.png")
+        big = image.convert("L").resize((512, 256), Image.Resampling.NEAREST)
+        big.save(SCREENSHOTS / f"{name}.png")
         assert_matches_reference(image, "counter", name)
 
 
@@ -177,7 +187,9 @@ def _counter(hub: HubApp) -> object:
 
 
 def test_unit_restores_state_and_shows_it(unit: Unit) -> None:
-    unit.assert_screen("closed", Screen("LOKET 1  TUTUP", "---", "Menunggu: 0"))
+    unit.assert_screen(
+        "closed", Screen("Loket 1 · Tutup", "Tutup", "Untuk membuka:", "tahan BERIKUT 3 detik")
+    )
     assert unit.agent.indicators.light is Light.CLOSED
     assert unit.lights() == (False, False), "closed: both LEDs off"
 
@@ -186,11 +198,11 @@ def test_hold_next_opens_then_press_calls(
     unit: Unit, hub: HubApp, kiosk: Callable[[str], str]
 ) -> None:
     unit.hold_next()
-    assert unit.until(lambda u, s: s.header == "LOKET 1  BUKA")
+    assert unit.until(lambda u, s: s.header == "Loket 1 · Buka")
     assert hub.service.state.counter(1).state is CounterState.OPEN
     assert unit.lights() == (True, False), "ready: green on, red off"
     number = kiosk("DUK-KTP")
-    assert unit.until(lambda u, s: s.footer == "Menunggu: 1"), "retained state reached the unit"
+    assert unit.until(lambda u, s: s.footer == "1 orang menunggu"), "retained state arrived"
     unit.press("next")
     assert unit.until(lambda u, s: s.big == number)
     assert unit.agent.indicators.light is Light.CALLING
@@ -198,9 +210,9 @@ def test_hold_next_opens_then_press_calls(
     red.clear_states()
     unit.assert_blinking(unit.pin(unit.config.led_green), CALLING_BLINK_S)
     assert red.states == [PinState(0.0, False)], "red stays off while calling"
-    unit.assert_screen("calling", Screen("LOKET 1  BUKA", number, "Menunggu: 0"))
+    unit.assert_screen("calling", Screen("Loket 1 · Buka", number, "Antrean kosong"))
     unit.press("finish")
-    assert unit.until(lambda u, s: s.big == "---" and u.skm_ticket is not None)
+    assert unit.until(lambda u, s: s.big == "Siap" and u.skm_ticket is not None)
     assert unit.lights() == (True, False), "ready again: the blink stopped with green on"
     assert unit.agent.skm_leds is not None and unit.agent.skm_leds.inviting
     unit.press_skm(3)
@@ -244,14 +256,16 @@ def test_transfer_menu_cycles_and_confirms(
     unit.press("next")
     assert unit.until(lambda u, s: s.big == number)
     unit.press("transfer")
-    assert unit.until(lambda u, s: s.footer == "Ke DUK-KK? Selesai=OK")
+    menu = ("PINDAH: pilihan lain", "SELESAI: ya · ULANG: batal")
+    site = load_site()
+    kk, akta = (site.service(code).short_name for code in ("DUK-KK", "DUK-AKTA"))
+    assert kk and akta
+    assert unit.until(lambda u, s: s == Screen("Pindah ke layanan 1/2", kk, *menu))
     unit.press("transfer")
-    assert unit.until(lambda u, s: s.footer == "Ke DUK-AKTA? Selesai=OK")
-    unit.assert_screen(
-        "transfer-menu", Screen("LOKET 1  BUKA", "PINDAH", "Ke DUK-AKTA? Selesai=OK")
-    )
+    assert unit.until(lambda u, s: s.big == akta), "service names, not codes"
+    unit.assert_screen("transfer-menu", Screen("Pindah ke layanan 2/2", akta, *menu))
     unit.press("finish")
-    assert unit.until(lambda u, s: s.big == "---")
+    assert unit.until(lambda u, s: s.big == "Siap")
     ticket = hub.service.state.tickets[f"20261123-{number}"]
     assert (ticket.service, ticket.state) == ("DUK-AKTA", TicketState.WAITING)
 
@@ -263,17 +277,20 @@ def test_offline_press_is_refused_and_never_replayed(
     assert unit.until(lambda u, s: u.state is CounterState.OPEN)
     kiosk("DUK-KTP")
     fresh_broker.stop()
-    assert unit.until(lambda u, s: s.big == "OFFLINE")
+    assert unit.until(lambda u, s: s.big == "Tidak terhubung")
     assert unit.agent.indicators.light is Light.OFFLINE
     green = unit.pin(unit.config.led_green)
     green.clear_states()
     unit.assert_blinking(unit.pin(unit.config.led_red), OFFLINE_BLINK_S)
     assert green.states == [PinState(0.0, False)], "green stays off while offline"
-    unit.assert_screen("offline", Screen("LOKET 1  BUKA", "OFFLINE", "Hub tidak terhubung"))
+    unit.assert_screen(
+        "offline",
+        Screen("Loket 1", "Tidak terhubung", "Tombol belum berfungsi", "Tunggu sampai pulih"),
+    )
     unit.press("next")
-    assert unit.until(lambda u, s: u.message == "OFFLINE")
+    assert unit.until(lambda u, s: u.message == "Tidak terhubung")
     fresh_broker.start()
-    assert unit.until(lambda u, s: u.online and s.big == "---", timeout=20)
+    assert unit.until(lambda u, s: u.online and s.big == "Siap", timeout=20)
     assert hub.service.state.counter(1).current is None, "the offline press was not replayed"
 
 
@@ -295,14 +312,53 @@ def test_press_during_a_link_blip_is_applied_exactly_once(
     assert hub.service.state.tickets[f"20261123-{first}"].state is TicketState.CALLED
 
 
+@pytest.mark.parametrize("name", list(OLED_SCREENS))
+def test_every_oled_screen_fits_the_panel_and_matches_its_reference(name: str) -> None:
+    """Rows are whole inside 128×64, tails of g/p/y included; nothing overlaps or overflows."""
+    frame = model_screen(OLED_SCREENS[name], TARGETS)
+    device = dummy(width=128, height=64, mode="1")
+    LumaDisplay(device).show(frame)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    big = device.image.convert("L").resize((512, 256), Image.Resampling.NEAREST)
+    big.save(SCREENSHOTS / f"oled-{name}.png")
+    rows = layout(frame)
+    assert len(rows) == len(frame.lines()), "every line of the frame is drawn"
+    for row, below in pairwise(rows):
+        assert row.top + row.height <= below.top, f"{row.text!r} overlaps {below.text!r}"
+    for row in rows:
+        assert row.size >= MIN_FONT, row
+        assert row.top >= 0 and row.top + row.height <= 64, f"{row.text!r} leaves the panel"
+        alone = Image.new("1", (128, 64))
+        ink = face(row.size, row.bold)
+        _, top, _, bottom = ImageDraw.Draw(alone).textbbox(
+            (0, row.top), row.text + "gjpqy", font=ink
+        )
+        assert row.top <= top and bottom <= row.top + row.height, f"{row.text!r}: tails cut"
+        assert ink.getlength(row.text) <= 128 - 2, f"{row.text!r} overflows"
+    assert_matches_reference(device.image, "counter", f"screen-{name}")
+
+
+def test_oled_wording_is_indonesian_and_consistent() -> None:
+    texts = [line for unit in OLED_SCREENS.values() for line in model_screen(unit, TARGETS).lines()]
+    for banned in ("OFFLINE", "Hub", "Antrian", "antrian", "Menunggu:", "---"):
+        assert not [t for t in texts if banned in t], banned
+    offline = model_screen(OLED_SCREENS["offline"], TARGETS)
+    assert offline.header == "Loket 1", "no counter state beside 'Tidak terhubung'"
+    closed = model_screen(OLED_SCREENS["closed"], TARGETS)
+    assert "tahan BERIKUT 3 detik" in closed.lines(), "says how to open"
+    menu = model_screen(OLED_SCREENS["transfer-menu"], TARGETS)
+    assert menu.big == "Akta lahir/mati"
+    assert "PINDAH" in menu.footer and "SELESAI" in menu.hint and "ULANG" in menu.hint
+
+
 def test_display_text_never_overflows() -> None:
     screen = dummy(width=128, height=64, mode="1")
     display = LumaDisplay(screen)
-    display.show(Screen("LOKET 12  ISTIRAHAT", "PINDAH", "Ke BPJSKES-DAFTAR? Selesai=OK"))
+    display.show(Screen("Loket 12 · Istirahat", "PINDAH", "Ke BPJSKES-DAFTAR? Selesai=OK"))
     box = screen.image.getbbox()
     assert box is not None and box[2] <= 128
-    display.show(Screen("LOKET 1  BUKA", "A-1000", "Menunggu: 120"))
-    right = screen.image.crop((120, 0, 128, 64)).getbbox()
+    display.show(Screen("Loket 1 · Buka", "A-1000", "120 orang menunggu"))
+    right = screen.image.crop((124, 14, 128, 50)).getbbox()
     assert right is None, "the big number stays inside the panel"
 
 
@@ -340,7 +396,7 @@ def test_hold_next_closes_an_idle_counter_and_pause_toggles(unit: Unit, hub: Hub
     unit.hold_next()
     assert unit.until(lambda u, s: u.state is CounterState.OPEN)
     unit.press("pause")
-    assert unit.until(lambda u, s: s.header == "LOKET 1  ISTIRAHAT")
+    assert unit.until(lambda u, s: s.header == "Loket 1 · Istirahat")
     assert unit.agent.indicators.light is Light.PAUSED
     assert unit.lights() == (False, True), "paused: red on, green off"
     unit.press("pause")

@@ -5,6 +5,7 @@ Nothing sleeps: the test waits on the demo's own log lines and its exit.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -47,7 +48,10 @@ def test_demo_is_the_building_as_processes_and_stops_cleanly_on_ctrl_c(tmp_path:
     assert "exit codes [0]" in output
     devices = tmp_path / "devices"
     tickets = split_tickets((devices / "printer-kiosk-01.bin").read_bytes())
-    assert tickets and "NOMOR ANTRIAN" in tickets[0].text()
+    assert tickets and "NOMOR ANTREAN" in tickets[0].text()
     assert (devices / "display-01.png").stat().st_size > 10_000, "the display's screen, saved"
-    assert list((devices / "voice" / "display-01").glob("announcement-*.wav")), "the voice"
+    spoken = list((devices / "voice" / "display-01").glob("announcement-*.wav"))
+    assert spoken, "the voice"
+    announced = json.loads((devices / "announced-display-01.json").read_text())["announced"]
+    assert len(announced) == len(spoken), "every call in the cursor was spoken, once"
     assert not list(devices.glob("*.sock")), "every device removed its control socket"

@@ -192,7 +192,7 @@ def test_display_draws_and_says_a_call_and_stops_cleanly(
     broker = building[0]
     with online(building, "display-01", state_dir) as device:
         number = call_at_counter(broker, "counter-07", "BL-BAYAR")
-        device.wait_for(f"announced {number}: nomor antrian", 20)
+        device.wait_for(f"announced {number}: Nomor antrean", 20)
         with ControlClient(socket_path(state_dir, "display-01")) as passer_by:
             seen = passer_by.ask("status")
         assert seen["now_calling"] == number, seen

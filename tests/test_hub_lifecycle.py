@@ -10,6 +10,7 @@ import pytest
 
 from hub.bookings import Booking, StaticBookings
 from hub.site.schema import CategoryCode
+from hub.views import service_status
 from protocol.errors import ErrorCode
 from protocol.models import (
     BookingCheckIn,
@@ -291,6 +292,11 @@ def test_quota_full(hub: Harness) -> None:
     hub.issue("KMG-HAJI")
     hub.issue("KMG-HAJI")
     assert _error(hub, TicketReserve, "kiosk-01", service="KMG-HAJI") is ErrorCode.QUOTA_FULL
+    status = service_status(hub.site, hub.service.state, "KMG-HAJI", hub.clock.now())
+    assert (status.accepting, status.reason_code) == (False, ErrorCode.QUOTA_FULL)
+    assert status.reopens_at == datetime(2026, 11, 24, 0, 30, tzinfo=UTC), (
+        "the kiosk says it opens again tomorrow at 07.30 WIB"
+    )
 
 
 def test_outside_hours_no_ticket(tmp_path: Path) -> None:

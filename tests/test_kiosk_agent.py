@@ -47,7 +47,11 @@ class Kiosk:
     def __init__(self, broker: LocalBroker, inventory: Inventory, state_dir: Path) -> None:
         base = inventory.device("kiosk-01")
         config = base.model_copy(
-            update={"kiosk": base.kiosk_unit().model_copy(update={"width": 1024, "height": 600})}
+            update={  # a 7" panel: lists are paged, taps page through them
+                "kiosk": base.kiosk_unit().model_copy(
+                    update={"width": 1024, "height": 600, "width_mm": 154}
+                )
+            }
         )
         self.printer = FakeTransport()
         self.clock = FakeMonotonic()
@@ -61,7 +65,7 @@ class Kiosk:
 
     def view(self, view: View, timeout: float = 10.0) -> None:
         assert self.agent.wait_for(lambda m: m.shown() is view, timeout), (
-            f"expected {view}, showing {self.agent.model.shown()}"
+            f"expected {view}, showing {self.agent.model.shown()} {self.agent.model.message!r}"
         )
 
     def next_frames(self, count: int = 3) -> list[View]:
@@ -77,6 +81,7 @@ class Kiosk:
         return seen[2:]
 
     def tap(self, *target: str) -> None:
+        self.agent.reveal(*target)  # on a later page of a list: page forward first
         self.agent.touch(*target)
 
     def save(self, name: str) -> None:
@@ -100,6 +105,7 @@ def kiosk(
 
 
 def test_citizen_journey_prints_the_ticket_and_queues_it(kiosk: Kiosk, hub: HubApp) -> None:
+    assert kiosk.agent.screens.m.px_per_mm == 1024 / 154, "the panel's width_mm from its file"
     kiosk.save("1-welcome")
     kiosk.tap("start")
     kiosk.view(View.AGENCIES)
@@ -115,7 +121,9 @@ def test_citizen_journey_prints_the_ticket_and_queues_it(kiosk: Kiosk, hub: HubA
     printout = decode(kiosk.printer.printed[0])
     assert "A-001" in printout.text() and "PRIORITAS" in printout.text()
     assert "Perekaman dan Pencetakan KTP-el" in printout.text()
-    assert printout.qr == ["20261123-A-001"] and printout.cuts == 1
+    assert printout.qr == ["https://mpp.lampungtimurkab.go.id/antrean/20261123-A-001"]
+    assert printout.cuts == 1
+    assert "Tunggu di ruang tunggu lantai 1," in printout.text(), "where to wait, as on screen"
     ticket = hub.service.state.tickets["20261123-A-001"]
     assert kiosk.agent.wait_for(
         lambda m: hub.service.state.tickets["20261123-A-001"].state is TicketState.WAITING
@@ -144,11 +152,11 @@ def test_scanned_booking_is_checked_in_and_printed(kiosk: Kiosk, hub: HubApp) ->
     kiosk.agent.scanned("BK-1001")
     kiosk.view(View.DONE)
     printout = decode(kiosk.printer.printed[0])
-    assert "Booking: BK-1001" in printout.text()
+    assert "Kode pendaftaran: BK-1001" in printout.text()
     assert "Kartu Keluarga (baru, ubah, hilang)" in printout.text()
     kiosk.agent.scanned("BK-1001")
     assert kiosk.agent.wait_for(
-        lambda m: m.view is View.ERROR or m.message == "Booking ini sudah digunakan."
+        lambda m: m.view is View.ERROR and m.message == "Kode pendaftaran ini sudah digunakan."
     )
 
 
@@ -215,7 +223,7 @@ def test_paper_out_stops_issuing(kiosk: Kiosk, hub: HubApp, fresh_broker: LocalB
 def test_hub_unreachable_shows_an_honest_message(kiosk: Kiosk, hub: HubApp) -> None:
     hub.stop()
     kiosk.view(View.UNAVAILABLE)
-    assert kiosk.agent.model.unavailable_reason() == "Sistem antrian sedang tidak terhubung."
+    assert kiosk.agent.model.unavailable_reason() == "Sistem antrean sedang tidak terhubung."
     kiosk.save("6-hub-offline")
     kiosk.agent.scanned("BK-1001")
     assert kiosk.printer.printed == []

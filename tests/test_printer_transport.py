@@ -98,5 +98,5 @@ def test_file_printer_tickets_read_back_as_text(tmp_path: Path) -> None:
     transport.write(data)
     transport.write(data)
     tickets = split_tickets((tmp_path / "printer.bin").read_bytes())
-    assert len(tickets) == 2 and "NOMOR ANTRIAN" in tickets[1].text()
+    assert len(tickets) == 2 and "NOMOR ANTREAN" in tickets[1].text()
     assert FileTransport(tmp_path / "missing" / "p.bin").status() is PrinterStatus.OFFLINE

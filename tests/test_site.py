@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -110,10 +111,10 @@ def test_missing_site_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("moment", "accepting", "reason"),
     [
-        (_utc(7, 29), False, "Belum buka, antrian mulai pukul 07.30"),
+        (_utc(7, 29), False, "Belum buka, antrean mulai pukul 07.30"),
         (_utc(7, 30), True, None),
         (_utc(14, 29), True, None),
-        (_utc(14, 30), False, "Pengambilan antrian ditutup pukul 14.30"),
+        (_utc(14, 30), False, "Pengambilan antrean ditutup pukul 14.30"),
         (_utc(9, 0, day=28), False, "Layanan tidak buka hari ini"),  # Saturday
         (_utc(9, 0, day=25), True, None),  # Wednesday
     ],
@@ -124,11 +125,29 @@ def test_ticket_issue_hours(moment: datetime, accepting: bool, reason: str | Non
     assert (availability.accepting, availability.reason) == (accepting, reason)
 
 
+@pytest.mark.parametrize(
+    ("moment", "reopens"),
+    [
+        (_utc(7, 29), _utc(7, 30)),  # before the kiosk opens: today
+        (_utc(14, 30), _utc(7, 30, day=24)),  # after the cut-off: tomorrow
+        (_utc(9, 0, day=28), _utc(7, 30, day=30)),  # Saturday: Monday
+    ],
+)
+def test_a_closed_service_says_when_it_opens_again(moment: datetime, reopens: datetime) -> None:
+    site = load_site()
+    availability = SiteCalendar(site).availability(site.service("DUK-KTP"), moment)
+    assert availability.reopens_at == reopens
+
+
 def test_holiday_is_closed() -> None:
     site = load_site()
     christmas = datetime(2026, 12, 25, 2, 0, tzinfo=UTC)
     availability = SiteCalendar(site).availability(site.service("DUK-KTP"), christmas)
-    assert availability == availability.__class__(False, "Hari libur, layanan tutup")
+    assert availability == availability.__class__(
+        False,
+        "Hari libur, layanan tutup",
+        reopens_at=datetime(2026, 12, 28, 7, 30, tzinfo=ZoneInfo("Asia/Jakarta")),
+    ), "closed on Christmas; the kiosk says it opens again on Monday 28 December at 07.30"
 
 
 def test_waiting_time_counts_until_opening_and_friday_prayer_break() -> None:

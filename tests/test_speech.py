@@ -7,7 +7,10 @@ import pytest
 from edge.display.speech import (
     ALL_CLIPS,
     LETTERS,
+    Pacing,
+    Pause,
     Reading,
+    announcement,
     call_clips,
     call_text,
     number_words,
@@ -73,18 +76,43 @@ def test_digit_and_number_reading() -> None:
     assert ticket_words("4K-10", Reading.NUMBER) == ["empat", "huruf_k", "sepuluh"]
 
 
-def test_whole_announcement() -> None:
+def test_whole_announcement_reads_the_full_number_by_default() -> None:
     assert call_clips("A-012", 3) == [
         "bel",
-        "nomor_antrian",
+        "nomor_antrean",
         "huruf_a",
-        "nol",
-        "satu",
         "dua",
+        "belas",
         "silakan_menuju",
         "loket",
         "tiga",
     ]
-    assert call_text("4K-10", 12, Reading.NUMBER) == (
-        "nomor antrian empat ka sepuluh silakan menuju loket dua belas"
+    assert call_text("A-012", 3) == "Nomor antrean A dua belas, silakan menuju loket tiga."
+    assert call_text("A-105", 3) == "Nomor antrean A seratus lima, silakan menuju loket tiga."
+    assert call_text("A-001", 1) == "Nomor antrean A satu, silakan menuju loket satu."
+    assert call_text("A-012", 3, Reading.DIGITS) == (
+        "Nomor antrean A nol satu dua, silakan menuju loket tiga."
     )
+    assert call_text("4K-10", 12) == (
+        "Nomor antrean empat K sepuluh, silakan menuju loket dua belas."
+    )
+
+
+def test_pauses_after_the_chime_and_before_silakan_and_a_second_saying() -> None:
+    once = announcement("A-012", 3, pacing=Pacing(after_chime_s=0.8, before_silakan_s=0.4))
+    assert once == [
+        "bel",
+        Pause(0.8),
+        "nomor_antrean",
+        "huruf_a",
+        "dua",
+        "belas",
+        Pause(0.4),
+        "silakan_menuju",
+        "loket",
+        "tiga",
+    ]
+    twice = announcement("A-012", 3, pacing=Pacing(repeats=2, between_repeats_s=1.5))
+    assert twice[: len(once)] == announcement("A-012", 3)
+    assert twice[len(once)] == Pause(1.5)
+    assert twice[len(once) + 1 :] == once[2:], "the second saying has no chime"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from escpos.printer import Dummy
 
 from edge.printer.decode import DecodeError, decode, split_tickets
 from edge.printer.ticket import PROFILES, TicketContent, render_ticket, to_ascii
@@ -29,16 +30,16 @@ def test_80mm_ticket_reads_back() -> None:
         "Mal Pelayanan Publik Kabupaten Lampung Timur",
         "Dinas Kependudukan dan Pencatatan Sipil",
         "",
-        "NOMOR ANTRIAN",
+        "NOMOR ANTREAN",
     ]
     big = next(line for line in printout.lines if line.text == "A-012")
     assert (big.width, big.height, big.align) == (4, 4, "center")
     assert "Perekaman dan Pencetakan KTP-el" in text
     assert "PRIORITAS" in text
-    assert "Senin, 23 November 2026  08.15" in text
-    assert "Di depan Anda: 4 orang" in text
-    assert "Perkiraan tunggu: 18 menit" in text
-    assert printout.qr == ["20261123-A-012"]
+    assert "Senin, 23 November 2026 pukul 08.15" in text
+    assert "4 orang di depan Anda" in text
+    assert "Perkiraan tunggu kurang lebih 18 menit" in text, "± is not ASCII: said in words"
+    assert printout.qr == ["20261123-A-012"], "no site URL: the ticket id alone"
     assert any("SP4N-LAPOR" in line for line in text)
     assert printout.cuts == 1
 
@@ -67,9 +68,11 @@ def test_characters_outside_the_code_page_are_transliterated() -> None:
     assert "Konsultasi - ? cafe" in decode(render_ticket(content, PROFILES["80mm"])).text()
 
 
-def test_short_wait_is_shown_as_under_five_minutes() -> None:
-    content = TicketContent(**{**CONTENT.__dict__, "estimated_wait_min": 2})
-    assert "Perkiraan tunggu: < 5 menit" in decode(render_ticket(content, PROFILES["80mm"])).text()
+def test_short_wait_and_nobody_ahead_are_said_in_words() -> None:
+    content = TicketContent(**{**CONTENT.__dict__, "estimated_wait_min": 2, "people_ahead": 0})
+    text = decode(render_ticket(content, PROFILES["80mm"])).text()
+    assert "Perkiraan tunggu kurang dari 5 menit" in text
+    assert "Tidak ada antrean di depan Anda" in text
 
 
 def test_a_stream_of_tickets_splits_at_cuts() -> None:
@@ -86,3 +89,49 @@ def test_only_the_number_is_printed_large() -> None:
     printout = decode(render_ticket(CONTENT, PROFILES["80mm"]))
     large = [line.text for line in printout.lines if line.width > 1]
     assert large == ["A-012"]
+
+
+def test_qr_opens_the_sites_page_for_the_ticket() -> None:
+    content = TicketContent(
+        **{**CONTENT.__dict__, "qr_url": "https://mpp.example.go.id/antrean/{ticket_id}"}
+    )
+    printout = decode(render_ticket(content, PROFILES["80mm"]))
+    assert printout.qr == ["https://mpp.example.go.id/antrean/20261123-A-012"]
+
+
+def test_58mm_qr_image_holds_the_url() -> None:
+    """The raster QR is exactly python-escpos's image of the URL (not of the bare id)."""
+    url = "https://mpp.example.go.id/antrean/{ticket_id}"
+    content = TicketContent(**{**CONTENT.__dict__, "qr_url": url})
+    data = render_ticket(content, PROFILES["58mm"])
+
+    def raster(payload: str) -> bytes:
+        alone = Dummy(profile="POS-5890")
+        alone.qr(payload, size=5, native=False, center=True)
+        block = bytes(alone.output)
+        return block[block.index(b"\x1dv0") :]
+
+    assert raster("https://mpp.example.go.id/antrean/20261123-A-012") in data
+    assert raster("20261123-A-012") not in data
+
+
+@pytest.mark.parametrize("paper", ["80mm", "58mm"])
+def test_phrases_stay_on_one_line_and_no_double_spaces(paper: str) -> None:
+    content = TicketContent(
+        **{
+            **CONTENT.__dict__,
+            "people_ahead": 12,
+            "waiting_area": "ruang tunggu lantai 1, loket 1 sampai 4",
+            "booking_code": "BK-1001",
+        }
+    )
+    printout = decode(render_ticket(content, PROFILES[paper]))
+    text = printout.text()
+    assert any(line.endswith("SMS 1708") for line in text), text
+    assert not any(line.endswith("SMS") or line.startswith("1708") for line in text)
+    assert any("SP4N-LAPOR!" in line for line in text), "never split at its hyphen"
+    assert any(line.endswith("pukul 08.15") for line in text), text
+    assert all("  " not in line for line in text), text
+    assert all(len(line.text) * line.width <= PROFILES[paper].columns for line in printout.lines)
+    assert "Kode pendaftaran: BK-1001" in text
+    assert any("ruang tunggu lantai 1" in line for line in text)

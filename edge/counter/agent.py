@@ -40,6 +40,7 @@ from firmware_config.schema import DeviceConfig
 from protocol.codec import Decoded
 from protocol.link import MqttLink
 from protocol.models import (
+    Catalogue,
     ComponentState,
     CounterFinish,
     CounterStatus,
@@ -126,6 +127,7 @@ class CounterAgent:
         )
         self.commands = CommandClient(self.link, config.device_id)
         self.link.subscribe(spec("hub.status"), self._on_hub_status)
+        self.link.subscribe(spec("state.catalogue"), self._on_hub_status)  # service names
         self.link.subscribe(spec("hub.control"), lambda *_: self._events.put("connected"))
         self._counter_subscribed = False
         self._threads = [
@@ -218,6 +220,8 @@ class CounterAgent:
                     self.unit.current = event.current
             elif isinstance(event, _Answer):
                 self._answered(event, now)
+            elif isinstance(event, Catalogue):
+                self.unit.service_names = {s.code: s.short_name or s.name for s in event.services}
             elif event == "connected":
                 self._queue(Send(CounterSync))
             for name, button in self._buttons.items():
@@ -282,7 +286,7 @@ class CounterAgent:
     def _render(self) -> None:
         if self.skm_leds is not None and self.skm_leds.inviting and not self.unit.skm_ticket:
             self.skm_leds.off()  # the rating window closed unused
-        frame = screen(self.unit, self.targets)
+        frame = screen(self.unit, self.targets, self.unit_config.hold_s)
         with self.changed:
             self._turns += 1
             self.indicators.show(light(self.unit))
@@ -309,10 +313,12 @@ class CounterAgent:
         with self.changed:
             start = self._turns
             return self.changed.wait_for(
-                lambda: self._turns > start + 1
-                and self._events.empty()
-                and self._outbox.empty()
-                and self.unit.pending is None,
+                lambda: (
+                    self._turns > start + 1
+                    and self._events.empty()
+                    and self._outbox.empty()
+                    and self.unit.pending is None
+                ),
                 timeout,
             )
 

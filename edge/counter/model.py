@@ -45,13 +45,29 @@ MENU_TIMEOUT_S = 15.0
 MESSAGE_S = 4.0
 
 ERROR_TEXT: dict[ErrorCode, str] = {
-    ErrorCode.NOTHING_WAITING: "Antrian kosong",
+    ErrorCode.NOTHING_WAITING: "Antrean kosong",
     ErrorCode.CLOSED: "Loket tutup",
     ErrorCode.INVALID_STATE: "Tidak bisa sekarang",
     ErrorCode.EXPIRED: "Kedaluwarsa, ulangi",
     ErrorCode.UNKNOWN_COUNTER: "Unit belum terdaftar",
     ErrorCode.NOT_AUTHORISED: "Tidak diizinkan",
-    ErrorCode.INTERNAL: "Gangguan hub",
+    ErrorCode.INTERNAL: "Gangguan sistem",
+}
+NOT_LINKED = "Tidak terhubung"
+NOBODY_SERVED = "Belum ada yang dilayani"
+# The buttons as labelled on the unit (docs/counter-unit.md): screens name them so.
+BUTTON_LABEL = {
+    "next": "BERIKUT",
+    "recall": "ULANG",
+    "no_show": "TIDAK HADIR",
+    "finish": "SELESAI",
+    "transfer": "PINDAH",
+    "pause": "ISTIRAHAT",
+}
+STATE_WORD = {
+    CounterState.OPEN: "Buka",
+    CounterState.PAUSED: "Istirahat",
+    CounterState.CLOSED: "Tutup",
 }
 
 
@@ -93,6 +109,7 @@ class UnitState:
     skm_until: float = 0.0
     message: str | None = None
     message_until: float = 0.0
+    service_names: dict[str, str] = field(default_factory=dict)  # from the catalogue
 
     @property
     def online(self) -> bool:
@@ -123,7 +140,7 @@ def decide(
     if button in SKM_BUTTONS:
         return _rate(unit, SKM_BUTTONS.index(button), now)
     if not unit.online:
-        return Refuse("OFFLINE")
+        return Refuse(NOT_LINKED)
     if unit.pending is not None:
         return Refuse("Tunggu…")
     if unit.menu is not None:
@@ -145,10 +162,12 @@ def decide(
     if button == "no_show":
         return Send(CounterNoShow) if called else Refuse("Tidak ada panggilan")
     if button == "finish":
-        return Send(CounterFinish) if current else Refuse("Tidak ada antrian")
+        return Send(CounterFinish) if current else Refuse(NOBODY_SERVED)
     if button == "transfer":
-        if current is None or not targets:
-            return Refuse("Tidak ada antrian")
+        if current is None:
+            return Refuse(NOBODY_SERVED)
+        if not targets:
+            return Refuse("Tidak ada tujuan pindah")
         unit.menu, unit.menu_until = 0, now + MENU_TIMEOUT_S
         return Local()
     if button == "pause":
@@ -181,27 +200,54 @@ def _rate(unit: UnitState, index: int, now: float) -> Action:
     if unit.skm_ticket is None or now >= unit.skm_until:
         return None  # a citizen pressing outside the window: nothing to do, no noise
     if not unit.online:
-        return Refuse("OFFLINE")
+        return Refuse(NOT_LINKED)
     ticket, unit.skm_ticket = unit.skm_ticket, None
     return Send(SatisfactionRate, {"ticket_id": ticket, "rating": SatisfactionRating(index + 1)})
 
 
-def screen(unit: UnitState, targets: list[str]) -> Screen:
-    """The display's frame for the unit's state."""
-    header = f"LOKET {unit.counter}" if unit.counter else "LOKET ?"
-    state = {
-        CounterState.OPEN: "BUKA",
-        CounterState.PAUSED: "ISTIRAHAT",
-        CounterState.CLOSED: "TUTUP",
-    }[unit.state]
-    header = f"{header}  {state}"
+def waiting_text(waiting: int) -> str:
+    return f"{waiting} orang menunggu" if waiting else "Antrean kosong"
+
+
+def _seconds(value: float) -> str:
+    """3.0 → "3", 2.5 → "2,5" (Indonesian decimal comma)."""
+    return f"{value:g}".replace(".", ",")
+
+
+def screen(unit: UnitState, targets: list[str], hold_s: float = 3.0) -> Screen:
+    """The display's frame for the unit's state.
+
+    Offline, the header drops the counter's state: the unit cannot know it,
+    and "Buka" beside "Tidak terhubung" told the officer two things at once.
+    Menus and the closed and paused screens say which button does what.
+    """
+    name = f"Loket {unit.counter}" if unit.counter else "Loket"
     if not unit.online:
-        return Screen(header, "OFFLINE", "Hub tidak terhubung")
+        return Screen(name, NOT_LINKED, "Tombol belum berfungsi", "Tunggu sampai pulih")
+    if unit.counter is None:
+        return Screen(name, "Menyambung…", "Menunggu data loket")
+    header = f"{name} · {STATE_WORD[unit.state]}"
     if unit.menu is not None:
-        return Screen(header, "PINDAH", f"Ke {targets[unit.menu]}? Selesai=OK")
-    big = unit.current.number if unit.current else "---"
-    footer = unit.message or f"Menunggu: {unit.waiting}"
-    return Screen(header, big, footer)
+        code = targets[unit.menu]
+        return Screen(
+            f"Pindah ke layanan {unit.menu + 1}/{len(targets)}",
+            unit.service_names.get(code, code),
+            f"{BUTTON_LABEL['transfer']}: pilihan lain",
+            f"{BUTTON_LABEL['finish']}: ya · {BUTTON_LABEL['recall']}: batal",
+        )
+    if unit.state is CounterState.CLOSED:
+        return Screen(
+            header,
+            "Tutup",
+            unit.message or "Untuk membuka:",
+            f"tahan {BUTTON_LABEL['next']} {_seconds(hold_s)} detik",
+        )
+    if unit.state is CounterState.PAUSED and unit.current is None:
+        return Screen(
+            header, "Istirahat", unit.message or "Untuk lanjut:", f"tekan {BUTTON_LABEL['pause']}"
+        )
+    big = unit.current.number if unit.current else "Siap"
+    return Screen(header, big, unit.message or waiting_text(unit.waiting))
 
 
 def light(unit: UnitState) -> Light:

@@ -67,7 +67,7 @@ class DisplayAgent:
             zones=unit.zones, agencies=unit.agencies, highlight_s=unit.highlight_s
         )
         self.surface = surface
-        self.screen = DisplayScreen(surface)
+        self.screen = DisplayScreen(surface, unit.width_mm, unit.labels)
         self.announcer = announcer
         self.clock = clock
         self.snapshot_dir, self.snapshot_every_s = snapshot_dir, snapshot_every_s

@@ -1,10 +1,20 @@
-"""Announcing calls: one after another, each exactly once per display.
+"""Announcing calls: one after another, each once per display, none missed.
 
 A cursor file keeps the ids of calls already announced, so a reconnect or a
 restart (the retained list of recent calls arrives again) never repeats one;
 a recall is a new call event and is announced again, as it should be. Calls
 from the retained list older than ``stale_after_s`` (the display was off)
 are shown but not announced. Quiet hours silence the speaker, not the screen.
+
+A call enters the cursor only once it has been spoken (or deliberately kept
+silent in quiet hours). It used to be written when the call was queued: a
+display stopped during a burst (a service restart, a power cut) then kept
+calls as "announced" that nobody heard, and after the restart the retained
+list could not bring them back — the demo's three ids and two announcements.
+Now the worst case of a crash mid-sentence is one call said again, which a
+hall forgives; a call never said it does not. Calls queued but not yet said
+are remembered in memory, so the live event and the retained list racing
+after a connect still queue a call once.
 """
 
 from __future__ import annotations
@@ -23,12 +33,14 @@ from pathlib import Path
 from typing import Protocol
 
 from edge.display.clips import ClipSet
-from edge.display.speech import Reading, call_clips, call_text
+from edge.display.speech import Pacing, Reading, announcement, call_text
+from protocol.clock import wall_now
 from protocol.models import CallEvent
 
 log = logging.getLogger(__name__)
 SPOKEN_KEPT = 16
 CURSOR_KEEP = 500
+STOP_WAIT_S = 1.5  # a stop lets the sentence being said end, not the queue behind it
 
 
 class Player(Protocol):
@@ -60,12 +72,22 @@ class PygamePlayer:
 
 
 class WavFilePlayer:
-    """Writes each announcement to a WAV file (demo: check the voice without a speaker)."""
+    """Writes each announcement to a WAV file (demo: check the voice without a speaker).
+
+    Numbering continues after the files already there: a restarted display
+    (or a second demo run in the same directory) must not overwrite earlier
+    announcements, or the files no longer match the cursor.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
-        self.count = 0
+        numbers = [
+            int(path.stem.removeprefix("announcement-"))
+            for path in directory.glob("announcement-*.wav")
+            if path.stem.removeprefix("announcement-").isdigit()
+        ]
+        self.count = max(numbers, default=0)
 
     def play(self, wav: bytes, seconds: float) -> None:
         self.count += 1
@@ -112,17 +134,22 @@ class Announcer:
         clips: ClipSet,
         player: Player,
         cursor: AnnouncedCursor,
-        reading: Reading = Reading.DIGITS,
+        reading: Reading = Reading.NUMBER,
         quiet: QuietHours | None = None,
-        local_now: Callable[[], datetime] = datetime.now,
+        local_now: Callable[[], datetime] = lambda: wall_now().astimezone(),
         stale_after_s: float = 120.0,
+        pacing: Pacing | None = None,
     ) -> None:
         self.clips, self.player, self.cursor = clips, player, cursor
         self.reading, self.quiet, self.local_now = reading, quiet, local_now
+        self.pacing = pacing or Pacing()
         self.stale_after_s = stale_after_s
         self.spoken: deque[str] = deque(maxlen=SPOKEN_KEPT)  # the latest, for status
         self.spoken_count = 0
         self._queue: queue.Queue[CallEvent | None] = queue.Queue()
+        self._queued: set[str] = set()  # offered, not yet said (not in the cursor yet)
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="announcer", daemon=True)
         self.idle = threading.Event()
         self.idle.set()
@@ -130,9 +157,16 @@ class Announcer:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait_s: float = STOP_WAIT_S) -> None:
+        """Stop after the announcement being said; calls still queued stay unsaid and
+        out of the cursor, so the retained list brings them back after a restart."""
+        self._stopping.set()
         self._queue.put(None)
-        self._thread.join(10)
+        self._thread.join(wait_s)
+        with self._lock:
+            left = len(self._queued)
+        if left:
+            log.info("stopping with %d call(s) not yet announced", left)
 
     def offer(self, call: CallEvent, now: datetime, live: bool = True) -> bool:
         """Queue ``call`` unless it was announced already or is stale; True if queued.
@@ -142,36 +176,45 @@ class Announcer:
         the clock, so a display that was off does not replay the morning.
         """
         event_id = str(call.event_id)
-        if event_id in self.cursor:
-            return False
-        if not live and abs((now - call.called_at).total_seconds()) > self.stale_after_s:
-            # Too old to say — but not remembered as said: the same call may still
-            # arrive live (its event and the retained list race after a connect).
-            return False
-        self.cursor.add(event_id)  # before speaking: never twice, even after a crash
-        self.idle.clear()
-        self._queue.put(call)
+        with self._lock:
+            if event_id in self.cursor or event_id in self._queued:
+                return False
+            if not live and abs((now - call.called_at).total_seconds()) > self.stale_after_s:
+                # Too old to say — but not remembered as said: the same call may still
+                # arrive live (its event and the retained list race after a connect).
+                return False
+            self._queued.add(event_id)
+            self.idle.clear()
+            self._queue.put(call)
         return True
 
     def _run(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             call = self._queue.get()
-            if call is None:
+            if call is None or self._stopping.is_set():
                 return
+            event_id = str(call.event_id)
             try:
-                self._announce(call)
-            except Exception:
-                log.exception("announcement of %s failed", call.number)
-            if self._queue.empty():
-                self.idle.set()
+                said = self._announce(call)
+            except Exception as error:  # the speaker failed: not said, so not in the cursor
+                log.error("could not announce %s: %s", call.number, error)
+                said = False
+            with self._lock:
+                if said:
+                    self.cursor.add(event_id)  # after speaking: on disk means heard
+                self._queued.discard(event_id)
+                if self._queue.empty():
+                    self.idle.set()
 
-    def _announce(self, call: CallEvent) -> None:
+    def _announce(self, call: CallEvent) -> bool:
+        """Say ``call``; True once it was said or deliberately kept silent."""
         text = call_text(call.number, call.counter, self.reading)
         if self.quiet is not None and self.quiet.contains(self.local_now().time()):
             log.info("quiet hours: not saying %r", text)
-            return
-        names = call_clips(call.number, call.counter, self.reading)
-        self.player.play(self.clips.join(names), self.clips.duration(names))
+            return True
+        parts = announcement(call.number, call.counter, self.reading, self.pacing)
+        self.player.play(self.clips.join(parts), self.clips.duration(parts))
         self.spoken.append(text)
         self.spoken_count += 1
         log.info("announced %s: %s", call.number, text)
+        return True

@@ -15,12 +15,18 @@ import shutil
 import struct
 import subprocess
 import wave
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge.display.speech import ALL_CLIPS, CLIP_TEXT
+from edge.display.speech import ALL_CLIPS, CLIP_TEXT, Part, Pause
 
 GAP_S = 0.06
+TARGET_DB = -20.0  # gated RMS in dBFS of every clip; speech peaks stay ~8 dB below full scale
+GATE_DB = -45.0  # 50 ms windows quieter than this are silence, not part of the loudness
+WINDOW_S = 0.05
+PEAK_LIMIT = 0.97
 CHIME_NOTES = ((880.0, 0.28), (660.0, 0.42))
 
 
@@ -67,16 +73,32 @@ class ClipSet:
             raise ClipSetError(f"{directory}: clips differ in format ({detail})")
         (self.format,) = formats
 
-    def duration(self, names: list[str], gap_s: float = GAP_S) -> float:
+    def duration(self, parts: Sequence[Part], gap_s: float = GAP_S) -> float:
+        """Seconds the rendered announcement lasts (what :meth:`join` makes)."""
         frame_bytes = self.format.channels * self.format.sample_width
-        frames = sum(len(self.frames[name]) // frame_bytes for name in names)
-        return frames / self.format.rate + gap_s * max(0, len(names) - 1)
+        return len(self._body(parts, gap_s)) // frame_bytes / self.format.rate
 
-    def join(self, names: list[str], gap_s: float = GAP_S) -> bytes:
-        """One WAV file: the clips in order with a short silence between them."""
+    def _silence(self, seconds: float) -> bytes:
         frame_bytes = self.format.channels * self.format.sample_width
-        silence = b"\x00" * (int(self.format.rate * gap_s) * frame_bytes)
-        body = silence.join(self.frames[name] for name in names)
+        return b"\x00" * (int(self.format.rate * seconds) * frame_bytes)
+
+    def _body(self, parts: Sequence[Part], gap_s: float) -> bytes:
+        """Clips with ``gap_s`` between words; a :class:`Pause` replaces the gap where it stands."""
+        chunks: list[bytes] = []
+        pause: float | None = None
+        for part in parts:
+            if isinstance(part, Pause):
+                pause = max(pause or 0.0, part.seconds)
+                continue
+            if chunks:
+                chunks.append(self._silence(gap_s if pause is None else pause))
+            chunks.append(self.frames[part])
+            pause = None
+        return b"".join(chunks)
+
+    def join(self, parts: Sequence[Part], gap_s: float = GAP_S) -> bytes:
+        """One WAV file: the clips in order, a short gap between words, pauses where asked."""
+        body = self._body(parts, gap_s)
         buffer = io.BytesIO()
         with wave.open(buffer, "wb") as out:
             out.setnchannels(self.format.channels)
@@ -93,6 +115,9 @@ def make_clip_set(out: Path, rate_wpm: int = 140, voice: str = "id") -> list[Pat
         raise ClipSetError("espeak-ng not found: install it with `sudo apt-get install espeak-ng`")
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    for stale in out.glob("*.wav"):
+        if stale.stem not in ALL_CLIPS:
+            stale.unlink()  # a clip of an older set (nomor_antrian): no longer said
     for name, text in CLIP_TEXT.items():
         path = out / f"{name}.wav"
         result = subprocess.run(
@@ -103,11 +128,62 @@ def make_clip_set(out: Path, rate_wpm: int = 140, voice: str = "id") -> list[Pat
         )
         if result.returncode != 0:
             raise ClipSetError(f"espeak-ng failed for {name!r}: {result.stderr.strip()}")
-        written.append(_trim(path))
+        written.append(normalise(_trim(path)))
     with wave.open(str(written[0]), "rb") as sample:
         rate = sample.getframerate()
-    written.append(_chime(out / "bel.wav", rate))
+    written.append(normalise(_chime(out / "bel.wav", rate)))
     return written
+
+
+def loudness_db(samples: Sequence[int], rate: int) -> float:
+    """Gated RMS loudness of 16-bit samples in dBFS: windows below :data:`GATE_DB` are left out."""
+    size = max(1, int(rate * WINDOW_S))
+    powers = []
+    for start in range(0, len(samples), size):
+        window = samples[start : start + size]
+        power = sum(s * s for s in window) / len(window) / 32768.0**2
+        if power > 10 ** (GATE_DB / 10):
+            powers.append(power)
+    if not powers:
+        return -math.inf
+    return 10 * math.log10(sum(powers) / len(powers))
+
+
+def read_samples(path: Path) -> tuple[array[int], int]:
+    """The 16-bit mono samples of a clip and its rate."""
+    with wave.open(str(path), "rb") as clip:
+        rate = clip.getframerate()
+        samples = array("h", clip.readframes(clip.getnframes()))
+    return samples, rate
+
+
+def normalise(path: Path, target_db: float = TARGET_DB) -> Path:
+    """Scale a clip to ``target_db`` gated loudness (never past :data:`PEAK_LIMIT`).
+
+    Raising a clip lifts quiet windows over the gate, which moves the measure a
+    little: a second pass settles it.
+    """
+    samples, rate = read_samples(path)
+    scaled = samples
+    for _ in range(3):
+        level = loudness_db(scaled, rate)
+        if not scaled or level == -math.inf or abs(level - target_db) < 0.05:
+            break
+        gain = 10 ** ((target_db - level) / 20)
+        peak = max(abs(s) for s in scaled) / 32768.0
+        if peak * gain > PEAK_LIMIT:
+            raise ClipSetError(
+                f"{path}: reaching {target_db} dBFS would clip (peak {peak:.2f}, gain {gain:.2f})"
+            )
+        scaled = array("h", (round(s * gain) for s in scaled))
+    if scaled is samples:
+        return path
+    with wave.open(str(path), "rb") as clip:
+        params = clip.getparams()
+    with wave.open(str(path), "wb") as clip:
+        clip.setparams(params)
+        clip.writeframes(scaled.tobytes())
+    return path
 
 
 def _trim(path: Path, threshold: int = 300) -> Path:

@@ -28,6 +28,7 @@ import pygame
 
 from edge.command_client import CommandClient
 from edge.kiosk.model import CheckIn, Intent, Issue, KioskModel, Target, View
+from edge.kiosk.reasons import NO_ANSWER, PRINT_FAILED, refusal
 from edge.kiosk.screens import KioskScreens
 from edge.liveness import LoopBeat
 from edge.printer.ticket import PROFILES, TicketContent, render_ticket
@@ -35,7 +36,6 @@ from edge.printer.transport import PrinterError, PrinterStatus, Transport
 from firmware_config.schema import DeviceConfig
 from protocol.clock import wall_now
 from protocol.codec import Decoded
-from protocol.errors import ErrorCode
 from protocol.link import MqttLink
 from protocol.models import (
     BookingCheckIn,
@@ -60,14 +60,6 @@ FRAME_S = 1 / 30
 ANSWER_S = 6.0
 CONFIRM_FOR_S = 300.0
 
-REFUSALS: dict[ErrorCode, str] = {
-    ErrorCode.QUOTA_FULL: "Kuota layanan ini hari ini sudah habis.",
-    ErrorCode.CLOSED: "Layanan sedang tutup.",
-    ErrorCode.UNKNOWN_BOOKING: "Kode booking tidak ditemukan.",
-    ErrorCode.INVALID_STATE: "Booking ini sudah digunakan.",
-    ErrorCode.EXPIRED: "Booking ini bukan untuk hari ini.",
-    ErrorCode.UNKNOWN_SERVICE: "Layanan tidak dikenal.",
-}
 PRINTER_HEALTH = {
     PrinterStatus.OK: (HardwareHealth.OK, None),
     PrinterStatus.PAPER_NEAR_END: (HardwareHealth.WARNING, "kertas hampir habis"),
@@ -92,10 +84,11 @@ class KioskAgent:
         self.transport = transport
         self.profile = PROFILES[self.unit.printer.paper]
         self.surface = surface
-        self.screens = KioskScreens(surface)
+        self.screens = KioskScreens(surface, self.unit.width_mm)
         self.clock = clock
         self.model = KioskModel()
         self.targets: list[tuple[pygame.Rect, Target]] = []
+        self.drawn: tuple[View, int] | None = None  # what the targets belong to
         self.scanner_present = scanner_present
         self._events: queue.Queue[object] = queue.Queue()
         self._stop = threading.Event()
@@ -191,6 +184,7 @@ class KioskAgent:
         self.model.tick(now)
         with self.changed:
             self.targets = self.screens.draw(self.model, self._local_now())
+            self.drawn = (self.model.shown(), self.model.page)
             if pygame.display.get_surface() is self.surface:
                 pygame.display.flip()
             self.changed.notify_all()
@@ -257,11 +251,11 @@ class KioskAgent:
             command = self.commands.build(BookingCheckIn, expires_in=5, booking_code=intent.code)
         reply = self.commands.request_until(command, time.monotonic() + ANSWER_S)
         if reply is None:
-            self._events.put(("failed", "Sistem antrian tidak menjawab."))
+            self._events.put(("failed", NO_ANSWER))
             return
         if not reply.ok or reply.ticket is None:
-            code = reply.error.code if reply.error else ErrorCode.INTERNAL
-            self._events.put(("failed", REFUSALS.get(code, "Tiket tidak dapat dibuat.")))
+            code = reply.error.code if reply.error else None
+            self._events.put(("failed", refusal(code, booking=isinstance(intent, CheckIn))))
             return
         ticket = reply.ticket
         try:
@@ -271,7 +265,7 @@ class KioskAgent:
             log.warning("ticket %s not printed: %s", ticket.number, error)
             self._events.put("printer")
             self._confirm(TicketPrintFailed, ticket, reason=str(error)[:200])
-            self._events.put(("failed", "Maaf, tiket gagal dicetak. Nomor dibatalkan."))
+            self._events.put(("failed", PRINT_FAILED))
             return
         self._events.put(("printed", ticket))
         self._confirm(TicketPrinted, ticket)
@@ -303,7 +297,17 @@ class KioskAgent:
             estimated_wait_min=ticket.estimated_wait_min,
             ticket_id=ticket.ticket_id,
             booking_code=intent.code if isinstance(intent, CheckIn) else None,
+            waiting_area=self._waiting_area(ticket.service),
+            qr_url=catalogue.ticket_url if catalogue else None,
         )
+
+    def _waiting_area(self, service_code: str) -> str | None:
+        catalogue = self.model.catalogue
+        if catalogue is None:
+            return None
+        service = next((s for s in catalogue.services if s.code == service_code), None)
+        agency = next((a for a in catalogue.agencies if service and a.code == service.agency), None)
+        return agency.waiting_area if agency else None
 
     def _local_now(self) -> datetime:
         zone = ZoneInfo(self.model.catalogue.timezone if self.model.catalogue else "Asia/Jakarta")
@@ -331,6 +335,36 @@ class KioskAgent:
                 if candidate == target:
                     return rect
         raise LookupError(f"no {target} on screen")
+
+    def reveal(self, *target: str, timeout: float = 10.0) -> None:
+        """Wait until ``target`` is drawn, paging forward through a list as a person would.
+
+        LookupError if it never appears (not on this screen, or not tappable).
+        """
+        deadline = time.monotonic() + timeout
+        next_page = ("page", "next")
+
+        def shown(wanted: tuple[str, ...]) -> bool:
+            return any(candidate == wanted for _, candidate in self.targets)
+
+        def settled() -> bool:  # the frame drawn is the model's screen and page
+            return self.drawn == (self.model.shown(), self.model.page)
+
+        with self.changed:
+            while True:
+                left = deadline - time.monotonic()
+                if not self.changed.wait_for(lambda: shown(target) or settled(), max(0.0, left)):
+                    raise LookupError(f"no {target} on screen")
+                if shown(target):
+                    return
+                if not shown(next_page):
+                    raise LookupError(f"no {target} on screen")
+                page = self.model.page
+                self.touch(*next_page)
+                self.changed.wait_for(
+                    lambda page=page: self.drawn is not None and self.drawn[1] != page,
+                    max(0.0, deadline - time.monotonic()),
+                )
 
     def touch(self, *target: str) -> None:
         """Post a finger tap on ``target`` as the touch screen would."""

@@ -17,7 +17,14 @@ from protocol.models import Catalogue, PriorityCategory, ServiceStatus, TicketVi
 IDLE_TIMEOUT_S = 30.0
 DONE_S = 6.0
 ERROR_S = 8.0
-BOOKING_KEYS = tuple("1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ-")
+# The code keypad in three groups, each small enough for keys of at least 15 mm
+# on a 7" screen; the digits stay together, in telephone order.
+KEYPAD = {
+    "123": tuple("123456789-0"),
+    "A–M": tuple("ABCDEFGHIJKLM"),
+    "N–Z": tuple("NOPQRSTUVWXYZ"),
+}
+BOOKING_KEYS = tuple(key for keys in KEYPAD.values() for key in keys)
 
 
 class View(StrEnum):
@@ -64,11 +71,14 @@ class KioskModel:
     connected: bool = False
     hub_online: bool = False
     printer: PrinterStatus = PrinterStatus.UNKNOWN
+    page: int = 0  # of a list longer than the screen (agencies, services)
+    pages_left: dict[View, int] = field(default_factory=dict)  # Kembali returns to the page
+    keypad: str = "123"  # the group of keys shown on the code keypad
 
     def unavailable_reason(self) -> str | None:
         """Why no ticket can be issued now, in words for the citizen; None when ready."""
         if not (self.connected and self.hub_online):
-            return "Sistem antrian sedang tidak terhubung."
+            return "Sistem antrean sedang tidak terhubung."
         if not self.printer.can_print:
             return (
                 "Kertas tiket habis."
@@ -89,24 +99,37 @@ class KioskModel:
     def service_status(self, code: str) -> ServiceStatus | None:
         return self.services.get(code)
 
+    def accepting(self, code: str) -> bool:
+        """Whether a ticket for ``code`` can be taken now (closed services are not tappable)."""
+        status = self.services.get(code)
+        return status is not None and status.accepting
+
     def tap(self, target: Target, now: float) -> Intent | None:
         self.last_touch = now
         kind = target[0]
         view = self.shown()
         if view is View.UNAVAILABLE or view is View.PRINTING:
             return None
+        before = self.view
         if kind == "back":
             self._back()
         elif kind == "start":
             self.view = View.AGENCIES
         elif kind == "booking":
-            self.view, self.code = View.BOOKING, ""
+            self.view, self.code, self.keypad = View.BOOKING, "", "123"
         elif kind == "agency":
             self.view, self.agency = View.SERVICES, target[1]
-        elif kind == "service":
-            status = self.services.get(target[1])
-            if status is not None and status.accepting:
+        elif kind in ("service", "shortcut"):
+            if self.accepting(target[1]):
                 self.view, self.service = View.CATEGORY, target[1]
+                if kind == "shortcut" and self.catalogue is not None:
+                    self.agency = next(
+                        (s.agency for s in self.catalogue.services if s.code == target[1]), None
+                    )
+        elif kind == "page":
+            self.page = max(0, self.page + (1 if target[1] == "next" else -1))
+        elif kind == "keypad" and target[1] in KEYPAD:
+            self.keypad = target[1]
         elif kind == "category" and self.service is not None:
             self.view = View.PRINTING
             return Issue(self.service, PriorityCategory(target[1]))
@@ -119,6 +142,9 @@ class KioskModel:
             return CheckIn(self.code)
         elif kind == "home":
             self.reset()
+        if self.view is not before:
+            self.pages_left[before] = self.page
+            self.page = self.pages_left.get(self.view, 0) if kind == "back" else 0
         return None
 
     def scanned(self, code: str, now: float) -> Intent | None:
@@ -145,7 +171,8 @@ class KioskModel:
 
     def reset(self) -> None:
         self.view, self.agency, self.service, self.code = View.WELCOME, None, None, ""
-        self.ticket = None
+        self.ticket, self.page, self.keypad = None, 0, "123"
+        self.pages_left.clear()
 
     def _back(self) -> None:
         back = {

@@ -1,9 +1,13 @@
 """Drawing the kiosk's screens with pygame; each draw returns its touch targets.
 
-Layouts follow the surface: tiles per row from its width and orientation, so
-the same code serves 1920×1080 landscape, 1080×1920 portrait and 1024×600.
-All text goes through :func:`edge.text_fit.draw`, which wraps and shrinks
-it to its box.
+Sizes come from :mod:`edge.kiosk.metrics` (physical minimums on the panel of
+the device file). Lists longer than the screen are paged ("Berikutnya ›"),
+never shrunk. All text goes through :func:`edge.text_fit.draw` with the body
+size as its minimum, in colours that keep 4.5:1 contrast on what is under
+them; cells of one grid share one font size (tests measure all of it).
+
+Layouts follow the surface: the same code serves a 7" 1024×600 and a 10.1"
+1280×800 landscape panel, and a 21.5" 1080×1920 portrait one.
 """
 
 from __future__ import annotations
@@ -13,40 +17,56 @@ from datetime import datetime
 
 import pygame
 
-from edge.indonesian import long_date
-from edge.kiosk.model import BOOKING_KEYS, KioskModel, Target, View
+from edge import fonts
+from edge.contrast import darkened_for, hex_colour
+from edge.indonesian import DAYS, MONTHS
+from edge.kiosk.metrics import Metrics
+from edge.kiosk.model import KEYPAD, KioskModel, Target, View
+from edge.kiosk.reasons import unavailable
 from edge.text_fit import draw as draw_text
-from protocol.models import PriorityCategory
+from edge.text_fit import fit, font, wrap
+from edge.wording import clock, queue_summary
+from protocol.models import CatalogueService, PriorityCategory
 
-BACKGROUND = (245, 247, 250)
+PAPER = (245, 247, 250)
 INK = (25, 32, 45)
-MUTED = (120, 128, 140)
 PRIMARY = (21, 101, 192)
 WHITE = (255, 255, 255)
-GREY = (205, 209, 215)
+SECONDARY = (218, 223, 230)  # secondary buttons, dark ink on it
+CLOSED = (226, 229, 234)  # a service that cannot take tickets now
+ALERT = (170, 32, 24)  # error headings and "Tutup": dark enough for 4.5:1 on PAPER and CLOSED
+PRIORITY = darkened_for((230, 126, 34), WHITE)  # orange, as dark as white text needs
 
 Targets = list[tuple[pygame.Rect, Target]]
 
 
-def colour(hex_colour: str) -> tuple[int, int, int]:
-    value = hex_colour.lstrip("#")
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
-
-
 class KioskScreens:
-    def __init__(self, surface: pygame.Surface) -> None:
+    def __init__(self, surface: pygame.Surface, width_mm: float | None = None) -> None:
         pygame.font.init()  # idempotent; the screens own their fonts
+        fonts.check()  # at start-up, one line naming the package, not at the first frame
         self.surface = surface
         self.width, self.height = surface.get_size()
         self.portrait = self.height > self.width
-        self.unit = max(6, min(self.width, self.height) // 50)  # spacing grain
-        self.text = max(18, min(self.width, self.height) // 22)  # body text size
+        self.compact = self.height < 700  # a 7" landscape panel: every millimetre counts
+        self.m = Metrics.of((self.width, self.height), width_mm)
+        self.pages = 1  # of the list on screen, for the pager
+        self.titles: list[str] = []  # headings of the last frame (tests hold them to 8 mm)
 
     def draw(self, model: KioskModel, now: datetime) -> Targets:
-        self.surface.fill(BACKGROUND)
+        self.surface.fill(PAPER)
         targets: Targets = []
-        body = self._header(model, now)
         view = model.shown()
+        # A small landscape panel (7") has room for the date band on the first screen only.
+        banded = not self.compact or view in (View.WELCOME, View.UNAVAILABLE)
+        top = self._header(now).bottom if banded else 0
+        edge = self.m.gap // 2 if self.compact else self.m.gap
+        footer = pygame.Rect(
+            edge, self.height - edge - self.m.target, self.width - 2 * edge, self.m.target
+        )
+        has_footer = view not in (View.WELCOME, View.PRINTING, View.UNAVAILABLE)
+        bottom = footer.top - self.m.gap if has_footer else self.height - edge
+        body = pygame.Rect(edge, top + edge, self.width - 2 * edge, bottom - top - edge)
+        self.pages, self.titles = 1, []
         drawing = {
             View.WELCOME: self._welcome,
             View.AGENCIES: self._agencies,
@@ -58,35 +78,45 @@ class KioskScreens:
             View.ERROR: self._error,
             View.UNAVAILABLE: self._unavailable,
         }[view]
-        drawing(model, body, targets)
-        if view in (View.AGENCIES, View.SERVICES, View.CATEGORY, View.BOOKING):
-            back = pygame.Rect(
-                self.unit, self.height - self.unit * 6, self.width // 4, self.unit * 5
-            )
-            self._button(back, "‹ Kembali", GREY, INK)
-            targets.append((back, ("back",)))
+        drawing(model, body, targets, now)
+        if has_footer:
+            self._footer(model, view, footer, targets)
         return targets
 
     # -- pieces -----------------------------------------------------------------
 
-    def _header(self, model: KioskModel, now: datetime) -> pygame.Rect:
-        band = pygame.Rect(0, 0, self.width, self.unit * 7)
+    def _text(
+        self,
+        text: str,
+        box: pygame.Rect,
+        size: int,
+        ink: tuple[int, int, int],
+        bold: bool = False,
+        align: str = "center",
+        minimum: int | None = None,
+    ) -> None:
+        draw_text(self.surface, text, box, size, ink, bold, align, minimum or self.m.body)
+
+    def _fits(self, text: str, box: pygame.Rect, size: int, bold: bool = False) -> bool:
+        face = font(size, bold)
+        lines = wrap(text, face, box.width)
+        return (
+            face.get_linesize() * len(lines) <= box.height
+            and max((face.size(line)[0] for line in lines), default=0) <= box.width
+        )
+
+    def _header(self, now: datetime) -> pygame.Rect:
+        band = pygame.Rect(0, 0, self.width, self.m.line() + self.m.gap)
         pygame.draw.rect(self.surface, PRIMARY, band)
-        name = model.catalogue.site_name if model.catalogue else "Mal Pelayanan Publik"
-        left = band.inflate(-2 * self.unit, -self.unit)
-        left.width = int(band.width * 0.62)
-        draw_text(self.surface, name, left, self.text, WHITE, bold=True, align="left")
-        right = pygame.Rect(
-            left.right + self.unit, left.top, band.width - left.right - 2 * self.unit, left.height
-        )
-        stamp = long_date(now)
-        draw_text(self.surface, stamp, right, self.text * 3 // 4, WHITE)
-        return pygame.Rect(
-            self.unit * 2,
-            band.bottom + self.unit * 2,
-            self.width - self.unit * 4,
-            self.height - band.bottom - self.unit * 10,
-        )
+        inner = band.inflate(-2 * self.m.gap, 0)
+        day = f"{DAYS[now.weekday()]}, {now.day} {MONTHS[now.month - 1]} {now.year}"
+        time_width = font(self.m.body, True).size("88.88")[0] + self.m.gap
+        time_box = pygame.Rect(0, inner.top, time_width, inner.height)
+        time_box.right = inner.right
+        self._text(clock(now), time_box, self.m.body, WHITE, bold=True, align="right")
+        date_box = pygame.Rect(inner.left, inner.top, time_box.left - inner.left, inner.height)
+        self._text(day, date_box, self.m.body, WHITE, align="left")
+        return band
 
     def _button(
         self,
@@ -96,255 +126,536 @@ class KioskScreens:
         ink: tuple[int, int, int],
         size: int | None = None,
     ) -> None:
-        pygame.draw.rect(self.surface, fill, rect, border_radius=self.unit)
-        draw_text(
-            self.surface,
-            label,
-            rect.inflate(-self.unit * 2, -self.unit),
-            size or self.text,
-            ink,
-            bold=True,
+        pygame.draw.rect(self.surface, fill, rect, border_radius=self.m.gap)
+        inner = rect.inflate(-self.m.gap * 2, -self.m.gap // 2)
+        self._text(label, inner, size or self.m.large, ink, bold=True)
+
+    def _title(self, text: str, body: pygame.Rect) -> pygame.Rect:
+        """A heading (8 mm capitals) on top of ``body``; returns the space below it.
+
+        Bold on one line if it fits, else regular on one line, else bold on two.
+        """
+        one = pygame.Rect(body.left, body.top, body.width, self.m.line(self.m.heading))
+        bold, box = True, one
+        if not self._fits(text, one, self.m.heading, True):
+            if self._fits(text, one, self.m.heading, False):
+                bold = False
+            else:
+                box = one.inflate(0, 0)
+                box.height *= 2
+        self._text(text, box, self.m.heading, INK, bold=bold, minimum=self.m.heading)
+        self.titles.append(text)
+        return pygame.Rect(
+            body.left, box.bottom + self.m.gap, body.width, body.bottom - box.bottom - self.m.gap
         )
 
-    def _grid(self, area: pygame.Rect, count: int, columns: int) -> list[pygame.Rect]:
-        rows = max(1, math.ceil(count / columns))
-        gap = self.unit
+    def _common(self, texts: list[str], box: pygame.Rect, size: int, bold: bool) -> int:
+        """One font size for the same part of every cell of a grid (never per cell)."""
+        return min((fit(t, box, size, bold, self.m.body).size for t in texts), default=size)
+
+    def _footer(self, model: KioskModel, view: View, footer: pygame.Rect, targets: Targets) -> None:
+        """Every screen but the welcome screen has a visible way out, at the bottom left."""
+        label, target = {
+            View.DONE: ("Selesai", ("home",)),
+            View.ERROR: ("Kembali ke awal", ("home",)),
+        }.get(view, ("‹ Kembali", ("back",)))
+        if view in (View.DONE, View.ERROR):
+            way_out = pygame.Rect(0, footer.top, footer.width // 2, footer.height)
+            way_out.centerx = footer.centerx
+        else:
+            way_out = pygame.Rect(
+                footer.left, footer.top, self._button_width(label, footer.width // 4), footer.height
+            )
+        main = view is View.DONE
+        self._button(way_out, label, PRIMARY if main else SECONDARY, WHITE if main else INK)
+        targets.append((way_out, target))
+        if self.pages > 1:
+            rest = pygame.Rect(
+                way_out.right + self.m.gap,
+                footer.top,
+                footer.right - way_out.right - self.m.gap,
+                footer.height,
+            )
+            self._pager(model, rest, targets)
+
+    def _button_width(self, label: str, least: int = 0) -> int:
+        return max(least, self.m.target, font(self.m.large, True).size(label)[0] + 3 * self.m.gap)
+
+    def _pager(self, model: KioskModel, area: pygame.Rect, targets: Targets) -> None:
+        """‹ Sebelumnya · Halaman 2 dari 3 · Berikutnya ›, right-aligned in the footer."""
+        page = min(model.page, self.pages - 1)
+        right = area.right
+        if page < self.pages - 1:
+            width = self._button_width("Berikutnya ›")
+            following = pygame.Rect(right - width, area.top, width, area.height)
+            self._button(following, "Berikutnya ›", PRIMARY, WHITE)
+            targets.append((following, ("page", "next")))
+            right = following.left - self.m.gap
+        left = area.left
+        if page > 0:
+            width = self._button_width("‹ Sebelumnya")
+            previous = pygame.Rect(left, area.top, width, area.height)
+            self._button(previous, "‹ Sebelumnya", SECONDARY, INK)
+            targets.append((previous, ("page", "previous")))
+            left = previous.right + self.m.gap
+        label = pygame.Rect(left, area.top, right - left, area.height)
+        one_line = pygame.Rect(left, area.top, label.width, self.m.line())
+        for text in (f"Halaman {page + 1} dari {self.pages}", f"{page + 1} dari {self.pages}"):
+            if self._fits(text, one_line, self.m.body):
+                self._text(text, label, self.m.body, INK)
+                break
+
+    def _paged(self, model: KioskModel, count: int, per_page: int) -> range:
+        """The indexes shown on the model's page (clamped), and the page count for the pager."""
+        per_page = max(1, per_page)
+        self.pages = max(1, math.ceil(count / per_page))
+        page = min(model.page, self.pages - 1)
+        return range(page * per_page, min(count, (page + 1) * per_page))
+
+    def _grid(
+        self, area: pygame.Rect, columns: int, rows: int, cell_h: int | None = None
+    ) -> list[pygame.Rect]:
+        gap = self.m.gap
         cell_w = (area.width - gap * (columns - 1)) // columns
-        cell_h = min((area.height - gap * (rows - 1)) // rows, cell_w)
+        height = cell_h or (area.height - gap * (rows - 1)) // rows
         return [
             pygame.Rect(
                 area.left + (i % columns) * (cell_w + gap),
-                area.top + (i // columns) * (cell_h + gap),
+                area.top + (i // columns) * (height + gap),
                 cell_w,
-                cell_h,
+                height,
             )
-            for i in range(count)
+            for i in range(columns * rows)
         ]
+
+    def _rows_fitting(self, area: pygame.Rect, row_h: int) -> int:
+        return max(1, (area.height + self.m.gap) // (row_h + self.m.gap))
 
     # -- screens ----------------------------------------------------------------
 
-    def _welcome(self, model: KioskModel, body: pygame.Rect, targets: Targets) -> None:
-        title = pygame.Rect(body.left, body.top, body.width, body.height // 3)
-        draw_text(self.surface, "Selamat datang", title, self.text * 3, INK, bold=True)
-        hint = pygame.Rect(body.left, title.bottom, body.width, body.height // 8)
-        draw_text(
-            self.surface,
-            "Sentuh tombol di bawah untuk mengambil nomor antrian",
-            hint,
-            self.text,
-            MUTED,
-        )
-        start = pygame.Rect(0, 0, body.width * 2 // 3, body.height // 5)
-        start.center = (body.centerx, hint.bottom + body.height // 6)
-        self._button(start, "Ambil Nomor Antrian", PRIMARY, WHITE, self.text * 2)
-        booking = pygame.Rect(0, 0, body.width // 2, body.height // 9)
-        booking.center = (body.centerx, start.bottom + body.height // 7)
-        self._button(booking, "Saya punya booking", GREY, INK)
-        targets += [(start, ("start",)), (booking, ("booking",))]
-
-    def _agencies(self, model: KioskModel, body: pygame.Rect, targets: Targets) -> None:
+    def _welcome(
+        self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime
+    ) -> None:
         assert model.catalogue is not None
-        title = pygame.Rect(body.left, body.top, body.width, self.unit * 5)
-        draw_text(self.surface, "Pilih instansi", title, self.text * 3 // 2, INK, bold=True)
-        area = pygame.Rect(
-            body.left, title.bottom + self.unit, body.width, body.bottom - title.bottom - self.unit
+        rest = self._title("Selamat datang", body)
+        name = model.catalogue.site_name
+        one_line = pygame.Rect(rest.left, rest.top, rest.width, self.m.line(self.m.large))
+        size, bold, lines = next(
+            (
+                (size, bold, 1)
+                for size, bold in ((self.m.large, True), (self.m.body, False))
+                if self._fits(name, one_line, size, bold)
+            ),
+            (self.m.large, True, 2),
         )
+        site = pygame.Rect(rest.left, rest.top, rest.width, self.m.line(size) * lines)
+        self._text(name, site, size, INK, bold=bold)
+        rest = pygame.Rect(
+            rest.left, site.bottom + self.m.gap, rest.width, rest.bottom - site.bottom - self.m.gap
+        )
+        button_h = max(self.m.target, self.m.line(self.m.heading) + self.m.gap)
+        if self.portrait:
+            start = pygame.Rect(rest.left, rest.top, rest.width, button_h * 2)
+            booking = pygame.Rect(
+                rest.left, start.bottom + self.m.gap, rest.width, self.m.target * 5 // 4
+            )
+            below = booking.bottom + self.m.gap * 2
+        else:
+            start = pygame.Rect(rest.left, rest.top, rest.width * 3 // 5, button_h)
+            booking = pygame.Rect(
+                start.right + self.m.gap, rest.top, rest.right - start.right - self.m.gap, button_h
+            )
+            below = start.bottom + self.m.gap * (1 if self.compact else 2)
+        self._button(start, "Ambil Nomor Antrean", PRIMARY, WHITE, self.m.heading)
+        self._button(booking, "Sudah daftar online?", SECONDARY, INK)
+        targets += [(start, ("start",)), (booking, ("booking",))]
+        featured = [s for s in model.catalogue.services if s.featured]
+        if featured:
+            self._shortcuts(
+                model,
+                featured,
+                pygame.Rect(rest.left, below, rest.width, rest.bottom - below),
+                targets,
+                now,
+            )
+
+    def _shortcuts(
+        self,
+        model: KioskModel,
+        services: list[CatalogueService],
+        area: pygame.Rect,
+        targets: Targets,
+        now: datetime,
+    ) -> None:
+        """What citizens come for (KTP, SIM, SKCK…), one tap from the first screen."""
+        label = pygame.Rect(area.left, area.top, area.width, self.m.line())
+        self._text(
+            "Langsung pilih layanan yang sering dicari:", label, self.m.body, INK, align="left"
+        )
+        grid = pygame.Rect(
+            area.left,
+            label.bottom + self.m.gap,
+            area.width,
+            area.bottom - label.bottom - self.m.gap,
+        )
+        tile_h = max(self.m.target, self.m.line() * (2 if self.compact else 3) + self.m.gap)
+        columns = max(1, min(4, (grid.width + self.m.gap) // (self.m.body * 8 + self.m.gap)))
+        rows = min(self._rows_fitting(grid, tile_h), math.ceil(len(services) / columns))
+        if grid.height < tile_h:
+            return
+        if self.portrait:  # use the height of the screen, up to twice a target
+            tile_h = min(self.m.target * 2, (grid.height - self.m.gap * (rows - 1)) // rows)
+        cells = self._grid(grid, columns, rows, tile_h)
+        names = [s.short_name or s.name for s in services[: len(cells)]]
+        inner0 = cells[0].inflate(-self.m.gap * 2, -self.m.gap)
+        size = self._common(names, inner0, self.m.large, True)
+        agencies = {a.code: a for a in model.catalogue.agencies} if model.catalogue else {}
+        for rect, service, name in zip(cells, services, names, strict=False):
+            agency = agencies.get(service.agency)
+            inner = rect.inflate(-self.m.gap * 2, -self.m.gap)
+            if model.accepting(service.code):
+                fill = darkened_for(hex_colour(agency.colour), WHITE) if agency else PRIMARY
+                pygame.draw.rect(self.surface, fill, rect, border_radius=self.m.gap)
+                self._text(name, inner, size, WHITE, bold=True)
+                targets.append((rect, ("shortcut", service.code)))
+            else:  # greyed, says why, and is not a target
+                why, _ = unavailable(model.service_status(service.code), now, short=True)
+                pygame.draw.rect(self.surface, CLOSED, rect, border_radius=self.m.gap)
+                bottom = pygame.Rect(0, 0, inner.width, self.m.line())
+                bottom.bottomleft = inner.bottomleft
+                top = pygame.Rect(inner.left, inner.top, inner.width, bottom.top - inner.top)
+                self._text(name, top, min(size, self.m.large), INK, bold=True)
+                self._text(why, bottom, self.m.body, ALERT)
+
+    def _agencies(
+        self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime
+    ) -> None:
+        assert model.catalogue is not None
+        area = self._title("Pilih instansi", body)
         agencies = model.catalogue.agencies
-        columns = 3 if self.portrait else 5
-        for rect, agency in zip(self._grid(area, len(agencies), columns), agencies, strict=True):
-            pygame.draw.rect(self.surface, colour(agency.colour), rect, border_radius=self.unit)
-            inner = rect.inflate(-self.unit * 2, -self.unit * 2)
-            top = pygame.Rect(inner.left, inner.top, inner.width, inner.height * 2 // 5)
-            bottom = pygame.Rect(inner.left, top.bottom, inner.width, inner.height - top.height)
-            draw_text(self.surface, agency.short_name, top, self.text * 5 // 4, WHITE, bold=True)
-            draw_text(self.surface, agency.name, bottom, self.text * 2 // 3, WHITE)
+        longest_word = max(
+            font(self.m.body, True).size(word)[0]
+            for agency in agencies
+            for word in agency.short_name.split()
+        )
+        tile_w = max(self.m.body * 7, longest_word + 3 * self.m.gap)
+        columns = max(1, min(5, (area.width + self.m.gap) // (tile_w + self.m.gap)))
+        tile_h = max(self.m.target, self.m.line(self.m.large) + self.m.line() * 2 + self.m.gap)
+        rows = self._rows_fitting(area, tile_h)
+        needed = math.ceil(len(agencies) / columns)
+        smallest = max(self.m.target, self.m.line(self.m.large) + self.m.line() + self.m.gap)
+        if rows < needed and self._rows_fitting(area, smallest) >= needed:
+            rows = needed  # one page with one line of services beats a second page
+        shown = self._paged(model, len(agencies), rows * columns)
+        if self.pages == 1:  # all fit: use the height
+            rows = math.ceil(len(agencies) / columns)
+            tile_h = min(tile_h * 2, (area.height - self.m.gap * (rows - 1)) // rows)
+        by_agency: dict[str, list[str]] = {}
+        for service in model.catalogue.services:
+            by_agency.setdefault(service.agency, []).append(service.short_name or service.name)
+        cells = self._grid(area, columns, rows, tile_h)
+        inner0 = cells[0].inflate(-self.m.gap * 2, -self.m.gap)
+        one_line = pygame.Rect(0, 0, inner0.width, self.m.line(self.m.large))
+        name_size = self._common([a.short_name for a in agencies], one_line, self.m.large, True)
+        for rect, index in zip(cells, shown, strict=False):
+            agency = agencies[index]
+            fill = darkened_for(hex_colour(agency.colour), WHITE)
+            pygame.draw.rect(self.surface, fill, rect, border_radius=self.m.gap)
+            inner = rect.inflate(-self.m.gap * 2, -self.m.gap)
+            lines = 1 if self._fits(agency.short_name, one_line, name_size, True) else 2
+            top = pygame.Rect(inner.left, inner.top, inner.width, self.m.line(name_size) * lines)
+            self._text(agency.short_name, top, name_size, WHITE, bold=True, align="left")
+            what = " · ".join(by_agency.get(agency.code, []))
+            rest = pygame.Rect(inner.left, top.bottom, inner.width, inner.bottom - top.bottom)
+            if rest.height >= self.m.line():
+                self._text(what, rest, self.m.body, WHITE, align="left")
             targets.append((rect, ("agency", agency.code)))
 
-    def _services(self, model: KioskModel, body: pygame.Rect, targets: Targets) -> None:
+    def _services(
+        self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime
+    ) -> None:
         assert model.catalogue is not None
         agency = next(a for a in model.catalogue.agencies if a.code == model.agency)
-        title = pygame.Rect(body.left, body.top, body.width, self.unit * 6)
-        draw_text(self.surface, agency.name, title, self.text * 3 // 2, INK, bold=True)
+        area = self._title(agency.short_name, body)
         services = [s for s in model.catalogue.services if s.agency == model.agency]
-        top = title.bottom + self.unit
-        row_h = min(self.unit * 12, (body.bottom - top) // max(1, len(services)) - self.unit)
-        for service in services:
-            rect = pygame.Rect(body.left, top, body.width, row_h)
+        row_h = max(self.m.target, self.m.line() * 3 + self.m.gap)
+        rows = self._rows_fitting(area, row_h)
+        shown = self._paged(model, len(services), rows)
+        if self.pages == 1:
+            row_h = min(row_h * 3 // 2, (area.height + self.m.gap) // len(services) - self.m.gap)
+        stripe = max(4, self.m.gap // 2)
+        for slot, index in enumerate(shown):
+            service = services[index]
+            rect = pygame.Rect(area.left, area.top + slot * (row_h + self.m.gap), area.width, row_h)
             status = model.service_status(service.code)
-            accepting = status is not None and status.accepting
+            accepting = model.accepting(service.code)
             pygame.draw.rect(
-                self.surface, WHITE if accepting else GREY, rect, border_radius=self.unit
+                self.surface, WHITE if accepting else CLOSED, rect, border_radius=self.m.gap
             )
-            pygame.draw.rect(
-                self.surface,
-                colour(agency.colour),
-                rect.inflate(0, 0).clip(pygame.Rect(rect.left, rect.top, self.unit, rect.height)),
-            )
-            name = pygame.Rect(
-                rect.left + self.unit * 2,
-                rect.top + self.unit // 2,
-                rect.width * 3 // 5,
-                rect.height - self.unit,
-            )
-            draw_text(
-                self.surface,
-                service.name,
-                name,
-                self.text,
-                INK if accepting else MUTED,
-                bold=True,
-                align="left",
-            )
+            if accepting:
+                band = pygame.Rect(rect.left, rect.top, stripe, rect.height)
+                pygame.draw.rect(self.surface, darkened_for(hex_colour(agency.colour), WHITE), band)
+            inner = rect.inflate(-self.m.gap * 2, -self.m.gap)
+            inner.left += stripe
+            inner.width -= stripe
+            split = inner.width * 9 // 20  # the longer part for people ahead and the wait
+            name_box = pygame.Rect(inner.left, inner.top, split - self.m.gap, inner.height)
+            name = service.name
+            if service.short_name and not self._fits(name, name_box, self.m.body, True):
+                name = service.short_name  # the configured short name, never a smaller font
+            self._text(name, name_box, self.m.body, INK, bold=True, align="left")
             info = pygame.Rect(
-                name.right + self.unit,
-                name.top,
-                rect.right - name.right - self.unit * 2,
-                name.height,
+                name_box.right + self.m.gap,
+                inner.top,
+                inner.right - name_box.right - self.m.gap,
+                inner.height,
             )
-            draw_text(
-                self.surface,
-                _service_info(status),
-                info,
-                self.text * 3 // 4,
-                INK if accepting else MUTED,
-            )
-            targets.append((rect, ("service", service.code)))
-            top = rect.bottom + self.unit
+            if accepting and status is not None:
+                info_text = queue_summary(status.waiting, status.estimated_wait_min)
+                self._text(info_text, info, self.m.body, INK, align="left")
+                targets.append((rect, ("service", service.code)))
+            else:  # says why and when it opens; no target: it cannot be tapped
+                why, when = unavailable(status, now)
+                why_box = pygame.Rect(info.left, info.top, info.width, self.m.line() * 2)
+                if self._fits(why, why_box.inflate(0, -self.m.line()), self.m.body, True):
+                    why_box.height = self.m.line()
+                if not when:
+                    why_box = info
+                self._text(why, why_box, self.m.body, ALERT, bold=True, align="left")
+                if when:
+                    when_box = pygame.Rect(
+                        info.left, why_box.bottom, info.width, info.bottom - why_box.bottom
+                    )
+                    self._text(when, when_box, self.m.body, INK, align="left")
 
-    def _category(self, model: KioskModel, body: pygame.Rect, targets: Targets) -> None:
+    def _category(
+        self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime
+    ) -> None:
         assert model.catalogue is not None and model.service is not None
-        service = next(s for s in model.catalogue.services if s.code == model.service)
-        title = pygame.Rect(body.left, body.top, body.width, body.height // 5)
-        draw_text(self.surface, service.name, title, self.text * 3 // 2, INK, bold=True)
+        question = "Apakah Anda termasuk prioritas?"
+        area = self._title(question, body)
         categories = model.catalogue.categories
-        areas = self._grid(
-            pygame.Rect(
-                body.left,
-                title.bottom + self.unit,
-                body.width,
-                body.height - title.height - self.unit,
-            ),
-            len(categories),
-            1 if self.portrait else len(categories),
-        )
-        for rect, category in zip(areas, categories, strict=True):
+        if self.portrait:
+            cells = self._grid(area, 1, len(categories))
+        else:
+            cells = self._grid(area, len(categories), 1)
+        answers = [
+            f"Ya, {c.name}" if c.code is PriorityCategory.PRIORITY else f"Tidak, {c.name}"
+            for c in categories
+        ]
+        pad = (-self.m.gap * 2, -self.m.gap if self.compact else -self.m.gap * 2)
+        inner0 = cells[0].inflate(*pad)
+        head0 = pygame.Rect(0, 0, inner0.width, self.m.line(self.m.heading))
+        answer_size = self._common(answers, head0, self.m.heading, True)
+        head0.height = self.m.line(answer_size)
+        who0 = pygame.Rect(0, 0, inner0.width, inner0.height - head0.height)
+        who_size = self._common([c.who for c in categories], who0, self.m.heading, False)
+        for rect, category, answer in zip(cells, categories, answers, strict=True):
             priority = category.code is PriorityCategory.PRIORITY
             pygame.draw.rect(
-                self.surface, (230, 126, 34) if priority else PRIMARY, rect, border_radius=self.unit
+                self.surface, PRIORITY if priority else PRIMARY, rect, border_radius=self.m.gap
             )
-            inner = rect.inflate(-self.unit * 3, -self.unit * 3)
-            head = pygame.Rect(inner.left, inner.top, inner.width, inner.height // 2)
-            draw_text(self.surface, category.name, head, self.text * 2, WHITE, bold=True)
-            draw_text(
-                self.surface,
-                category.who,
-                pygame.Rect(inner.left, head.bottom, inner.width, inner.height // 2),
-                self.text,
-                WHITE,
-            )
+            inner = rect.inflate(*pad)
+            head = pygame.Rect(inner.left, inner.top, inner.width, head0.height)
+            self._text(answer, head, answer_size, WHITE, bold=True)
+            who = pygame.Rect(inner.left, head.bottom, inner.width, inner.bottom - head.bottom)
+            self._text(category.who, who, who_size, WHITE)
             targets.append((rect, ("category", category.code.value)))
 
-    def _booking(self, model: KioskModel, body: pygame.Rect, targets: Targets) -> None:
-        title = pygame.Rect(body.left, body.top, body.width, self.unit * 5)
-        draw_text(
-            self.surface,
-            "Pindai kode QR booking Anda, atau ketik kodenya",
-            title,
-            self.text,
-            INK,
-            bold=True,
-        )
-        field_rect = pygame.Rect(body.left, title.bottom + self.unit, body.width, self.unit * 7)
-        pygame.draw.rect(self.surface, WHITE, field_rect, border_radius=self.unit)
-        draw_text(
-            self.surface,
+    def _booking(
+        self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime
+    ) -> None:
+        keys_needed = 2  # rows of keys at the least
+        spare = body.height - (self.m.target + self.m.gap) * (keys_needed + 2)
+        if spare >= self.m.line(self.m.heading) + self.m.line() * 2 + self.m.gap:
+            rest = self._title("Sudah daftar online?", body)
+            hint = pygame.Rect(rest.left, rest.top, rest.width, self.m.line() * 2)
+            self._text(
+                "Pindai kode QR pendaftaran Anda di pemindai, atau ketik kodenya:",
+                hint,
+                self.m.body,
+                INK,
+            )
+            rest = pygame.Rect(
+                rest.left,
+                hint.bottom + self.m.gap,
+                rest.width,
+                rest.bottom - hint.bottom - self.m.gap,
+            )
+            field = pygame.Rect(rest.left, rest.top, rest.width, self.m.target)
+        else:  # a small landscape panel: the hint beside the field
+            rest = body
+            field = pygame.Rect(rest.left, rest.top, rest.width // 2, self.m.target)
+            hint = pygame.Rect(
+                field.right + self.m.gap,
+                rest.top,
+                rest.right - field.right - self.m.gap,
+                self.m.target,
+            )
+            self._text(
+                "Pindai kode QR, atau ketik kodenya",
+                hint,
+                self.m.body,
+                INK,
+                align="left",
+            )
+        pygame.draw.rect(self.surface, WHITE, field, border_radius=self.m.gap)
+        pygame.draw.rect(self.surface, INK, field, width=2, border_radius=self.m.gap)
+        self._text(
             model.code or "—",
-            field_rect.inflate(-self.unit * 2, 0),
-            self.text * 2,
+            field.inflate(-self.m.gap * 2, 0),
+            self.m.heading,
             INK,
             bold=True,
+            minimum=self.m.large,
         )
-        keys = [*BOOKING_KEYS, "Hapus", "OK"]
+        below = field.bottom + self.m.gap
+        tabs_area = pygame.Rect(rest.left, below, rest.width, self.m.target)
+        tabs = [("keypad", name) for name in KEYPAD]
+        edits = [("delete",), ("ok",)]
+        area_bottom = rest.bottom
+        rows_of_controls = [tabs + edits]
+        if self.portrait:  # room below the keys: editing keys on their own row, wider
+            edits_area = pygame.Rect(0, 0, rest.width, self.m.target * 5 // 4)
+            edits_area.bottomleft = rest.bottomleft
+            area_bottom = edits_area.top - self.m.gap
+            rows_of_controls = [tabs, edits]
+        labels = {**{("keypad", n): n for n in KEYPAD}, ("delete",): "Hapus", ("ok",): "OK"}
+        areas = [tabs_area] if not self.portrait else [tabs_area, edits_area]
+        for controls, controls_area in zip(rows_of_controls, areas, strict=True):
+            cells = self._grid(controls_area, len(controls), 1)
+            for rect, control in zip(cells, controls, strict=True):
+                if control == ("ok",):
+                    self._button(rect, "OK", PRIMARY, WHITE)
+                elif control[0] == "keypad" and control[1] == model.keypad:
+                    self._button(rect, labels[control], INK, WHITE)  # the group shown
+                else:
+                    self._button(rect, labels[control], SECONDARY, INK)
+                targets.append((rect, control))
+        keys = KEYPAD[model.keypad]
         area = pygame.Rect(
-            body.left,
-            field_rect.bottom + self.unit,
-            body.width,
-            body.bottom - field_rect.bottom - self.unit,
+            rest.left,
+            tabs_area.bottom + self.m.gap,
+            rest.width,
+            area_bottom - tabs_area.bottom - self.m.gap,
         )
-        for rect, key in zip(
-            self._grid(area, len(keys), 7 if self.portrait else 10), keys, strict=True
-        ):
-            if key == "OK":
-                self._button(rect, key, PRIMARY, WHITE)
-                targets.append((rect, ("ok",)))
-            elif key == "Hapus":
-                self._button(rect, key, GREY, INK)
-                targets.append((rect, ("delete",)))
-            else:
-                self._button(rect, key, WHITE, INK)
-                targets.append((rect, ("key", key)))
+        rows = min(4, self._rows_fitting(area, self.m.target))
+        columns = math.ceil(len(keys) / rows)
+        side = min(
+            (area.width - self.m.gap * (columns - 1)) // columns,
+            (area.height - self.m.gap * (rows - 1)) // rows,
+            self.m.target * 5 // 2,
+        )
+        grid_w = side * columns + self.m.gap * (columns - 1)
+        grid = pygame.Rect(0, area.top, grid_w, side * rows + self.m.gap * (rows - 1))
+        grid.center = area.center
+        for rect, key in zip(self._grid(grid, columns, rows, side), keys, strict=False):
+            rect.width = side
+            self._button(rect, key, WHITE, INK, self.m.heading * 3 // 2)
+            pygame.draw.rect(self.surface, SECONDARY, rect, width=2, border_radius=self.m.gap)
+            targets.append((rect, ("key", key)))
 
-    def _printing(self, model: KioskModel, body: pygame.Rect, targets: Targets) -> None:
-        draw_text(self.surface, "Mencetak tiket Anda…", body, self.text * 2, INK, bold=True)
+    def _printing(
+        self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime
+    ) -> None:
+        top = pygame.Rect(body.left, body.top, body.width, body.height // 2)
+        self._text(
+            "Mencetak tiket Anda…", top, self.m.heading, INK, bold=True, minimum=self.m.heading
+        )
+        bottom = pygame.Rect(body.left, top.bottom, body.width, body.height - top.height)
+        self._text("Mohon tunggu sebentar.", bottom, self.m.large, INK)
 
-    def _done(self, model: KioskModel, body: pygame.Rect, targets: Targets) -> None:
+    def _done(self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime) -> None:
         ticket = model.ticket
         assert ticket is not None
-        parts = [
-            pygame.Rect(body.left, body.top + i * body.height // 5, body.width, body.height // 5)
-            for i in range(5)
+        rest = self._title("Silakan ambil tiket Anda", body)
+        where, service = "ruang tunggu", None
+        if model.catalogue is not None:
+            service = next((s for s in model.catalogue.services if s.code == ticket.service), None)
+            agency = next(
+                (a for a in model.catalogue.agencies if service and a.code == service.agency), None
+            )
+            if agency is not None and agency.waiting_area:
+                where = agency.waiting_area
+        lines = [
+            (ticket.service_name, True),
+            (queue_summary(ticket.people_ahead, ticket.estimated_wait_min), False),
+            (f"Silakan tunggu di {where} sampai nomor Anda dipanggil.", True),
         ]
-        draw_text(self.surface, "Silakan ambil tiket Anda", parts[0], self.text * 2, INK, bold=True)
-        draw_text(
-            self.surface, ticket.number, parts[1].union(parts[2]), self.text * 6, PRIMARY, bold=True
-        )
-        draw_text(self.surface, ticket.service_name, parts[3], self.text * 5 // 4, INK)
-        wait = ticket.estimated_wait_min
-        draw_text(
-            self.surface,
-            f"{ticket.people_ahead} orang di depan Anda · perkiraan "
-            f"{'kurang dari 5' if wait < 5 else wait} menit",
-            parts[4],
-            self.text,
-            MUTED,
-        )
-        targets.append((body, ("home",)))
+        if self.portrait:
+            number = pygame.Rect(rest.left, rest.top, rest.width, rest.height * 2 // 5)
+            text_area = pygame.Rect(
+                rest.left,
+                number.bottom + self.m.gap,
+                rest.width,
+                rest.bottom - number.bottom - self.m.gap,
+            )
+        else:
+            number = pygame.Rect(rest.left, rest.top, rest.width // 3, rest.height)
+            text_area = pygame.Rect(
+                number.right + self.m.gap,
+                rest.top,
+                rest.right - number.right - self.m.gap,
+                rest.height,
+            )
+        big = self.m.heading * (4 if self.portrait else 3)
+        self._text(ticket.number, number, big, PRIMARY, bold=True, minimum=self.m.heading)
+        names = [ticket.service_name]
+        if service is not None and service.short_name:
+            names.append(service.short_name)  # when the full name leaves no room
+        spacing = self.m.gap // 2 if self.compact else self.m.gap
+        for name in names:
+            paragraphs = [(name, True), *lines[1:]]
+            size, heights = self._stack(paragraphs, text_area, spacing)
+            if size:
+                break
+        size = size or self.m.body
+        spare = max(0, text_area.height - sum(heights) - spacing * (len(heights) - 1))
+        top = text_area.top + spare // 2
+        for (text, bold), height in zip(paragraphs, heights, strict=True):
+            box = pygame.Rect(text_area.left, top, text_area.width, height)
+            self._text(text, box, size, INK, bold=bold, align="left")
+            top = box.bottom + spacing
 
-    def _error(self, model: KioskModel, body: pygame.Rect, targets: Targets) -> None:
-        top, bottom = body.copy(), body.copy()
-        top.height = bottom.height = body.height // 2
-        bottom.top = top.bottom
-        draw_text(self.surface, model.message, top, self.text * 2, (192, 57, 43), bold=True)
-        draw_text(self.surface, "Silakan coba lagi atau hubungi petugas.", bottom, self.text, INK)
-        targets.append((body, ("home",)))
+    def _stack(
+        self, paragraphs: list[tuple[str, bool]], area: pygame.Rect, spacing: int
+    ) -> tuple[int, list[int]]:
+        """The largest common size (down to body) at which the paragraphs fit one above
+        another in ``area``, and their heights; size 0 when none does."""
+        tall = pygame.Rect(0, 0, area.width, 10_000)
+        start = self.m.heading if self.portrait else self.m.large  # portrait: fill the height
+        for size in sorted({*range(start, self.m.body, -2), self.m.body}, reverse=True):
+            heights = [fit(text, tall, size, bold, size).height() for text, bold in paragraphs]
+            if sum(heights) + spacing * (len(heights) - 1) <= area.height:
+                return size, heights
+        heights = [fit(text, tall, self.m.body, b, self.m.body).height() for text, b in paragraphs]
+        return 0, heights
 
-    def _unavailable(self, model: KioskModel, body: pygame.Rect, targets: Targets) -> None:
+    def _error(self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime) -> None:
+        top = pygame.Rect(body.left, body.top, body.width, body.height // 2)
+        self._text(model.message, top, self.m.heading, ALERT, bold=True, minimum=self.m.large)
+        bottom = pygame.Rect(body.left, top.bottom, body.width, body.height - top.height)
+        self._text(
+            "Silakan coba lagi. Bila masih gagal, minta bantuan petugas informasi.",
+            bottom,
+            self.m.large,
+            INK,
+        )
+
+    def _unavailable(
+        self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime
+    ) -> None:
         top, middle, bottom = (
             pygame.Rect(body.left, body.top + i * body.height // 3, body.width, body.height // 3)
             for i in range(3)
         )
-        draw_text(
-            self.surface,
-            "Maaf, pengambilan nomor antrian sedang tidak tersedia",
+        self._text(
+            "Maaf, nomor antrean belum dapat diambil",
             top,
-            self.text * 2,
-            (192, 57, 43),
+            self.m.heading,
+            ALERT,
             bold=True,
+            minimum=self.m.large,
         )
-        draw_text(self.surface, model.unavailable_reason() or "", middle, self.text * 3 // 2, INK)
-        draw_text(self.surface, "Silakan hubungi petugas informasi.", bottom, self.text, MUTED)
-
-
-def _service_info(status: object) -> str:
-    from protocol.models import ServiceStatus
-
-    if not isinstance(status, ServiceStatus):
-        return "Memuat…"
-    if not status.accepting:
-        return status.reason or "Tidak tersedia"
-    wait = status.estimated_wait_min
-    return (
-        f"Menunggu {status.waiting} orang · ±{wait} menit"
-        if wait >= 5
-        else f"Menunggu {status.waiting} orang · < 5 menit"
-    )
+        self._text(model.unavailable_reason() or "", middle, self.m.large, INK, bold=True)
+        self._text("Silakan hubungi petugas informasi.", bottom, self.m.large, INK)

@@ -11,6 +11,7 @@ transliterated on purpose ("é" → "e", "—" → "-") rather than left to chan
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from datetime import datetime
 from escpos.printer import Dummy
 
 from edge.indonesian import long_date
+from edge.wording import estimated_wait, people_ahead, sentence
 
 _REPLACEMENTS = {
     "–": "-",
@@ -31,10 +33,20 @@ _REPLACEMENTS = {
     "•": "*",
     "→": "->",
     "×": "x",
+    "±": "kurang lebih",  # how "± 18 menit" is read out; not in ASCII
 }
+NBSP = "\u00a0"  # joins the words of a phrase that must stay on one line ("SMS 1708")
+# Phrases a line break would make hard to read; their spaces become no-break spaces.
+PHRASES = (
+    re.compile(r"\b(kurang lebih|kurang dari|[+-]?) ?\d+ (menit|jam)\b"),
+    re.compile(r"\b\d+ orang\b"),
+    re.compile(r"\b(loket|lantai) \d+( (sampai|dan) \d+)?\b"),
+    re.compile(r"\b\d{1,2} [A-Z][a-z]+ \d{4}\b"),  # 23 November 2026
+    re.compile(r"\bpukul \d\d\.\d\d\b"),
+)
 FOOTER = (
-    "Simpan tiket ini sampai layanan selesai.",
-    "Pengaduan: SP4N-LAPOR! www.lapor.go.id / SMS 1708",
+    f"Simpan tiket ini sampai{NBSP}layanan{NBSP}selesai.",
+    f"Pengaduan: SP4N-LAPOR! www.lapor.go.id atau{NBSP}SMS{NBSP}1708",
 )
 
 
@@ -67,6 +79,24 @@ class TicketContent:
     estimated_wait_min: int
     ticket_id: str
     booking_code: str | None = None
+    waiting_area: str | None = None  # "ruang tunggu lantai 1, loket 1 sampai 4"
+    qr_url: str | None = None  # the site's URL with {ticket_id}; the id alone when None
+
+    def qr_payload(self) -> str:
+        """What the QR holds: a page a phone can open, else the ticket id for the counter."""
+        if self.qr_url and "{ticket_id}" in self.qr_url:
+            return self.qr_url.replace("{ticket_id}", self.ticket_id)
+        return self.ticket_id
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters, broken only between phrases.
+
+    Words joined by a no-break space stay together, and hyphenated words
+    ("KTP-el", "SP4N-LAPOR!") are never split at the hyphen.
+    """
+    lines = textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=True) or [""]
+    return [" ".join(line.replace(NBSP, " ").split()) for line in lines]
 
 
 def to_ascii(text: str) -> str:
@@ -85,7 +115,10 @@ def render_ticket(content: TicketContent, profile: PrinterProfile) -> bytes:
     printer.hw("INIT")
 
     def lines(text: str, width: int = profile.columns) -> None:
-        for line in textwrap.wrap(to_ascii(text), width) or [""]:
+        ascii_text = NBSP.join(to_ascii(part) for part in text.split(NBSP))
+        for phrase in PHRASES:
+            ascii_text = phrase.sub(lambda m: m.group(0).replace(" ", NBSP), ascii_text)
+        for line in wrap(ascii_text, width):
             printer.text(line + "\n")
 
     printer.set(align="center", bold=True)
@@ -93,7 +126,7 @@ def render_ticket(content: TicketContent, profile: PrinterProfile) -> bytes:
     printer.set(align="center", bold=False)
     lines(content.agency_name)
     printer.text("\n")
-    printer.text("NOMOR ANTRIAN\n")
+    printer.text("NOMOR ANTREAN\n")
     printer.set(align="center", custom_size=True, width=profile.big_width, height=profile.big_width)
     printer.text(to_ascii(content.number) + "\n")
     printer.set(align="center", normal_textsize=True, bold=True)
@@ -102,16 +135,18 @@ def render_ticket(content: TicketContent, profile: PrinterProfile) -> bytes:
         printer.text("PRIORITAS\n")
     printer.set(align="center", bold=False)
     if content.booking_code:
-        lines(f"Booking: {content.booking_code}")
-    printer.text(long_date(content.issued_at) + "\n")
-    printer.text(f"Di depan Anda: {content.people_ahead} orang\n")
-    wait = content.estimated_wait_min
-    printer.text(f"Perkiraan tunggu: {'< 5' if wait < 5 else wait} menit\n")
+        lines(f"Kode pendaftaran: {content.booking_code}")
+    lines(long_date(content.issued_at, separator=" pukul "))
+    lines(people_ahead(content.people_ahead))
+    lines(sentence(estimated_wait(content.estimated_wait_min)))
+    if content.waiting_area:
+        lines(f"Tunggu di {content.waiting_area}")
     printer.set(align="center")  # native QR follows the alignment; images centre themselves
+    payload = content.qr_payload()
     if profile.native_qr:
-        printer.qr(content.ticket_id, size=6, native=True)
+        printer.qr(payload, size=6, native=True)
     else:
-        printer.qr(content.ticket_id, size=5, native=False, center=True)
+        printer.qr(payload, size=5, native=False, center=True)
     for footer in FOOTER:
         lines(footer)
     if profile.cutter:

@@ -88,7 +88,7 @@ def _counter(agent: CounterAgent) -> dict[str, Action]:
 
 def _frame_text(agent: CounterAgent) -> list[str] | None:
     frame = agent.frame
-    return [frame.header, frame.big, frame.footer] if frame else None
+    return frame.lines() if frame else None
 
 
 # -- kiosk: a citizen's finger on the touch screen -------------------------------------
@@ -167,7 +167,7 @@ def _touch_when_drawn(agent: KioskAgent, *target: str) -> None:
     targets recorded), so a person who waited for the model could otherwise tap
     the previous frame's targets, miss, and leave the kiosk mid-journey.
     """
-    agent.wait_for(lambda _m: any(c == target for _, c in agent.targets), SETTLE_S)
+    agent.reveal(*target, timeout=SETTLE_S)  # pages through a list, as a person would
     agent.touch(*target)
 
 

@@ -17,6 +17,10 @@ class Availability:
     accepting: bool
     reason: str | None = None
     minutes_until_open: float = 0.0
+    reopens_at: datetime | None = None  # when not accepting: the next first ticket, if known
+
+
+LOOKAHEAD_DAYS = 31  # a service closed longer than this shows no reopening time
 
 
 class SiteCalendar:
@@ -42,24 +46,43 @@ class SiteCalendar:
         local = self.local(moment)
         day = local.date()
         if day in self.site.holidays:
-            return Availability(False, "Hari libur, layanan tutup")
+            return Availability(
+                False, "Hari libur, layanan tutup", reopens_at=self.next_opening(service, moment)
+            )
         hours = self.hours(service, day)
         if hours is None:
-            return Availability(False, "Layanan tidak buka hari ini")
+            return Availability(
+                False, "Layanan tidak buka hari ini", reopens_at=self.next_opening(service, moment)
+            )
         opens = datetime.combine(day, self.site.tickets.kiosk_opens, self.zone)
         first_call = datetime.combine(day, hours.open, self.zone)
         close = datetime.combine(day, hours.close, self.zone)
         cutoff = close - timedelta(minutes=self.site.tickets.cutoff_minutes_before_close)
         if local < opens:
-            return Availability(False, f"Belum buka, antrian mulai pukul {_hm(opens)}")
+            return Availability(
+                False, f"Belum buka, antrean mulai pukul {_hm(opens)}", reopens_at=opens
+            )
         if local >= cutoff:
-            return Availability(False, f"Pengambilan antrian ditutup pukul {_hm(cutoff)}")
+            return Availability(
+                False,
+                f"Pengambilan antrean ditutup pukul {_hm(cutoff)}",
+                reopens_at=self.next_opening(service, moment),
+            )
         until_open = max(0.0, (first_call - local).total_seconds() / 60)
         for pause in hours.breaks:
             if pause.contains(local.time()):
                 end = datetime.combine(day, pause.end, self.zone)
                 until_open = max(until_open, (end - local).total_seconds() / 60)
         return Availability(True, None, until_open)
+
+    def next_opening(self, service: Service, moment: datetime) -> datetime | None:
+        """The first ticket time of the next service day after ``moment``'s day."""
+        day = self.local(moment).date()
+        for ahead in range(1, LOOKAHEAD_DAYS + 1):
+            candidate = day + timedelta(days=ahead)
+            if self.hours(service, candidate) is not None:
+                return datetime.combine(candidate, self.site.tickets.kiosk_opens, self.zone)
+        return None
 
 
 def _hm(moment: datetime) -> str:

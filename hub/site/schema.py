@@ -83,6 +83,12 @@ class Agency(SiteModel):
     name: Name
     short_name: Annotated[str, Field(min_length=1, max_length=24)]
     colour: Colour = "#1f4e79"
+    waiting_area: str | None = Field(
+        default=None,
+        max_length=80,
+        description="Where its citizens wait, as the kiosk says it after printing "
+        "(\"ruang tunggu lantai 1, loket 1 sampai 4\").",
+    )
 
 
 class Service(SiteModel):
@@ -101,6 +107,13 @@ class Service(SiteModel):
     needs_signature: bool = False
     continues_to: ServiceCode | None = Field(
         default=None, description="Usual next service, e.g. a payment counter."
+    )
+    short_name: Annotated[str, Field(min_length=1, max_length=24)] | None = Field(
+        default=None,
+        description="What citizens call it (KTP-el, SIM, SKCK): kiosk tiles and shortcuts.",
+    )
+    featured: bool = Field(
+        default=False, description="A shortcut on the kiosk's first screen (most asked for)."
     )
 
 
@@ -163,6 +176,13 @@ class TicketRules(SiteModel):
     no_show_grace_minutes: int = Field(default=30, ge=0, le=480)
     requeue_keeps_place: bool = True
     skm_window_s: int = Field(default=120, ge=10, le=3600)
+    qr_url: str | None = Field(
+        default=None,
+        max_length=200,
+        pattern=r"^https?://\S*\{ticket_id\}\S*$",
+        description="The ticket's QR: this URL with {ticket_id} filled in, for checking the "
+        "queue on a phone (the ticket id alone when absent).",
+    )
 
 
 class Site(SiteModel):

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from protocol.errors import ErrorCode
 from protocol.models.base import Envelope, WireModel
 from protocol.models.commands import PriorityCategory
 from protocol.models.fields import (
@@ -47,6 +48,15 @@ class ServiceStatus(Envelope):
     accepting: bool = Field(description="Whether the kiosk may issue tickets for it now.")
     reason: ShortText | None = Field(
         default=None, description="Why not accepting, in Bahasa Indonesia (shown greyed)."
+    )
+    reason_code: ErrorCode | None = Field(
+        default=None,
+        description="Why not accepting, for the kiosk's own wording "
+        "(`closed`, `quota_full`); since 1.2.",
+    )
+    reopens_at: Timestamp | None = Field(
+        default=None,
+        description="When not accepting: the next time a ticket can be taken, if known; since 1.2.",
     )
 
 
@@ -95,12 +105,23 @@ class CatalogueAgency(WireModel):
     name: ShortText
     short_name: ShortText
     colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    waiting_area: str | None = Field(
+        default=None, max_length=80, description="Where its citizens wait; since 1.2."
+    )
 
 
 class CatalogueService(WireModel):
     code: ServiceCode
     name: ShortText
     agency: ShortText
+    short_name: str | None = Field(
+        default=None,
+        max_length=24,
+        description="What citizens call it (KTP-el, SIM, SKCK), for kiosk tiles; since 1.2.",
+    )
+    featured: bool = Field(
+        default=False, description="A shortcut on the kiosk's first screen; since 1.2."
+    )
 
 
 class CatalogueCategory(WireModel):
@@ -117,6 +138,12 @@ class Catalogue(Envelope):
     site_id: ShortText
     site_name: ShortText
     timezone: ShortText
+    ticket_url: str | None = Field(
+        default=None,
+        max_length=200,
+        description="QR on the ticket: this URL with `{ticket_id}` filled in "
+        "(the id alone when absent); since 1.2.",
+    )
     agencies: list[CatalogueAgency] = Field(max_length=60)
     services: list[CatalogueService] = Field(max_length=300)
     categories: list[CatalogueCategory] = Field(max_length=5)

@@ -1,0 +1,87 @@
+"""Why the kiosk cannot give a ticket, in its own words: the ONE mapping from reason to text.
+
+The hub says *why* with an :class:`ErrorCode` — in a refused ``ticket.reserve``
+or ``booking.check_in``, and as ``reason_code`` in a service's retained state
+(a closed or full service is shown greyed, with this reason and when it opens
+again, and cannot be tapped). A new refusal (an agency full for today) is one
+entry in :data:`REASONS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from edge.indonesian import DAYS, MONTHS
+from edge.wording import clock
+from protocol.errors import ErrorCode
+from protocol.models import ServiceStatus
+
+
+@dataclass(frozen=True)
+class Reason:
+    """``label``: greyed service row; ``short``: small tile; ``sentence``: error screen."""
+
+    label: str
+    sentence: str
+    short: str = ""
+
+
+REASONS: dict[ErrorCode, Reason] = {
+    ErrorCode.CLOSED: Reason("Tutup", "Layanan ini sedang tutup.", "Tutup"),
+    ErrorCode.QUOTA_FULL: Reason(
+        "Kuota hari ini sudah habis", "Kuota layanan ini untuk hari ini sudah habis.", "Kuota habis"
+    ),
+    ErrorCode.UNKNOWN_BOOKING: Reason("", "Kode pendaftaran tidak ditemukan."),
+    ErrorCode.INVALID_STATE: Reason("", "Kode pendaftaran ini sudah digunakan."),
+    ErrorCode.EXPIRED: Reason("", "Pendaftaran ini bukan untuk hari ini."),
+    ErrorCode.UNKNOWN_SERVICE: Reason("", "Layanan ini tidak dikenal."),
+}
+NO_ANSWER = "Sistem antrean tidak menjawab."
+PRINT_FAILED = "Maaf, tiket gagal dicetak. Nomor antrean dibatalkan."
+UNAVAILABLE = Reason("Tidak tersedia", "Nomor antrean tidak dapat dibuat.", "Tutup")
+
+
+# A booking's refusals read differently from a ticket's: an expired *press* is not a
+# booking for another day, and a ticket has no code to be unknown or used.
+TICKET_REASONS: dict[ErrorCode, Reason] = {
+    ErrorCode.EXPIRED: Reason("", "Sistem antrean sedang sibuk."),
+}
+
+
+def refusal(code: ErrorCode | None, booking: bool = False) -> str:
+    """The error screen's sentence for a refused ``ticket.reserve`` or ``booking.check_in``."""
+    if code is None:
+        return UNAVAILABLE.sentence
+    reason = None if booking else TICKET_REASONS.get(code)
+    return (reason or REASONS.get(code, UNAVAILABLE)).sentence
+
+
+def reopening(at: datetime | None, now: datetime) -> str:
+    """'Buka pukul 07.30' today, 'Buka besok pukul 07.30', 'Buka Senin, 30 November pukul 07.30'."""
+    if at is None:
+        return ""
+    local = at.astimezone(now.tzinfo) if now.tzinfo else at
+    days = (local.date() - now.date()).days
+    if days <= 0:
+        return f"Buka pukul {clock(local)}"
+    if days == 1:
+        return f"Buka besok pukul {clock(local)}"
+    day = f"{DAYS[local.weekday()]}, {local.day} {MONTHS[local.month - 1]}"
+    return f"Buka {day} pukul {clock(local)}"
+
+
+def unavailable(
+    status: ServiceStatus | None, now: datetime, short: bool = False
+) -> tuple[str, str]:
+    """(why, when) for a service that cannot take tickets now, both for the greyed row."""
+    if status is None:
+        return "Memuat…", ""
+    reason = REASONS.get(status.reason_code) if status.reason_code else None
+    if reason is not None and short and reason.short:
+        why = reason.short
+    elif reason is not None and reason.label:
+        why = reason.label
+    else:  # a hub older than contract 1.2: its own words
+        why = status.reason or UNAVAILABLE.label
+    return why, reopening(status.reopens_at, now)

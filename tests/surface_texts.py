@@ -1,0 +1,122 @@
+"""What each of the display-side surfaces shows or says, for tests/test_glossary.py.
+
+One function per surface — the call display, the counter OLED, the voice, the
+running text — returning every text it can put in front of people, taken from
+the rendered screens and the functions the agents use (not from a copy of
+the strings), so the glossary check sees what a citizen or officer sees.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from datetime import UTC, datetime
+
+from edge.counter import model as counter_model
+from edge.counter.model import ERROR_TEXT, UnitState
+from edge.counter.model import screen as counter_screen
+from protocol.models import CounterState, PriorityCategory, TicketState, TicketView
+
+
+def _ticket(number: str) -> TicketView:
+    return TicketView(
+        ticket_id=f"20261123-{number}",
+        number=number,
+        service="DUK-KTP",
+        service_name="Perekaman dan Pencetakan KTP-el",
+        agency_name="Dukcapil",
+        category=PriorityCategory.REGULAR,
+        state=TicketState.CALLED,
+        issued_at=datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
+        people_ahead=0,
+        estimated_wait_min=0,
+    )
+
+
+TARGETS = ["DUK-KK", "DUK-AKTA", "BL-BAYAR"]
+NAMES = {"DUK-KK": "Kartu Keluarga", "DUK-AKTA": "Akta lahir/mati"}
+
+
+def _unit(**fields: object) -> UnitState:
+    base: dict[str, object] = {
+        "counter": 1,
+        "state": CounterState.OPEN,
+        "connected": True,
+        "hub_online": True,
+        "service_names": dict(NAMES),
+    }
+    return UnitState(**{**base, **fields})  # type: ignore[arg-type]
+
+
+# Every screen the unit can show, by the state that makes it.
+OLED_SCREENS: dict[str, UnitState] = {
+    "connecting": _unit(counter=None),
+    "offline": _unit(connected=False),
+    "offline-hub": _unit(hub_online=False, current=_ticket("A-012")),
+    "closed": _unit(state=CounterState.CLOSED),
+    "closed-refused": _unit(state=CounterState.CLOSED, message="Loket tutup"),
+    "open-nobody-waiting": _unit(),
+    "open-waiting": _unit(waiting=12),
+    "calling": _unit(current=_ticket("A-012"), waiting=3),
+    "calling-long": _unit(counter=12, current=_ticket("BPJ-1000"), waiting=120),
+    "refused": _unit(message="Belum ada yang dilayani"),
+    "thanks": _unit(message="Terima kasih"),
+    "paused": _unit(state=CounterState.PAUSED),
+    "transfer-menu": _unit(current=_ticket("A-012"), menu=1),
+    "transfer-menu-code": _unit(current=_ticket("A-012"), menu=2, service_names={}),
+    "transfer-menu-long": _unit(
+        current=_ticket("A-012"),
+        menu=0,
+        service_names={"DUK-KK": "Perekaman dan Pencetakan KTP-el dan Kartu Keluarga"},
+    ),
+}
+
+
+def oled_texts() -> list[str]:
+    """Every line of every OLED screen, and every message a refused press can show."""
+    frames = [counter_screen(unit, TARGETS) for unit in OLED_SCREENS.values()]
+    lines = [line for frame in frames for line in frame.lines()]
+    source = inspect.getsource(counter_model)
+    refusals = re.findall(r'Refuse\("([^"]+)"\)', source)
+    constants = [counter_model.NOT_LINKED, counter_model.NOBODY_SERVED]
+    return [*lines, *ERROR_TEXT.values(), *refusals, *constants, "Terima kasih", "Gagal, ulangi"]
+
+
+def display_texts() -> list[str]:
+    """Every text the call display draws with 0, 1 and 8 calls, linked or not."""
+    from tests.test_display import _screen_with
+
+    texts: list[str] = []
+    for calls, linked in ((0, True), (1, True), (8, True), (8, False)):
+        _, screen = _screen_with(calls, linked)
+        texts += [drawn.text for drawn in screen.drawn]
+    return texts
+
+
+def voice_texts() -> list[str]:
+    """What the voice says: sentences for many numbers, both readings, and each clip's words."""
+    from edge.display.speech import CLIP_TEXT, Reading, call_text
+
+    sentences = [
+        call_text(number, counter, reading)
+        for number in ("A-001", "A-012", "A-105", "BPJ-1000", "4K-10")
+        for counter in (1, 3, 12, 22)
+        for reading in Reading
+    ]
+    return [*sentences, *CLIP_TEXT.values()]
+
+
+def running_text_texts() -> list[str]:
+    """What the LED running text scrolls: the idle text and a call at every counter."""
+    from edge.running_text.scroller import IDLE_TEXT, call_message
+
+    calls = [call_message(f"{'ABPH'[n % 4]}-{n:03d}", n) for n in range(1, 23)]
+    return [IDLE_TEXT, *calls]
+
+
+SURFACES = {
+    "display": display_texts,
+    "oled": oled_texts,
+    "voice": voice_texts,
+    "running_text": running_text_texts,
+}

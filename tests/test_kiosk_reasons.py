@@ -1,0 +1,53 @@
+"""The kiosk's words for why it cannot give a ticket: one mapping, reasons and reopening times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from edge.kiosk.reasons import REASONS, refusal, reopening, unavailable
+from protocol.errors import ErrorCode
+from protocol.models import ServiceStatus
+
+WIB = ZoneInfo("Asia/Jakarta")
+NOW = datetime(2026, 11, 23, 12, 10, tzinfo=WIB)  # a Monday
+
+
+@pytest.mark.parametrize(
+    ("at", "said"),
+    [
+        (datetime(2026, 11, 23, 13, 0, tzinfo=WIB), "Buka pukul 13.00"),
+        (datetime(2026, 11, 24, 7, 30, tzinfo=WIB), "Buka besok pukul 07.30"),
+        (datetime(2026, 11, 30, 7, 30, tzinfo=WIB), "Buka Senin, 30 November pukul 07.30"),
+        (None, ""),
+    ],
+)
+def test_reopening_in_local_words(at: datetime | None, said: str) -> None:
+    assert reopening(at, NOW) == said
+
+
+def test_a_status_is_worded_from_its_code_not_the_hubs_text() -> None:
+    status = ServiceStatus(
+        service="DUK-KTP",
+        waiting=0,
+        estimated_wait_min=0,
+        open_counters=0,
+        accepting=False,
+        reason="Kuota hari ini sudah habis",
+        reason_code=ErrorCode.QUOTA_FULL,
+        reopens_at=datetime(2026, 11, 24, 0, 30, tzinfo=ZoneInfo("UTC")),
+    )
+    assert unavailable(status, NOW) == ("Kuota hari ini sudah habis", "Buka besok pukul 07.30")
+    assert unavailable(status, NOW, short=True)[0] == "Kuota habis"
+    older_hub = status.model_copy(update={"reason_code": None, "reopens_at": None})
+    assert unavailable(older_hub, NOW) == ("Kuota hari ini sudah habis", "")
+
+
+def test_every_refusal_a_kiosk_can_meet_has_words() -> None:
+    for code in (ErrorCode.CLOSED, ErrorCode.QUOTA_FULL, ErrorCode.UNKNOWN_BOOKING):
+        assert code in REASONS
+    assert refusal(ErrorCode.EXPIRED, booking=True) == "Pendaftaran ini bukan untuk hari ini."
+    assert refusal(ErrorCode.EXPIRED) == "Sistem antrean sedang sibuk.", "a late press"
+    assert refusal(ErrorCode.INTERNAL) == "Nomor antrean tidak dapat dibuat."
