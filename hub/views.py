@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from hub.site.calendar import SiteCalendar
 from hub.site.schema import Site
 from hub.state import CallRecord, QueueState, TicketRecord
 from protocol.models import (
@@ -43,8 +42,9 @@ def ticket_view(site: Site, ticket: TicketRecord) -> TicketView:
 
 
 def waiting_for_counter(site: Site, state: QueueState, number: int) -> int:
-    counter = site.counter(number)
-    return sum(1 for _ in state.waiting(set(counter.primary) | set(counter.secondary)))
+    from hub.day_plan import all_services
+
+    return sum(1 for _ in state.waiting(all_services(site, state, number)))
 
 
 def counter_view(site: Site, state: QueueState, number: int) -> CounterView:
@@ -70,23 +70,17 @@ def counter_status(site: Site, state: QueueState, number: int) -> CounterStatus:
 
 
 def service_status(site: Site, state: QueueState, code: str, now: datetime) -> ServiceStatus:
+    from hub.day_plan import admission, all_services
     from hub.dispatch.estimate import estimated_wait_minutes, people_ahead
     from hub.site.schema import CategoryCode
 
-    service = site.service(code)
-    availability = SiteCalendar(site).availability(service, now)
+    availability = admission(site, state, code, now)
     accepting, reason = availability.accepting, availability.reason
-    if (
-        accepting
-        and service.daily_quota is not None
-        and (state.issued_count(code) >= service.daily_quota)
-    ):
-        accepting, reason = False, "Kuota hari ini sudah habis"
     ahead = people_ahead(state, code, CategoryCode.REGULAR)
     open_counters = sum(
         1
         for counter in site.counters
-        if code in counter.primary + counter.secondary
+        if code in all_services(site, state, counter.number)
         and state.counter(counter.number).state is CounterState.OPEN
     )
     return ServiceStatus(
