@@ -134,6 +134,8 @@ def sentence(
     if not rows:
         return f"{name}: layanan sudah tutup hari ini"
     peak = max(row.counters_needed for row in rows)
+    if peak == 0 and open_now == 0:
+        return f"{name}: belum ada antrean, belum perlu membuka loket"
     first_short = next((row for row in rows if row.counters_needed > open_now), None)
     if first_short is not None:
         more = first_short.counters_needed - open_now

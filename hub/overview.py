@@ -106,6 +106,7 @@ def build_overview(
         )
     return HubOverview(
         site_name=site.name,
+        timezone=site.timezone,
         day=state.day,
         at=now,
         day_closed=state.day_closed,

@@ -60,12 +60,15 @@ def counter_view(site: Site, state: QueueState, number: int) -> CounterView:
 
 def counter_status(site: Site, state: QueueState, number: int) -> CounterStatus:
     view = counter_view(site, state, number)
+    served = sum(1 for t in state.tickets.values() for v in t.visits if v.counter == number)
     return CounterStatus(
         counter=number,
         name=site.counter(number).name,
         state=view.state,
         current=view.current,
         waiting=view.waiting,
+        served_today=served,
+        reason=state.counter(number).reason,
     )
 
 
@@ -83,6 +86,11 @@ def service_status(site: Site, state: QueueState, code: str, now: datetime) -> S
         if code in all_services(site, state, counter.number)
         and state.counter(counter.number).state is CounterState.OPEN
     )
+    from hub.day_plan import daily_quota
+
+    waiting = list(state.waiting({code}))
+    issued = state.issued_count(code)
+    quota = daily_quota(site, state, code)
     return ServiceStatus(
         service=code,
         waiting=ahead,
@@ -92,6 +100,13 @@ def service_status(site: Site, state: QueueState, code: str, now: datetime) -> S
         open_counters=open_counters,
         accepting=accepting,
         reason=reason,
+        oldest_waiting_since=min((t.queued_at or t.reserved_at for t in waiting), default=None),
+        issued_today=issued,
+        served_today=sum(
+            1 for t in state.tickets.values() for v in t.visits if v.service == code
+        ),
+        quota_left=max(0, quota - issued) if quota is not None else None,
+        admission=availability.state,
     )
 
 

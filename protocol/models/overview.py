@@ -96,6 +96,7 @@ class DeviceOverview(WireModel):
 
 class HubOverview(WireModel):
     site_name: ShortText
+    timezone: ShortText = "Asia/Jakarta"
     day: date | None
     at: Timestamp
     day_closed: bool = False

@@ -20,6 +20,7 @@ from protocol.models.fields import (
     TicketNumber,
     Timestamp,
 )
+from protocol.models.overview import Admission
 from protocol.models.replies import CounterState, TicketView
 
 
@@ -33,6 +34,12 @@ class CounterStatus(Envelope):
     state: CounterState
     current: TicketView | None = None
     waiting: int = Field(ge=0)
+    served_today: int | None = Field(
+        default=None, ge=0, description="Tickets finished here today (admin console). Since 1.2."
+    )
+    reason: ShortText | None = Field(
+        default=None, description="Why paused, when given. Since 1.2."
+    )
 
 
 class ServiceStatus(Envelope):
@@ -47,6 +54,18 @@ class ServiceStatus(Envelope):
     accepting: bool = Field(description="Whether the kiosk may issue tickets for it now.")
     reason: ShortText | None = Field(
         default=None, description="Why not accepting, in Bahasa Indonesia (shown greyed)."
+    )
+    oldest_waiting_since: Timestamp | None = Field(
+        default=None,
+        description="Queued-at of its longest-waiting ticket (admin console). Since 1.2.",
+    )
+    issued_today: int | None = Field(default=None, ge=0, description="Since 1.2.")
+    served_today: int | None = Field(default=None, ge=0, description="Since 1.2.")
+    quota_left: int | None = Field(
+        default=None, ge=0, description="Left under today's quota; null: no quota. Since 1.2."
+    )
+    admission: Admission | None = Field(
+        default=None, description="Why accepting or not, as a code (admin console). Since 1.2."
     )
 
 
