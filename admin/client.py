@@ -139,6 +139,32 @@ class AdminClient:
         self.subscribe(spec("admin.reply"), self._on_reply, account=self.account)
         self.subscribe(spec("hub.status"), self._on_hub_status)
 
+    def reconnect(self) -> None:
+        """Connect again after :attr:`lost` (another console of the same account took the
+        connection over: the broker ties the client id to the account) and subscribe
+        everything again; the broker sends the retained state anew."""
+        self.lost.clear()
+        self.connected.clear()
+        try:
+            self._client.reconnect()
+        except (OSError, ValueError) as error:
+            self.lost.set()
+            where = self.settings.where
+            raise BrokerError(f"cannot reach the broker at {where}: {error}") from None
+        try:
+            result = self._connack.get(timeout=self.settings.timeout_s)
+        except queue.Empty:
+            self.lost.set()
+            raise BrokerError("the broker did not answer the reconnect") from None
+        if isinstance(result, str) or result.is_failure:
+            self.lost.set()
+            raise BrokerError(f"the broker refused {self.account} on reconnect: {result}")
+        self.connected.set()
+        with self._lock:
+            topics = {topic for topic, _listener in self._listeners}
+        for topic in topics:
+            self._client.subscribe(topic, qos=1)
+
     def close(self) -> None:
         self._client.disconnect()
         self._client.loop_stop()

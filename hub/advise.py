@@ -134,8 +134,10 @@ def sentence(
     if not rows:
         return f"{name}: layanan sudah tutup hari ini"
     peak = max(row.counters_needed for row in rows)
-    if peak == 0 and open_now == 0:
-        return f"{name}: belum ada antrean, belum perlu membuka loket"
+    if peak == 0:
+        if open_now == 0:
+            return f"{name}: belum ada antrean, belum perlu membuka loket"
+        return f"{name}: belum ada antrean; {open_now} loket terbuka dapat membantu layanan lain"
     first_short = next((row for row in rows if row.counters_needed > open_now), None)
     if first_short is not None:
         more = first_short.counters_needed - open_now
