@@ -246,7 +246,7 @@ def _service_reopen(session: Session, args: argparse.Namespace) -> int:
 
 # -- announcements ----------------------------------------------------------------------
 
-_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m(?:in)?)?$")
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m(?:in)?)?(?:(\d+)s)?$")
 _CLOCK = re.compile(r"^(\d{1,2})[.:](\d{2})$")
 
 
@@ -270,8 +270,8 @@ def expiry_from(
         found = _DURATION.match(duration.strip().lower())
         if not found or not any(found.groups()):
             raise ConsoleError(f"--for {duration!r}: write e.g. 2h, 30m or 1h30m")
-        hours, minutes = (int(part or 0) for part in found.groups())
-        return now + timedelta(hours=hours, minutes=minutes)
+        hours, minutes, seconds = (int(part or 0) for part in found.groups())
+        return now + timedelta(hours=hours, minutes=minutes, seconds=seconds)
     if until:
         found = _CLOCK.match(until.strip())
         if not found:

@@ -67,6 +67,7 @@ def run_shell(
     session: Session,
     parser: argparse.ArgumentParser,
     run: Callable[[Session, argparse.Namespace], int],
+    terminal: dict[str, Any] | None = None,
 ) -> int:
     """Read commands until ``exit`` or Ctrl-D; a failing command says why and the shell goes on."""
     from prompt_toolkit import PromptSession
@@ -82,6 +83,7 @@ def run_shell(
     prompt: PromptSession[str] = PromptSession(
         history=FileHistory(str(history_path)),
         completer=NestedCompleter.from_nested_dict(completion_tree(overview)),
+        **(terminal or {}),  # tests: prompt_toolkit's pipe input and dummy output
     )
     session.console.print(
         f"[bold]{overview.site_name}[/bold] — connected as {session.settings.account} to "
