@@ -145,8 +145,10 @@ class AdminClient:
         everything again; the broker sends the retained state anew."""
         self.lost.clear()
         self.connected.clear()
+        self._client.loop_stop()  # paho's thread ended with the connection (no auto-reconnect)
         try:
             self._client.reconnect()
+            self._client.loop_start()
         except (OSError, ValueError) as error:
             self.lost.set()
             where = self.settings.where

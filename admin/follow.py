@@ -97,6 +97,8 @@ def _follow(
     handle: Callable[[Decoded], None],
     stop: threading.Event,
     idle: Callable[[], None] | None = None,
+    on_ready: Callable[[], None] | None = None,
+    after_batch: Callable[[], None] | None = None,
 ) -> None:
     """Subscribe ``specs``, say ``ready`` on stderr, hand each message to ``handle`` until
     ``stop``; reconnect when another console of the account took the connection."""
@@ -105,6 +107,8 @@ def _follow(
     for key in specs:
         client.subscribe(spec(key), inbox.put)
     print(ready, file=sys.stderr, flush=True)
+    if on_ready is not None:
+        on_ready()
     while not stop.is_set():
         try:
             decoded = inbox.get(timeout=RECONNECT_WAIT_S)
@@ -112,6 +116,8 @@ def _follow(
             decoded = None
         if decoded is not None:
             handle(decoded)
+            if after_batch is not None and inbox.empty():
+                after_batch()  # e.g. draw once for a burst of retained state
         elif client.lost.is_set():
             _reconnect(client, stop)
         elif idle is not None:
@@ -280,17 +286,23 @@ def run_top(
     stop: threading.Event,
     console: Console | None = None,
     all_services: bool = False,
+    on_update: Callable[[LiveModel], None] | None = None,
 ) -> LiveModel:
-    """Show the building live on ``console`` until ``stop``; returns the final model."""
+    """Show the building live on ``console`` until ``stop``; returns the final model.
+
+    ``on_update`` is called whenever the view is drawn: once every subscription is
+    in place, then after each burst of changes (tests wait on it).
+    """
     model = LiveModel(session.overview())
     console = console or session.console
     with Live(
         model.render(utc_now(), all_services), console=console, auto_refresh=False
     ) as live:
 
-        def handle(decoded: Decoded) -> None:
-            model.apply(decoded, utc_now())
+        def draw() -> None:
             live.update(model.render(utc_now(), all_services), refresh=True)
+            if on_update is not None:
+                on_update(model)
 
         _follow(
             session,
@@ -303,9 +315,11 @@ def run_top(
                 "event.log",
             ],
             "top: live (Ctrl-C to stop)",
-            handle,
+            lambda decoded: model.apply(decoded, utc_now()),
             stop,
-            idle=lambda: live.update(model.render(utc_now(), all_services), refresh=True),
+            idle=draw,
+            on_ready=draw,
+            after_batch=draw,
         )
     return model
 

@@ -21,6 +21,30 @@ from protocol.models import HubOverview
 EXIT_WORDS = {"exit", "quit"}
 
 
+def _completer(tree: dict[str, Any]) -> Any:
+    """Completion along ``tree`` by whole words: codes like ``DUK-KTP`` and ids like
+    ``kiosk-01`` complete across their hyphens (prompt_toolkit's word completer stops there)."""
+    from prompt_toolkit.completion import Completer, Completion
+
+    class TreeCompleter(Completer):
+        def get_completions(self, document: Any, _event: Any) -> Any:
+            text = document.text_before_cursor
+            words = text.split()
+            current = "" if not words or text.endswith(" ") else words.pop()
+            node: Any = tree
+            for word in words:
+                node = node.get(word) if isinstance(node, dict) else None
+                if node is None:
+                    return
+            if not isinstance(node, dict):
+                return
+            for option in node:
+                if option.lower().startswith(current.lower()):
+                    yield Completion(option, start_position=-len(current))
+
+    return TreeCompleter()
+
+
 def completion_tree(overview: HubOverview | None) -> dict[str, Any]:
     """The nested words the completer offers, with the building's own values."""
     counters: dict[str, Any] = {}
@@ -71,7 +95,6 @@ def run_shell(
 ) -> int:
     """Read commands until ``exit`` or Ctrl-D; a failing command says why and the shell goes on."""
     from prompt_toolkit import PromptSession
-    from prompt_toolkit.completion import NestedCompleter
     from prompt_toolkit.history import FileHistory
 
     from firmware_config.credentials import state_home
@@ -82,7 +105,7 @@ def run_shell(
     history_path.parent.mkdir(parents=True, exist_ok=True)
     prompt: PromptSession[str] = PromptSession(
         history=FileHistory(str(history_path)),
-        completer=NestedCompleter.from_nested_dict(completion_tree(overview)),
+        completer=_completer(completion_tree(overview)),
         **(terminal or {}),  # tests: prompt_toolkit's pipe input and dummy output
     )
     session.console.print(
