@@ -12,11 +12,10 @@ import argparse
 import re
 import sys
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from admin.client import ConsoleError
-from admin.render import advice_view, status_view, ticket_view
-from admin.session import Session
 from protocol.models import (
     AdminAdvise,
     AdminAnnounce,
@@ -38,6 +37,9 @@ from protocol.models import (
     DeviceStatus,
 )
 from protocol.topics import spec
+
+if TYPE_CHECKING:  # rich is imported when a command runs, not when `mpp --help` parses
+    from admin.session import Session
 
 
 def _json_flag(parser: argparse.ArgumentParser) -> None:
@@ -69,6 +71,8 @@ def register_status(commands: argparse._SubParsersAction) -> None:
 
 
 def _status(session: Session, args: argparse.Namespace) -> int:
+    from admin.render import status_view
+
     overview = session.overview()
     if args.json:
         session.print_json(overview.model_dump(mode="json"))
@@ -80,6 +84,8 @@ def _status(session: Session, args: argparse.Namespace) -> int:
 def _advise(session: Session, args: argparse.Namespace) -> int:
     if not 1 <= args.hours <= 12:
         raise ConsoleError("--hours must be 1–12")
+    from admin.render import advice_view
+
     reply = session.ask(AdminAdvise, hours=args.hours)
     advice = reply.advice or []
     if args.json:
@@ -165,6 +171,8 @@ def register_ticket(commands: argparse._SubParsersAction) -> None:
 
 
 def _ticket_find(session: Session, args: argparse.Namespace) -> int:
+    from admin.render import ticket_view
+
     reply = session.ask(AdminTicketFind, ticket=args.ticket)
     assert reply.ticket is not None
     if args.json:

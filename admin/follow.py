@@ -17,16 +17,10 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from rich.console import Console, Group
-from rich.live import Live
-from rich.table import Table
-from rich.text import Text
-
 from admin.client import AdminClient, ConsoleError
-from admin.render import counters_table, devices_table, hhmm, services_table
-from admin.session import Session
 from protocol.codec import Decoded
 from protocol.models import (
     Admission,
@@ -42,6 +36,11 @@ from protocol.models import (
     utc_now,
 )
 from protocol.topics import spec
+
+if TYPE_CHECKING:  # rich is imported when top runs, not when `mpp --help` parses
+    from rich.console import Console, Group
+
+    from admin.session import Session
 
 RECONNECT_WAIT_S = 1.0
 RECENT_EVENTS = 12
@@ -258,6 +257,12 @@ class LiveModel:
         return row.model_copy(update=update)
 
     def render(self, now: datetime, all_services: bool) -> Group:
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        from admin.render import counters_table, devices_table, hhmm, services_table
+
         view = self.overview
         zone = view.timezone
         header = Text(f"{view.site_name} · {hhmm(now, zone)} · ", style="bold")
@@ -293,6 +298,8 @@ def run_top(
     ``on_update`` is called whenever the view is drawn: once every subscription is
     in place, then after each burst of changes (tests wait on it).
     """
+    from rich.live import Live
+
     model = LiveModel(session.overview())
     console = console or session.console
     with Live(
