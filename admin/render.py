@@ -115,6 +115,12 @@ def _hardware(device: DeviceOverview) -> Text:
     return text or Text("—", style="dim")
 
 
+def _offset(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return "0.0 s" if abs(seconds) < 0.05 else f"{seconds:+.1f} s"
+
+
 def devices_table(devices: list[DeviceOverview], zone: str, now: datetime) -> Table:
     table = Table(title="Devices", title_justify="left")
     for name in ("device", "role", "presence", "last seen", "version", "CPU", "clock",
@@ -135,7 +141,7 @@ def devices_table(devices: list[DeviceOverview], zone: str, now: datetime) -> Ta
             seen,
             d.software_version or "—",
             "—" if d.cpu_temp_c is None else f"{d.cpu_temp_c:.0f} °C",
-            "—" if d.clock_offset_s is None else f"{d.clock_offset_s:+.1f} s",
+            _offset(d.clock_offset_s),
             _hardware(d),
         )
     return table

@@ -140,16 +140,23 @@ def sentence(
         return f"{name}: belum ada antrean; {open_now} loket terbuka dapat membantu layanan lain"
     first_short = next((row for row in rows if row.counters_needed > open_now), None)
     if first_short is not None:
-        more = first_short.counters_needed - open_now
+        need = first_short.counters_needed
         when = (
             "sekarang"
             if first_short is rows[0]
             else f"sebelum {first_short.starts_at.astimezone(local.tzinfo):%H}.00"
         )
-        text = f"{name}: buka {more} loket lagi {when} agar tunggu ≤ {target} menit"
-        if peak > available:
-            text += f" (hanya {available} loket tersedia: pertimbangkan kuota)"
-        return text
+        if need <= available:
+            return f"{name}: buka {need - open_now} loket lagi {when} agar tunggu ≤ {target} menit"
+        if available > open_now:
+            return (
+                f"{name}: buka {available - open_now} loket lagi {when} (semua {available}); "
+                f"perlu {need} agar tunggu ≤ {target} menit: pertimbangkan kuota"
+            )
+        return (
+            f"{name}: semua {available} loket sudah buka; perlu {need} {when} "
+            f"agar tunggu ≤ {target} menit: pertimbangkan kuota"
+        )
     if peak < open_now:
         spare = open_now - peak
         return (

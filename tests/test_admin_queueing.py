@@ -66,3 +66,28 @@ def test_counters_needed_meets_the_target_with_the_fewest() -> None:
     assert counters_needed(0.0, 7.0, 30.0) == 0
     assert backlog_minutes(12, 10.0, 4) == pytest.approx(30.0)
     assert wait_within_probability(0.5, 7.0, 5, 30.0) > wait_within_probability(0.5, 7.0, 4, 30.0)
+
+
+def test_advice_sentences_in_bahasa_indonesia() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from hub.advise import sentence
+    from protocol.models import HourAdvice
+
+    now = datetime(2026, 11, 23, 9, 20, tzinfo=timezone(timedelta(hours=7)))
+
+    def rows(*needed: int) -> list[HourAdvice]:
+        return [
+            HourAdvice(starts_at=now + timedelta(hours=i), arrivals_per_hour=20, counters_needed=n)
+            for i, n in enumerate(needed)
+        ]
+
+    assert sentence("Dukcapil", 2, 4, 30, rows(2, 3), now) == (
+        "Dukcapil: buka 1 loket lagi sebelum 10.00 agar tunggu ≤ 30 menit"
+    )
+    now_line = sentence("Dukcapil", 2, 4, 30, rows(3), now)
+    assert now_line.endswith("lagi sekarang agar tunggu ≤ 30 menit")
+    assert "pertimbangkan kuota" in sentence("Dukcapil", 4, 4, 30, rows(6), now)
+    enough = sentence("Dukcapil", 2, 4, 30, rows(2, 2), now)
+    assert enough == "Dukcapil: 2 loket cukup, tunggu ≤ 30 menit"
+    assert sentence("Dukcapil", 2, 4, 30, [], now) == "Dukcapil: layanan sudah tutup hari ini"
