@@ -7,6 +7,8 @@ console filters on. Nothing here decides anything.
 
 from __future__ import annotations
 
+import re
+
 from hub.events import (
     AnnouncementsSet,
     CommandRejected,
@@ -35,8 +37,10 @@ from hub.events import (
 from hub.site.schema import Site
 from hub.state import QueueState
 from protocol.models import LogEntry
+from protocol.models.fields import DEVICE_ID_PATTERN
 
 _MAX_TEXT = 500
+_ACCOUNT = re.compile(DEVICE_ID_PATTERN)
 
 
 def _by(account: str | None) -> str:
@@ -71,7 +75,7 @@ def log_entry(
         fields["device"] = event.device_id
     if isinstance(event, DeviceControlSent | TicketReprinted):
         fields["device"] = event.device if isinstance(event, DeviceControlSent) else event.kiosk
-    if isinstance(event, CommandRejected):
+    if isinstance(event, CommandRejected) and _ACCOUNT.match(event.sender):
         fields["device" if event.sender in devices else "account"] = event.sender
     return LogEntry(
         seq=max(0, seq),

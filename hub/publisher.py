@@ -6,6 +6,7 @@ store does not hold.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -40,6 +41,8 @@ from protocol.link import MqttLink
 from protocol.models import Announcements, DeviceControl
 from protocol.topics import spec
 
+log = logging.getLogger(__name__)
+
 
 class StatePublisher:
     def __init__(self, site: Site, link: MqttLink, devices: frozenset[str] = frozenset()) -> None:
@@ -54,7 +57,11 @@ class StatePublisher:
         """
         first = state.applied - len(events) + 1
         for offset, event in enumerate(events):
-            entry = log_entry(self.site, state, event, first + offset, self.devices)
+            try:
+                entry = log_entry(self.site, state, event, first + offset, self.devices)
+            except ValueError as error:  # e.g. a refused sender that is no account name
+                log.debug("no log line for %s: %s", event.kind, error)
+                continue
             self.link.publish(spec("event.log"), entry)
 
     def publish_controls(self, state: QueueState, events: list[Event]) -> None:
