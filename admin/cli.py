@@ -85,7 +85,7 @@ def _run(args: argparse.Namespace) -> int:
         settings = settings_from(args.broker, args.account, args.secrets, args.timeout)
     except ConnectionSettingsError as error:
         print(f"mpp: error: {error}", file=sys.stderr)
-        return 5
+        return error.exit_code
     session = Session(settings)
     try:
         if args.action is None:

@@ -23,6 +23,12 @@ BROKER_ENV = "MPP_ADMIN_BROKER"
 class ConnectionSettingsError(RuntimeError):
     """The console cannot tell where or as whom to connect."""
 
+    exit_code = 1  # a malformed option
+
+
+class MissingPasswordError(ConnectionSettingsError):
+    exit_code = 5  # not authorised: no password for the account
+
 
 @dataclass(frozen=True)
 class ConsoleSettings:
@@ -66,7 +72,7 @@ def resolve_password(account: str, secrets: Path | None) -> str:
     try:
         return store.password(account)
     except CredentialStoreError as error:
-        raise ConnectionSettingsError(
+        raise MissingPasswordError(
             f"no password for {account}: {error} (or set {PASSWORD_ENV})"
         ) from None
 

@@ -280,3 +280,4 @@ def test_refusals_are_one_line(building: Building) -> None:
     _one_line_error(building.admin("--account", "ghost", "status"), 5, "no password for ghost")
     closed = building.admin("--broker", "127.0.0.1:1", "status")
     _one_line_error(closed, 4, "cannot reach the broker")
+    _one_line_error(building.admin("--broker", "hub:port", "status"), 1, "must be a number")
