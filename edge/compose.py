@@ -111,18 +111,31 @@ def device_link(
 def build_agent(
     config: DeviceConfig, link: MqttLink, hardware: Hardware, state_dir: Path | None = None
 ) -> Agent:
-    """The agent for ``config.role`` on ``hardware``; HardwareError if a part is missing."""
+    """The agent for ``config.role`` on ``hardware``; HardwareError if a part is missing.
+
+    Every agent obeys the admin's device requests (edge/device_control.py).
+    """
+    from edge.device_control import DeviceControlHandler
+
+    agent: Agent
     if config.role is Role.COUNTER:
-        return counter_agent(config, link, hardware)
-    if config.role is Role.KIOSK:
-        return kiosk_agent(config, link, hardware)
-    if config.role is Role.DISPLAY:
-        return display_agent(config, link, hardware, state_dir)
-    if config.role is Role.RUNNING_TEXT:
-        return running_text_agent(config, link, hardware)
-    raise RoleNotAvailableError(
-        f"{config.device_id}: the {config.role.value} agent is not available yet"
-    )
+        agent = counter_agent(config, link, hardware)
+    elif config.role is Role.KIOSK:
+        agent = kiosk_agent(config, link, hardware)
+    elif config.role is Role.DISPLAY:
+        agent = display_agent(config, link, hardware, state_dir)
+    elif config.role is Role.RUNNING_TEXT:
+        agent = running_text_agent(config, link, hardware)
+    else:
+        raise RoleNotAvailableError(
+            f"{config.device_id}: the {config.role.value} agent is not available yet"
+        )
+    DeviceControlHandler(agent, config.device_id)
+    if config.role is not Role.COUNTER:  # the counter unit beats on its own thread
+        from edge.heartbeat import HeartbeatSender
+
+        HeartbeatSender(link, config.device_id).start()
+    return agent
 
 
 def counter_agent(

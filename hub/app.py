@@ -30,9 +30,9 @@ from paho.mqtt.properties import Properties
 from firmware_config.inventory import Inventory
 from hub.bookings import BookingSource
 from hub.clock import Clock, SystemClock
+from hub.device_watch import DeviceWatch
 from hub.flood import FloodGuard, Pauses
 from hub.health import Notifier, Watchdog
-from hub.presence_registry import PresenceRegistry
 from hub.publisher import StatePublisher
 from hub.service import Outcome, QueueService
 from hub.site.schema import Site
@@ -95,10 +95,18 @@ class HubApp:
         self.clock = clock or SystemClock()
         self.settings = settings or HubSettings()
         self.flood = FloodGuard()
+        roles = account_roles(inventory)
+        self.devices = DeviceWatch(roles)
+        self.presence = self.devices.presence
         self.service = QueueService(
-            site, store, account_roles(inventory), self.clock, bookings=bookings, flood=self.flood
+            site,
+            store,
+            roles,
+            self.clock,
+            bookings=bookings,
+            flood=self.flood,
+            devices=self.devices,
         )
-        self.presence = PresenceRegistry({d.device_id for d in inventory.devices})
         self.notifier = notifier or Notifier(None)
         self.storage = StorageWatch(
             store, self._degradation_changed, self.settings.storage_log_every_s
@@ -114,7 +122,7 @@ class HubApp:
             on_connected=self._publish_all,
             on_invalid=self._on_invalid,
         )
-        self.publisher = StatePublisher(site, self.link)
+        self.publisher = StatePublisher(site, self.link, frozenset(self.devices.roles))
         self.ready = threading.Event()
         self._stop = threading.Event()
         self._ticker = threading.Thread(target=self._tick_loop, name="hub-ticker", daemon=True)
@@ -231,6 +239,7 @@ class HubApp:
     def _on_command(self, decoded: Decoded, properties: Properties | None) -> None:
         command = decoded.message
         assert isinstance(command, Command)
+        self.devices.heard(command.device_id, self.clock.now())
         reply_to = _reply_to(decoded.spec, decoded.params)
         self._answer(reply_to, properties, lambda: self.service.handle(command), command)
 
@@ -291,6 +300,8 @@ class HubApp:
             self.publisher.publish_changes(
                 self.service.state, outcome.events, self.clock.now(), calls_published=True
             )
+            self.publisher.publish_controls(self.service.state, outcome.events)
+            self.publisher.publish_log(self.service.state, outcome.events)
         self.service.snapshot_if_due()
 
     def _on_invalid(self, topic: str, error: ContractError, properties: Properties | None) -> None:
@@ -317,11 +328,13 @@ class HubApp:
         )
         reply_spec, reply_params = _reply_to(topic_spec, params)
         self.link.answer(reply_spec, outcome.reply, properties, **reply_params)
+        if outcome.events:
+            self.publisher.publish_log(self.service.state, outcome.events)
 
     def _on_status(self, decoded: Decoded, _properties: Properties | None) -> None:
         status = decoded.message
         assert isinstance(status, DeviceStatus)
-        self.presence.update(status)
+        self.devices.status(status, self.clock.now())
         if status.state is Presence.ONLINE:  # a will carries the time of its connect
             self.service.heard_from(
                 status.device_id, status.sent_at, status.session, live=not decoded.retained
@@ -330,6 +343,7 @@ class HubApp:
     def _on_heartbeat(self, decoded: Decoded, _properties: Properties | None) -> None:
         beat = decoded.message
         assert isinstance(beat, Heartbeat)
+        self.devices.heartbeat(beat, self.clock.now())
         self.service.heard_from(beat.device_id, beat.sent_at)
 
     def _tick(self) -> None:
@@ -345,6 +359,8 @@ class HubApp:
             self._publish_all()
         elif events:
             self.publisher.publish_changes(self.service.state, events, now)
+        if events:
+            self.publisher.publish_log(self.service.state, events)
 
     def _degradation_changed(self) -> None:
         """The store became full or writable again: republish the retained birth."""

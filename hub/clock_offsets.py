@@ -105,6 +105,18 @@ class ClockOffsets:
             return None
         return max(0.0, received - stamp.timestamp() - baseline)
 
+    def offset(self, device: str, wall_now: float, steady_now: float) -> float | None:
+        """Device clock minus hub clock in seconds (plus the fastest delivery), or None.
+
+        The baseline lag is steady receipt minus device stamp; the hub's wall
+        clock at a steady instant ``r`` is ``r + wall_now - steady_now``.
+        """
+        clock = self._devices.get(device)
+        baseline = clock.baseline() if clock is not None else None
+        if baseline is None:
+            return None
+        return -(baseline + wall_now - steady_now)
+
     def known(self, device: str) -> bool:
         clock = self._devices.get(device)
         return clock is not None and bool(clock.samples)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from uuid import uuid4
 
 from hub.bookings import BookingSource
+from hub.day_plan import admission, counter_services, daily_quota
 from hub.dispatch.estimate import estimated_wait_minutes, people_ahead
 from hub.dispatch.policy import Candidate, CounterHistory, DispatchPolicy
 from hub.events import (
@@ -36,6 +37,7 @@ from hub.site.schema import CategoryCode, Site
 from hub.state import QueueState, TicketRecord, rating_key
 from protocol.errors import ErrorCode
 from protocol.models import (
+    Admission,
     BookingCheckIn,
     Command,
     CounterClose,
@@ -166,8 +168,8 @@ class Decider:
 
     def choose(self, state: QueueState, number: int, now: datetime) -> str | None:
         """The ticket the policy picks for counter ``number`` now."""
-        counter = self.site.counter(number)
-        primary, secondary = set(counter.primary), set(counter.secondary)
+        primary_list, secondary_list = counter_services(self.site, state, number)
+        primary, secondary = set(primary_list), set(secondary_list)
         candidates = [
             Candidate(
                 ticket_id=t.ticket_id,
@@ -297,6 +299,8 @@ class Decider:
     ) -> Decision:
         number = self._counter(state, sender)
         record = state.counter(number)
+        if to is CounterState.OPEN and state.day_closed:
+            raise Refusal(ErrorCode.CLOSED, f"the day {state.day} was closed by the admin")
         if record.state not in allowed_from:
             raise Refusal(
                 ErrorCode.INVALID_STATE,
@@ -405,16 +409,15 @@ class Decider:
         if not self.site.has_service(service_code):
             raise Refusal(ErrorCode.UNKNOWN_SERVICE, f"unknown service {service_code!r}")
         service = self.site.service(service_code)
-        availability = self.calendar.availability(service, now)
-        if not availability.accepting:
-            raise Refusal(ErrorCode.CLOSED, availability.reason or "closed")
-        if service.daily_quota is not None and (
-            state.issued_count(service.code) >= service.daily_quota
-        ):
+        availability = admission(self.site, state, service.code, now)
+        if availability.state is Admission.QUOTA_FULL:
             raise Refusal(
                 ErrorCode.QUOTA_FULL,
-                f"daily quota of {service.daily_quota} reached for {service.code}",
+                f"daily quota of {daily_quota(self.site, state, service.code)} reached "
+                f"for {service.code}",
             )
+        if not availability.accepting:
+            raise Refusal(ErrorCode.CLOSED, availability.reason or "closed")
         sequence = state.last_number.get(service.prefix, 0) + 1
         if sequence > MAX_NUMBER:
             raise Refusal(ErrorCode.QUOTA_FULL, f"prefix {service.prefix} ran out of numbers")

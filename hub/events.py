@@ -28,6 +28,7 @@ class CancelReason(StrEnum):
     PRINT_FAILED = "print_failed"
     RESERVATION_EXPIRED = "reservation_expired"
     DAY_CLOSED = "day_closed"
+    ADMIN = "admin"  # cancelled from the admin console (``account`` says who)
 
 
 class DayOpened(EventModel):
@@ -60,6 +61,7 @@ class TicketCancelled(EventModel):
     ticket_id: str
     reason: CancelReason
     detail: str = ""
+    account: str | None = None
 
 
 class TicketCalled(EventModel):
@@ -91,8 +93,9 @@ class TicketNoShow(EventModel):
 class TicketRequeued(EventModel):
     kind: Literal["ticket.requeued"] = "ticket.requeued"
     ticket_id: str
-    counter: int
+    counter: int | None = None  # None: re-queued from the admin console
     keeps_place: bool
+    account: str | None = None
 
 
 class TicketTransferred(EventModel):
@@ -110,6 +113,78 @@ class CounterChanged(EventModel):
     counter: int
     state: CounterState
     reason: str | None = None
+    account: str | None = None  # set when the admin console did it
+
+
+class CounterServicesSet(EventModel):
+    """The admin changed a counter's services for the rest of the day."""
+
+    kind: Literal["counter.services_set"] = "counter.services_set"
+    counter: int
+    primary: list[str]
+    secondary: list[str]
+    account: str
+
+
+class TicketMoved(EventModel):
+    """The admin moved a ticket that was not being served to another service's queue."""
+
+    kind: Literal["ticket.moved"] = "ticket.moved"
+    ticket_id: str
+    from_service: str
+    to_service: str
+    account: str
+
+
+class TicketReprinted(EventModel):
+    """The admin had a kiosk print a ticket again; the queue is unchanged."""
+
+    kind: Literal["ticket.reprinted"] = "ticket.reprinted"
+    ticket_id: str
+    kiosk: str
+    account: str
+
+
+class ServiceQuotaSet(EventModel):
+    """Today's quota of a service (None: lifted), overriding the site file for the day."""
+
+    kind: Literal["service.quota_set"] = "service.quota_set"
+    service: str
+    quota: int | None
+    account: str
+
+
+class ServiceClosed(EventModel):
+    """No more tickets today for a service; kiosks show ``reason``."""
+
+    kind: Literal["service.closed"] = "service.closed"
+    service: str
+    reason: str
+    account: str
+
+
+class ServiceReopened(EventModel):
+    kind: Literal["service.reopened"] = "service.reopened"
+    service: str
+    account: str
+
+
+class DeviceControlSent(EventModel):
+    """The admin asked a device to identify, restart or report (the hub forwarded it)."""
+
+    kind: Literal["device.control_sent"] = "device.control_sent"
+    device: str
+    action: str
+    control_id: str
+    account: str
+    ticket_id: str | None = None  # a reprint
+
+
+class DayClosed(EventModel):
+    """The admin closed the service day: no more tickets until the next one opens."""
+
+    kind: Literal["day.closed"] = "day.closed"
+    account: str
 
 
 class SatisfactionRated(EventModel):
@@ -124,6 +199,8 @@ class SatisfactionRated(EventModel):
 class AnnouncementsSet(EventModel):
     kind: Literal["announcements.set"] = "announcements.set"
     texts: list[str]
+    expires_at: datetime | None = None
+    account: str | None = None  # None: cleared by the hub when they expired
 
 
 class CommandRejected(EventModel):
@@ -150,7 +227,15 @@ Event = Annotated[
     | CounterChanged
     | SatisfactionRated
     | AnnouncementsSet
-    | CommandRejected,
+    | CommandRejected
+    | CounterServicesSet
+    | TicketMoved
+    | TicketReprinted
+    | ServiceQuotaSet
+    | ServiceClosed
+    | ServiceReopened
+    | DeviceControlSent
+    | DayClosed,
     Field(discriminator="kind"),
 ]
 

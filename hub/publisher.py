@@ -6,29 +6,77 @@ store does not hold.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 
+from hub.day_plan import all_services
 from hub.events import (
     AnnouncementsSet,
     CounterChanged,
+    CounterServicesSet,
+    DayClosed,
     DayOpened,
+    DeviceControlSent,
     Event,
+    ServiceClosed,
+    ServiceQuotaSet,
+    ServiceReopened,
     TicketCalled,
+    TicketMoved,
     TicketTransferred,
 )
+from hub.log_lines import log_entry
 from hub.site.schema import Site
 from hub.state import QueueState
-from hub.views import call_event, catalogue, counter_status, recent_calls, service_status
+from hub.views import (
+    call_event,
+    catalogue,
+    counter_status,
+    recent_calls,
+    service_status,
+    ticket_view,
+)
 from protocol.link import MqttLink
-from protocol.models import Announcements
+from protocol.models import Announcements, DeviceControl
 from protocol.topics import spec
+
+log = logging.getLogger(__name__)
 
 
 class StatePublisher:
-    def __init__(self, site: Site, link: MqttLink) -> None:
+    def __init__(self, site: Site, link: MqttLink, devices: frozenset[str] = frozenset()) -> None:
         self.site = site
         self.link = link
+        self.devices = devices  # device accounts, to tell them from admins in the log
+
+    def publish_log(self, state: QueueState, events: list[Event]) -> None:
+        """Each committed event as a line on ``mpp/event/log`` (``mpp admin tail``).
+
+        The events of one commit are the last ones applied, numbered in order.
+        """
+        first = state.applied - len(events) + 1
+        for offset, event in enumerate(events):
+            try:
+                entry = log_entry(self.site, state, event, first + offset, self.devices)
+            except ValueError as error:  # e.g. a refused sender that is no account name
+                log.debug("no log line for %s: %s", event.kind, error)
+                continue
+            self.link.publish(spec("event.log"), entry)
+
+    def publish_controls(self, state: QueueState, events: list[Event]) -> None:
+        """Forward the admin's device requests, once committed, on each device's control topic."""
+        for event in events:
+            if not isinstance(event, DeviceControlSent):
+                continue
+            ticket = state.tickets.get(event.ticket_id) if event.ticket_id else None
+            control = DeviceControl(
+                command_id=event.control_id,
+                action=event.action,  # type: ignore[arg-type]
+                account=event.account,
+                ticket=ticket_view(self.site, ticket) if ticket is not None else None,
+            )
+            self.link.publish(spec("device.control"), control, device_id=event.device)
 
     def publish_all(self, state: QueueState, now: datetime) -> None:
         self.link.publish(spec("state.catalogue"), catalogue(self.site))
@@ -69,9 +117,14 @@ class StatePublisher:
                 services.add(ticket.service)
             if isinstance(event, TicketTransferred) and ticket is not None and ticket.visits:
                 services.add(ticket.visits[-1].service)
-            if isinstance(event, CounterChanged):
-                counter = self.site.counter(event.counter)
-                services.update(counter.primary + counter.secondary)
+            if isinstance(event, CounterChanged | CounterServicesSet):
+                services.update(all_services(self.site, state, event.counter))
+            if isinstance(event, CounterServicesSet | DayClosed):
+                services.update(s.code for s in self.site.services)  # rare: all of them
+            if isinstance(event, ServiceQuotaSet | ServiceClosed | ServiceReopened):
+                services.add(event.service)
+            if isinstance(event, TicketMoved):
+                services.add(event.from_service)
             if isinstance(event, TicketCalled):
                 calls = True
                 if not calls_published:
@@ -82,7 +135,7 @@ class StatePublisher:
                 )
         # A counter's waiting count depends on every service it serves.
         for counter in self.site.counters:
-            if services & set(counter.primary + counter.secondary):
+            if services & all_services(self.site, state, counter.number):
                 counters.add(counter.number)
         for number in sorted(counters):
             self._counter(state, number)

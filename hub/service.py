@@ -22,10 +22,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+from hub.admin_commands import AdminDecider, find_ticket
+from hub.advise import advise
 from hub.bookings import BookingSource, NoBookings
 from hub.clock import Clock
 from hub.clock_offsets import ClockOffsets
 from hub.decide import Decider, Decision, Refusal, Sender
+from hub.device_watch import DeviceWatch
 from hub.dispatch.policy import DispatchPolicy, policy_for
 from hub.events import (
     AnnouncementsSet,
@@ -37,6 +40,7 @@ from hub.events import (
     TicketCancelled,
 )
 from hub.flood import FloodGuard
+from hub.overview import build_overview
 from hub.queries import ticket_status
 from hub.site.calendar import SiteCalendar
 from hub.site.schema import Site
@@ -45,11 +49,13 @@ from hub.store import SNAPSHOT_EVERY, EventStore, StorageFullError
 from hub.views import counter_view, ticket_view
 from protocol.errors import ErrorCode
 from protocol.models import (
-    AdminAnnounce,
+    AdminAdvise,
     AdminCommand,
-    AdminPing,
+    AdminStatus,
+    AdminTicketFind,
     AdminTicketStatus,
     Command,
+    HubOverview,
     Reply,
     ReplyError,
     TicketStatusQuery,
@@ -83,6 +89,7 @@ class QueueService:
         policy: DispatchPolicy | None = None,
         bookings: BookingSource | None = None,
         flood: FloodGuard | None = None,
+        devices: DeviceWatch | None = None,
     ) -> None:
         self.site = site
         self.flood = flood or FloodGuard()
@@ -95,6 +102,8 @@ class QueueService:
         self._since_snapshot = 0
         self._skewed: set[str] = set()  # devices whose clock was last seen off
         self.clocks = ClockOffsets()
+        self.devices = devices or DeviceWatch(roles)
+        self.admin_decider = AdminDecider(site, roles, self.devices.online)
 
     # -- start-up ----------------------------------------------------------------
 
@@ -191,49 +200,98 @@ class QueueService:
         return self.decider.decide(projected, command, sender, now)
 
     def handle_admin(self, command: AdminCommand) -> Outcome:
-        if isinstance(command, AdminTicketStatus):
-            return self._ticket_status(command, command.account, lambda: self._admin(command))
+        """Apply one admin command once per (account, id), or answer a read afresh.
+
+        A refused command is answered and, within the account's budget,
+        recorded as ``command.rejected`` naming the account: nothing else changes.
+        """
+        if command.reads_only:
+            return self._admin_read(command)
         stored = self.store.stored_reply(str(command.command_id), command.account)
         if stored is not None:
             return Outcome(Reply.model_validate_json(stored), duplicate=True)
         now = self.clock.now()
-        if self.roles.get(command.account) is not Role.ADMIN:
-            refusal = Refusal(ErrorCode.NOT_AUTHORISED, f"{command.account} is not an admin")
-            return self._refuse(command.command_id, command.account, command.type, refusal, now)
-        events: list[Event] = []
-        if isinstance(command, AdminAnnounce):
-            events.append(AnnouncementsSet(at=now, texts=list(command.texts)))
-        elif not isinstance(command, AdminPing):
-            refusal = Refusal(ErrorCode.UNKNOWN_TYPE, f"{command.type} is not handled")
-            return self._refuse(command.command_id, command.account, command.type, refusal, now)
+        rollover = self._day_events(now)
+        try:
+            self._admin(command)
+            state = self.state
+            if rollover:
+                state = state.model_copy(deep=True)
+                for event in rollover:
+                    state.apply(event)
+            decision = self.admin_decider.decide(state, command, now)
+        except Refusal as refusal:
+            return self._refuse(
+                command.command_id, command.account, command.type, refusal, now, rollover
+            )
         return self._commit(
-            events, now, command.command_id, command.account, command.type, Decision(events)
+            rollover + decision.events,
+            now,
+            command.command_id,
+            command.account,
+            command.type,
+            decision,
         )
 
     # -- reads (hub/queries.py): no event, no stored reply ---------------------
 
+    def _current_state(self, now: datetime) -> QueueState:
+        """The state as of ``now``: if the ticker has not opened the new day yet,
+        answer as if it had."""
+        rollover = self._day_events(now)
+        if not rollover:
+            return self.state
+        state = self.state.model_copy(deep=True)
+        for event in rollover:
+            state.apply(event)
+        return state
+
+    def _admin_read(self, command: AdminCommand) -> Outcome:
+        now = self.clock.now()
+        try:
+            self._admin(command)
+            state = self._current_state(now)
+            reply = Reply(command_id=command.command_id, ok=True)
+            if isinstance(command, AdminTicketStatus):
+                reply = reply.model_copy(
+                    update={"ticket": ticket_status(self.site, state, command.ticket_id, now)}
+                )
+            elif isinstance(command, AdminTicketFind):
+                found = find_ticket(state, command.ticket)
+                view = ticket_status(self.site, state, found.ticket_id, now)
+                reply = reply.model_copy(update={"ticket": view})
+            elif isinstance(command, AdminStatus):
+                reply = reply.model_copy(update={"overview": self.overview(state, now)})
+            elif isinstance(command, AdminAdvise):
+                advice = advise(self.site, state, now, command.hours)
+                reply = reply.model_copy(update={"advice": advice})
+        except Refusal as refusal:
+            return self._refused_read(command.command_id, command.account, command.type, refusal)
+        return Outcome(reply)
+
+    def overview(self, state: QueueState, now: datetime) -> HubOverview:
+        return build_overview(self.site, state, self.devices, self.clocks, now, self.clock.steady())
+
+    def _refused_read(self, command_id: UUID, sender: str, kind: str, refusal: Refusal) -> Outcome:
+        if self.flood.rejected(sender, "refused", storable=False).log:
+            log.info("refused %s from %s: %s", kind, sender, refusal.message)
+        error = ReplyError(code=refusal.code, message=refusal.message)
+        return Outcome(Reply(command_id=command_id, ok=False, error=error))
+
     def _ticket_status(
         self,
-        command: TicketStatusQuery | AdminTicketStatus,
+        command: TicketStatusQuery,
         sender: str,
         authorise: Callable[[], object],
     ) -> Outcome:
         """Answer ``ticket.status`` from the state as it is now; nothing is written."""
         now = self.clock.now()
-        state = self.state
-        rollover = self._day_events(now)
-        if rollover:  # the ticker has not opened the new day yet: answer as if it had
-            state = state.model_copy(deep=True)
-            for event in rollover:
-                state.apply(event)
+        state = self._current_state(now)
         try:
             authorise()
             view = ticket_status(self.site, state, command.ticket_id, now)
         except Refusal as refusal:
-            if self.flood.rejected(sender, "refused", storable=False).log:
-                log.info("refused %s from %s: %s", command.type, sender, refusal.message)
-            error = ReplyError(code=refusal.code, message=refusal.message)
-            return Outcome(Reply(command_id=command.command_id, ok=False, error=error))
+            return self._refused_read(command.command_id, sender, command.type, refusal)
         return Outcome(Reply(command_id=command.command_id, ok=True, ticket=view))
 
     def _admin(self, command: AdminCommand) -> None:
@@ -370,6 +428,9 @@ class QueueService:
         if events:
             self._persist(events, now, None)
         expired = self.decider.expired_reservations(self.state, now)
+        until = self.state.announcements_until
+        if self.state.announcements and until is not None and now >= until:
+            expired.append(AnnouncementsSet(at=now, texts=[]))  # the admin's expiry
         if expired:
             self._persist(expired, now, None)
         self.snapshot_if_due()

@@ -17,14 +17,22 @@ from hub.events import (
     CancelReason,
     CommandRejected,
     CounterChanged,
+    CounterServicesSet,
+    DayClosed,
     DayOpened,
+    DeviceControlSent,
     Event,
     SatisfactionRated,
+    ServiceClosed,
+    ServiceQuotaSet,
+    ServiceReopened,
     TicketCalled,
     TicketCancelled,
     TicketDone,
     TicketIssued,
+    TicketMoved,
     TicketNoShow,
+    TicketReprinted,
     TicketRequeued,
     TicketReserved,
     TicketServing,
@@ -79,6 +87,7 @@ class CounterRecord(BaseModel):
     number: int
     state: CounterState = CounterState.CLOSED
     current: str | None = None
+    reason: str | None = None  # why paused, when given
     regular_since_priority: int = 0
     priority_in_row: int = 0
 
@@ -107,6 +116,12 @@ class QueueState(BaseModel):
     rated: set[str] = Field(default_factory=set)
     bookings_used: set[str] = Field(default_factory=set)
     announcements: list[str] = Field(default_factory=list)
+    announcements_until: datetime | None = None
+    # The admin's changes for the day (hub/day_plan.py reads them with the site file).
+    counter_services: dict[int, tuple[list[str], list[str]]] = Field(default_factory=dict)
+    quotas: dict[str, int | None] = Field(default_factory=dict)
+    closed_services: dict[str, str] = Field(default_factory=dict)
+    day_closed: bool = False
     recent_calls: list[CallRecord] = Field(default_factory=list)
     rejected: int = 0
     applied: int = Field(default=0, description="Sequence number of the last applied event.")
@@ -159,9 +174,14 @@ class QueueState(BaseModel):
         self.rated = set()
         self.bookings_used = set()
         self.recent_calls = []
+        self.counter_services = {}
+        self.quotas = {}
+        self.closed_services = {}
+        self.day_closed = False
         for counter in self.counters.values():
             counter.state = CounterState.CLOSED
             counter.current = None
+            counter.reason = None
             counter.regular_since_priority = 0
             counter.priority_in_row = 0
 
@@ -291,13 +311,43 @@ class QueueState(BaseModel):
         self._requeue(ticket, event.keeps_place, event.at)
 
     def _counter_changed(self, event: CounterChanged) -> None:
-        self.counter(event.counter).state = event.state
+        counter = self.counter(event.counter)
+        counter.state = event.state
+        counter.reason = event.reason if event.state is CounterState.PAUSED else None
+
+    def _counter_services(self, event: CounterServicesSet) -> None:
+        self.counter_services[event.counter] = (list(event.primary), list(event.secondary))
+
+    def _moved(self, event: TicketMoved) -> None:
+        ticket = self.tickets[event.ticket_id]
+        if ticket.counter is not None:
+            counter = self.counter(ticket.counter)
+            if counter.current == ticket.ticket_id:
+                counter.current = None
+        ticket.service = event.to_service
+        self._requeue(ticket, True, event.at)
+
+    def _quota(self, event: ServiceQuotaSet) -> None:
+        self.quotas[event.service] = event.quota
+
+    def _service_closed(self, event: ServiceClosed) -> None:
+        self.closed_services[event.service] = event.reason
+
+    def _service_reopened(self, event: ServiceReopened) -> None:
+        self.closed_services.pop(event.service, None)
+
+    def _day_closed(self, _event: DayClosed) -> None:
+        self.day_closed = True
+
+    def _nothing(self, _event: Event) -> None:
+        """An event for the log only (a reprint, a device control)."""
 
     def _rated(self, event: SatisfactionRated) -> None:
         self.rated.add(rating_key(event.ticket_id, event.counter))
 
     def _announcements(self, event: AnnouncementsSet) -> None:
         self.announcements = list(event.texts)
+        self.announcements_until = event.expires_at if event.texts else None
 
     def _rejected(self, _event: CommandRejected) -> None:
         self.rejected += 1
@@ -322,4 +372,12 @@ _HANDLERS = {
     SatisfactionRated: QueueState._rated,
     AnnouncementsSet: QueueState._announcements,
     CommandRejected: QueueState._rejected,
+    CounterServicesSet: QueueState._counter_services,
+    TicketMoved: QueueState._moved,
+    TicketReprinted: QueueState._nothing,
+    ServiceQuotaSet: QueueState._quota,
+    ServiceClosed: QueueState._service_closed,
+    ServiceReopened: QueueState._service_reopened,
+    DeviceControlSent: QueueState._nothing,
+    DayClosed: QueueState._day_closed,
 }

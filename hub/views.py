@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from hub.site.calendar import SiteCalendar
 from hub.site.schema import Site
 from hub.state import CallRecord, QueueState, TicketRecord
-from protocol.errors import ErrorCode
 from protocol.models import (
     CallEvent,
     Catalogue,
@@ -44,8 +42,9 @@ def ticket_view(site: Site, ticket: TicketRecord) -> TicketView:
 
 
 def waiting_for_counter(site: Site, state: QueueState, number: int) -> int:
-    counter = site.counter(number)
-    return sum(1 for _ in state.waiting(set(counter.primary) | set(counter.secondary)))
+    from hub.day_plan import all_services
+
+    return sum(1 for _ in state.waiting(all_services(site, state, number)))
 
 
 def counter_view(site: Site, state: QueueState, number: int) -> CounterView:
@@ -61,39 +60,37 @@ def counter_view(site: Site, state: QueueState, number: int) -> CounterView:
 
 def counter_status(site: Site, state: QueueState, number: int) -> CounterStatus:
     view = counter_view(site, state, number)
+    served = sum(1 for t in state.tickets.values() for v in t.visits if v.counter == number)
     return CounterStatus(
         counter=number,
         name=site.counter(number).name,
         state=view.state,
         current=view.current,
         waiting=view.waiting,
+        served_today=served,
+        reason=state.counter(number).reason,
     )
 
 
 def service_status(site: Site, state: QueueState, code: str, now: datetime) -> ServiceStatus:
+    from hub.day_plan import admission, all_services
     from hub.dispatch.estimate import estimated_wait_minutes, people_ahead
     from hub.site.schema import CategoryCode
 
-    service = site.service(code)
-    calendar = SiteCalendar(site)
-    availability = calendar.availability(service, now)
+    availability = admission(site, state, code, now)
     accepting, reason = availability.accepting, availability.reason
-    reason_code = None if accepting else ErrorCode.CLOSED
-    reopens_at = availability.reopens_at
-    if (
-        accepting
-        and service.daily_quota is not None
-        and (state.issued_count(code) >= service.daily_quota)
-    ):
-        accepting, reason = False, "Kuota hari ini sudah habis"
-        reason_code, reopens_at = ErrorCode.QUOTA_FULL, calendar.next_opening(service, now)
     ahead = people_ahead(state, code, CategoryCode.REGULAR)
     open_counters = sum(
         1
         for counter in site.counters
-        if code in counter.primary + counter.secondary
+        if code in all_services(site, state, counter.number)
         and state.counter(counter.number).state is CounterState.OPEN
     )
+    from hub.day_plan import daily_quota
+
+    waiting = list(state.waiting({code}))
+    issued = state.issued_count(code)
+    quota = daily_quota(site, state, code)
     return ServiceStatus(
         service=code,
         waiting=ahead,
@@ -103,8 +100,15 @@ def service_status(site: Site, state: QueueState, code: str, now: datetime) -> S
         open_counters=open_counters,
         accepting=accepting,
         reason=reason,
-        reason_code=reason_code,
-        reopens_at=reopens_at,
+        reason_code=availability.reason_code,
+        reopens_at=availability.reopens_at,
+        oldest_waiting_since=min((t.queued_at or t.reserved_at for t in waiting), default=None),
+        issued_today=issued,
+        served_today=sum(
+            1 for t in state.tickets.values() for v in t.visits if v.service == code
+        ),
+        quota_left=max(0, quota - issued) if quota is not None else None,
+        admission=availability.state,
     )
 
 

@@ -22,6 +22,7 @@ Register = Callable[[argparse._SubParsersAction], None]
 
 
 def _registrars() -> list[Register]:
+    from admin import cli as admin_cli
     from edge import cli as edge_cli
     from firmware_config import cli as config_cli
     from hub import cli as hub_cli
@@ -36,6 +37,7 @@ def _registrars() -> list[Register]:
         config_cli.register,
         image_cli.register,
         demo_cli.register,
+        admin_cli.register,
     ]
 
 

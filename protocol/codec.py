@@ -31,7 +31,9 @@ from protocol.topics import SELF_PARAMETERS, TOPICS, TopicSpec, resolve
 from protocol.version import SCHEMA_MAJOR, SCHEMA_VERSION, parse_schema_version
 
 _MAX_ERRORS_SHOWN = 5
-_LARGEST_PAYLOAD = max(spec.max_bytes for spec in TOPICS)
+# How much of a payload is ever read for its command id: the largest limit of any
+# topic but the admin's replies (large status answers, and no command id to read).
+_LARGEST_PAYLOAD = max(spec.max_bytes for spec in TOPICS if spec.key != "admin.reply")
 
 
 @dataclass(frozen=True)

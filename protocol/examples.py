@@ -15,9 +15,26 @@ from uuid import UUID
 
 from protocol.errors import ErrorCode
 from protocol.models import (
+    AdminAdvise,
     AdminAnnounce,
+    AdminCommand,
+    AdminCounterServices,
+    AdminCounterState,
+    AdminDayClose,
+    AdminDevice,
     AdminPing,
+    AdminServiceClose,
+    AdminServiceQuota,
+    AdminServiceReopen,
+    AdminStatus,
+    AdminTicketCancel,
+    AdminTicketFind,
+    AdminTicketReprint,
+    AdminTicketRequeue,
     AdminTicketStatus,
+    AdminTicketTransfer,
+    Admission,
+    AgencyAdvice,
     Announcements,
     BookingCheckIn,
     CallEvent,
@@ -27,11 +44,13 @@ from protocol.models import (
     CatalogueService,
     Command,
     ComponentState,
+    CounterAction,
     CounterClose,
     CounterFinish,
     CounterNext,
     CounterNoShow,
     CounterOpen,
+    CounterOverview,
     CounterPause,
     CounterRecall,
     CounterRequeue,
@@ -42,11 +61,17 @@ from protocol.models import (
     CounterSync,
     CounterTransfer,
     CounterView,
+    DeviceAction,
+    DeviceControl,
+    DeviceOverview,
     DeviceStatus,
     Envelope,
     HardwareHealth,
     Heartbeat,
+    HourAdvice,
+    HubOverview,
     HubStatus,
+    LogEntry,
     Presence,
     PriorityCategory,
     RecentCalls,
@@ -55,6 +80,7 @@ from protocol.models import (
     Resync,
     SatisfactionRate,
     SatisfactionRating,
+    ServiceOverview,
     ServiceStatus,
     TicketPrinted,
     TicketPrintFailed,
@@ -133,6 +159,76 @@ def _query(model: type[Command], device: str, **fields: object) -> Command:
     """A read: no ``expires_at``."""
     return model(sent_at=NOW, command_id=CID, device_id=device, seq=1, issued_at=NOW, **fields)
 
+
+def _admin(model: type[AdminCommand], **fields: object) -> AdminCommand:
+    return model(sent_at=NOW, command_id=CID, account="admin", issued_at=NOW, **fields)
+
+
+_ADMIN_CMD = "mpp/admin/admin/cmd"
+OVERVIEW = HubOverview(
+    site_name="MPP Kabupaten Lampung Timur",
+    day=NOW.date(),
+    at=NOW,
+    counters=[
+        CounterOverview(
+            counter=3,
+            name="Loket 3",
+            agency="DUKCAPIL",
+            state=CounterState.OPEN,
+            current="A-012",
+            current_state=TicketState.CALLED,
+            served_today=14,
+            primary=["DUK-KTP"],
+            device_id="counter-03",
+        )
+    ],
+    services=[
+        ServiceOverview(
+            service="DUK-KTP",
+            name="Perekaman KTP-el",
+            agency="DUKCAPIL",
+            waiting=6,
+            oldest_waiting_since=NOW - timedelta(minutes=22),
+            estimated_wait_min=18,
+            target_minutes=30,
+            open_counters=2,
+            issued_today=41,
+            served_today=33,
+            quota=120,
+            quota_left=79,
+            admission=Admission.OPEN,
+        )
+    ],
+    devices=[
+        DeviceOverview(
+            device_id="kiosk-01",
+            role=Role.KIOSK,
+            online=True,
+            known=True,
+            last_seen=NOW,
+            software_version="0.1.0",
+            hardware={"printer": ComponentState(health=HardwareHealth.WARNING, detail="paper low")},
+            cpu_temp_c=51.2,
+            clock_offset_s=-0.42,
+        )
+    ],
+    announcements=["Layanan dibuka 08.00"],
+)
+ADVICE = AgencyAdvice(
+    agency="DUKCAPIL",
+    agency_name="Dukcapil",
+    open_counters=2,
+    available_counters=5,
+    waiting=14,
+    target_minutes=30,
+    service_minutes=7.0,
+    hours=[
+        HourAdvice(
+            starts_at=NOW, arrivals_per_hour=31.0, counters_needed=3, expected_wait_min=3.1
+        )
+    ],
+    advice="Dukcapil: buka 1 loket lagi sekarang agar tunggu ≤ 30 menit",
+)
 
 _COUNTER_CMD = "mpp/device/counter-01/cmd"
 _KIOSK_CMD = "mpp/device/kiosk-01/cmd"
@@ -370,6 +466,101 @@ EXAMPLES: tuple[Example, ...] = (
         AdminTicketStatus(
             sent_at=NOW, command_id=CID, account="admin", issued_at=NOW, ticket_id="20261123-A-012"
         ),
+    ),
+    Example("adminStatus", "Counters, queues, devices", _ADMIN_CMD, _admin(AdminStatus)),
+    Example("advise", "Counters needed", _ADMIN_CMD, _admin(AdminAdvise, hours=3)),
+    Example(
+        "closeCounter",
+        "Close counter 3",
+        _ADMIN_CMD,
+        _admin(AdminCounterState, counter=3, action=CounterAction.CLOSE),
+    ),
+    Example(
+        "counterServices",
+        "Counter 4 helps KTP today",
+        _ADMIN_CMD,
+        _admin(AdminCounterServices, counter=4, primary=["DUK-KK"], secondary=["DUK-KTP"]),
+    ),
+    Example("findTicket", "Find A-012", _ADMIN_CMD, _admin(AdminTicketFind, ticket="A-012")),
+    Example(
+        "cancelTicket",
+        "Cancel A-012",
+        _ADMIN_CMD,
+        _admin(AdminTicketCancel, ticket="A-012", reason="double ticket"),
+    ),
+    Example(
+        "requeueTicket", "Re-queue A-012", _ADMIN_CMD, _admin(AdminTicketRequeue, ticket="A-012")
+    ),
+    Example(
+        "reprintTicket",
+        "Reprint A-012 at kiosk-01",
+        _ADMIN_CMD,
+        _admin(AdminTicketReprint, ticket="20261123-A-012", kiosk="kiosk-01"),
+    ),
+    Example(
+        "transferTicket",
+        "Move A-012 to KK",
+        _ADMIN_CMD,
+        _admin(AdminTicketTransfer, ticket="A-012", target_service="DUK-KK"),
+    ),
+    Example(
+        "setQuota",
+        "KTP quota 150",
+        _ADMIN_CMD,
+        _admin(AdminServiceQuota, service="DUK-KTP", quota=150),
+    ),
+    Example(
+        "closeService",
+        "Close KTP early",
+        _ADMIN_CMD,
+        _admin(AdminServiceClose, service="DUK-KTP", reason="Blangko KTP-el habis"),
+    ),
+    Example(
+        "reopenService", "Reopen KTP", _ADMIN_CMD, _admin(AdminServiceReopen, service="DUK-KTP")
+    ),
+    Example(
+        "identify",
+        "Blink counter-03",
+        _ADMIN_CMD,
+        _admin(AdminDevice, device="counter-03", action=DeviceAction.IDENTIFY),
+    ),
+    Example(
+        "closeDay", "Close the day", _ADMIN_CMD, _admin(AdminDayClose, confirm_day="2026-11-23")
+    ),
+    Example(
+        "adminOverview",
+        "The answer to admin.status",
+        "mpp/admin/admin/reply",
+        Reply(sent_at=NOW, command_id=CID, ok=True, overview=OVERVIEW),
+    ),
+    Example(
+        "adminAdvice",
+        "The answer to admin.advise",
+        "mpp/admin/admin/reply",
+        Reply(sent_at=NOW, command_id=CID, ok=True, advice=[ADVICE]),
+    ),
+    Example(
+        "logLine",
+        "A-012 called",
+        "mpp/event/log",
+        LogEntry(
+            sent_at=NOW,
+            seq=1042,
+            at=NOW,
+            kind="ticket.called",
+            text="A-012 called to counter 3",
+            agency="DUKCAPIL",
+            service="DUK-KTP",
+            counter=3,
+            device="counter-03",
+            ticket="A-012",
+        ),
+    ),
+    Example(
+        "identifyDevice",
+        "Blink and beep for 10 s",
+        "mpp/device/counter-03/control",
+        DeviceControl(sent_at=NOW, command_id=str(CID), action="identify", account="admin"),
     ),
     Example(
         "adminOk",

@@ -24,10 +24,12 @@ from protocol.models import (
     CallEvent,
     Catalogue,
     CounterStatus,
+    DeviceControl,
     DeviceStatus,
     Envelope,
     Heartbeat,
     HubStatus,
+    LogEntry,
     RecentCalls,
     Reply,
     Resync,
@@ -189,6 +191,18 @@ TOPICS: tuple[TopicSpec, ...] = (
         ),
     ),
     TopicSpec(
+        key="device.control",
+        template=f"{ROOT}/device/{{device_id}}/control",
+        messages=(DeviceControl,),
+        publishers=frozenset({Role.HUB}),
+        readers=DEVICE_ROLES,
+        retained=False,
+        description=(
+            "An admin's request to one device, forwarded by the hub: identify (blink, beep "
+            "or flash), restart the agent, report the hardware (republish the birth)."
+        ),
+    ),
+    TopicSpec(
         key="hub.status",
         template=f"{ROOT}/hub/status",
         messages=(HubStatus,),
@@ -263,6 +277,18 @@ TOPICS: tuple[TopicSpec, ...] = (
         description="Each call and recall, to be shown and announced once per display.",
     ),
     TopicSpec(
+        key="event.log",
+        template=f"{ROOT}/event/log",
+        messages=(LogEntry,),
+        publishers=frozenset({Role.HUB}),
+        readers=frozenset({Role.ADMIN}),
+        retained=False,
+        description=(
+            "Each event of the hub's log once committed, as one readable line with what to "
+            "filter it by (agency, counter, device, account): `mpp admin tail` and `top`."
+        ),
+    ),
+    TopicSpec(
         key="admin.cmd",
         template=f"{ROOT}/admin/{{account}}/cmd",
         messages=ADMIN_COMMANDS,
@@ -278,6 +304,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         publishers=frozenset({Role.HUB}),
         readers=frozenset({Role.ADMIN}),
         retained=False,
+        max_bytes=256 * 1024,
         description=(
             "The hub's replies to this admin account's commands, Correlation Data echoed; "
             "the only topic the hub answers the account on."

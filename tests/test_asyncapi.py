@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -168,6 +168,8 @@ def _has_format(name: str, value: Any) -> bool:
             UUID(value)
         elif name == "date-time":
             return datetime.fromisoformat(value).tzinfo is not None
+        elif name == "date":
+            date.fromisoformat(value)
         else:
             raise AssertionError(f"unknown format {name}")
     except ValueError:
@@ -185,6 +187,7 @@ _CHECKS: dict[str, Callable[[Any, Any], bool]] = {
     "minimum": lambda n, value: not _is_type("number", value) or value >= n,
     "maximum": lambda n, value: not _is_type("number", value) or value <= n,
     "maxItems": lambda n, value: not isinstance(value, list) or len(value) <= n,
+    "minItems": lambda n, value: not isinstance(value, list) or len(value) >= n,
     "maxProperties": lambda n, value: not isinstance(value, dict) or len(value) <= n,
     "format": _has_format,
 }

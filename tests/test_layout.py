@@ -32,6 +32,7 @@ def _imported_roots(package: str) -> set[str]:
         ("firmware_config", {"hub", "edge", "mqtt_broker"}),
         # The image tools and the first-boot mover never need a device agent.
         ("provision", {"edge", "mqtt_broker"}),
+        ("admin", {"hub", "edge", "mqtt_broker", "mpp"}),
     ],
 )
 def test_package_does_not_import(package: str, forbidden: set[str]) -> None:
@@ -40,8 +41,24 @@ def test_package_does_not_import(package: str, forbidden: set[str]) -> None:
 
 def test_mpp_help_lists_the_commands() -> None:
     help_text = build_parser().format_help()
-    for command in ("hub", "broker", "config", "demo"):
+    for command in ("hub", "broker", "config", "demo", "admin"):
         assert command in help_text
+
+
+def test_mpp_help_does_not_load_the_admin_consoles_libraries() -> None:
+    """A counter Pi has no rich or prompt_toolkit (the admin extra): parsing must not
+    need them."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from mpp.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in ('rich', 'prompt_toolkit') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_missing_mosquitto_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

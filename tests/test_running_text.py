@@ -168,3 +168,16 @@ def test_a_burst_never_leaves_the_panel_minutes_behind() -> None:
     started = [m for m in _passes(scroller, 20000) if m != IDLE_TEXT]
     latest = [call_message(f"A-{n:03d}", n) for n in range(23 - MAX_WAITING_CALLS, 23)]
     assert started == [m for m in latest for _ in range(2)], "the latest calls, twice each"
+
+
+def test_identify_scrolls_the_device_id_next() -> None:
+    scroller = Scroller(panel_width=32, announcements=["Pengumuman"])
+    scroller.frame()
+    assert scroller.current == "Pengumuman"
+    scroller.notice("RUNTEXT-01", passes=1)
+    for _ in range(scroller.frames_for("Pengumuman") + 1):
+        scroller.frame()
+    assert scroller.current == "RUNTEXT-01"
+    for _ in range(scroller.frames_for("RUNTEXT-01") + 1):
+        scroller.frame()
+    assert scroller.current == "Pengumuman"

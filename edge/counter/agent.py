@@ -170,6 +170,10 @@ class CounterAgent:
         if self.skm_leds is not None:
             self.skm_leds.close()
 
+    def identify(self, seconds: int) -> None:
+        """The admin asked which unit this is: blink both LEDs and chirp (any thread)."""
+        self.indicators.identify(seconds)
+
     # -- inputs (any thread) -------------------------------------------------------
 
     def _on_edge(self, button: str, down: bool, at: float) -> None:

@@ -7,6 +7,7 @@ Debounce and hold are not gpiozero's (see :mod:`edge.hardware.debounce`).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from enum import StrEnum
@@ -98,6 +99,18 @@ class Indicators:
         }
         for action in looks[light]:
             action()
+
+    def identify(self, seconds: int) -> None:
+        """Both LEDs blink fast and the buzzer chirps for ``seconds``, then the light is back."""
+        previous = self.light
+        self.light = None
+        self.green.blink(0.15, 0.15, n=max(1, int(seconds / 0.3)))
+        self.red.blink(0.15, 0.15, n=max(1, int(seconds / 0.3)))
+        self.buzzer.beep(0.05, 0.95, n=max(1, seconds))
+        if previous is not None:
+            restore = threading.Timer(seconds, self.show, args=(previous,))
+            restore.daemon = True
+            restore.start()
 
     def error_beep(self) -> None:
         self.buzzer.beep(0.08, 0.06, n=3)

@@ -283,7 +283,17 @@ class KioskAgent:
             log.error("%s for %s never answered", model.message_type(), ticket.number)
         return reply
 
-    def _content(self, ticket: TicketView, intent: Intent) -> TicketContent:
+    def reprint(self, ticket: TicketView) -> None:
+        """Print a ticket again, as the admin asked (a citizen lost theirs); any thread."""
+        try:
+            self.transport.write(render_ticket(self._content(ticket, None), self.profile))
+        except PrinterError as error:
+            log.warning("reprint of %s failed: %s", ticket.number, error)
+            self._events.put("printer")
+            return
+        log.info("ticket %s reprinted", ticket.number)
+
+    def _content(self, ticket: TicketView, intent: Intent | None) -> TicketContent:
         catalogue = self.model.catalogue
         zone = ZoneInfo(catalogue.timezone if catalogue else "Asia/Jakarta")
         return TicketContent(

@@ -75,6 +75,12 @@ class RunningTextAgent:
         self.link.stop()
         self.panel.close()
 
+    def identify(self, seconds: int) -> None:
+        """The admin asked which panel this is: scroll its device id next (any thread)."""
+        passes = max(1, min(5, seconds // 5))
+        with self._lock:
+            self.scroller.notice(self.config.device_id.upper(), passes)
+
     def _remember(self, event_id: str) -> bool:
         """True when ``event_id`` is new; keeps the newest :data:`SEEN_KEPT` ids."""
         if event_id in self._seen:

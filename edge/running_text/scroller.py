@@ -38,6 +38,9 @@ def strip(message: str, height: int = 8) -> Image.Image:
     return image
 
 
+NOTICE = 0  # queue key of a notice: no counter has number 0
+
+
 def call_message(number: str, counter: int) -> str:
     return f"{number} KE LOKET {counter}"
 
@@ -68,6 +71,11 @@ class Scroller:
         self._queue.extend([(counter, message)] * (passes or self.call_passes))
         while len({waiting for waiting, _ in self._queue}) > MAX_WAITING_CALLS:
             self._drop(self._queue[0][0])
+
+    def notice(self, message: str, passes: int = 2) -> None:
+        """Show ``message`` next, ahead of announcements but after waiting calls (the
+        admin's *identify*: the panel says which unit it is)."""
+        self._queue.extend([(NOTICE, message)] * passes)
 
     def _drop(self, counter: int) -> None:
         self._queue = deque(entry for entry in self._queue if entry[0] != counter)

@@ -46,13 +46,12 @@ def people_ahead_of(state: QueueState, ticket: TicketRecord) -> int:
 
 def serving_capacity(site: Site, state: QueueState, service: str) -> float:
     """Counters serving ``service``: open ones, else all that could open."""
+    from hub.day_plan import counter_services
+
     open_share = configured_share = 0.0
     for counter in site.counters:
-        share = (
-            1.0
-            if service in counter.primary
-            else (SECONDARY_SHARE if service in counter.secondary else 0.0)
-        )
+        primary, secondary = counter_services(site, state, counter.number)
+        share = 1.0 if service in primary else (SECONDARY_SHARE if service in secondary else 0.0)
         configured_share += share
         if state.counter(counter.number).state is not CounterState.CLOSED:
             open_share += share

@@ -15,6 +15,7 @@ DEVICE_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$"
 SERVICE_CODE_PATTERN = r"^[A-Z0-9](?:[A-Z0-9-]{0,14}[A-Z0-9])?$"
 TICKET_NUMBER_PATTERN = r"^[A-Z0-9]{1,3}-[0-9]{3,4}$"
 TICKET_ID_PATTERN = r"^[0-9]{8}-[A-Z0-9]{1,3}-[0-9]{3,4}$"
+TICKET_REF_PATTERN = r"^(?:[0-9]{8}-)?[A-Z0-9]{1,3}-[0-9]{3,4}$"
 
 DeviceId = Annotated[
     str,
@@ -50,6 +51,14 @@ TicketId = Annotated[
         description="Unique ticket id: service day (YYYYMMDD) and number, e.g. `20261123-A-012`.",
     ),
 ]
+TicketRef = Annotated[
+    str,
+    StringConstraints(pattern=TICKET_REF_PATTERN),
+    Field(
+        title="Ticket reference",
+        description="A ticket id (`20261123-A-012`) or a number of today (`A-012`).",
+    ),
+]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Timestamp = Annotated[
     AwareDatetime,
@@ -64,6 +73,7 @@ __all__ = [
     "ShortText",
     "TicketId",
     "TicketNumber",
+    "TicketRef",
     "Timestamp",
     "datetime",
 ]

@@ -99,9 +99,20 @@ class Reply(Envelope):
     error: ReplyError | None = None
     ticket: TicketView | None = None
     counter: CounterView | None = None
+    overview: HubOverview | None = Field(
+        default=None, description="The answer to `admin.status`. Since 1.2."
+    )
+    advice: list[AgencyAdvice] | None = Field(
+        default=None, max_length=60, description="The answer to `admin.advise`. Since 1.2."
+    )
 
     @model_validator(mode="after")
     def _ok_xor_error(self) -> Self:
         if self.ok == (self.error is not None):
             raise ValueError("a reply is either ok or carries an error, not both or neither")
         return self
+
+
+from protocol.models.overview import AgencyAdvice, HubOverview  # noqa: E402  (cycle: overview uses the enums above)
+
+Reply.model_rebuild()

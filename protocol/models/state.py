@@ -21,6 +21,7 @@ from protocol.models.fields import (
     TicketNumber,
     Timestamp,
 )
+from protocol.models.overview import Admission
 from protocol.models.replies import CounterState, TicketView
 
 
@@ -34,6 +35,12 @@ class CounterStatus(Envelope):
     state: CounterState
     current: TicketView | None = None
     waiting: int = Field(ge=0)
+    served_today: int | None = Field(
+        default=None, ge=0, description="Tickets finished here today (admin console). Since 1.2."
+    )
+    reason: ShortText | None = Field(
+        default=None, description="Why paused, when given. Since 1.2."
+    )
 
 
 class ServiceStatus(Envelope):
@@ -57,6 +64,18 @@ class ServiceStatus(Envelope):
     reopens_at: Timestamp | None = Field(
         default=None,
         description="When not accepting: the next time a ticket can be taken, if known; since 1.2.",
+    )
+    oldest_waiting_since: Timestamp | None = Field(
+        default=None,
+        description="Queued-at of its longest-waiting ticket (admin console). Since 1.2.",
+    )
+    issued_today: int | None = Field(default=None, ge=0, description="Since 1.2.")
+    served_today: int | None = Field(default=None, ge=0, description="Since 1.2.")
+    quota_left: int | None = Field(
+        default=None, ge=0, description="Left under today's quota; null: no quota. Since 1.2."
+    )
+    admission: Admission | None = Field(
+        default=None, description="Why accepting or not, as a code (admin console). Since 1.2."
     )
 
 

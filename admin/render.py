@@ -1,0 +1,221 @@
+"""Rich tables of what the hub answers: status, advice, a ticket, a device's hardware.
+
+People-facing words stay short and English like the rest of the console
+(column names, states); what the hub says in Bahasa Indonesia (reasons shown
+on kiosks, advice) is shown as it is. Times are the site's, written ``13.05``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from protocol.models import (
+    AgencyAdvice,
+    CounterOverview,
+    DeviceOverview,
+    HardwareHealth,
+    HubOverview,
+    ServiceOverview,
+    TicketView,
+)
+
+_STATE_STYLE = {"open": "green", "paused": "yellow", "closed": "dim"}
+_HEALTH_STYLE = {
+    HardwareHealth.OK: "green",
+    HardwareHealth.WARNING: "yellow",
+    HardwareHealth.FAULT: "bold red",
+    HardwareHealth.ABSENT: "dim",
+    HardwareHealth.UNKNOWN: "dim",
+}
+
+
+def hhmm(moment: datetime | None, zone: str) -> str:
+    if moment is None:
+        return "—"
+    return moment.astimezone(ZoneInfo(zone)).strftime("%H.%M")
+
+
+def minutes_since(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "—"
+    return f"{max(0, int((now - moment).total_seconds() // 60))} min"
+
+
+def counters_table(counters: list[CounterOverview]) -> Table:
+    table = Table(title="Counters", title_justify="left", expand=False)
+    for name in ("#", "name", "state", "officer", "current", "served", "services"):
+        table.add_column(name, justify="right" if name in ("#", "served") else "left")
+    for c in counters:
+        state = Text(c.state.value, style=_STATE_STYLE.get(c.state.value, ""))
+        if c.reason:
+            state.append(f" ({c.reason})", style="dim")
+        current = f"{c.current} {c.current_state.value}" if c.current and c.current_state else "—"
+        services = " ".join(c.primary)
+        if c.secondary:
+            services += " + " + " ".join(c.secondary)
+        if c.services_changed:
+            services += " *"
+        table.add_row(
+            str(c.counter), c.name, state, c.officer or "—", current, str(c.served_today), services
+        )
+    return table
+
+
+def _admission(service: ServiceOverview) -> Text:
+    if service.admission.value == "open":
+        return Text("open", style="green")
+    text = Text(service.admission.value.replace("_", " "), style="yellow")
+    if service.reason:
+        text.append(f": {service.reason}", style="dim")
+    return text
+
+
+def services_table(services: list[ServiceOverview], now: datetime, busy_only: bool) -> Table:
+    table = Table(title="Queues", title_justify="left")
+    for name in ("service", "agency", "waiting", "longest", "estimate", "counters", "issued",
+                 "served", "quota left", "admission"):
+        table.add_column(name, justify="left" if name in ("service", "agency", "admission")
+                         else "right")
+    for s in services:
+        if busy_only and not s.waiting and s.admission.value == "open" and not s.issued_today:
+            continue
+        longest = minutes_since(s.oldest_waiting_since, now) if s.waiting else "—"
+        late = s.oldest_waiting_since is not None and s.waiting and (
+            (now - s.oldest_waiting_since).total_seconds() / 60 > s.target_minutes
+        )
+        table.add_row(
+            s.service,
+            s.agency,
+            str(s.waiting),
+            Text(longest, style="bold red" if late else ""),
+            f"{s.estimated_wait_min} min",
+            str(s.open_counters),
+            str(s.issued_today),
+            str(s.served_today),
+            "—" if s.quota_left is None else f"{s.quota_left}/{s.quota}",
+            _admission(s),
+        )
+    return table
+
+
+def _hardware(device: DeviceOverview) -> Text:
+    text = Text()
+    for name, component in sorted(device.hardware.items()):
+        if text:
+            text.append(" ")
+        label = name if component.detail is None else f"{name}: {component.detail}"
+        text.append(f"{label}", style=_HEALTH_STYLE.get(component.health, ""))
+        if component.health is not HardwareHealth.OK and component.detail is None:
+            text.append(f" {component.health.value}", style=_HEALTH_STYLE[component.health])
+    return text or Text("—", style="dim")
+
+
+def _offset(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return "0.0 s" if abs(seconds) < 0.05 else f"{seconds:+.1f} s"
+
+
+def devices_table(devices: list[DeviceOverview], zone: str, now: datetime) -> Table:
+    table = Table(title="Devices", title_justify="left")
+    for name in ("device", "role", "presence", "last seen", "version", "CPU", "clock",
+                 "hardware"):
+        table.add_column(name, justify="right" if name in ("CPU", "clock") else "left")
+    for d in devices:
+        if d.online:
+            presence = Text("online", style="green")
+        else:
+            presence = Text("offline" if d.known else "never seen", style="bold red")
+        seen = hhmm(d.last_seen, zone)
+        if d.last_seen is not None and (now - d.last_seen).total_seconds() > 3600:
+            seen = f"{d.last_seen.astimezone(ZoneInfo(zone)):%d/%m} {seen}"
+        table.add_row(
+            d.device_id,
+            d.role.value,
+            presence,
+            seen,
+            d.software_version or "—",
+            "—" if d.cpu_temp_c is None else f"{d.cpu_temp_c:.0f} °C",
+            _offset(d.clock_offset_s),
+            _hardware(d),
+        )
+    return table
+
+
+def status_view(overview: HubOverview, busy_only: bool = False) -> Group:
+    zone = overview.timezone
+    day = f"{overview.day:%d-%m-%Y}" if overview.day else "no day open"
+    header = Text(f"{overview.site_name} · {day} · {hhmm(overview.at, zone)}", style="bold")
+    if overview.day_closed:
+        header.append(" · day closed", style="bold yellow")
+    parts: list[object] = [header]
+    if overview.announcements:
+        until = (
+            f" (until {hhmm(overview.announcements_until, zone)})"
+            if overview.announcements_until
+            else ""
+        )
+        parts.append(Text("Announcements" + until + ": " + " · ".join(overview.announcements)))
+    parts += [
+        counters_table(overview.counters),
+        services_table(overview.services, overview.at, busy_only),
+        devices_table(overview.devices, zone, overview.at),
+    ]
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+def advice_view(advice: list[AgencyAdvice], zone: str) -> Group:
+    table = Table(title="Counters needed", title_justify="left")
+    table.add_column("agency")
+    table.add_column("open", justify="right")
+    table.add_column("of", justify="right")
+    table.add_column("waiting", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("service", justify="right")
+    hours = max((len(a.hours) for a in advice), default=0)
+    first = next((a.hours for a in advice if a.hours), [])
+    for index in range(hours):
+        label = hhmm(first[index].starts_at, zone) if index < len(first) else f"+{index} h"
+        table.add_column(f"from {label}", justify="right")
+    for a in advice:
+        cells = [
+            f"{h.counters_needed} ({h.arrivals_per_hour:.0f}/h)" for h in a.hours
+        ] + [""] * (hours - len(a.hours))
+        short = any(h.counters_needed > a.open_counters for h in a.hours)
+        table.add_row(
+            Text(a.agency_name, style="bold yellow" if short else ""),
+            str(a.open_counters),
+            str(a.available_counters),
+            str(a.waiting),
+            f"{a.target_minutes} min",
+            f"{a.service_minutes:.1f} min",
+            *cells,
+        )
+    lines = [Text(f"• {a.advice}") for a in advice]
+    return Group(table, *lines)
+
+
+def ticket_view(ticket: TicketView, zone: str) -> Table:
+    table = Table(show_header=False, title=f"Ticket {ticket.number}", title_justify="left")
+    table.add_column("field", style="dim")
+    table.add_column("value")
+    rows = [
+        ("id", ticket.ticket_id),
+        ("state", ticket.state.value),
+        ("service", f"{ticket.service} · {ticket.service_name}"),
+        ("agency", ticket.agency_name),
+        ("category", ticket.category.value),
+        ("issued", hhmm(ticket.issued_at, zone)),
+        ("counter", str(ticket.counter) if ticket.counter else "—"),
+        ("people ahead", str(ticket.people_ahead)),
+        ("estimated wait", f"{ticket.estimated_wait_min} min"),
+        ("recalls", str(ticket.recalls)),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table

@@ -1,0 +1,283 @@
+"""`mpp admin …` as a process against a real broker and a real `mpp hub run`:
+each command's effect on the hub, its refusals, and the audit trail."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from firmware_config.inventory import Inventory
+from mpp.process import EdgeProcess
+from protocol.errors import ErrorCode
+from protocol.models import (
+    CounterNext,
+    CounterNoShow,
+    CounterOpen,
+    CounterRecall,
+    DeviceControl,
+    TicketReserve,
+)
+from protocol.roles import Role
+from protocol.topics import spec
+from tests.admin_fixtures import Building, shared_clock, start_building, status_of
+
+DEVICES = Path(__file__).resolve().parent.parent / "firmware_config" / "devices"
+
+
+@pytest.fixture(scope="module")
+def building(
+    tmp_path_factory: pytest.TempPathFactory, inventory: Inventory
+) -> Iterator[Building]:
+    made = start_building(tmp_path_factory.mktemp("admin"), inventory)
+    with shared_clock(made.env):
+        yield made
+    made.stop()
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str], code: int, *words: str) -> str:
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+    return lines[0]
+
+
+def _audit(building: Building, kind: str) -> list[dict[str, Any]]:
+    """Events of ``kind`` in the hub's store (read-only, beside the running hub)."""
+    with sqlite3.connect(f"file:{building.db}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT body FROM events WHERE kind = ?", (kind,)).fetchall()
+    return [json.loads(body) for (body,) in rows]
+
+
+def test_status_shows_counters_queues_and_devices(building: Building) -> None:
+    first = building.issue("BPJSKES-DAFTAR")
+    building.issue("BPJSKES-DAFTAR")
+    counter = building.device("counter-08", Role.COUNTER)
+    counter.ok(CounterOpen)
+    called = counter.ok(CounterNext)
+    assert called.ticket is not None and called.ticket.number == first.ticket.number  # type: ignore[union-attr]
+
+    status = building.status()
+    row = status_of(status, "counters", "counter", 8)
+    assert row["state"] == "open"
+    assert row["current"] == first.ticket.number  # type: ignore[union-attr]
+    assert row["current_state"] == "called"
+    queue = status_of(status, "services", "service", "BPJSKES-DAFTAR")
+    assert queue["waiting"] == 1 and queue["issued_today"] == 2
+    assert queue["admission"] == "open" and queue["oldest_waiting_since"] is not None
+    device = status_of(status, "devices", "device_id", "counter-08")
+    assert device["online"] and device["software_version"] == "test"
+    assert device["last_seen"] is not None
+    assert status_of(status, "devices", "device_id", "counter-19")["online"] is False
+
+    table = building.admin_ok("status", "--busy")
+    assert "BPJSKES-DAFTAR" in table and "Loket 8" in table and "counter-08" in table
+
+
+def test_counter_open_pause_close_and_services_for_the_day(building: Building) -> None:
+    watcher = building.watcher()
+    try:
+        assert "counter 12 is open" in building.admin_ok("counter", "open", "12")
+        watcher.wait_until("mpp/state/counter/12", lambda p: p["state"] == "open")
+        building.admin_ok("counter", "pause", "12", "--reason", "rapat")
+        watcher.wait_until(
+            "mpp/state/counter/12", lambda p: p["state"] == "paused" and p["reason"] == "rapat"
+        )
+        building.admin_ok("counter", "resume", "12")
+        building.admin_ok("counter", "close", "12")
+        watcher.wait_until("mpp/state/counter/12", lambda p: p["state"] == "closed", live=True)
+    finally:
+        watcher.stop()
+    building.admin_ok(
+        "counter", "services", "12", "--primary", "KMG-HAJI", "--secondary", "PA-PRODUK"
+    )
+    row = status_of(building.status(), "counters", "counter", 12)
+    assert row["primary"] == ["KMG-HAJI"] and row["secondary"] == ["PA-PRODUK"]
+    assert row["services_changed"] is True
+    changes = _audit(building, "counter.changed")
+    assert [c["state"] for c in changes if c["counter"] == 12] == [
+        "open",
+        "paused",
+        "open",
+        "closed",
+    ]
+    assert all(c["account"] == "admin" for c in changes if c["counter"] == 12)
+    assert _audit(building, "counter.services_set")[-1]["account"] == "admin"
+
+
+def test_a_refused_command_changes_nothing(building: Building) -> None:
+    building.issue("PA-PERKARA")
+    counter = building.device("counter-13", Role.COUNTER)
+    counter.ok(CounterOpen)
+    counter.ok(CounterNext)
+    before = building.status()
+    line = _one_line_error(
+        building.admin("counter", "close", "13"), 3, "invalid_state", "finish or transfer"
+    )
+    assert line.startswith("mpp: error: refused")
+    after = building.status()
+    for part in ("counters", "services"):
+        assert before[part] == after[part]
+    refused = _audit(building, "command.rejected")
+    assert any(
+        r["sender"] == "admin" and r["command_type"] == "admin.counter.state" for r in refused
+    )
+    _one_line_error(building.admin("counter", "open", "99"), 3, "unknown_counter", "counter 99")
+    _one_line_error(
+        building.admin("service", "close", "NOPE", "--reason", "x"), 3, "unknown_service"
+    )
+
+
+def test_ticket_find_cancel_transfer_reprint_requeue(building: Building) -> None:
+    t1, t2, t3 = (building.issue("KES-SIP").ticket for _ in range(3))
+    assert t1 and t2 and t3
+    found = building.admin_json("ticket", "find", t2.number)
+    assert found["ticket_id"] == t2.ticket_id and found["state"] == "waiting"
+    assert found["people_ahead"] == 1
+    assert "waiting" in building.admin_ok("ticket", "find", t1.ticket_id)
+
+    building.admin_ok("ticket", "cancel", t1.number, "--reason", "double ticket")
+    assert building.admin_json("ticket", "find", t1.number)["state"] == "cancelled"
+    again = building.admin("ticket", "cancel", t1.number, "--reason", "again")
+    _one_line_error(again, 3, "cancelled")
+
+    building.admin_ok("ticket", "transfer", t2.number, "KES-SLHS")
+    assert building.admin_json("ticket", "find", t2.number)["service"] == "KES-SLHS"
+
+    kiosk = building.device("kiosk-02", Role.KIOSK)
+    controls: list[DeviceControl] = []
+    arrived = threading.Event()
+
+    def on_control(decoded: Any, _properties: Any) -> None:
+        controls.append(decoded.message)
+        arrived.set()
+
+    kiosk.link.subscribe(spec("device.control"), on_control, device_id="kiosk-02")
+    building.admin_ok("ticket", "reprint", t3.number, "--kiosk", "kiosk-02")
+    assert arrived.wait(10), "the kiosk got no reprint request"
+    assert controls[0].action == "reprint" and controls[0].ticket is not None
+    assert controls[0].ticket.number == t3.number
+    _one_line_error(
+        building.admin("ticket", "reprint", t3.number, "--kiosk", "counter-01"), 3, "not a kiosk"
+    )
+
+    counter = building.device("counter-16", Role.COUNTER)
+    counter.ok(CounterOpen)
+    called = counter.ok(CounterNext).ticket
+    assert called is not None
+    counter.ok(CounterRecall)
+    counter.ok(CounterNoShow)
+    assert building.admin_json("ticket", "find", called.number)["state"] == "no_show"
+    building.admin_ok("ticket", "requeue", called.number)
+    assert building.admin_json("ticket", "find", called.number)["state"] == "waiting"
+    for kind in ("ticket.cancelled", "ticket.moved", "ticket.reprinted", "ticket.requeued"):
+        assert any(e.get("account") == "admin" for e in _audit(building, kind)), kind
+
+
+def test_service_close_early_reopen_and_quota(building: Building) -> None:
+    kiosk = building.device("kiosk-01", Role.KIOSK)
+    watcher = building.watcher()
+    try:
+        building.admin_ok("service", "close", "SOS-DTKS", "--reason", "Petugas sedang dinas luar")
+        refused = kiosk.send(TicketReserve, service="SOS-DTKS")
+        assert refused.error is not None and refused.error.code is ErrorCode.CLOSED
+        assert refused.error.message == "Petugas sedang dinas luar"
+        watcher.wait_until(
+            "mpp/state/service/SOS-DTKS",
+            lambda p: not p["accepting"] and p["reason"] == "Petugas sedang dinas luar",
+        )
+        building.admin_ok("service", "reopen", "SOS-DTKS")
+        watcher.wait_until("mpp/state/service/SOS-DTKS", lambda p: p["accepting"], live=True)
+        assert kiosk.send(TicketReserve, service="SOS-DTKS").ok
+    finally:
+        watcher.stop()
+
+    building.admin_ok("service", "quota", "KB-LAYANAN", "0")
+    full = kiosk.send(TicketReserve, service="KB-LAYANAN")
+    assert full.error is not None and full.error.code is ErrorCode.QUOTA_FULL
+    assert status_of(building.status(), "services", "service", "KB-LAYANAN")["admission"] == (
+        "quota_full"
+    )
+    building.admin_ok("service", "quota", "KB-LAYANAN", "none")
+    assert kiosk.send(TicketReserve, service="KB-LAYANAN").ok
+    assert [e["quota"] for e in _audit(building, "service.quota_set")] == [0, None]
+    assert _audit(building, "service.closed")[0]["account"] == "admin"
+
+
+def test_announcements_expire_by_themselves(building: Building) -> None:
+    watcher = building.watcher()
+    try:
+        building.admin_ok("announce", "Layanan SIM pindah ke lantai 2", "--for", "3s")
+        watcher.wait_until(
+            "mpp/state/announcements", lambda p: p["texts"] == ["Layanan SIM pindah ke lantai 2"]
+        )
+        watcher.wait_until("mpp/state/announcements", lambda p: p["texts"] == [], live=True)
+    finally:
+        watcher.stop()
+    sets = _audit(building, "announcements.set")
+    assert sets[-2]["account"] == "admin" and sets[-2]["expires_at"] is not None
+    assert sets[-1]["texts"] == [] and sets[-1]["account"] is None  # cleared by the hub
+    _one_line_error(building.admin("announce", "x", "--for", "soon"), 1, "--for")
+
+
+def test_devices_identify_report_and_restart_a_real_agent(
+    building: Building, tmp_path: Path
+) -> None:
+    agent = EdgeProcess.on(
+        building.broker, DEVICES / "counter-20.toml", tmp_path, env=building.env
+    )
+    agent.start()
+    try:
+        status_of(building.status(), "devices", "device_id", "counter-20")  # known
+        building.admin_ok("device", "identify", "counter-20")
+        agent.wait_for("identify requested by admin")
+        hardware = building.admin_json("device", "hardware", "counter-20")
+        assert hardware["fresh"] is True and hardware["hardware"]["buttons"]["health"] == "ok"
+        building.admin_ok("device", "restart", "counter-20")
+        agent.wait_for("restart requested by admin")
+        assert agent.wait(15) == 0  # systemd's Restart=always starts it again
+    finally:
+        agent.stop()
+    _one_line_error(building.admin("device", "identify", "counter-19"), 3, "offline")
+    _one_line_error(building.admin("device", "restart", "nobody-01"), 3, "unknown_device")
+
+
+def test_advise_asks_for_counters_when_the_queue_outgrows_them(building: Building) -> None:
+    for _ in range(12):
+        building.issue("POL-SKCK")
+    building.device("counter-05", Role.COUNTER).ok(CounterOpen)
+    advice = {a["agency"]: a for a in building.admin_json("advise", "--hours", "2")}
+    polres = advice["POLRES"]
+    assert polres["waiting"] == 12 and polres["open_counters"] == 1
+    need = polres["hours"][0]["counters_needed"]
+    assert need > 1
+    assert polres["advice"].startswith("Polres: buka ")
+    assert "loket lagi sekarang" in polres["advice"] and "tunggu ≤ 30 menit" in polres["advice"]
+    if need > polres["available_counters"]:
+        assert "pertimbangkan kuota" in polres["advice"]
+    assert "Polres: buka" in building.admin_ok("advise")
+
+
+def test_refusals_are_one_line(building: Building) -> None:
+    _one_line_error(
+        building.admin("status", env={"MPP_ADMIN_PASSWORD": "wrong"}),
+        4,
+        "refused admin",
+        "password",
+    )
+    _one_line_error(
+        building.admin("--account", "counter-03", "status"), 5, "not an admin account"
+    )
+    _one_line_error(building.admin("--account", "ghost", "status"), 5, "no password for ghost")
+    closed = building.admin("--broker", "127.0.0.1:1", "status")
+    _one_line_error(closed, 4, "cannot reach the broker")
+    _one_line_error(building.admin("--broker", "hub:port", "status"), 1, "must be a number")
