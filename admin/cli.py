@@ -58,6 +58,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     admin.add_argument("--account", help="admin account (default: admin)")
     admin.add_argument("--secrets", type=Path, help="credentials file (default: the store)")
     admin.add_argument(
+        "--ca",
+        type=Path,
+        metavar="FILE",
+        help="site CA to verify the hub with (default: tls/ca.crt beside the credentials file); "
+        "any broker but the hub's own loopback listener is reached over TLS",
+    )
+    admin.add_argument(
+        "--plain", action="store_true", help="plain MQTT: only for a site with a plain LAN"
+    )
+    admin.add_argument(
         "--timeout", type=float, default=5.0, help="seconds to wait for the hub (default 5)"
     )
     _add_subcommands(admin, required=False)
@@ -82,7 +92,9 @@ def _run(args: argparse.Namespace) -> int:
     from admin.shell import run_shell
 
     try:
-        settings = settings_from(args.broker, args.account, args.secrets, args.timeout)
+        settings = settings_from(
+            args.broker, args.account, args.secrets, args.timeout, args.ca, args.plain
+        )
     except ConnectionSettingsError as error:
         print(f"mpp: error: {error}", file=sys.stderr)
         return error.exit_code

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import ssl
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -35,6 +36,7 @@ from protocol.codec import Decoded, decode, encode
 from protocol.errors import ContractError, ErrorCode
 from protocol.link import disable_nagle
 from protocol.models import AdminCommand, HubStatus, Presence, Reply, utc_now
+from protocol.tls import ReportingContext, TlsSetupError, describe_failure
 from protocol.topics import TopicSpec, spec
 
 
@@ -96,6 +98,12 @@ class AdminClient:
             reconnect_on_failure=False,
         )
         self._client.username_pw_set(settings.account, settings.password)
+        self._tls: ReportingContext | None = None
+        if settings.tls is not None:
+            try:
+                self._tls = settings.tls.apply(self._client)
+            except TlsSetupError as error:
+                raise BrokerError(str(error)) from None
         self._client.on_socket_open = disable_nagle
         self._client.on_connect = self._on_connect
         self._client.on_connect_fail = lambda *_: self._connack.put("unreachable")
@@ -119,6 +127,11 @@ class AdminClient:
         try:
             self._client.connect(self.settings.host, self.settings.port, keepalive=30)
         except (OSError, ValueError) as error:
+            failure = self._tls.take_failure() if self._tls is not None else None
+            if failure is not None or isinstance(error, ssl.SSLError):
+                ca_file = self.settings.tls.ca_file if self.settings.tls else None
+                line = describe_failure(failure or error, self.settings.host, ca_file)
+                raise BrokerError(line) from None
             reason = getattr(error, "strerror", None) or str(error)
             raise BrokerError(f"cannot reach the broker at {where}: {reason}") from None
         self._client.loop_start()
@@ -129,6 +142,11 @@ class AdminClient:
             raise BrokerError(
                 f"the broker at {where} did not answer within {self.settings.timeout_s:g} s"
             ) from None
+        failure = self._tls.take_failure() if self._tls is not None else None
+        if failure is not None:
+            self.close()
+            ca_file = self.settings.tls.ca_file if self.settings.tls else None
+            raise BrokerError(describe_failure(failure, self.settings.host, ca_file))
         if isinstance(result, str) or result.is_failure:
             self.close()
             raise BrokerError(

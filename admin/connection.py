@@ -5,6 +5,12 @@ the shell history): ``MPP_ADMIN_PASSWORD`` if set, else the credentials store
 (``--secrets FILE``, default ``$XDG_STATE_HOME/mpp/mqtt-credentials.json``,
 written by ``mpp broker render``). The defaults work on the hub itself: the
 broker's loopback listener and the ``admin`` account of the bundled inventory.
+
+Anywhere else the console is a LAN client like a device: TLS, verifying the
+hub against the site CA (``--ca FILE``, else ``tls/ca.crt`` beside the
+credentials store, where ``mpp broker render`` keeps it), so the admin's
+password never crosses the LAN in clear. ``--plain`` is for a site that
+chose plain MQTT on its LAN.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from protocol.tls import TlsFiles
 
 DEFAULT_BROKER = "127.0.0.1:1884"
 DEFAULT_ACCOUNT = "admin"
@@ -37,6 +45,7 @@ class ConsoleSettings:
     account: str
     password: str
     timeout_s: float = 5.0
+    tls: TlsFiles | None = None
 
     @property
     def where(self) -> str:
@@ -77,9 +86,39 @@ def resolve_password(account: str, secrets: Path | None) -> str:
         ) from None
 
 
+def tls_for(
+    broker: str, account: str, secrets: Path | None, ca: Path | None, plain: bool
+) -> TlsFiles | None:
+    """How to reach ``broker``: plain on the hub's own loopback listener (the default)
+    or when the site says ``--plain``; otherwise TLS against the site CA."""
+    if plain or (ca is None and broker == DEFAULT_BROKER):
+        return None
+    if ca is not None:
+        files = TlsFiles(str(ca))
+    else:
+        from firmware_config.credentials import default_store_path, site_tls_dir
+        from protocol.tls import tls_files_in
+
+        files = tls_files_in(site_tls_dir(secrets or default_store_path()), account)
+    if not Path(files.ca_file).is_file():
+        raise ConnectionSettingsError(
+            f"no site CA at {files.ca_file}: give --ca FILE (a copy of the hub's "
+            "/var/lib/mpp/tls/ca.crt), or --plain for a site with plain MQTT on its LAN"
+        )
+    return files
+
+
 def settings_from(
-    broker: str | None, account: str | None, secrets: Path | None, timeout_s: float
+    broker: str | None,
+    account: str | None,
+    secrets: Path | None,
+    timeout_s: float,
+    ca: Path | None = None,
+    plain: bool = False,
 ) -> ConsoleSettings:
-    host, port = parse_broker(broker or os.environ.get(BROKER_ENV) or DEFAULT_BROKER)
+    where = broker or os.environ.get(BROKER_ENV) or DEFAULT_BROKER
+    host, port = parse_broker(where)
     name = account or os.environ.get(ACCOUNT_ENV) or DEFAULT_ACCOUNT
-    return ConsoleSettings(host, port, name, resolve_password(name, secrets), timeout_s)
+    password = resolve_password(name, secrets)
+    tls = tls_for(where, name, secrets, ca, plain)
+    return ConsoleSettings(host, port, name, password, timeout_s, tls)

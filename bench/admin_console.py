@@ -78,7 +78,9 @@ def main() -> int:
                 reserved = kiosk.ok(TicketReserve, service=services[index % len(services)])
                 assert reserved.ticket is not None
                 kiosk.ok(TicketPrinted, ticket_id=reserved.ticket.ticket_id)
-            settings = ConsoleSettings(broker.host, broker.port, "admin", broker.password("admin"))
+            settings = ConsoleSettings(
+                broker.host, broker.port, "admin", broker.password("admin"), tls=broker.tls("admin")
+            )
             with AdminClient(settings) as client:
                 status, status_bytes = timed(client, AdminStatus, args.rounds)
                 advise, advise_bytes = timed(client, AdminAdvise, args.rounds)

@@ -109,7 +109,11 @@ class Building:
     def watcher(self) -> RecordingClient:
         """Reads retained state as a display does."""
         client = RecordingClient(
-            self.broker.host, self.broker.port, "display-01", self.broker.password("display-01")
+            self.broker.host,
+            self.broker.port,
+            "display-01",
+            self.broker.password("display-01"),
+            tls=self.broker.tls("display-01"),
         )
         client.connect()
         client.subscribe("mpp/state/#")

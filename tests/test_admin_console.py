@@ -15,6 +15,7 @@ import pytest
 
 from firmware_config.inventory import Inventory
 from mpp.process import EdgeProcess
+from mqtt_broker.site_ca import make_authority, write_certificate
 from protocol.errors import ErrorCode
 from protocol.models import (
     CounterNext,
@@ -32,9 +33,7 @@ DEVICES = Path(__file__).resolve().parent.parent / "firmware_config" / "devices"
 
 
 @pytest.fixture(scope="module")
-def building(
-    tmp_path_factory: pytest.TempPathFactory, inventory: Inventory
-) -> Iterator[Building]:
+def building(tmp_path_factory: pytest.TempPathFactory, inventory: Inventory) -> Iterator[Building]:
     made = start_building(tmp_path_factory.mktemp("admin"), inventory)
     with shared_clock(made.env):
         yield made
@@ -232,9 +231,7 @@ def test_announcements_expire_by_themselves(building: Building) -> None:
 def test_devices_identify_report_and_restart_a_real_agent(
     building: Building, tmp_path: Path
 ) -> None:
-    agent = EdgeProcess.on(
-        building.broker, DEVICES / "counter-20.toml", tmp_path, env=building.env
-    )
+    agent = EdgeProcess.on(building.broker, DEVICES / "counter-20.toml", tmp_path, env=building.env)
     agent.start()
     try:
         status_of(building.status(), "devices", "device_id", "counter-20")  # known
@@ -274,10 +271,30 @@ def test_refusals_are_one_line(building: Building) -> None:
         "refused admin",
         "password",
     )
-    _one_line_error(
-        building.admin("--account", "counter-03", "status"), 5, "not an admin account"
-    )
+    _one_line_error(building.admin("--account", "counter-03", "status"), 5, "not an admin account")
     _one_line_error(building.admin("--account", "ghost", "status"), 5, "no password for ghost")
     closed = building.admin("--broker", "127.0.0.1:1", "status")
     _one_line_error(closed, 4, "cannot reach the broker")
     _one_line_error(building.admin("--broker", "hub:port", "status"), 1, "must be a number")
+
+
+def test_the_console_reaches_the_lan_over_tls_and_says_why_it_cannot(
+    building: Building, tmp_path: Path
+) -> None:
+    """Off the hub's loopback the console is a LAN client: TLS against the site CA, so
+    the admin's password never crosses the LAN in clear; a wrong CA, a plain attempt on
+    the TLS port, or no CA at all is one line."""
+    assert building.admin_json("status")["counters"], "TLS with the CA beside the store"
+    other = tmp_path / "other-ca.crt"
+    write_certificate(other, make_authority("mpp-elsewhere").certificate)
+    _one_line_error(building.admin("--ca", str(other), "status"), 4, "TLS: wrong CA")
+    plain = building.admin("--plain", "status")
+    assert plain.returncode == 4, plain.stderr
+    assert "Traceback" not in plain.stderr
+    no_ca = building.admin(
+        "--secrets",
+        str(tmp_path / "elsewhere.json"),
+        "status",
+        env={"MPP_ADMIN_PASSWORD": building.broker.password("admin")},
+    )
+    _one_line_error(no_ca, 1, "no site CA", "--ca FILE")

@@ -69,7 +69,9 @@ class Lines:
 
 def _session(building: Building) -> Session:
     broker = building.broker
-    settings = ConsoleSettings(broker.host, broker.port, "admin", broker.password("admin"), 10)
+    settings = ConsoleSettings(
+        broker.host, broker.port, "admin", broker.password("admin"), 10, broker.tls("admin")
+    )
     # A terminal, so Live draws every change into the recording.
     return Session(settings, console=Console(record=True, width=220, force_terminal=True))
 
