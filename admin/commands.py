@@ -74,11 +74,25 @@ def _status(session: Session, args: argparse.Namespace) -> int:
     from admin.render import status_view
 
     overview = session.overview()
+    warnings = _certificate_warnings(session)
     if args.json:
-        session.print_json(overview.model_dump(mode="json"))
+        session.print_json({**overview.model_dump(mode="json"), "certificate_warnings": warnings})
     else:
         session.console.print(status_view(overview, busy_only=args.busy))
+        for line in warnings:
+            session.console.print(f"[bold yellow]Certificate:[/] {line}")
     return 0
+
+
+def _certificate_warnings(session: Session) -> list[str]:
+    """The site certificates expiring within 30 days (only where the site TLS directory
+    is at hand, i.e. on the hub): devices stop trusting an expired hub certificate."""
+    directory = session.settings.site_tls_dir
+    if directory is None:
+        return []
+    from firmware_config.certificate_expiry import expiry_warnings
+
+    return expiry_warnings(directory)
 
 
 def _advise(session: Session, args: argparse.Namespace) -> int:

@@ -46,6 +46,9 @@ class ConsoleSettings:
     password: str
     timeout_s: float = 5.0
     tls: TlsFiles | None = None
+    site_tls_dir: Path | None = None
+    """The site TLS directory beside the credentials store, when the console runs on
+    the hub: ``status`` warns 30 days before one of its certificates expires."""
 
     @property
     def where(self) -> str:
@@ -121,4 +124,9 @@ def settings_from(
     name = account or os.environ.get(ACCOUNT_ENV) or DEFAULT_ACCOUNT
     password = resolve_password(name, secrets)
     tls = tls_for(where, name, secrets, ca, plain)
-    return ConsoleSettings(host, port, name, password, timeout_s, tls)
+    from firmware_config.credentials import default_store_path, site_tls_dir
+
+    local_tls = site_tls_dir(secrets or default_store_path())
+    return ConsoleSettings(
+        host, port, name, password, timeout_s, tls, local_tls if local_tls.is_dir() else None
+    )

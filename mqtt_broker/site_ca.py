@@ -31,6 +31,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from firmware_config.certificate_expiry import (  # noqa: F401 - re-exported for callers
+    WARN_WITHIN_DAYS,
+    expiry_warnings,
+    site_certificates,
+)
 from protocol.tls import CA_CERT, CLIENTS_DIR, SERVER_CERT, SERVER_KEY
 
 CA_KEY = "ca.key"
@@ -39,7 +44,6 @@ CA_VALID_DAYS = 3650
 CERT_VALID_DAYS = 825
 RENEW_WITHIN_DAYS = 60
 """``mpp broker render`` replaces a certificate with fewer days left than this."""
-WARN_WITHIN_DAYS = 30
 """``mpp admin status`` warns about a certificate with fewer days left than this."""
 _BACKDATE = dt.timedelta(hours=1)  # a device clock a little behind still accepts a new cert
 
@@ -268,45 +272,15 @@ def days_to_expiry(path: Path, now: dt.datetime | None = None) -> float:
     return days_left(read_certificate(path), now)
 
 
-def _site_certificates(directory: Path) -> list[tuple[str, Path]]:
-    """(what, path) of every certificate in a site TLS directory that exists."""
-    found = [("site CA", directory / CA_CERT), ("hub certificate", directory / SERVER_CERT)]
-    found += [
-        (f"client certificate of {path.stem}", path)
-        for path in sorted((directory / CLIENTS_DIR).glob("*.crt"))
-    ]
-    return [(what, path) for what, path in found if path.exists()]
-
-
 def certificate_lines(directory: Path, now: dt.datetime | None = None) -> list[str]:
     """One line per certificate: what, its names, until when, days left."""
     lines = []
-    for what, path in _site_certificates(directory):
+    for what, path in site_certificates(directory):
         certificate = read_certificate(path)
         names = sorted(_names_of(certificate)) or [certificate.subject.rfc4514_string()]
         until = certificate.not_valid_after_utc.strftime("%Y-%m-%d")
         left = days_left(certificate, now)
         lines.append(f"{what}: {', '.join(names)}; valid until {until} ({left:.0f} days)")
-    return lines
-
-
-def expiry_warnings(
-    directory: Path, now: dt.datetime | None = None, within_days: float = WARN_WITHIN_DAYS
-) -> list[str]:
-    """One line per certificate of the site TLS directory expiring within ``within_days``.
-
-    For ``mpp admin status``: empty when all is well or the site has no TLS yet.
-    """
-    lines = []
-    for what, path in _site_certificates(directory):
-        left = days_to_expiry(path, now)
-        if left < 0:
-            lines.append(f"{what} ({path}) expired {-left:.0f} days ago: run `mpp broker render`")
-        elif left < within_days:
-            lines.append(
-                f"{what} ({path}) expires in {left:.0f} days: run `mpp broker render`"
-                + (" and give every device the new ca.crt" if path.name == CA_CERT else "")
-            )
     return lines
 
 

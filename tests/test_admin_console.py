@@ -298,3 +298,26 @@ def test_the_console_reaches_the_lan_over_tls_and_says_why_it_cannot(
         env={"MPP_ADMIN_PASSWORD": building.broker.password("admin")},
     )
     _one_line_error(no_ca, 1, "no site CA", "--ca FILE")
+
+
+def test_status_on_the_hub_warns_30_days_before_a_site_certificate_expires(
+    building: Building, tmp_path: Path
+) -> None:
+    """An expired hub certificate takes every device off the LAN at once: the admin
+    hears of it a month ahead, from the site TLS directory beside the store."""
+    import datetime as dt
+    import shutil
+
+    from mqtt_broker.site_ca import CERT_VALID_DAYS, ensure_site_tls, utc_now
+
+    store = tmp_path / "mqtt-credentials.json"
+    shutil.copy(building.secrets, store)
+    made = utc_now() - dt.timedelta(days=CERT_VALID_DAYS - 20)
+    ensure_site_tls(tmp_path / "tls", "mpp-test", ["mpp-hub.local"], now=made)
+    ca = building.broker.tls("admin").ca_file
+    shown = building.admin_ok("--secrets", str(store), "--ca", ca, "status")
+    assert "Certificate:" in shown and "hub certificate" in shown, shown
+    assert "expires in 20 days" in shown or "expires in 19 days" in shown, shown
+    data = building.admin_json("--secrets", str(store), "--ca", ca, "status")
+    assert len(data["certificate_warnings"]) == 1
+    assert building.admin_json("status")["certificate_warnings"] == []

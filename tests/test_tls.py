@@ -231,7 +231,7 @@ def test_a_device_trusting_another_ca_refuses_says_why_and_shows_offline(
         assert len(said) == 1 and "not signed by the site CA" in said[0], said
         with ControlClient(socket_path(state, "counter-04")) as officer:
             seen = officer.ask("status")
-        assert not seen["online"] and seen["screen"][1] == "OFFLINE", seen
+        assert not seen["online"] and seen["screen"][1] == "Tidak terhubung", seen
     finally:
         counter.stop()
     assert "Traceback" not in "".join(counter.lines)
