@@ -12,6 +12,7 @@ import pygame
 from edge import fonts
 from edge.text_fit import font
 from firmware_config.credentials import CredentialStore
+from mqtt_broker.site_ca import make_authority, write_certificate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +35,8 @@ def test_a_kiosk_without_its_font_says_which_package_in_one_line(tmp_path: Path)
     CredentialStore(secrets).ensure(["kiosk-01"], {})
     empty = tmp_path / "no-fonts"
     empty.mkdir()
+    site_tls = tmp_path / "tls"  # a usable site CA, so the font is what is missing
+    write_certificate(site_tls / "ca.crt", make_authority("mpp-test").certificate)
     result = subprocess.run(
         [
             sys.executable,
@@ -49,6 +52,8 @@ def test_a_kiosk_without_its_font_says_which_package_in_one_line(tmp_path: Path)
             str(secrets),
             "--port",
             "1",
+            "--tls-dir",
+            str(site_tls),
         ],
         capture_output=True,
         text=True,
