@@ -1,416 +1,315 @@
-"""Dispatch quality: a simulated day at the default site, policy against baselines.
+"""Dispatch quality: simulated days at the default site, the MPP policy against baselines.
 
-A seeded discrete-event simulation drives the real queue service (decider,
-policies, SQLite store) through one Monday at MPP Lampung Timur:
+A seeded discrete-event simulation drives the real queue service (admission,
+estimates, dispatch policy, SQLite store) through a Monday at MPP Lampung
+Timur with an injected clock (bench/simday/day.py). A profile file
+(bench/profiles/*.toml) says who comes: tickets, arrival shape per half hour,
+demand per service, priority, bookings (checked in through the real
+check-in path) with no-shows and late arrivals, walk-outs, absence when
+called, service-time CVs, counters present. The hub applies the site's
+closing time, breaks, cut-off, quotas and capacity admission as it does in
+the building; whoever still waits at closing is counted, never served at
+22.00 unnoticed.
 
-* arrivals: the morning-peak profile of shared/design/load-profile.md
-  (07.30–08 6 %, 08–09 18 %, 09–10 19 %, 10–11 17 %, 11–12 13 %, 12–13 9 %,
-  13–14 11 %, 14–14.30 7 %), Poisson within each slice;
-* service mix and lognormal service times per service (mean from the site,
-  CV per agency from the load profile); ~10 % priority citizens; ~5 % absent
-  when called (recalled once, then no-show); 30 % of services that continue
-  to payment are transferred to Bank Lampung;
-* counters with mixed skills as in the site file; at agencies with several
-  counters, every second one takes lunch 12.00–13.00.
+Every policy sees the same citizens for a seed; figures are the mean over
+seeds ± the 95 % confidence interval, with paired differences against FIFO.
+Per agency, the reference is M/G/c (Allen–Cunneen) where ρ < 1 and the fluid
+backlog from the opening queue where ρ ≥ 1 (bench/simday/reference.py).
 
-Each policy sees the same arrivals. The pooled M/M/c (Erlang C) figure is a
-lower bound: every counter serving every service, hour by hour (with a fluid
-backlog for hours that are over capacity).
-
-    .venv/bin/python bench/dispatch_sim.py [--seed 7] [--tickets 400 800]
+    .venv/bin/python bench/dispatch_sim.py [--profile bench/profiles/busy.toml]
+        [--seeds 10] [--policies mpp fifo ...] [--jobs 2] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
-import heapq
-import math
-import random
-import statistics
+import json
+import logging
+import os
 import sys
 import tempfile
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.simday.baselines import FifoPriorityPolicy, LongestQueuePolicy  # noqa: E402
+from bench.simday.day import simulate_day  # noqa: E402
+from bench.simday.profile import citizens, load_profile  # noqa: E402
+from bench.simday.reference import references  # noqa: E402
+from bench.simday.stats import day_figures, mean_ci  # noqa: E402
+from hub.dispatch.policy import DispatchPolicy  # noqa: E402
 from hub.site.loader import load_site  # noqa: E402
-from hub.site.schema import DispatchSettings, PriorityRule, Site  # noqa: E402
-from protocol.models import (  # noqa: E402
-    CounterFinish,
-    CounterNext,
-    CounterNoShow,
-    CounterPause,
-    CounterRecall,
-    CounterResume,
-    CounterTransfer,
-    TicketState,
-)
-from tests.hub_harness import Harness  # noqa: E402
+from hub.site.schema import PriorityRule, Site  # noqa: E402
 
-DAY_START = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)  # 07:30 WIB, Monday
-OPEN = DAY_START + timedelta(minutes=30)  # 08:00
-LUNCH = (OPEN + timedelta(hours=4), OPEN + timedelta(hours=5))
-ARRIVAL_SLICES = [  # (start minute after 07:30, length in minutes, share of the day)
-    (0, 30, 0.06),
-    (30, 60, 0.18),
-    (90, 60, 0.19),
-    (150, 60, 0.17),
-    (210, 60, 0.13),
-    (270, 60, 0.09),
-    (330, 60, 0.11),
-    (390, 30, 0.07),
-]
-MIX = {  # share of tickets per service (load profile mapped onto this site)
-    "DUK-KTP": 15,
-    "DUK-KK": 10,
-    "DUK-AKTA": 6,
-    "DUK-PINDAH": 2,
-    "DUK-KIA": 2,
-    "POL-SIM": 12,
-    "POL-SKCK": 6,
-    "BL-BAYAR": 12,
-    "BL-REKENING": 4,
-    "BPJSKES-DAFTAR": 5,
-    "BPJSKES-INFO": 3,
-    "BPJSTK-KLAIM": 3,
-    "BPJSTK-DAFTAR": 1,
-    "PA-PERKARA": 2,
-    "PA-PRODUK": 1,
-    "KMG-NIKAH": 2,
-    "KMG-HAJI": 1,
-    "PTSP-NIB": 6,
-    "PTSP-PBG": 2,
-    "PTSP-KONS": 3,
-    "KES-SIP": 0.5,
-    "SOS-DTKS": 0.5,
-    "NAK-AK1": 0.5,
-    "KB-LAYANAN": 0.5,
-    "DIK-LEGALISIR": 0.5,
-    "KEJ-TILANG": 0.5,
-    "BNN-SKHPN": 0.5,
-}
-CV = {
-    "DUKCAPIL": 0.6,
-    "POLRES": 0.6,
-    "BANK-LAMPUNG": 0.5,
-    "BPJS-KES": 0.6,
-    "BPJS-TK": 0.6,
-    "PA": 0.4,
-    "KEMENAG": 0.4,
-    "DPMPTSP": 0.8,
-}
-PRIORITY_SHARE = 0.10
-ABSENT_SHARE = 0.05
-TRANSFER_SHARE = 0.30
+DAY_START = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)  # Monday 07.30 WIB: the kiosk opens
+OPENING = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 08.00 WIB: first call
+PROFILES = ROOT / "bench" / "profiles"
+DEFAULT_PROFILES = [PROFILES / "normal.toml", PROFILES / "busy.toml"]
+BASELINE = "fifo"
 
 
-@dataclass(frozen=True)
-class Arrival:
-    at: datetime
-    service: str
-    priority: bool
-    absent: bool
-    transfers: bool
-    minutes: float
-    payment_minutes: float
+def _with_dispatch(**changes: Any) -> Callable[[Site], tuple[Site, DispatchPolicy | None]]:
+    def make(site: Site) -> tuple[Site, DispatchPolicy | None]:
+        dispatch = site.dispatch.model_copy(update=changes)
+        return site.model_copy(update={"dispatch": dispatch}), None
+
+    return make
 
 
-def arrivals(site: Site, total: int, seed: int) -> list[Arrival]:
-    rng = random.Random(seed)
-    codes, weights = zip(*MIX.items(), strict=True)
-    result = []
-    for start, length, share in ARRIVAL_SLICES:
-        count = _poisson(rng, total * share)
-        for _ in range(count):
-            at = DAY_START + timedelta(minutes=start + rng.random() * length)
-            code = rng.choices(codes, weights)[0]
-            service = site.service(code)
-            result.append(
-                Arrival(
-                    at=at,
-                    service=code,
-                    priority=rng.random() < PRIORITY_SHARE,
-                    absent=rng.random() < ABSENT_SHARE,
-                    transfers=service.continues_to is not None and rng.random() < TRANSFER_SHARE,
-                    minutes=_lognormal(
-                        rng, service.mean_service_minutes, CV.get(service.agency, 0.7)
-                    ),
-                    payment_minutes=_lognormal(
-                        rng, site.service("BL-BAYAR").mean_service_minutes, 0.5
-                    ),
-                )
-            )
-    return sorted(result, key=lambda a: a.at)
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    # Normal approximation is fine for these means; keeps it seeded and simple.
-    return max(0, round(rng.gauss(mean, math.sqrt(mean))))
-
-
-def _lognormal(rng: random.Random, mean: float, cv: float) -> float:
-    sigma2 = math.log(1 + cv * cv)
-    return rng.lognormvariate(math.log(mean) - sigma2 / 2, math.sqrt(sigma2))
-
-
-@dataclass
-class Result:
-    waits: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    within_target: int = 0
-    visits: int = 0
-    turned_away: int = 0
-    busy_minutes: float = 0.0
-    open_minutes: float = 0.0
-    no_shows: int = 0
-    last_finish: datetime = OPEN
-
-
-def simulate(site: Site, day: list[Arrival], directory: Path) -> Result:
-    hub = Harness(directory, site=site, start=DAY_START)
-    result = Result()
-    queue: list[tuple[datetime, int, str, tuple]] = []
-    order = 0
-
-    def at(moment: datetime, action: str, *args: object) -> None:
-        nonlocal order
-        order += 1
-        heapq.heappush(queue, (moment, order, action, args))
-
-    info: dict[str, Arrival] = {}
-    entered: dict[str, datetime] = {}
-    busy: dict[int, datetime | None] = {}
-    paused: set[int] = set()
-    lunch_counters = _lunch_counters(site)
-    for arrival in day:
-        at(arrival.at, "arrive", arrival)
-    for counter in site.counters:
-        at(OPEN, "open", counter.number)
-    for number in lunch_counters:
-        at(LUNCH[0], "lunch", number)
-        at(LUNCH[1], "back", number)
-
-    def device(number: int) -> str:
-        return f"counter-{number:02d}"
-
-    def try_call(number: int, now: datetime) -> None:
-        if busy.get(number) is not None or number in paused or number not in busy:
-            return
-        reply = hub.cmd(CounterNext, device(number))
-        if not reply.ok or reply.counter is None or reply.counter.current is None:
-            return
-        ticket = reply.counter.current
-        busy[number] = now
-        arrival = info[ticket.ticket_id]
-        wait = (now - entered[ticket.ticket_id]).total_seconds() / 60
-        result.waits[ticket.category.value].append(wait)
-        result.visits += 1
-        result.within_target += wait <= site.service(ticket.service).target_minutes
-        if arrival.absent and ticket.service == arrival.service:
-            at(now + timedelta(minutes=1), "recall", number)
-        else:
-            minutes = (
-                arrival.minutes if ticket.service == arrival.service else (arrival.payment_minutes)
-            )
-            at(now + timedelta(minutes=minutes), "finish", number, ticket.ticket_id)
-
-    def wake(service: str, now: datetime) -> None:
-        for counter in site.counters:
-            if service in counter.primary + counter.secondary:
-                try_call(counter.number, now)
-
-    while queue:
-        now, _, action, args = heapq.heappop(queue)
-        hub.clock.set(now)
-        if action == "arrive":
-            (arrival,) = args
-            try:
-                ticket_id = hub.issue(
-                    arrival.service, "prioritas" if arrival.priority else "reguler"
-                )
-            except AssertionError:
-                result.turned_away += 1  # quota full or cut-off
-                continue
-            info[ticket_id] = arrival
-            entered[ticket_id] = now
-            wake(arrival.service, now)
-        elif action == "open":
-            (number,) = args
-            hub.open_counter(number)
-            busy[number] = None
-            try_call(number, now)
-        elif action == "lunch":
-            (number,) = args
-            paused.add(number)
-        elif action == "back":
-            (number,) = args
-            paused.discard(number)
-            try_call(number, now)
-        elif action == "recall":
-            (number,) = args
-            hub.ok(CounterRecall, device(number))
-            at(now + timedelta(minutes=1), "no_show", number)
-        elif action == "no_show":
-            (number,) = args
-            hub.ok(CounterNoShow, device(number))
-            result.no_shows += 1
-            _free(result, busy, number, now)
-            _after_free(hub, number, paused, now, try_call, device)
-        elif action == "finish":
-            number, ticket_id = args
-            arrival = info[ticket_id]
-            state = hub.service.state.tickets[ticket_id]
-            if arrival.transfers and len(state.visits) == 0:
-                hub.ok(
-                    CounterTransfer,
-                    device(number),
-                    target_service=site.service(arrival.service).continues_to,
-                )
-                entered[ticket_id] = now
-                _free(result, busy, number, now)
-                wake("BL-BAYAR", now)
-            else:
-                hub.ok(CounterFinish, device(number))
-                _free(result, busy, number, now)
-            _after_free(hub, number, paused, now, try_call, device)
-    close = max(result.last_finish, OPEN + timedelta(hours=7))
-    result.open_minutes = sum(
-        (close - OPEN).total_seconds() / 60 - (60 if n in lunch_counters else 0) for n in busy
-    )
-    leftover = [t for t in hub.service.state.tickets.values() if t.state is TicketState.WAITING]
-    assert not leftover, f"{len(leftover)} tickets never called"
-    hub.service.store.close()
-    return result
-
-
-def _free(result: Result, busy: dict[int, datetime | None], number: int, now: datetime) -> None:
-    started = busy[number]
-    if started is not None:
-        result.busy_minutes += (now - started).total_seconds() / 60
-    busy[number] = None
-    result.last_finish = max(result.last_finish, now)
-
-
-def _after_free(
-    hub: Harness, number: int, paused: set[int], now: datetime, try_call: object, device: object
-) -> None:
-    if number in paused and LUNCH[0] <= now < LUNCH[1]:
-        hub.ok(CounterPause, device(number), reason="Istirahat")  # type: ignore[operator]
-        hub.ok(CounterResume, device(number))  # type: ignore[operator]
-        return
-    try_call(number, now)  # type: ignore[operator]
-
-
-def _lunch_counters(site: Site) -> set[int]:
-    by_agency: dict[str, list[int]] = defaultdict(list)
-    for counter in site.counters:
-        by_agency[counter.agency].append(counter.number)
-    return {n for numbers in by_agency.values() if len(numbers) > 1 for n in numbers[1::2]}
-
-
-def erlang_c_bound(site: Site, day: list[Arrival]) -> tuple[float, float]:
-    """Mean and p95 wait (minutes) of one pooled queue, hour by hour, weighted by arrivals.
-
-    Stable hours use M/M/c (Erlang C). In an hour whose offered load exceeds
-    the counters (a busy morning), the stationary formula has no answer, so
-    the bound uses the fluid backlog instead: work that cannot be done in the
-    hour is carried into the next one at full speed.
-    """
-    mean_service = statistics.fmean(
-        a.minutes + (a.payment_minutes if a.transfers else 0) for a in day
-    )
-    by_hour: dict[int, int] = defaultdict(int)
-    for arrival in day:
-        by_hour[max(0, int((arrival.at - OPEN).total_seconds() // 3600))] += 1
-    lunch = len(_lunch_counters(site))
-    weighted_mean = weighted_p95 = 0.0
-    backlog = 0.0  # tickets
-    for hour in sorted(by_hour):
-        count = by_hour[hour]
-        servers = len(site.counters) - (lunch if hour == 4 else 0)
-        capacity = servers / mean_service  # tickets per minute
-        load = count / 60 * mean_service  # offered load in Erlangs
-        if backlog == 0 and load < servers:
-            wait_probability = _erlang_c(servers, load)
-            rate = capacity - count / 60
-            mean = wait_probability / rate
-            p95 = math.log(wait_probability / 0.05) / rate if wait_probability > 0.05 else 0.0
-        else:
-            end = max(0.0, backlog + count - capacity * 60)
-            mean = (backlog + end) / 2 / capacity
-            p95 = max(backlog, end) / capacity
-            backlog = end
-        weighted_mean += mean * count
-        weighted_p95 += p95 * count
-    return weighted_mean / len(day), weighted_p95 / len(day)
-
-
-def _erlang_c(servers: int, load: float) -> float:
-    term, total = 1.0, 1.0
-    for k in range(1, servers):
-        term *= load / k
-        total += term
-    term *= load / servers
-    top = term * servers / (servers - load)
-    return top / (total + top)
-
-
-POLICIES = {
-    "mpp (ratio 2:1)": DispatchSettings(),
-    "mpp (strict)": DispatchSettings(priority_rule=PriorityRule.STRICT),
-    "mpp (weighted aging)": DispatchSettings(priority_rule=PriorityRule.WEIGHTED_AGING),
-    "fifo baseline": DispatchSettings(policy="fifo"),
+POLICIES: dict[str, Callable[[Site], tuple[Site, DispatchPolicy | None]]] = {
+    "mpp": _with_dispatch(),  # the site's own settings
+    "mpp-strict": _with_dispatch(priority_rule=PriorityRule.STRICT),
+    "mpp-no-guarantee": _with_dispatch(priority_max_wait_minutes=None),
+    "fifo": _with_dispatch(policy="fifo"),
+    "fifo-priority": lambda site: (site, FifoPriorityPolicy()),
+    "longest-queue": lambda site: (site, LongestQueuePolicy()),
 }
 
 
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else 0.0
+def run_one(job: tuple[str, str | None, int, str]) -> dict[str, float]:
+    """One (profile, seed, policy) day; returns its flat figures (runs in a worker)."""
+    profile_path, site_path, seed, policy = job
+    logging.disable(logging.WARNING)  # refusals at the kiosk are the point, not news
+    base = load_site(Path(site_path)) if site_path else load_site()
+    profile = load_profile(Path(profile_path))
+    site, chosen = POLICIES[policy](base)
+    people = citizens(site, profile, seed, DAY_START)
+    shm = Path("/dev/shm")  # noqa: S108 - the store lives in tmpfs: this measures dispatch
+    with tempfile.TemporaryDirectory(prefix="mpp-sim-", dir=shm if shm.is_dir() else None) as d:
+        day = simulate_day(site, profile, people, Path(d), DAY_START, chosen)
+    return day_figures(day, [a.code for a in site.agencies])
 
 
-def report(name: str, result: Result) -> str:
-    parts = []
-    for category in ("reguler", "prioritas"):
-        waits = result.waits.get(category, [])
-        if waits:
-            parts.append(
-                f"{category} mean {statistics.fmean(waits):5.1f} "
-                f"p95 {_p95(waits):5.1f} max {max(waits):5.1f}"
-            )
-    within = 100 * result.within_target / max(1, result.visits)
-    utilisation = 100 * result.busy_minutes / max(1, result.open_minutes)
-    return (
-        f"  {name:22} "
-        + " | ".join(parts)
-        + f" | within target {within:5.1f} % | utilisation {utilisation:4.1f} %"
-        + f" | no-shows {result.no_shows} | turned away {result.turned_away}"
+def run_profile(
+    profile_path: Path, site_path: Path | None, seeds: int, policies: list[str], jobs: int
+) -> dict[str, Any]:
+    site = load_site(site_path) if site_path else load_site()
+    profile = load_profile(profile_path)
+    work = [
+        (str(profile_path), str(site_path) if site_path else None, seed, policy)
+        for seed in range(1, seeds + 1)
+        for policy in policies
+    ]
+    started = time.perf_counter()
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(run_one, work))
+    else:
+        results = [run_one(job) for job in work]
+    elapsed = time.perf_counter() - started
+    by_policy: dict[str, list[dict[str, float]]] = {p: [] for p in policies}
+    for job, figures in zip(work, results, strict=True):
+        by_policy[job[3]].append(figures)
+    refs = [
+        references(site, citizens(site, profile, s, DAY_START), OPENING)
+        for s in range(1, seeds + 1)
+    ]
+    return summarise(site, profile.name, profile.tickets, seeds, by_policy, refs, elapsed)
+
+
+def summarise(
+    site: Site,
+    name: str,
+    tickets: int,
+    seeds: int,
+    by_policy: dict[str, list[dict[str, float]]],
+    refs: list[dict[str, Any]],
+    elapsed: float,
+) -> dict[str, Any]:
+    """Everything, keyed as ``--json`` promises (see docs/hub.md, Reading the simulation)."""
+
+    def avg(policy: str, key: str) -> float:
+        return round(mean_ci([f[key] for f in by_policy[policy]])[0], 2)
+
+    def ci(policy: str, key: str) -> list[float]:
+        mean, half = mean_ci([f[key] for f in by_policy[policy]])
+        return [round(mean, 2), round(half, 2)]
+
+    def paired(policy: str, key: str, baseline: str = BASELINE) -> list[float] | None:
+        if baseline not in by_policy:
+            return None
+        diffs = [
+            mine[key] - base[key]
+            for mine, base in zip(by_policy[policy], by_policy[baseline], strict=True)
+        ]
+        mean, half = mean_ci(diffs)
+        return [round(mean, 2), round(half, 2)]
+
+    keys = ("mean", "p50", "p90", "p95", "max", "within_target")
+    out: dict[str, Any] = {
+        "profile": name,
+        "tickets": tickets,
+        "seeds": seeds,
+        "runtime_s": round(elapsed, 1),
+        "policies": {},
+        "agencies": {},
+        "paired_vs_fifo": {},
+    }
+    for policy in by_policy:
+        out["policies"][policy] = {
+            "categories": {
+                category: {k: avg(policy, f"{category}.{k}") for k in keys}
+                for category in ("regular", "priority")
+            },
+            "all": {k: avg(policy, f"all.{k}") for k in keys},
+            "ci95": {
+                f"{category}.{k}": ci(policy, f"{category}.{k}")
+                for category in ("regular", "priority")
+                for k in ("mean", "p95")
+            },
+        }
+        out["paired_vs_fifo"][policy] = {
+            "regular_mean": paired(policy, "regular.mean"),
+            "priority_p95": paired(policy, "priority.p95"),
+            "regular_mean_vs_fifo_priority": paired(policy, "regular.mean", "fifo-priority"),
+        }
+    for key in (
+        "turned_away",
+        "walked_out",
+        "waiting_at_closing",
+        "not_served",
+        "overtime_min",
+        "estimate_within",
+        "estimate_mean_error_min",
+        "issued",
+        "bookings_checked_in",
+    ):
+        out[key] = {policy: avg(policy, key) for policy in by_policy}
+    for agency in [a.code for a in site.agencies]:
+        seen = [r[agency] for r in refs if agency in r]
+        if not seen:
+            continue
+        entry: dict[str, Any] = {
+            "counters": seen[0].counters,
+            "rho_peak": round(mean_ci([r.rho_peak for r in seen])[0], 2),
+            "reference_mean": round(mean_ci([r.reference_mean for r in seen])[0], 2),
+        }
+        for policy in by_policy:
+            prefix = f"agency.{agency}"
+            entry[policy] = {
+                "mean": avg(policy, f"{prefix}.mean"),
+                "p95": avg(policy, f"{prefix}.p95"),
+                "regular_mean": avg(policy, f"{prefix}.regular_mean"),
+                "turned_away": avg(policy, f"{prefix}.turned_away"),
+                "regular_vs_fifo": paired(policy, f"{prefix}.regular_mean"),
+                "regular_vs_fifo_priority": paired(
+                    policy, f"{prefix}.regular_mean", "fifo-priority"
+                ),
+            }
+        out["agencies"][agency] = entry
+    return out
+
+
+def print_report(out: dict[str, Any]) -> None:
+    print(
+        f"\n{out['profile']}: {out['seeds']} seeds, {len(out['policies'])} policies, "
+        f"{out['runtime_s']} s; waits in minutes (mean ± 95 % CI over seeds)"
     )
+    print(
+        f"  {'policy':17} {'regular mean':>14} {'p50':>5} {'p90':>5} {'p95':>5} {'max':>5} "
+        f"{'in tgt':>6} | {'prio mean':>9} {'p95':>12} | {'away':>5} {'walk':>4} "
+        f"{'wait@close':>10} {'overtime':>8} | {'estimate ok':>11} {'err':>4}"
+    )
+    for policy, figures in out["policies"].items():
+        reg, pri, ci95 = (
+            figures["categories"]["regular"],
+            figures["categories"]["priority"],
+            figures["ci95"],
+        )
+        rm, rh = ci95["regular.mean"]
+        pm, ph = ci95["priority.p95"]
+        print(
+            f"  {policy:17} {rm:7.1f} ± {rh:4.1f} {reg['p50']:5.1f} {reg['p90']:5.1f} "
+            f"{reg['p95']:5.1f} {reg['max']:5.0f} {100 * reg['within_target']:5.0f}% | "
+            f"{pri['mean']:9.1f} {pm:5.1f} ± {ph:4.1f} | "
+            f"{out['turned_away'][policy]:5.0f} {out['walked_out'][policy]:4.0f} "
+            f"{out['waiting_at_closing'][policy]:10.1f} {out['overtime_min'][policy]:8.0f} | "
+            f"{100 * out['estimate_within'][policy]:10.0f}% "
+            f"{out['estimate_mean_error_min'][policy]:4.1f}"
+        )
+    policies = list(out["policies"])
+    print(
+        f"  {'agency':13} {'counters':>8} {'ρ peak':>6} {'reference':>9} | "
+        + " | ".join(f"{p:>16}" for p in policies)
+        + " | regular mpp − fifo | mpp − fifo-priority"
+    )
+    for agency, entry in out["agencies"].items():
+        cells = " | ".join(f"{entry[p]['mean']:7.1f} p95 {entry[p]['p95']:5.1f}" for p in policies)
+        diff = entry.get("mpp", {}).get("regular_vs_fifo")
+        own = entry.get("mpp", {}).get("regular_vs_fifo_priority")
+        away = entry.get("mpp", {}).get("turned_away", 0.0)
+        print(
+            f"  {agency:13} {entry['counters']:8d} {entry['rho_peak']:6.2f} "
+            f"{entry['reference_mean']:9.1f} | {cells} | {_pm(diff):>13} | {_pm(own):>13}"
+            + (f"  (turned away {away:.0f})" if away else "")
+        )
+    if "mpp" in out["policies"]:
+        print_goals(out)
+
+
+def _pm(pair: list[float] | None) -> str:
+    return "n/a" if pair is None else f"{pair[0]:+5.1f} ± {pair[1]:4.1f}"
+
+
+def print_goals(out: dict[str, Any]) -> None:
+    """The issue's goals for this profile, each with its figure."""
+    mpp = out["policies"]["mpp"]
+    lines = [
+        (f"priority p95 {mpp['categories']['priority']['p95']:.1f} min ≤ 10",
+         mpp["categories"]["priority"]["p95"] <= 10),
+        (f"nobody waiting at closing + grace: {out['waiting_at_closing']['mpp']:.1f}",
+         out["waiting_at_closing"]["mpp"] == 0),
+        (f"estimate within ± max(5 min, 25 %): {100 * out['estimate_within']['mpp']:.0f} % ≥ 80 %",
+         out["estimate_within"]["mpp"] >= 0.8),
+        (f"site-wide p50 {mpp['all']['p50']:.1f} ≤ 10 and p90 {mpp['all']['p90']:.1f} ≤ 20 "
+         "(the normal day's goal)",
+         mpp["all"]["p50"] <= 10 and mpp["all"]["p90"] <= 20),
+    ]  # fmt: skip
+    for baseline in ("regular_vs_fifo", "regular_vs_fifo_priority"):
+        pairs = {a: e["mpp"].get(baseline) for a, e in out["agencies"].items() if "mpp" in e}
+        if any(p is None for p in pairs.values()):
+            continue
+        worse = [f"{a} {_pm(p)}" for a, p in pairs.items() if p and p[0] - p[1] > 0]
+        name = "FIFO" if baseline == "regular_vs_fifo" else "FIFO with priority first"
+        lines.append((f"regular mean no worse than {name} per agency: {worse or 'all'}", not worse))
+    over = [
+        f"{a} {e['mpp']['mean']:.1f} > 1.10 × {e['reference_mean']:.1f}"
+        for a, e in out["agencies"].items()
+        if "mpp" in e
+        and e["rho_peak"] < 1
+        and e["mpp"]["mean"] > max(1.10 * e["reference_mean"], e["reference_mean"] + 1)
+    ]
+    lines.append(
+        (f"per-agency mean ≤ 1.10 × reference (+1 min) where ρ < 1: {over or 'all'}", not over)
+    )
+    print("  goals:")
+    for text, ok in lines:
+        print(f"    [{'ok' if ok else '--'}] {text}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--tickets", type=int, nargs="+", default=[400, 800])
+    parser.add_argument("--profile", type=Path, action="append", help="profile TOML (repeatable)")
+    parser.add_argument("--site", type=Path, help="site file (default: the bundled site)")
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--policies", nargs="+", default=list(POLICIES), choices=list(POLICIES))
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--json", type=Path, help="write the figures here (one profile)")
     args = parser.parse_args()
-    base = load_site()
-    # The simulation measures dispatch, not the disk: keep its store in memory-backed tmpfs.
-    shm = Path("/dev/shm")  # noqa: S108 - used through TemporaryDirectory below
-    scratch = shm if shm.is_dir() else None
-    for total in args.tickets:
-        day = arrivals(base, total, args.seed)
-        mean_bound, p95_bound = erlang_c_bound(base, day)
-        print(f"{total}-ticket day (seed {args.seed}): {len(day)} arrivals; waits in minutes")
-        for name, settings in POLICIES.items():
-            site = base.model_copy(update={"dispatch": settings})
-            with tempfile.TemporaryDirectory(prefix="mpp-sim-", dir=scratch) as directory:
-                print(report(name, simulate(site, day, Path(directory))))
-        print(
-            f"  {'pooled M/M/c bound':22} all mean {mean_bound:5.1f} p95 {p95_bound:5.1f} "
-            f"({len(base.counters)} counters all serving everything: a floor, not a target)"
-        )
+    profiles = args.profile or DEFAULT_PROFILES
+    if args.json and len(profiles) > 1:
+        parser.error("--json takes one --profile")
+    for path in profiles:
+        out = run_profile(path, args.site, args.seeds, args.policies, args.jobs)
+        print_report(out)
+        if args.json:
+            args.json.write_text(json.dumps(out, indent=2, sort_keys=True) + "\n")
     return 0
 
 

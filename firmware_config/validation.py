@@ -48,6 +48,9 @@ def validate(paths: list[Path], site_file: Path | None, load_site: SiteLoader) -
             result.summaries.append(summary)
     if site is not None:
         site_path, facts = site
+        warn = getattr(facts, "capacity_warnings", None)  # quotas above the counters' day
+        for where, message in warn() if callable(warn) else []:
+            result.problems.append(Problem(site_path, where, message, warning=True))
         result.summaries.append(f"{site_path}: site {facts.id}, {len(facts.counters)} counters: ok")
     result.problems.sort(key=lambda problem: str(problem.file))
     return result

@@ -29,10 +29,18 @@ class Booking(BaseModel):
 class BookingSource(Protocol):
     def lookup(self, code: str) -> Booking | None: ...
 
+    def between(self, start: datetime, end: datetime) -> list[Booking]:
+        """Bookings whose slot is in [start, end): admission keeps room for them and
+        the estimate counts those due before a walk-in's turn."""
+        ...
+
 
 class NoBookings:
     def lookup(self, code: str) -> Booking | None:
         return None
+
+    def between(self, start: datetime, end: datetime) -> list[Booking]:
+        return []
 
 
 class StaticBookings:
@@ -44,6 +52,9 @@ class StaticBookings:
 
     def lookup(self, code: str) -> Booking | None:
         return self._bookings.get(code.upper())
+
+    def between(self, start: datetime, end: datetime) -> list[Booking]:
+        return [b for b in self._bookings.values() if same_day(b, start, end)]
 
 
 def same_day(booking: Booking, day_start: datetime, day_end: datetime) -> bool:

@@ -103,6 +103,8 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
     from protocol.signals import wait_interruptibly
 
     site = load_site(args.site or DEFAULT_SITE)
+    for where, message in site.capacity_warnings():
+        log.warning("site %s: %s: %s", site.id, where, message)
     inventory = load_inventory(args.inventory or DEFAULT_INVENTORY)
     password = CredentialStore(args.secrets or default_store_path()).password("hub")
     clock = OffsetClock(args.clock_start) if args.clock_start else SystemClock()

@@ -13,9 +13,12 @@ answers :attr:`~protocol.models.Admission.CAPACITY` from here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from hub.admission import capacity_full
+from hub.bookings import Booking
 from hub.site.calendar import SiteCalendar
 from hub.site.schema import Site
 from hub.state import QueueState
@@ -71,11 +74,25 @@ class AdmissionVerdict:
 _REASON_CODES: dict[Admission, ErrorCode] = {
     Admission.OUT_OF_HOURS: ErrorCode.CLOSED,
     Admission.QUOTA_FULL: ErrorCode.QUOTA_FULL,
+    Admission.CAPACITY: ErrorCode.AGENCY_FULL,
 }
 
 
-def admission(site: Site, state: QueueState, code: str, now: datetime) -> AdmissionVerdict:
-    """The first reason that stops a kiosk issuing a ticket for ``code`` now, if any."""
+def admission(
+    site: Site,
+    state: QueueState,
+    code: str,
+    now: datetime,
+    *,
+    walk_in: bool = True,
+    bookings: Sequence[Booking] = (),
+) -> AdmissionVerdict:
+    """The first reason that stops a kiosk issuing a ticket for ``code`` now, if any.
+
+    A walk-in shares the quota with the bookings still to come today and must
+    pass the capacity rule (:mod:`hub.admission`); a booking checking in was
+    admitted when it was made, so only the day and the hours apply to it.
+    """
     service = site.service(code)
     calendar = SiteCalendar(site)
     availability = calendar.availability(service, now)
@@ -87,12 +104,23 @@ def admission(site: Site, state: QueueState, code: str, now: datetime) -> Admiss
         return AdmissionVerdict(
             Admission.OUT_OF_HOURS, availability.reason, reopens_at=availability.reopens_at
         )
+    if not walk_in:
+        return AdmissionVerdict(Admission.OPEN, None, availability.minutes_until_open)
+    promised = sum(1 for b in bookings if b.service == code and b.code not in state.bookings_used)
     quota = daily_quota(site, state, code)
-    if quota is not None and state.issued_count(code) >= quota:
+    if quota is not None and state.issued_count(code) + promised >= quota:
         return AdmissionVerdict(
             Admission.QUOTA_FULL,
             QUOTA_FULL_REASON,
             availability.minutes_until_open,
             reopens_at=calendar.next_opening(service, now),
+        )
+    full = capacity_full(site, state, service, now, bookings)
+    if full is not None:
+        return AdmissionVerdict(
+            Admission.CAPACITY,
+            full.reason,
+            availability.minutes_until_open,
+            reopens_at=full.next_open_at,
         )
     return AdmissionVerdict(Admission.OPEN, None, availability.minutes_until_open)

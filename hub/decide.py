@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from uuid import uuid4
 
-from hub.bookings import BookingSource
+from hub.admission import next_opening
+from hub.bookings import Booking, BookingSource
 from hub.day_plan import admission, counter_services, daily_quota
 from hub.dispatch.estimate import estimated_wait_minutes, people_ahead
 from hub.dispatch.policy import Candidate, CounterHistory, DispatchPolicy
@@ -33,7 +34,7 @@ from hub.events import (
     TicketTransferred,
 )
 from hub.site.calendar import SiteCalendar
-from hub.site.schema import CategoryCode, Site
+from hub.site.schema import CategoryCode, EndOfDay, Site
 from hub.state import QueueState, TicketRecord, rating_key
 from protocol.errors import ErrorCode
 from protocol.models import (
@@ -66,10 +67,11 @@ MAX_NUMBER = 9999
 class Refusal(Exception):  # noqa: N818 - an outcome of deciding, not a fault
     """The command cannot be applied; no event is produced."""
 
-    def __init__(self, code: ErrorCode, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str, **details: object) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.details = details  # extra ReplyError fields (agency_full: agency_name, next_open_at)
 
 
 @dataclass
@@ -161,6 +163,9 @@ class Decider:
         chosen = self.choose(state, number, now)
         if chosen is None:
             if not events:
+                counter = self.site.counter(number)
+                if any(state.waiting(set(counter.primary + counter.secondary))):
+                    raise Refusal(ErrorCode.CLOSED, f"counter {number}: the day's calls have ended")
                 raise Refusal(ErrorCode.NOTHING_WAITING, f"no ticket waiting for counter {number}")
             return Decision(events, counter=number)
         events.append(TicketCalled(at=now, ticket_id=chosen, counter=number, event_id=uuid4()))
@@ -181,13 +186,20 @@ class Decider:
                 primary=t.service in primary,
                 appointment_at=t.appointment_at,
                 checked_in_at=t.reserved_at if t.appointment_at else None,
+                joined_at=t.joined_at,
             )
             for t in state.waiting(primary | secondary)
+            if self._may_call(t.service, now)
         ]
         record = state.counter(number)
         history = CounterHistory(record.regular_since_priority, record.priority_in_row)
         chosen = self.policy.choose(candidates, history, now)
         return chosen.ticket_id if chosen else None
+
+    def _may_call(self, service: str, now: datetime) -> bool:
+        """Whether the counters' day for ``service`` is still on (closing + grace [+ overtime])."""
+        end = self.calendar.calls_end(self.site.service(service), self.calendar.service_day(now))
+        return end is None or now < end
 
     def _recall(
         self, state: QueueState, command: Command, sender: Sender, now: datetime
@@ -371,7 +383,7 @@ class Decider:
     ) -> Decision:
         assert isinstance(command, TicketReserve)
         category = CategoryCode(command.category.value)
-        return self._reserve_ticket(state, sender, now, command.service, category)
+        return self._reserve_ticket(state, sender, now, command.service, category, admit_now=True)
 
     def _check_in(
         self, state: QueueState, command: Command, sender: Sender, now: datetime
@@ -405,16 +417,30 @@ class Decider:
         category: CategoryCode,
         booking_code: str | None = None,
         appointment_at: datetime | None = None,
+        admit_now: bool = False,
     ) -> Decision:
+        """A reservation; ``admit_now`` applies quota and capacity (walk-ins, not bookings)."""
         if not self.site.has_service(service_code):
             raise Refusal(ErrorCode.UNKNOWN_SERVICE, f"unknown service {service_code!r}")
         service = self.site.service(service_code)
-        availability = admission(self.site, state, service.code, now)
+        upcoming = self._bookings_today(now)
+        availability = admission(
+            self.site, state, service.code, now, walk_in=admit_now, bookings=upcoming
+        )
         if availability.state is Admission.QUOTA_FULL:
             raise Refusal(
                 ErrorCode.QUOTA_FULL,
                 f"daily quota of {daily_quota(self.site, state, service.code)} reached "
                 f"for {service.code}",
+            )
+        if availability.state is Admission.CAPACITY:
+            agency = self.site.agency(service.agency)
+            raise Refusal(
+                ErrorCode.AGENCY_FULL,
+                f"{agency.short_name} is full for today: its counters cannot serve one more "
+                "citizen before closing",
+                agency_name=agency.short_name,
+                next_open_at=availability.reopens_at,
             )
         if not availability.accepting:
             raise Refusal(ErrorCode.CLOSED, availability.reason or "closed")
@@ -425,7 +451,13 @@ class Decider:
         day = self.calendar.service_day(now)
         ahead = people_ahead(state, service.code, category)
         wait = estimated_wait_minutes(
-            self.site, state, service.code, ahead, now, availability.minutes_until_open
+            self.site,
+            state,
+            service.code,
+            now,
+            category=category,
+            bookings=[b for b in upcoming if b.code != booking_code],
+            appointment_at=appointment_at,
         )
         ticket_id = f"{day:%Y%m%d}-{number}"
         event = TicketReserved(
@@ -441,6 +473,11 @@ class Decider:
             appointment_at=appointment_at,
         )
         return Decision([event], ticket_id=ticket_id)
+
+    def _bookings_today(self, now: datetime) -> list[Booking]:
+        day = self.calendar.service_day(now)
+        start = datetime.combine(day, time(0), self.calendar.zone)
+        return self.bookings.between(start, start + timedelta(days=1))
 
     def _printed(
         self, state: QueueState, command: Command, sender: Sender, now: datetime
@@ -494,6 +531,36 @@ class Decider:
         return ticket
 
     # -- housekeeping -----------------------------------------------------------
+
+    def end_of_day(self, state: QueueState, now: datetime) -> list[Event]:
+        """Tickets still waiting when their service's calls have ended, as the site configures.
+
+        Never silently dropped: each gets a cancel event whose reason says what
+        happens to the citizen (``not_served`` after the overtime, or a
+        ``return_ticket`` for the next morning) and the day's summary counts them.
+        """
+        if not any(t.state is TicketState.WAITING for t in state.tickets.values()):
+            return []
+        day = self.calendar.service_day(now)
+        returning = self.site.closing.end_of_day is EndOfDay.RETURN_TICKET
+        events: list[Event] = []
+        for ticket in state.waiting():
+            service = self.site.service(ticket.service)
+            end = self.calendar.calls_end(service, day)
+            if end is None or now < end:
+                continue
+            if returning:
+                opening = next_opening(self.site, service, day)
+                when = f"{opening:%d-%m-%Y %H.%M}" if opening else "hari layanan berikutnya"
+                detail = f"tiket kembali prioritas untuk {when}"
+                reason = CancelReason.RETURN_TICKET
+            else:
+                detail = f"belum terlayani pukul {self.calendar.local(end):%H.%M}"
+                reason = CancelReason.NOT_SERVED
+            events.append(
+                TicketCancelled(at=now, ticket_id=ticket.ticket_id, reason=reason, detail=detail)
+            )
+        return events
 
     def expired_reservations(self, state: QueueState, now: datetime) -> list[Event]:
         timeout = timedelta(seconds=self.site.tickets.reservation_timeout_s)

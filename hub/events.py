@@ -29,6 +29,8 @@ class CancelReason(StrEnum):
     RESERVATION_EXPIRED = "reservation_expired"
     DAY_CLOSED = "day_closed"
     ADMIN = "admin"  # cancelled from the admin console (``account`` says who)
+    NOT_SERVED = "not_served"  # still waiting when the overtime allowed by the site ended
+    RETURN_TICKET = "return_ticket"  # still waiting after the grace: priority return next morning
 
 
 class DayOpened(EventModel):

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from hub.decide import Refusal
 from hub.dispatch.estimate import estimated_wait_minutes, people_ahead_of
-from hub.site.calendar import SiteCalendar
 from hub.site.schema import Site
 from hub.state import QueueState
 from hub.views import ticket_view
@@ -35,9 +34,9 @@ def ticket_status(site: Site, state: QueueState, ticket_id: str, now: datetime) 
     ahead = wait = 0
     if ticket.state is TicketState.WAITING:
         ahead = people_ahead_of(state, ticket)
-        service = site.service(ticket.service)
-        until_open = SiteCalendar(site).availability(service, now).minutes_until_open
-        wait = estimated_wait_minutes(site, state, service.code, ahead, now, until_open)
+        wait = estimated_wait_minutes(
+            site, state, ticket.service, now, category=ticket.category, before_order=ticket.order
+        )
     return ticket_view(site, ticket).model_copy(
         update={"people_ahead": ahead, "estimated_wait_min": wait}
     )

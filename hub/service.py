@@ -433,8 +433,16 @@ class QueueService:
             expired.append(AnnouncementsSet(at=now, texts=[]))  # the admin's expiry
         if expired:
             self._persist(expired, now, None)
+        ended = self.decider.end_of_day(self.state, now)
+        if ended:
+            self._persist(ended, now, None)
+            log.warning(
+                "%d tickets still waiting when calls ended (%s)",
+                len(ended),
+                self.site.closing.end_of_day.value,
+            )
         self.snapshot_if_due()
-        return events + expired
+        return events + expired + ended
 
     def _day_events(self, now: datetime) -> list[Event]:
         today = self.calendar.service_day(now)
@@ -486,7 +494,7 @@ class QueueService:
         reply = Reply(
             command_id=command_id,
             ok=False,
-            error=ReplyError(code=refusal.code, message=refusal.message),
+            error=ReplyError(code=refusal.code, message=refusal.message, **refusal.details),
         )
         if not verdict.store:  # over the sender's budget: answered, not kept
             if rollover:
@@ -577,6 +585,13 @@ class QueueService:
                 "tickets": len(tickets),
                 "by_state": dict(Tally(t.state.value for t in tickets)),
                 "by_service": dict(Tally(t.origin_service for t in tickets)),
+                "end_of_day": dict(
+                    Tally(
+                        t.cancel_reason
+                        for t in tickets
+                        if t.cancel_reason in ("not_served", "return_ticket")
+                    )
+                ),
                 "ratings": len(self.state.rated),
                 "rejected_commands": self.state.rejected,
             },

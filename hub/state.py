@@ -8,7 +8,7 @@ The whole state is a pydantic model, so a snapshot is its JSON.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, Field, PrivateAttr
 
@@ -43,6 +43,7 @@ from protocol.models import CounterState, TicketState
 
 EMA_WEIGHT = 0.2  # share of a new service-time sample in the running estimate
 RECENT_CALLS = 20
+RUNNING_SAMPLES = 50  # the running mean service time forgets older samples beyond this
 FINAL_STATES = frozenset(
     {TicketState.DONE, TicketState.CANCELLED, TicketState.EXPIRED, TicketState.NO_SHOW}
 )
@@ -73,10 +74,12 @@ class TicketRecord(BaseModel):
     issued_at: datetime | None = None
     order: int = 0
     queued_at: datetime | None = None
+    joined_at: datetime | None = None  # when it joined its current service (transfers: later)
     counter: int | None = None
     called_at: datetime | None = None
     serving_at: datetime | None = None
     no_show_at: datetime | None = None
+    cancel_reason: str | None = None
     recalls: int = 0
     booking_code: str | None = None
     appointment_at: datetime | None = None
@@ -113,6 +116,10 @@ class QueueState(BaseModel):
     call_seq: int = 0
     counters: dict[int, CounterRecord] = Field(default_factory=dict)
     service_minutes: dict[str, dict[int, float]] = Field(default_factory=dict)
+    service_mean: dict[str, float] = Field(
+        default_factory=dict, description="Running mean time at the counter per service."
+    )
+    service_samples: dict[str, int] = Field(default_factory=dict)
     rated: set[str] = Field(default_factory=set)
     bookings_used: set[str] = Field(default_factory=set)
     announcements: list[str] = Field(default_factory=list)
@@ -126,6 +133,7 @@ class QueueState(BaseModel):
     rejected: int = 0
     applied: int = Field(default=0, description="Sequence number of the last applied event.")
     _waiting_index: dict[str, list[TicketRecord]] | None = PrivateAttr(default=None)
+    _memo: dict[str, object] | None = PrivateAttr(default=None)
 
     # -- queries -----------------------------------------------------------------
 
@@ -136,12 +144,29 @@ class QueueState(BaseModel):
 
     def waiting(self, services: set[str] | None = None) -> Iterator[TicketRecord]:
         """Waiting tickets (of ``services``), in queue order."""
-        tickets = [
-            t
-            for t in self.tickets.values()
-            if t.state is TicketState.WAITING and (services is None or t.service in services)
-        ]
-        return iter(sorted(tickets, key=lambda t: t.order))
+        index = self._waiting_index
+        if index is None:  # built once per applied event: dispatch, the estimate and
+            # admission all ask for it on every command
+            index = {}
+            for ticket in sorted(
+                (t for t in self.tickets.values() if t.state is TicketState.WAITING),
+                key=lambda t: t.order,
+            ):
+                index.setdefault(ticket.service, []).append(ticket)
+            self._waiting_index = index
+        if services is None:
+            merged = [t for queue in index.values() for t in queue]
+            return iter(sorted(merged, key=lambda t: t.order))
+        lists = [index[s] for s in services if s in index]
+        if len(lists) == 1:
+            return iter(list(lists[0]))
+        return iter(sorted((t for queue in lists for t in queue), key=lambda t: t.order))
+
+    def memo(self) -> dict[str, object]:
+        """A scratch dict that lives until the next applied event (derived figures)."""
+        if self._memo is None:
+            self._memo = {}
+        return self._memo
 
     def issued_count(self, service: str) -> int:
         """Tickets given out today for ``service`` that count against its quota.
@@ -158,11 +183,19 @@ class QueueState(BaseModel):
     def service_minutes_at(self, service: str, hour: int) -> float | None:
         return self.service_minutes.get(service, {}).get(hour)
 
+    def recent_service_minutes(self, service: str) -> tuple[float, int] | None:
+        """Mean time at the counter over the last ~:data:`RUNNING_SAMPLES` services, and
+        how many samples it rests on (``None`` before the first)."""
+        if service not in self.service_mean:
+            return None
+        return self.service_mean[service], self.service_samples.get(service, 0)
+
     # -- the one way state changes ---------------------------------------------
 
     def apply(self, event: Event, seq: int | None = None) -> None:
         handler = _HANDLERS[type(event)]
         self._waiting_index = None
+        self._memo = None
         handler(self, event)
         if seq is not None:
             self.applied = seq
@@ -208,7 +241,7 @@ class QueueState(BaseModel):
     def _issued(self, event: TicketIssued) -> None:
         ticket = self.tickets[event.ticket_id]
         ticket.state = TicketState.WAITING
-        ticket.issued_at = ticket.queued_at = event.at
+        ticket.issued_at = ticket.queued_at = ticket.joined_at = event.at
         self.order_seq += 1
         ticket.order = self.order_seq
 
@@ -216,6 +249,7 @@ class QueueState(BaseModel):
         ticket = self.tickets[event.ticket_id]
         expired = event.reason is CancelReason.RESERVATION_EXPIRED
         ticket.state = TicketState.EXPIRED if expired else TicketState.CANCELLED
+        ticket.cancel_reason = event.reason.value
         if ticket.counter is not None:
             counter = self.counter(ticket.counter)
             if counter.current == ticket.ticket_id:
@@ -265,13 +299,17 @@ class QueueState(BaseModel):
         if started is not None:
             minutes = max(0.0, (at - started).total_seconds() / 60)
             by_hour = self.service_minutes.setdefault(ticket.service, {})
-            hour = started.hour
+            hour = started.astimezone(UTC).hour  # one key per hour, whatever zone the event carried
             previous = by_hour.get(hour)
             by_hour[hour] = (
                 minutes
                 if previous is None
                 else ((1 - EMA_WEIGHT) * previous + EMA_WEIGHT * minutes)
             )
+            count = min(self.service_samples.get(ticket.service, 0) + 1, RUNNING_SAMPLES)
+            mean = self.service_mean.get(ticket.service, minutes)
+            self.service_mean[ticket.service] = mean + (minutes - mean) / count
+            self.service_samples[ticket.service] = count
         record = self.counter(counter)
         if record.current == ticket.ticket_id:
             record.current = None
@@ -298,6 +336,7 @@ class QueueState(BaseModel):
             self.order_seq += 1
             ticket.order = self.order_seq
             ticket.queued_at = at
+            ticket.joined_at = at
 
     def _requeued(self, event: TicketRequeued) -> None:
         ticket = self.tickets[event.ticket_id]
@@ -308,6 +347,7 @@ class QueueState(BaseModel):
         ticket = self.tickets[event.ticket_id]
         self._finish_visit(ticket, event.counter, event.at)
         ticket.service = event.to_service
+        ticket.joined_at = event.at
         self._requeue(ticket, event.keeps_place, event.at)
 
     def _counter_changed(self, event: CounterChanged) -> None:

@@ -94,9 +94,7 @@ def service_status(site: Site, state: QueueState, code: str, now: datetime) -> S
     return ServiceStatus(
         service=code,
         waiting=ahead,
-        estimated_wait_min=estimated_wait_minutes(
-            site, state, code, ahead, now, availability.minutes_until_open
-        ),
+        estimated_wait_min=estimated_wait_minutes(site, state, code, now),
         open_counters=open_counters,
         accepting=accepting,
         reason=reason,

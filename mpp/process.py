@@ -194,10 +194,13 @@ class HubProcess(MppProcess):
         clock_start: str | None = None,
         log: Path | None = None,
         env: Mapping[str, str] | None = None,
+        site: Path | None = None,
     ) -> None:
         args = ["hub", "run", "--port", str(port), "--secrets", str(secrets), "--db", str(db)]
         if clock_start:
             args += ["--clock-start", clock_start]
+        if site is not None:
+            args += ["--site", str(site)]
         super().__init__(args, HUB_READY, log, env)
 
     @classmethod
@@ -208,10 +211,17 @@ class HubProcess(MppProcess):
         clock_start: str | None = MONDAY_MORNING,
         log: Path | None = None,
         env: Mapping[str, str] | None = None,
+        site: Path | None = None,
     ) -> HubProcess:
         """A hub on a local broker (``mqtt_broker.local.LocalBroker``) and its credentials."""
         return cls(
-            broker.local_port, broker.directory / "mqtt-credentials.json", db, clock_start, log, env
+            broker.local_port,
+            broker.directory / "mqtt-credentials.json",
+            db,
+            clock_start,
+            log,
+            env,
+            site,
         )
 
 

@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     INVALID_STATE = "invalid_state"
     NOTHING_WAITING = "nothing_waiting"
     QUOTA_FULL = "quota_full"
+    AGENCY_FULL = "agency_full"  # the agency's counters cannot serve one more ticket today
     CLOSED = "closed"
     EXPIRED = "expired"
     STORAGE_FULL = "storage_full"  # the hub's disk is full: nothing was done, try again later

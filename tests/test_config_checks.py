@@ -57,8 +57,8 @@ def faulty(tmp_path: Path) -> Path:
     devices = root / "devices"
     _edit(devices / "counter-01.toml", '"DUK-AKTA"]', '"XYZ"]')
     _edit(devices / "counter-02.toml", "[counter]\n", "[counter]\nbuzzer = 5\n")
-    (devices / "counter-23.toml").write_text(
-        'device_id = "counter-23"\nrole = "counter"\nname = "Unit loket 23"\n'
+    (devices / "counter-24.toml").write_text(
+        'device_id = "counter-24"\nrole = "counter"\nname = "Unit loket 24"\n'
     )
     (devices / "display-01.toml").write_text('device_id = "display-01\nrole = "display"\n')
     (devices / "counter-04.toml").unlink()
@@ -69,8 +69,8 @@ def test_bundled_inventory_and_default_site_pass() -> None:
     result = _validate()
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert f"{INVENTORY}: site mpp-lampung-timur, 35 devices, 1 admins: ok" in result.stdout
-    assert "lampung-timur.toml: site mpp-lampung-timur, 22 counters: ok" in result.stdout
+    assert f"{INVENTORY}: site mpp-lampung-timur, 36 devices, 1 admins: ok" in result.stdout
+    assert "lampung-timur.toml: site mpp-lampung-timur, 23 counters: ok" in result.stdout
 
 
 def test_every_fault_is_reported_in_one_run(faulty: Path) -> None:
@@ -89,10 +89,10 @@ def test_every_fault_is_reported_in_one_run(faulty: Path) -> None:
     assert _lines(result.stderr, devices / "counter-02.toml") == [
         f"{devices / 'counter-02.toml'}: counter.buzzer: pin 5 already used by counter.buttons.next"
     ]
-    (unknown_unit,) = _lines(result.stderr, devices / "counter-23.toml")
+    (unknown_unit,) = _lines(result.stderr, devices / "counter-24.toml")
     assert unknown_unit.endswith(
-        "counter-23.toml: device_id: no counter of site mpp-lampung-timur has "
-        "device_id = 'counter-23' (set it on that counter in "
+        "counter-24.toml: device_id: no counter of site mpp-lampung-timur has "
+        "device_id = 'counter-24' (set it on that counter in "
         f"{SITES / 'lampung-timur.toml'})"
     )
     (malformed,) = _lines(result.stderr, devices / "display-01.toml")
@@ -237,3 +237,21 @@ def test_missing_or_unreadable_paths_are_reported(args: list[str], message: str)
     assert result.returncode == CONFIG_ERROR_EXIT
     assert "Traceback" not in result.stderr
     assert message in result.stderr
+
+
+def test_quota_above_the_counters_day_is_a_warning(tmp_path: Path) -> None:
+    """Dukcapil's old quotas (470 a day) against 4 counters that serve ≈ 220: the site
+    still validates, with one warning naming the agency and both figures."""
+    site = tmp_path / "site.toml"
+    site.write_text(
+        (SITES / "lampung-timur.toml")
+        .read_text()
+        .replace("daily_quota = 80\n", "daily_quota = 330\n", 1)
+    )
+    result = _validate("--site", site)
+    assert result.returncode == 0, result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if "warning:" in line]
+    assert warning.startswith(f"{site}: agencies (DUKCAPIL): warning: daily quotas need 3,")
+    assert "(470 tickets)" in warning and "its 4 counters have 1,560" in warning
+    assert "about 222 tickets" in warning
+    assert "1 warning, no errors" in result.stdout

@@ -23,6 +23,7 @@ def cand(
     primary: bool = True,
     appointment_in: float | None = None,
     checked_in_ago: float | None = None,
+    joined_ago: float | None = None,
 ) -> Candidate:
     return Candidate(
         ticket_id=ticket,
@@ -38,10 +39,14 @@ def cand(
         checked_in_at=NOW - timedelta(minutes=checked_in_ago)
         if checked_in_ago is not None
         else None,
+        joined_at=NOW - timedelta(minutes=joined_ago) if joined_ago is not None else None,
     )
 
 
 def mpp(**settings: object) -> MppPolicy:
+    """The policy with ``settings``; the priority guarantee is off unless asked for, so
+    each rule is seen on its own (the guarantee has its own tests)."""
+    settings.setdefault("priority_max_wait_minutes", None)
     return MppPolicy(DispatchSettings(**settings))  # type: ignore[arg-type]
 
 
@@ -192,3 +197,46 @@ def test_deterministic() -> None:
     policy = mpp(priority_rule=PriorityRule.RATIO)
     first = pick(policy, pool, CounterHistory(2, 0))
     assert all(pick(policy, list(reversed(pool)), CounterHistory(2, 0)) == first for _ in range(3))
+
+
+def test_priority_guarantee_beats_every_rule_at_its_limit() -> None:
+    """A priority ticket at the limit is called before an appointment, an overdue
+    service and a primary queue — even at a counter where it is secondary."""
+    for rule in PriorityRule:
+        policy = mpp(priority_rule=rule, priority_max_wait_minutes=8)
+        candidates = [
+            cand("overdue", 1, 90, service="S1", target=30),
+            cand("due", 2, 5, appointment_in=0, checked_in_ago=5),
+            cand("p", 3, 8, PRIO, service="S2", primary=False),
+        ]
+        assert pick(policy, candidates) == "p", rule
+
+
+def test_priority_guarantee_waits_for_its_limit() -> None:
+    policy = mpp(priority_rule=PriorityRule.NONE, priority_max_wait_minutes=8)
+    assert pick(policy, [cand("r", 1, 20), cand("p", 2, 7.9, PRIO)]) == "r"
+    assert pick(policy, [cand("r", 1, 20), cand("p", 2, 8, PRIO)]) == "p"
+
+
+def test_priority_guarantee_longest_waiting_first() -> None:
+    policy = mpp(priority_max_wait_minutes=8)
+    assert pick(policy, [cand("p2", 5, 9, PRIO), cand("p1", 3, 12, PRIO)]) == "p1"
+
+
+def test_priority_guarantee_is_on_by_default() -> None:
+    policy = MppPolicy(DispatchSettings(priority_rule=PriorityRule.NONE))
+    limit = DispatchSettings().priority_max_wait_minutes
+    assert limit is not None
+    late = cand("p", 2, limit, PRIO)
+    assert policy.choose([cand("r", 1, 60), late], CounterHistory(), NOW) == late
+
+
+def test_transferred_ticket_ages_from_joining_its_service() -> None:
+    """It keeps its place (order), but its wait for the overdue rule starts at the
+    transfer: 50 minutes at the first agency do not make a payment overdue."""
+    policy = mpp(priority_rule=PriorityRule.NONE)
+    moved = cand("moved", 1, 50, service="PAY", target=15, joined_ago=2)
+    local = cand("local", 2, 10, service="OPEN", target=30)
+    assert pick(policy, [moved, local]) == "local"  # 10/30 > 2/15
+    same = cand("same", 3, 3, service="PAY", target=15)
+    assert pick(policy, [moved, same]) == "moved"  # same service: its place in line

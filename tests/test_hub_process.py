@@ -171,3 +171,20 @@ def test_hub_with_no_broker_keeps_waiting_and_stops_on_sigterm(tmp_path: Path) -
     output = "".join(hub.lines)
     assert "Traceback" not in output
     assert "hub ready" not in output
+
+
+def test_hub_warns_at_start_when_quotas_exceed_what_counters_serve(
+    fresh_broker: LocalBroker, tmp_path: Path
+) -> None:
+    """A site whose Dukcapil quotas (470) exceed its counters' day (≈ 222) still runs;
+    `mpp hub run` says so once at start, naming the agency."""
+    site = tmp_path / "site.toml"
+    default = Path(__file__).resolve().parent.parent / "hub/site/sites/lampung-timur.toml"
+    site.write_text(default.read_text().replace("daily_quota = 80\n", "daily_quota = 330\n", 1))
+    process = HubProcess.on(fresh_broker, tmp_path / "hub.db", site=site)
+    process.start()
+    try:
+        process.wait_for("agencies (DUKCAPIL): daily quotas need 3,")
+        assert "about 222 tickets" in "".join(process.lines)
+    finally:
+        process.stop()

@@ -49,7 +49,7 @@ def test_default_site_has_the_fifteen_agencies_of_the_regulation() -> None:
     assert [agency.name for agency in site.agencies] == PERBUP_AGENCIES
     for agency in site.agencies:
         assert sum(1 for s in site.services if s.agency == agency.code) >= 1
-    assert len(site.counters) == 22
+    assert len(site.counters) == 23
 
 
 def test_unknown_service_on_a_counter_names_file_entry_and_field(tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ def test_unknown_service_on_a_counter_names_file_entry_and_field(tmp_path: Path)
 def test_negative_quota_names_the_service(tmp_path: Path) -> None:
     path = _edited(
         tmp_path,
-        "daily_quota = 150\nneeds_signature = true",
+        "daily_quota = 80\nneeds_signature = true",
         "daily_quota = -1\nneeds_signature = true",
     )
     with pytest.raises(SiteError) as raised:

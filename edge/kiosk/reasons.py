@@ -36,6 +36,12 @@ REASONS: dict[ErrorCode, Reason] = {
     ErrorCode.INVALID_STATE: Reason("", "Kode pendaftaran ini sudah digunakan."),
     ErrorCode.EXPIRED: Reason("", "Pendaftaran ini bukan untuk hari ini."),
     ErrorCode.UNKNOWN_SERVICE: Reason("", "Layanan ini tidak dikenal."),
+    ErrorCode.AGENCY_FULL: Reason(
+        "Sudah penuh untuk hari ini",
+        "Layanan ini sudah penuh untuk hari ini. Silakan daftar online untuk hari lain "
+        "atau datang kembali pada hari layanan berikutnya.",
+        "Penuh",
+    ),
 }
 NO_ANSWER = "Sistem antrean tidak menjawab."
 PRINT_FAILED = "Maaf, tiket gagal dicetak. Nomor antrean dibatalkan."

@@ -1,22 +1,41 @@
-"""People ahead and estimated wait for a new ticket.
+"""People ahead and estimated wait for a ticket.
 
-The estimate divides the work ahead (people ahead × recent mean service time
-of the service at this hour) by the counters that serve it: a counter for
-which it is primary counts fully, one for which it is secondary counts half.
-Before opening, the time until opening is added. It is an honest rough
-figure for the ticket, not a promise.
+The estimate is the work ahead — in counter-minutes, from recent service
+times — at all the counters that can serve the service, shared as the
+dispatch policy shares it (a service also served elsewhere counts for the
+part of its capacity that lies at these counters), then laid over those
+counters' calling time today: the opening time, the site's breaks and each
+counter's own break (:mod:`hub.dispatch.capacity`). A priority ticket is
+ahead of every regular one, so only priority work and what is at the
+counters now count for it. It is an honest figure for the ticket, not a
+promise; ``bench/dispatch_sim.py`` reports how often it is right.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
+from hub.bookings import Booking
+from hub.dispatch.capacity import (
+    Window,
+    agency_services,
+    appointment_work,
+    booked_work,
+    counters_serving,
+    day_figures,
+    day_windows,
+    expected_minutes,
+    minutes_between,
+    minutes_to_finish,
+    present,
+    queued_work,
+)
+from hub.site.calendar import SiteCalendar
 from hub.site.schema import CategoryCode, Site
 from hub.state import QueueState, TicketRecord
-from protocol.models import CounterState, TicketState
-
-SECONDARY_SHARE = 0.5
+from protocol.models import TicketState
 
 
 def people_ahead(state: QueueState, service: str, category: CategoryCode) -> int:
@@ -44,33 +63,67 @@ def people_ahead_of(state: QueueState, ticket: TicketRecord) -> int:
     )
 
 
-def serving_capacity(site: Site, state: QueueState, service: str) -> float:
-    """Counters serving ``service``: open ones, else all that could open."""
-    from hub.day_plan import counter_services
-
-    open_share = configured_share = 0.0
-    for counter in site.counters:
-        primary, secondary = counter_services(site, state, counter.number)
-        share = 1.0 if service in primary else (SECONDARY_SHARE if service in secondary else 0.0)
-        configured_share += share
-        if state.counter(counter.number).state is not CounterState.CLOSED:
-            open_share += share
-    return open_share or configured_share or 1.0
-
-
-def mean_service_minutes(site: Site, state: QueueState, service: str, hour: int) -> float:
-    recent = state.service_minutes_at(service, hour)
-    return recent if recent is not None else site.service(service).mean_service_minutes
+def mean_service_minutes(site: Site, state: QueueState, service: str, now: datetime) -> float:
+    return expected_minutes(site, state, service, now)
 
 
 def estimated_wait_minutes(
     site: Site,
     state: QueueState,
     service: str,
-    ahead: int,
     now: datetime,
-    minutes_until_open: float = 0.0,
+    *,
+    category: CategoryCode = CategoryCode.REGULAR,
+    before_order: int | None = None,
+    bookings: Sequence[Booking] = (),
+    appointment_at: datetime | None = None,
 ) -> int:
-    per_ticket = mean_service_minutes(site, state, service, now.hour)
-    capacity = serving_capacity(site, state, service)
-    return math.ceil(minutes_until_open + ahead * per_ticket / capacity)
+    """Minutes until a ticket of ``service`` is called (new, or the one at ``before_order``)."""
+    calendar = SiteCalendar(site)
+    day = calendar.service_day(now)
+    hours = calendar.hours(site.service(service), day)
+    counters = counters_serving(site, agency_services(site, site.service(service).agency))
+    if hours is None or not counters:
+        return 0
+    windows = day_windows(site, hours, counters, day, calendar.zone)
+    serving = present(state, counters, windows, now) or counters
+    own = [windows[c.number] for c in serving]
+    late = timedelta(minutes=site.dispatch.appointment_late_minutes)
+    if appointment_at is not None and now <= appointment_at + late:
+        # On time for its slot: called when the slot comes (the appointment rule), after
+        # the appointments due before it and what is at the counters now, not in line.
+        window = appointment_at - timedelta(minutes=site.dispatch.appointment_early_minutes)
+        ahead = appointment_work(site, state, serving, now, appointment_at)
+        until_window = max(0.0, (window - now).total_seconds() / 60)
+        return max(0, math.ceil(max(until_window, _finish(own, now, ahead))))
+    priority = category is CategoryCode.PRIORITY
+    figures = day_figures(state)
+    work = queued_work(
+        site,
+        state,
+        serving,
+        now,
+        priority_only=priority,
+        before_order=before_order,
+        figures=figures,
+    )
+    if priority and work > 0:
+        work = max(work, expected_minutes(site, state, service, now) / 2)
+    elif not priority:  # priority citizens who come meanwhile go first
+        share = figures.priority_share.get(service, 0.0)
+        work /= 1 - min(share, 0.5)
+    minutes = _finish(own, now, work)
+    if bookings and not priority:  # appointments due before its turn are called first
+        due = now + timedelta(minutes=minutes)
+        extra = booked_work(site, state, bookings, serving, now, due)
+        minutes = _finish(own, now, work + extra)
+    return max(0, math.ceil(minutes))
+
+
+def _finish(own: list[list[Window]], now: datetime, work: float) -> float:
+    minutes = minutes_to_finish(own, now, work)
+    if minutes is None:  # more work than calling time left today: past closing
+        end = max((w[-1][1] for w in own if w), default=now)
+        left = work - sum(minutes_between(w, now, end) for w in own)
+        minutes = max(0.0, (end - now).total_seconds() / 60) + left / len(own)
+    return minutes

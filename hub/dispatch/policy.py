@@ -2,6 +2,11 @@
 
 The MPP policy, in order (docs/dispatch.md gives the rationale):
 
+0. **Priority guarantee** — a priority ticket that has waited
+   ``priority_max_wait_minutes`` is called next by any counter that can serve
+   it (primary or secondary), the longest-waiting first, whatever the
+   priority rule below. It bounds priority waits without a separate lane:
+   regular citizens lose only the calls that the guarantee takes.
 1. **Appointments due** — a checked-in booking whose slot has come (from
    ``early`` minutes before it) is called first, earliest slot first. A
    citizen who checked in more than ``late`` minutes after the slot has lost
@@ -23,7 +28,10 @@ The MPP policy, in order (docs/dispatch.md gives the rationale):
    citizens forward, never behind people who came after them.
 5. **Aging** — within the chosen pool and category, the ticket with the
    largest wait / target goes first, so a service with a tight target is not
-   starved by a slow one; equal scores go by queue order.
+   starved by a slow one; equal scores go by queue order. The wait counts
+   from when the ticket joined its current service: a transferred ticket
+   keeps its place in line, but the time it spent at its first agency does
+   not make it "overdue" on arrival.
 
 Every choice depends only on the candidates, the counter's recent calls and
 ``now``, so it is deterministic for a given event order.
@@ -52,13 +60,15 @@ class Candidate:
     primary: bool
     appointment_at: datetime | None = None
     checked_in_at: datetime | None = None
+    joined_at: datetime | None = None  # when it joined this service (a transfer: later)
 
     def waited_minutes(self, now: datetime) -> float:
         return max(0.0, (now - self.queued_at).total_seconds() / 60)
 
     def aging(self, now: datetime) -> float:
-        """Wait relative to the service's target (1.0 = at target)."""
-        return self.waited_minutes(now) / self.target_minutes
+        """Wait at this service relative to its target (1.0 = at target)."""
+        since = self.joined_at or self.queued_at
+        return max(0.0, (now - since).total_seconds() / 60) / self.target_minutes
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,9 @@ class MppPolicy:
     ) -> Candidate | None:
         if not candidates:
             return None
+        guaranteed = self._priority_guarantee(candidates, now)
+        if guaranteed is not None:
+            return guaranteed
         due = [c for c in candidates if self._appointment_due(c, now)]
         if due:
             return min(due, key=lambda c: (c.appointment_at, c.order))
@@ -110,6 +123,19 @@ class MppPolicy:
         if not pool:
             pool = [c for c in candidates if c.primary] or list(candidates)
         return self._by_priority_rule(pool, history, now)
+
+    def _priority_guarantee(
+        self, candidates: Sequence[Candidate], now: datetime
+    ) -> Candidate | None:
+        limit = self.settings.priority_max_wait_minutes
+        if limit is None:
+            return None
+        late = [
+            c
+            for c in candidates
+            if c.category is CategoryCode.PRIORITY and c.waited_minutes(now) >= limit
+        ]
+        return min(late, key=lambda c: c.order, default=None)
 
     def _overdue_services(self, candidates: Sequence[Candidate], now: datetime) -> list[Candidate]:
         late = {c.service for c in candidates if c.aging(now) >= self.settings.overdue_factor}
@@ -158,7 +184,15 @@ class MppPolicy:
 
     @staticmethod
     def _oldest_relative(pool: Sequence[Candidate], now: datetime) -> Candidate:
-        return max(pool, key=lambda c: (c.aging(now), -c.order))
+        """The service furthest behind its target goes first, and in it the first in line.
+
+        A service's lateness is its most-aged ticket's; within the service,
+        queue order decides, so a transferred ticket keeps its place.
+        """
+        late: dict[str, float] = {}
+        for c in pool:
+            late[c.service] = max(late.get(c.service, 0.0), c.aging(now))
+        return max(pool, key=lambda c: (late[c.service], -c.order))
 
 
 def policy_for(settings: DispatchSettings) -> DispatchPolicy:

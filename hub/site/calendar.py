@@ -41,6 +41,18 @@ class SiteCalendar:
         weekly = service.hours if service is not None and service.hours else self.site.hours
         return weekly.for_weekday(day.weekday())
 
+    def calls_end(self, service: Service, day: date) -> datetime | None:
+        """Until when counters may call a ticket of ``service`` on ``day`` (None: not open).
+
+        Closing plus the site's grace, plus its overtime where the site serves
+        in overtime (:class:`~hub.site.schema.ClosingRules`).
+        """
+        hours = self.hours(service, day)
+        if hours is None:
+            return None
+        close = datetime.combine(day, hours.close, self.zone)
+        return close + timedelta(minutes=self.site.closing.calls_end_minutes)
+
     def availability(self, service: Service, moment: datetime) -> Availability:
         """Whether a kiosk may issue a ticket for ``service`` at ``moment``."""
         local = self.local(moment)

@@ -127,6 +127,13 @@ class Counter(SiteModel):
     primary: list[ServiceCode] = Field(min_length=1)
     secondary: list[ServiceCode] = Field(default_factory=list)
     zone: str | None = None
+    breaks: list[TimeRange] = Field(
+        default_factory=list,
+        description=(
+            "This counter's own breaks (a staggered lunch), besides the site's: admission "
+            "and estimates count its minutes without them."
+        ),
+    )
 
 
 class CategoryCode(StrEnum):
@@ -163,8 +170,60 @@ class DispatchSettings(SiteModel):
     )
     overdue_factor: float = Field(default=1.0, gt=0, le=5)
     transfer_keeps_place: bool = True
+    priority_max_wait_minutes: int | None = Field(
+        default=3,
+        ge=1,
+        le=120,
+        description=(
+            "Priority guarantee: a priority ticket that has waited this long is called next "
+            "by any counter that can serve it, whatever the priority rule (none: off)."
+        ),
+    )
     appointment_early_minutes: int = Field(default=15, ge=0, le=240)
     appointment_late_minutes: int = Field(default=15, ge=0, le=240)
+
+
+class EndOfDay(StrEnum):
+    """What happens to tickets still waiting when the counters' day is over."""
+
+    OVERTIME = "overtime"
+    RETURN_TICKET = "return_ticket"
+
+
+class ClosingRules(SiteModel):
+    """Closing time as citizens live it: nobody is given a ticket the building cannot serve."""
+
+    admission: bool = Field(
+        default=True,
+        description=(
+            "Refuse a ticket (agency_full) when the agency's counters cannot start it "
+            "before closing plus the grace, from the work already queued."
+        ),
+    )
+    grace_minutes: int = Field(
+        default=15, ge=0, le=120, description="Calls continue this long after closing."
+    )
+    end_of_day: EndOfDay = Field(
+        default=EndOfDay.OVERTIME,
+        description=(
+            "overtime: counters keep calling up to overtime_minutes after the grace; "
+            "return_ticket: whoever still waits after the grace gets a priority return "
+            "ticket for the next morning."
+        ),
+    )
+    overtime_minutes: int = Field(default=30, ge=0, le=240)
+    booking_no_show_share: float = Field(
+        default=0.15,
+        ge=0,
+        le=1,
+        description="Share of online bookings that do not come: room is kept for the rest.",
+    )
+
+    @property
+    def calls_end_minutes(self) -> int:
+        """Minutes after closing until which counters may still call a ticket."""
+        extra = self.overtime_minutes if self.end_of_day is EndOfDay.OVERTIME else 0
+        return self.grace_minutes + extra
 
 
 class TicketRules(SiteModel):
@@ -200,6 +259,7 @@ class Site(SiteModel):
     categories: list[Category] = Field(min_length=1)
     dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
     tickets: TicketRules = Field(default_factory=TicketRules)
+    closing: ClosingRules = Field(default_factory=ClosingRules)
 
     # Indexes built once (cached on the instance): dispatch looks a service up
     # for every waiting ticket on every call.
@@ -233,3 +293,9 @@ class Site(SiteModel):
 
     def counter_of_device(self, device_id: str) -> Counter | None:
         return self.counters_by_device.get(device_id)
+
+    def capacity_warnings(self) -> list[tuple[str, str]]:
+        """(where, message) for quotas above what the counters can serve in a day."""
+        from hub.site.capacity import quota_warnings
+
+        return quota_warnings(self)

@@ -80,6 +80,20 @@ class CounterView(WireModel):
 class ReplyError(WireModel):
     code: ErrorCode
     message: str = Field(min_length=1, max_length=500)
+    agency_name: ShortText | None = Field(
+        default=None,
+        description=(
+            "With `agency_full` (since 1.2): the agency's short name, for the kiosk to "
+            "say which agency is full today."
+        ),
+    )
+    next_open_at: Timestamp | None = Field(
+        default=None,
+        description=(
+            "With `agency_full` (since 1.2): when the agency next calls tickets (its "
+            "next service day's opening time), for 'come back tomorrow at 08.00'."
+        ),
+    )
 
 
 class Reply(Envelope):

@@ -1,0 +1,1 @@
+"""The parts of ``bench/dispatch_sim.py``: profile, one day, references, statistics."""
