@@ -61,7 +61,10 @@ def _reserve(kiosk: DeviceClient, service: str) -> ReplyError | None:
 
 
 def test_the_kiosk_learns_an_agency_is_full_for_today(
-    hub_app: Callable[..., HubApp], kiosk: DeviceClient, fresh_broker: LocalBroker
+    hub_app: Callable[..., HubApp],
+    kiosk: DeviceClient,
+    fresh_broker: LocalBroker,
+    mqtt_client: Callable[..., RecordingClient],
 ) -> None:
     """At 14.00 Dukcapil's 4 counters have 4 × 60 minutes before closing: about 34
     citizens at 7 minutes. The next one is refused before anything is printed."""
@@ -82,20 +85,14 @@ def test_the_kiosk_learns_an_agency_is_full_for_today(
     assert _reserve(kiosk, "DUK-KK") is not None
     assert _reserve(kiosk, "POL-SKCK") is None
 
-    watcher = RecordingClient(
-        fresh_broker.host, fresh_broker.port, "kiosk-02", fresh_broker.password("kiosk-02")
-    )
-    try:
-        watcher.connect()
-        watcher.subscribe("mpp/state/service/DUK-KTP")
-        status = watcher.wait_until(
-            "mpp/state/service/DUK-KTP", lambda p: p.get("accepting") is False
-        )
-    finally:
-        watcher.stop()
+    watcher = mqtt_client("kiosk-02", on=fresh_broker)
+    watcher.subscribe("mpp/state/service/DUK-KTP")
+    status = watcher.wait_until("mpp/state/service/DUK-KTP", lambda p: p.get("accepting") is False)
     assert (
         status["reason"] == "Dukcapil sudah penuh untuk hari ini, buka kembali Selasa pukul 08.00"
     )
+    assert status["reason_code"] == "agency_full"
+    assert status["reopens_at"].startswith("2026-11-24T")
 
 
 def test_the_kiosk_says_it_in_bahasa_indonesia() -> None:
