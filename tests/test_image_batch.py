@@ -99,4 +99,5 @@ def test_batch_resumes_from_a_device(workspace: dict[str, Path], tmp_path: Path)
     assert sorted(path.name for path in tmp_path.glob("*.img")) == [
         "counter-21.img",
         "counter-22.img",
+        "counter-23.img",
     ]
