@@ -220,3 +220,24 @@ def test_estimate_counts_every_counter_of_the_agency_and_the_breaks(tmp_path: Pa
     later = hub.ok(TicketReserve, "kiosk-01", service="DUK-KTP")
     assert later.ticket is not None
     assert later.ticket.estimated_wait_min > 30  # 91 min of work: 40 at four counters, rest at two
+
+
+def test_the_kiosk_names_the_full_agency_and_when_to_come_back() -> None:
+    """With the reply's data the citizen hears which agency and which day, not
+    'the next service day'."""
+    from zoneinfo import ZoneInfo
+
+    now = datetime.fromisoformat(TUESDAY_0800_WIB).astimezone(ZoneInfo("Asia/Jakarta"))
+    error = ReplyError(
+        code=ErrorCode.AGENCY_FULL,
+        message="full",
+        agency_name="Dukcapil",
+        next_open_at=now + timedelta(days=1),
+    )
+    sentence = refusal(ErrorCode.AGENCY_FULL, False, error, now=now - timedelta(days=1))
+    assert sentence == (
+        "Dukcapil sudah penuh untuk hari ini. Silakan daftar online untuk hari lain, "
+        "atau datang kembali Rabu, 25 November pukul 08.00."
+    ), sentence
+    tomorrow = refusal(ErrorCode.AGENCY_FULL, False, error, now=now + timedelta(hours=6))
+    assert tomorrow.endswith("atau datang kembali besok pukul 08.00."), tomorrow

@@ -255,7 +255,10 @@ class KioskAgent:
             return
         if not reply.ok or reply.ticket is None:
             code = reply.error.code if reply.error else None
-            self._events.put(("failed", refusal(code, booking=isinstance(intent, CheckIn))))
+            sentence = refusal(
+                code, isinstance(intent, CheckIn), reply.error, now=self._local_now()
+            )
+            self._events.put(("failed", sentence))
             return
         ticket = reply.ticket
         try:

@@ -15,7 +15,7 @@ from datetime import datetime
 from edge.indonesian import DAYS, MONTHS
 from edge.wording import clock
 from protocol.errors import ErrorCode
-from protocol.models import ServiceStatus
+from protocol.models import ReplyError, ServiceStatus
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,27 @@ TICKET_REASONS: dict[ErrorCode, Reason] = {
 }
 
 
-def refusal(code: ErrorCode | None, booking: bool = False) -> str:
-    """The error screen's sentence for a refused ``ticket.reserve`` or ``booking.check_in``."""
+def refusal(
+    code: ErrorCode | None,
+    booking: bool = False,
+    error: ReplyError | None = None,
+    now: datetime | None = None,
+) -> str:
+    """The error screen's sentence for a refused ``ticket.reserve`` or ``booking.check_in``.
+
+    An agency full for today names the agency and when to come back, when the
+    hub's reply says so (``agency_name``, ``next_open_at``): a citizen told
+    "come back on the next service day" should not have to ask which day.
+    """
     if code is None:
         return UNAVAILABLE.sentence
+    if code is ErrorCode.AGENCY_FULL and error is not None and error.agency_name:
+        back = reopening(error.next_open_at, now) if now and error.next_open_at else ""
+        when = f", atau datang kembali {back.removeprefix('Buka ')}" if back else ""
+        return (
+            f"{error.agency_name} sudah penuh untuk hari ini. "
+            f"Silakan daftar online untuk hari lain{when}."
+        )
     reason = None if booking else TICKET_REASONS.get(code)
     return (reason or REASONS.get(code, UNAVAILABLE)).sentence
 
