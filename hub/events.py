@@ -198,6 +198,17 @@ class SatisfactionRated(EventModel):
     rating: SatisfactionRating
 
 
+class SurveyAnswered(EventModel):
+    """A nine-element satisfaction survey (PermenPANRB 14/2017) about a finished visit."""
+
+    kind: Literal["survey.answered"] = "survey.answered"
+    ticket_id: str
+    counter: int
+    service: str
+    agency: str
+    answers: list[int | None]
+
+
 class AnnouncementsSet(EventModel):
     kind: Literal["announcements.set"] = "announcements.set"
     texts: list[str]
@@ -213,6 +224,7 @@ class CommandRejected(EventModel):
     command_type: str
     code: str
     message: str
+    service: str | None = None  # the service a refused ticket.reserve asked for (turned away)
 
 
 Event = Annotated[
@@ -228,6 +240,7 @@ Event = Annotated[
     | TicketTransferred
     | CounterChanged
     | SatisfactionRated
+    | SurveyAnswered
     | AnnouncementsSet
     | CommandRejected
     | CounterServicesSet

@@ -178,7 +178,13 @@ class QueueService:
             self._check_calls_have_expiry(command, decision)
         except Refusal as refusal:
             return self._refuse(
-                command.command_id, command.device_id, command.type, refusal, now, rollover
+                command.command_id,
+                command.device_id,
+                command.type,
+                refusal,
+                now,
+                rollover,
+                service=getattr(command, "service", None),  # a ticket.reserve turned away
             )
         return self._commit(
             rollover + decision.events,
@@ -480,6 +486,7 @@ class QueueService:
         refusal: Refusal,
         now: datetime,
         rollover: list[Event] | None = None,
+        service: str | None = None,
     ) -> Outcome:
         verdict = self.flood.rejected(sender, "refused")
         if verdict.log:
@@ -490,6 +497,7 @@ class QueueService:
             command_type=kind,
             code=refusal.code.value,
             message=refusal.message,
+            service=service[:32] if isinstance(service, str) else None,
         )
         reply = Reply(
             command_id=command_id,

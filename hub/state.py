@@ -26,6 +26,7 @@ from hub.events import (
     ServiceClosed,
     ServiceQuotaSet,
     ServiceReopened,
+    SurveyAnswered,
     TicketCalled,
     TicketCancelled,
     TicketDone,
@@ -121,6 +122,7 @@ class QueueState(BaseModel):
     )
     service_samples: dict[str, int] = Field(default_factory=dict)
     rated: set[str] = Field(default_factory=set)
+    surveyed: set[str] = Field(default_factory=set)
     bookings_used: set[str] = Field(default_factory=set)
     announcements: list[str] = Field(default_factory=list)
     announcements_until: datetime | None = None
@@ -205,6 +207,7 @@ class QueueState(BaseModel):
         self.tickets = {}
         self.last_number = {}
         self.rated = set()
+        self.surveyed = set()
         self.bookings_used = set()
         self.recent_calls = []
         self.counter_services = {}
@@ -385,6 +388,9 @@ class QueueState(BaseModel):
     def _rated(self, event: SatisfactionRated) -> None:
         self.rated.add(rating_key(event.ticket_id, event.counter))
 
+    def _surveyed(self, event: SurveyAnswered) -> None:
+        self.surveyed.add(event.ticket_id)
+
     def _announcements(self, event: AnnouncementsSet) -> None:
         self.announcements = list(event.texts)
         self.announcements_until = event.expires_at if event.texts else None
@@ -410,6 +416,7 @@ _HANDLERS = {
     TicketTransferred: QueueState._transferred,
     CounterChanged: QueueState._counter_changed,
     SatisfactionRated: QueueState._rated,
+    SurveyAnswered: QueueState._surveyed,
     AnnouncementsSet: QueueState._announcements,
     CommandRejected: QueueState._rejected,
     CounterServicesSet: QueueState._counter_services,

@@ -23,6 +23,7 @@ Register = Callable[[argparse._SubParsersAction], None]
 
 def _registrars() -> list[Register]:
     from admin import cli as admin_cli
+    from admin.reports import cli as report_cli
     from edge import cli as edge_cli
     from firmware_config import cli as config_cli
     from hub import cli as hub_cli
@@ -38,6 +39,7 @@ def _registrars() -> list[Register]:
         image_cli.register,
         demo_cli.register,
         admin_cli.register,
+        report_cli.register,
     ]
 
 

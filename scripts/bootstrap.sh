@@ -18,6 +18,7 @@ command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(
 command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)  # the display's voice clips
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing+=(fonts-dejavu-core)  # screen font (edge/fonts.py)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # tests look at the HTML report
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv python3-pip)
 # mpp image: partition tables, FAT boot partitions written without mounting;
 # the tests' tiny images (mkfs.vfat, fsck.vfat) and the recipe's shellcheck.
