@@ -77,10 +77,10 @@ RATING_WEIGHTS = [4, 10, 46, 40]  # tidak puas … sangat puas
 class QuarterSpec:
     first_day: date
     last_day: date
-    tickets_per_day: int = 100
+    tickets_per_day: int = 70
     seed: int = 13
-    # One or more counters per agency of the mix; the others stay closed all quarter.
-    counters: tuple[int, ...] = (1, 2, 3, 5, 6, 7, 8, 9, 10, 12, 13)
+    # One counter per agency of the mix (two at Dukcapil); the others stay closed.
+    counters: tuple[int, ...] = (1, 3, 5, 7, 8, 9, 10, 12, 13)
 
 
 def working_days(site: Site, first: date, last: date) -> Iterator[date]:

@@ -17,7 +17,7 @@ from protocol.models.reports import Report
 
 BLUE, GREEN, ORANGE, RED, GREY = "#1f5fa8", "#2e8b57", "#e08a1e", "#c0392b", "#9aa5b1"
 RATING_COLOURS = (RED, ORANGE, "#7fb3d5", GREEN)
-FIRST_HOUR, LAST_HOUR = 7, 16  # the hall's day; the heat map shows these hours
+FIRST_HOUR, LAST_HOUR = 7, 15  # the hall's day (07.00–15.00); the heat map shows these hours
 
 
 def _figure(width: float = 7.5, height: float = 3.2) -> Figure:

@@ -39,7 +39,7 @@ figcaption { font-size: 12px; color: #4a5868; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; margin-bottom: 8px; }
 th, td { border: 1px solid #d5dbe3; padding: 3px 6px; text-align: right; }
 th { background: #eaf0f7; }
-td:first-child, th:first-child { text-align: left; }
+td:first-child, th:first-child { text-align: left; min-width: 230px; }
 tr.total td { font-weight: bold; background: #f3f6fa; }
 .summary { border: 2px solid #1f5fa8; border-radius: 8px; padding: 14px 20px; background: #f7faff; }
 .summary p { margin: 6px 0; line-height: 1.45; }

@@ -24,11 +24,13 @@ from admin.reports.text import (
     number,
     percent,
     period,
+    trend,
+    within,
 )
 from hub.reports.ikm import score_band
 from protocol.models.reports import Figures, Report
 
-LOW_WITHIN_TARGET = 0.8  # an agency calling fewer within target needs attention
+LOW_WITHIN_TARGET = 0.9  # an agency calling fewer within target needs attention
 HIGH_NO_SHOWS = 0.05
 TITLE = "Laporan Monitoring dan Evaluasi Penyelenggaraan MPP"
 
@@ -103,13 +105,14 @@ def summary(current: Report, previous: Report, quarter: Quarter) -> list[str]:
         f"menerbitkan {number(total.issued)} tiket antrean dan menyelesaikan "
         f"{number(total.served)} layanan dalam {number(current.service_days)} hari layanan "
         f"(rata-rata {number(_per_day(current))} layanan per hari). Dibanding "
-        f"{quarter.previous.label}: tiket {change(total.issued, before.issued)}, layanan "
-        f"{change(total.served, before.served)}.",
-        f"Separuh pemohon dipanggil dalam {minutes(total.wait.median)} dan 90% dalam "
-        f"{minutes(total.wait.p90)} (triwulan lalu {minutes(before.wait.p90)}); "
+        f"{quarter.previous.label} ({number(before.served)} layanan dalam "
+        f"{number(previous.service_days)} hari layanan), rata-rata layanan per hari "
+        f"{trend(_per_day(current), _per_day(previous))}.",
+        f"Separuh pemohon dipanggil dalam {within(total.wait.median)} dan 90% dalam "
+        f"{within(total.wait.p90)} (triwulan lalu {within(before.wait.p90)}); "
         f"{percent(total.within_target)} panggilan memenuhi target waktu tunggu layanan "
         f"(triwulan lalu {percent(before.within_target)}). Lama layanan median "
-        f"{minutes(total.service.median)}.",
+        f"{within(total.service.median)}.",
     ]
     busiest = sorted(current.agencies, key=lambda a: a.served, reverse=True)[:3]
     if busiest and total.served:

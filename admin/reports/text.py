@@ -63,3 +63,22 @@ def change(now: float | None, before: float | None, decimals: int = 1) -> str:
     if before == 0:
         return "–" if now == 0 else "baru"
     return f"{'+' if now >= before else '−'}{number(abs(now - before) / before * 100, decimals)}%"
+
+
+def trend(now: float | None, before: float | None) -> str:
+    """``naik 3,2%``, ``turun 9,8%`` or ``tetap`` against the previous period."""
+    if now is None or before is None or before == 0:
+        return "tidak dapat dibandingkan"
+    if round(now, 6) == round(before, 6):
+        return "tetap"
+    word = "naik" if now > before else "turun"
+    return f"{word} {number(abs(now - before) / before * 100, 1)}%"
+
+
+def within(value: float | None) -> str:
+    """A wait for a sentence: ``kurang dari 1 menit`` rather than ``0,0 mnt``."""
+    if value is None:
+        return "–"
+    if value < 1:
+        return "kurang dari 1 menit"
+    return f"{number(value, 0)} menit"
