@@ -23,6 +23,7 @@ from hub.events import (
     CounterChanged,
     Event,
     SatisfactionRated,
+    SurveyAnswered,
     TicketCalled,
     TicketCancelled,
     TicketDone,
@@ -55,6 +56,7 @@ from protocol.models import (
     CounterSync,
     CounterTransfer,
     SatisfactionRate,
+    SurveySubmit,
     TicketPrinted,
     TicketPrintFailed,
     TicketReserve,
@@ -118,6 +120,7 @@ class Decider:
             CounterClose: self._close,
             CounterSync: self._sync,
             SatisfactionRate: self._rate,
+            SurveySubmit: self._survey,
             TicketReserve: self._reserve,
             BookingCheckIn: self._check_in,
             TicketPrinted: self._printed,
@@ -375,6 +378,33 @@ class Decider:
             rating=command.rating,
         )
         return _about(ticket, number, event)
+
+    def _survey(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        """A nine-element survey about the ticket's last finished service (PermenPANRB 14/2017).
+
+        Once per ticket, after it was served, on its own day; the event names
+        the service, agency and counter of that last visit, so the IKM can be
+        reported per agency.
+        """
+        assert isinstance(command, SurveySubmit)
+        ticket = self._ticket(state, command.ticket_id)
+        if not ticket.visits:
+            raise Refusal(ErrorCode.INVALID_STATE, f"{ticket.number} has not been served yet")
+        if ticket.ticket_id in state.surveyed:
+            raise Refusal(ErrorCode.INVALID_STATE, f"{ticket.number} was already surveyed")
+        visit = ticket.visits[-1]
+        service = self.site.service(visit.service)
+        event = SurveyAnswered(
+            at=now,
+            ticket_id=ticket.ticket_id,
+            counter=visit.counter,
+            service=service.code,
+            agency=service.agency,
+            answers=list(command.answers),
+        )
+        return Decision([event], ticket_id=ticket.ticket_id)
 
     # -- kiosk commands -------------------------------------------------------
 

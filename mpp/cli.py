@@ -23,10 +23,10 @@ Register = Callable[[argparse._SubParsersAction], None]
 
 def _registrars() -> list[Register]:
     from admin import cli as admin_cli
-    from admin.reports import cli as report_cli
     from edge import cli as edge_cli
     from firmware_config import cli as config_cli
     from hub import cli as hub_cli
+    from hub.reports import cli as report_cli
     from mpp import demo_cli
     from mqtt_broker import cli as broker_cli
     from provision import cli as image_cli

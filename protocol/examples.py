@@ -82,6 +82,7 @@ from protocol.models import (
     SatisfactionRating,
     ServiceOverview,
     ServiceStatus,
+    SurveySubmit,
     TicketPrinted,
     TicketPrintFailed,
     TicketReserve,
@@ -294,6 +295,17 @@ EXAMPLES: tuple[Example, ...] = (
         "A citizen presses 'sangat puas'",
         _COUNTER_CMD,
         _cmd(SatisfactionRate, ticket_id="20261123-A-012", rating=SatisfactionRating.SANGAT_PUAS),
+    ),
+    Example(
+        "survey",
+        "A citizen answers the nine-element survey at the kiosk (U3 left out)",
+        _KIOSK_CMD,
+        _cmd(
+            SurveySubmit,
+            "kiosk-01",
+            ticket_id="20261123-A-012",
+            answers=[4, 3, None, 4, 4, 3, 4, 3, 4],
+        ),
     ),
     Example(
         "reserve",

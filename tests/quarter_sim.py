@@ -35,6 +35,7 @@ from protocol.models import (
     PriorityCategory,
     SatisfactionRate,
     SatisfactionRating,
+    SurveySubmit,
     TicketPrinted,
     TicketPrintFailed,
     TicketReserve,
@@ -71,6 +72,17 @@ MIX = {
     "PTSP-KONS": 3,
 }
 RATING_WEIGHTS = [4, 10, 46, 40]  # tidak puas … sangat puas
+SURVEY_WEIGHTS = [  # per element U1…U9: waiting time (U3) and complaints (U8) score lower
+    (2, 8, 50, 40),
+    (2, 8, 50, 40),
+    (5, 20, 50, 25),
+    (1, 2, 27, 70),
+    (2, 8, 50, 40),
+    (2, 6, 50, 42),
+    (1, 5, 44, 50),
+    (4, 16, 55, 25),
+    (3, 12, 50, 35),
+]
 
 
 @dataclass(frozen=True)
@@ -265,6 +277,16 @@ class QuarterSimulation:
                             self._device(number),
                             ticket_id=ticket_id,
                             rating=rating,
+                        )
+                    if rng.random() < 0.1:  # the optional nine-element survey at the kiosk
+                        hub.ok(
+                            SurveySubmit,
+                            "kiosk-01",
+                            ticket_id=ticket_id,
+                            answers=[
+                                None if rng.random() < 0.03 else rng.choices((1, 2, 3, 4), w)[0]
+                                for w in SURVEY_WEIGHTS
+                            ],
                         )
                 idle.add(number)
                 if now < _at(day, 450):

@@ -24,6 +24,8 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 from uuid import uuid4
 
@@ -167,6 +169,17 @@ class Sql:
             result[counter][rating - 1] = count
         return result
 
+    def survey_elements(self) -> tuple[list[int], list[int]]:
+        """Per element U1…U9: the sum of the answers given, and how many gave one."""
+        rows = self.db.execute(
+            "SELECT CAST(a.key AS INTEGER), sum(a.value), count(a.value) FROM events e, "
+            "json_each(json_extract(e.body, '$.answers')) a "
+            "WHERE e.kind = 'survey.answered' AND e.seq IN (SELECT seq FROM ev) "
+            "AND a.value IS NOT NULL GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        assert [r[0] for r in rows] == list(range(9))
+        return [r[1] for r in rows], [r[2] for r in rows]
+
     def heat(self) -> list[list[int]]:
         counts = [[0] * 24 for _ in range(7)]
         rows = self.db.execute(
@@ -258,6 +271,18 @@ def test_quarter_figures_match_an_independent_computation(store: Path, q3: Repor
     total = sum(q3.skm_total.counts)
     mean = sum((i + 1) * c for i, c in enumerate(q3.skm_total.counts)) / total
     assert q3.skm_total.score == pytest.approx(mean * 25, abs=TOLERANCE)
+
+    sums, counts = sql.survey_elements()
+    assert q3.ikm.respondents == sql.count("kind = 'survey.answered'") > 100
+    assert [e.respondents for e in q3.ikm.elements] == counts
+    exact = sum(Fraction(s, c) for s, c in zip(sums, counts, strict=True)) / 9 * 25
+    rounded = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+    assert q3.ikm.value == float(rounded)
+    assert q3.ikm.band == (
+        "A" if rounded >= Decimal("88.31") else "B" if rounded >= Decimal("76.61") else "C"
+    )
 
     assert q3.busiest.counts == sql.heat()
     assert sum(p.issued for p in q3.daily) == q3.total.issued

@@ -15,7 +15,6 @@ from matplotlib.figure import Figure
 
 from admin.reports import charts
 from admin.reports.text import RATING_LABELS, day, minutes, number, percent, period
-from hub.reports.ikm import score_band
 from protocol.models.reports import Figures, Ikm, Ratings, Report
 
 STYLE = """
@@ -92,12 +91,10 @@ def _figure_rows(rows: Sequence[Figures], total: Figures | None, first: str) -> 
     return f"<table>{head}{''.join(body)}</table>"
 
 
-def _band(score: float | None) -> str:
-    band = score_band(score)
+def _band(band: str | None, quality: str | None) -> str:
     if band is None:
         return "–"
-    letter, quality = band
-    return f'<span class="band b{letter}">{letter}</span> {escape(quality)}'
+    return f'<span class="band b{band}">{band}</span> {escape(quality or "")}'
 
 
 def _rating_rows(rows: Sequence[Ratings], total: Ratings, first: str) -> str:
@@ -118,7 +115,7 @@ def _rating_rows(rows: Sequence[Ratings], total: Ratings, first: str) -> str:
             + _cell(number(row.total))
             + _cell(number(row.mean, 2))
             + _cell(number(row.score, 2))
-            + f"<td>{_band(row.score)}</td></tr>"
+            + f"<td>{_band(row.band, row.quality)}</td></tr>"
         )
     return f"<table>{head}{''.join(body)}</table>"
 

@@ -27,7 +27,6 @@ from admin.reports.text import (
     trend,
     within,
 )
-from hub.reports.ikm import score_band
 from protocol.models.reports import Figures, Report
 
 LOW_WITHIN_TARGET = 0.9  # an agency calling fewer within target needs attention
@@ -137,11 +136,10 @@ def summary(current: Report, previous: Report, quarter: Quarter) -> list[str]:
     )
     skm = current.skm_total
     if skm.total:
-        band = score_band(skm.score)
         paragraphs.append(
             f"Penilaian tombol SKM: {number(skm.total)} penilaian, {percent(_satisfied(current))} "
             f"puas atau sangat puas; nilai {number(skm.score, 2)}"
-            + (f" (mutu {band[0]}, {band[1].lower()})" if band else "")
+            + (f" (mutu {skm.band}, {(skm.quality or '').lower()})" if skm.band else "")
             + f", triwulan lalu {number(previous.skm_total.score, 2)}."
         )
     if current.ikm.value is not None:

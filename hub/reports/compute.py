@@ -41,7 +41,7 @@ from hub.events import (
     TicketServing,
     TicketTransferred,
 )
-from hub.reports.ikm import ikm
+from hub.reports.ikm import ikm, score_band
 from hub.reports.stats import DECIMALS, durations
 from hub.site.schema import Site
 from protocol.clock import wall_now
@@ -106,13 +106,17 @@ class _Tally:
             if (total)
             else None
         )
+        score = round(mean * 25, DECIMALS) if mean is not None else None
+        band = score_band(score)
         return Ratings(
             key=key,
             name=name,
             counts=list(self.ratings),
             total=total,
             mean=round(mean, 4) if mean is not None else None,
-            score=round(mean * 25, DECIMALS) if mean is not None else None,
+            score=score,
+            band=band[0] if band else None,
+            quality=band[1] if band else None,
         )
 
 

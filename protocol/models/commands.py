@@ -15,7 +15,7 @@ says how the hub judges a press's age without trusting the device's clock.
 from __future__ import annotations
 
 from enum import IntEnum, StrEnum
-from typing import ClassVar, Literal, Self
+from typing import Annotated, ClassVar, Literal, Self
 from uuid import UUID
 
 from pydantic import Field, model_validator
@@ -210,6 +210,32 @@ class SatisfactionRate(Command):
     rating: SatisfactionRating
 
 
+SurveyAnswer = (
+    Annotated[int, Field(ge=1, le=4)] | None
+)  # 1 tidak baik … 4 sangat baik; None: left out
+
+
+class SurveySubmit(Command):
+    """A citizen's nine-element satisfaction survey (optional kiosk screen after service).
+
+    ``answers`` holds U1…U9 in order (see ``protocol.models.reports.IKM_ELEMENTS``), each 1 (tidak
+    baik) to 4 (sangat baik), or null for a question left out. The hub files
+    it under the service and agency of the ticket's last finished visit.
+    """
+
+    summary = "Submit a nine-element satisfaction survey"
+    allowed_roles = _KIOSK
+    type: Literal["survey.submit"] = "survey.submit"
+    ticket_id: TicketId
+    answers: list[SurveyAnswer] = Field(min_length=9, max_length=9)
+
+    @model_validator(mode="after")
+    def _answers(self) -> SurveySubmit:
+        if all(a is None for a in self.answers):
+            raise ValueError("a survey answers at least one question")
+        return self
+
+
 class TicketReserve(Command):
     """Phase one of printing: the hub reserves a number; it is not queued yet."""
 
@@ -279,6 +305,7 @@ DEVICE_COMMANDS: tuple[type[Command], ...] = (
     CounterClose,
     CounterSync,
     SatisfactionRate,
+    SurveySubmit,
     TicketReserve,
     BookingCheckIn,
     TicketPrinted,

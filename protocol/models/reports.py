@@ -19,14 +19,14 @@ from pydantic import Field, model_validator
 
 from protocol.models.admin import AdminCommand
 from protocol.models.base import Envelope, WireModel
-from protocol.models.commands import Command
-from protocol.models.fields import TicketId, Timestamp
+from protocol.models.commands import SurveyAnswer, SurveySubmit
+from protocol.models.fields import Timestamp
 from protocol.models.replies import ReplyError
-from protocol.roles import Role
 
 MAX_REPORT_DAYS = 400  # a year and a bit: enough for a year-on-year look, bounded payload
 
-# PermenPANRB 14/2017, Lampiran: the nine elements (unsur) of the survey.
+# PermenPANRB 14/2017, Lampiran: the nine elements (unsur) of the survey, in the
+# order of SurveySubmit.answers.
 IKM_ELEMENTS: tuple[tuple[str, str], ...] = (
     ("U1", "Persyaratan"),
     ("U2", "Sistem, Mekanisme, dan Prosedur"),
@@ -39,7 +39,8 @@ IKM_ELEMENTS: tuple[tuple[str, str], ...] = (
     ("U9", "Sarana dan Prasarana"),
 )
 
-SurveyAnswer = int | None  # 1 tidak baik … 4 sangat baik; None when not answered
+Band = Literal["A", "B", "C", "D"]  # mutu pelayanan, PermenPANRB 14/2017
+__all__ = ["IKM_ELEMENTS", "SurveyAnswer", "SurveySubmit"]  # the survey lives with the commands
 
 
 class Durations(WireModel):
@@ -116,6 +117,8 @@ class Ratings(WireModel):
     total: int = Field(ge=0)
     mean: float | None = None
     score: float | None = None
+    band: Band | None = None
+    quality: str | None = None
 
 
 class IkmElement(WireModel):
@@ -135,7 +138,7 @@ class Ikm(WireModel):
     respondents: int = Field(ge=0)
     elements: list[IkmElement]
     value: float | None = None
-    band: Literal["A", "B", "C", "D"] | None = None
+    band: Band | None = None
     quality: str | None = Field(default=None, description="Sangat Baik, Baik, Kurang Baik, …")
 
 
@@ -198,26 +201,3 @@ class ReportReply(Envelope):
     ok: bool
     error: ReplyError | None = None
     report: Report | None = None
-
-
-class SurveySubmit(Command):
-    """A citizen's nine-element satisfaction survey (optional kiosk screen after service).
-
-    ``answers`` holds U1…U9 in order (see :data:`IKM_ELEMENTS`), each 1 (tidak
-    baik) to 4 (sangat baik), or null for a question left out. The hub files
-    it under the service and agency of the ticket's last finished visit.
-    """
-
-    summary = "Submit a nine-element satisfaction survey"
-    allowed_roles = frozenset({Role.KIOSK})
-    type: Literal["survey.submit"] = "survey.submit"
-    ticket_id: TicketId
-    answers: list[SurveyAnswer] = Field(min_length=9, max_length=9)
-
-    @model_validator(mode="after")
-    def _answers(self) -> SurveySubmit:
-        if any(a is not None and not 1 <= a <= 4 for a in self.answers):
-            raise ValueError("each answer is 1–4 or null")
-        if all(a is None for a in self.answers):
-            raise ValueError("a survey answers at least one question")
-        return self

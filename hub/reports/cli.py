@@ -1,4 +1,4 @@
-"""``mpp report …``: reports straight from the hub's store, on the hub.
+"""``mpp report …``: reports straight from the hub's store, on the hub (no broker needed).
 
 ``mpp report period --from 2026-07-01 --to 2026-09-30 [--agency DUKCAPIL]
 --out laporan.html`` (``.csv``, ``.pdf``; or ``--format``) and ``mpp report
