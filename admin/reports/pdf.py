@@ -28,11 +28,16 @@ def _page() -> Figure:
 
 def _cover(report: Report, title: str, summary: Sequence[str]) -> Figure:
     figure = _page()
-    figure.text(0.07, 0.95, title, fontsize=18, weight="bold", color=charts.BLUE)
+    y = 0.955
+    for line in textwrap.wrap(title, 52):
+        figure.text(0.07, y, line, fontsize=16, weight="bold", color=charts.BLUE)
+        y -= 0.024
     scope = report.total.name if report.agency else report.site_name
-    figure.text(0.07, 0.925, scope, fontsize=10)
-    figure.text(0.07, 0.905, f"Periode {period(report.first_day, report.last_day)}", fontsize=10)
-    y = 0.87
+    figure.text(0.07, y - 0.004, scope, fontsize=10)
+    figure.text(
+        0.07, y - 0.022, f"Periode {period(report.first_day, report.last_day)}", fontsize=10
+    )
+    y -= 0.06
     for paragraph in summary:
         for line in textwrap.wrap(paragraph, 95) or [""]:
             figure.text(0.07, y, line, fontsize=9.5)
@@ -61,10 +66,10 @@ def _agency_table(report: Report) -> Figure:
         "Tdk hadir",
         "Ditolak",
         "Pergi",
-        "Tunggu med.",
-        "Tunggu P90",
-        "Layanan med.",
-        "Target",
+        "Tunggu\nmedian",
+        "Tunggu\nP90",
+        "Layanan\nmedian",
+        "Sesuai\ntarget",
         "SKM",
     ]
     skm = {r.key: r for r in report.skm_agencies}
@@ -86,13 +91,20 @@ def _agency_table(report: Report) -> Figure:
                 number(rating.score, 1) if rating and rating.score is not None else "–",
             ]
         )
-    table = axes.table(cellText=rows, colLabels=columns, loc="upper center", cellLoc="right")
+    table = axes.table(
+        cellText=rows,
+        colLabels=columns,
+        colWidths=[0.17] + [0.083] * (len(columns) - 1),
+        loc="upper center",
+        cellLoc="right",
+    )
     table.auto_set_font_size(False)
     table.set_fontsize(7)
     table.scale(1, 1.35)
     for (row, column), cell in table.get_celld().items():
         if row == 0:
             cell.set_facecolor("#eaf0f7")
+            cell.set_height(cell.get_height() * 1.8)
         if column == 0:
             cell.set_text_props(ha="left")
     return figure
