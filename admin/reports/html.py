@@ -7,7 +7,7 @@ anywhere.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -35,10 +35,10 @@ h3 { font-size: 15px; margin: 18px 0 6px; }
 figure { margin: 0; border: 1px solid #e3e7ed; border-radius: 6px; padding: 6px; }
 figure svg { width: 100%; height: auto; }
 figcaption { font-size: 12px; color: #4a5868; }
-table { border-collapse: collapse; width: 100%; font-size: 12px; margin-bottom: 8px; }
-th, td { border: 1px solid #d5dbe3; padding: 3px 6px; text-align: right; }
+table { border-collapse: collapse; width: 100%; font-size: 11.5px; margin-bottom: 4px; }
+th, td { border: 1px solid #d5dbe3; padding: 3px 5px; text-align: right; }
 th { background: #eaf0f7; }
-td:first-child, th:first-child { text-align: left; min-width: 230px; }
+td:first-child, th:first-child { text-align: left; min-width: 200px; }
 tr.total td { font-weight: bold; background: #f3f6fa; }
 .summary { border: 2px solid #1f5fa8; border-radius: 8px; padding: 14px 20px; background: #f7faff; }
 .summary p { margin: 6px 0; line-height: 1.45; }
@@ -55,40 +55,61 @@ def _cell(value: object) -> str:
     return f"<td>{escape(str(value))}</td>"
 
 
-def _figure_rows(rows: Sequence[Figures], total: Figures | None, first: str) -> str:
-    head = (
-        f"<tr><th>{first}</th><th>Tiket</th><th>Dilayani</th><th>Tidak hadir</th><th>Batal</th>"
-        "<th>Ditolak</th><th>Pergi</th><th>Transfer keluar/masuk</th><th>Tunggu rata-rata</th>"
-        "<th>Tunggu median</th><th>Tunggu P90</th><th>Jalan median</th><th>Layanan rata-rata</th>"
-        "<th>Layanan median</th><th>Layanan P90</th><th>Sesuai target</th><th>Booking</th></tr>"
-    )
+def _columns(visits_only: bool) -> list[tuple[str, Callable[[Figures], str]]]:
+    """(header, cell) of the figure tables; a counter has visits, not tickets of its own."""
+    tickets: list[tuple[str, Callable[[Figures], str]]] = [
+        ("Tiket", lambda r: number(r.issued)),
+    ]
+    visits: list[tuple[str, Callable[[Figures], str]]] = [
+        ("Dilayani", lambda r: number(r.served)),
+        ("Tidak hadir", lambda r: number(r.no_shows)),
+    ]
+    lost: list[tuple[str, Callable[[Figures], str]]] = [
+        ("Batal", lambda r: number(r.cancelled)),
+        ("Ditolak", lambda r: number(r.turned_away)),
+        ("Pergi", lambda r: number(r.walked_out)),
+    ]
+    transfers: list[tuple[str, Callable[[Figures], str]]] = [
+        ("Transfer keluar", lambda r: number(r.transfers_out)),
+    ]
+    if not visits_only:
+        transfers.append(("Transfer masuk", lambda r: number(r.transfers_in)))
+    times: list[tuple[str, Callable[[Figures], str]]] = [
+        ("Tunggu rata-rata", lambda r: number(r.wait.mean, 1)),
+        ("Tunggu median", lambda r: number(r.wait.median, 1)),
+        ("Tunggu P90", lambda r: number(r.wait.p90, 1)),
+        ("Jalan median", lambda r: number(r.walk.median, 1)),
+        ("Layanan rata-rata", lambda r: number(r.service.mean, 1)),
+        ("Layanan median", lambda r: number(r.service.median, 1)),
+        ("Layanan P90", lambda r: number(r.service.p90, 1)),
+        ("Sesuai target", lambda r: percent(r.within_target)),
+    ]
+    bookings: list[tuple[str, Callable[[Figures], str]]] = [
+        (
+            "Booking hadir / tidak",
+            lambda r: f"{number(r.bookings_checked_in)} / {number(r.bookings_no_show)}",
+        ),
+    ]
+    if visits_only:
+        return visits + transfers + times
+    return tickets + visits + lost + transfers + times + bookings
+
+
+def _figure_rows(
+    rows: Sequence[Figures], total: Figures | None, first: str, visits_only: bool = False
+) -> str:
+    columns = _columns(visits_only)
+    head = f"<tr><th>{first}</th>" + "".join(f"<th>{escape(h)}</th>" for h, _ in columns) + "</tr>"
     body = []
     for row, css in [*((r, "") for r in rows), *(((total, "total"),) if total else ())]:
-        label = row.name if row.key in ("total",) else f"{row.key} · {row.name}"
-        if row.key.isdigit():
-            label = row.name
+        label = row.name if row.key == "total" or row.key.isdigit() else f"{row.key} · {row.name}"
         body.append(
             f'<tr class="{css}">'
             + _cell(label)
-            + _cell(number(row.issued))
-            + _cell(number(row.served))
-            + _cell(number(row.no_shows))
-            + _cell(number(row.cancelled))
-            + _cell(number(row.turned_away))
-            + _cell(number(row.walked_out))
-            + _cell(f"{number(row.transfers_out)} / {number(row.transfers_in)}")
-            + _cell(minutes(row.wait.mean))
-            + _cell(minutes(row.wait.median))
-            + _cell(minutes(row.wait.p90))
-            + _cell(minutes(row.walk.median))
-            + _cell(minutes(row.service.mean))
-            + _cell(minutes(row.service.median))
-            + _cell(minutes(row.service.p90))
-            + _cell(percent(row.within_target))
-            + _cell(f"{number(row.bookings_checked_in)} / {number(row.bookings_no_show)}")
+            + "".join(_cell(cell(row)) for _, cell in columns)
             + "</tr>"
         )
-    return f"<table>{head}{''.join(body)}</table>"
+    return f'<table>{head}{"".join(body)}</table><p class="note">Waktu dalam menit.</p>'
 
 
 def _band(band: str | None, quality: str | None) -> str:
@@ -142,6 +163,24 @@ def _ikm(ikm: Ikm) -> str:
         f"<p><b>IKM = Σ (NRR × 1/9) × 25 = {number(ikm.value, 2)}</b> "
         f'<span class="band b{ikm.band}">{ikm.band}</span> {escape(ikm.quality or "")} '
         f"({number(ikm.respondents)} responden; dibulatkan hanya di akhir)</p>"
+    )
+
+
+def _ikm_agencies(report: Report) -> str:
+    if not report.ikm_agencies:
+        return ""
+    names = {a.key: a.name for a in report.agencies}
+    rows = "".join(
+        "<tr>"
+        + _cell(names.get(code, code))
+        + _cell(number(value.respondents))
+        + _cell(number(value.value, 2))
+        + f"<td>{_band(value.band, value.quality)}</td></tr>"
+        for code, value in report.ikm_agencies
+    )
+    return (
+        "<h3>IKM per instansi</h3><table><tr><th>Instansi</th><th>Responden</th><th>IKM</th>"
+        f"<th>Mutu</th></tr>{rows}</table>"
     )
 
 
@@ -244,7 +283,7 @@ def body(report: Report, extra_charts: Sequence[tuple[str, Figure]] = ()) -> str
             [s for s in report.services if s.issued or s.served or s.turned_away], None, "Layanan"
         )
         + "<h2>Per loket</h2>"
-        + _figure_rows(counters, None, "Loket")
+        + _figure_rows(counters, None, "Loket", visits_only=True)
         + "<h2>Per petugas</h2>"
         + officers
         + "<h2>Survei Kepuasan Masyarakat (tombol SKM)</h2>"
@@ -256,6 +295,7 @@ def body(report: Report, extra_charts: Sequence[tuple[str, Figure]] = ()) -> str
         + _rating_rows(report.skm_counters, report.skm_total, "Loket")
         + "<h2>Indeks Kepuasan Masyarakat (IKM)</h2>"
         + _ikm(report.ikm)
+        + _ikm_agencies(report)
         + DEFINITIONS
     )
 
