@@ -330,7 +330,7 @@ def test_the_admin_request_is_answered_with_compact_figures(store: Path) -> None
 
 def test_csv_carries_the_same_figures(store: Path, q3: Report, tmp_path: Path) -> None:
     out = tmp_path / "q3.csv"
-    done = mpp("report", "period", "--from", Q3[0], "--to", Q3[1], "--db", store, "--out", out)
+    done = mpp("report", "--from", Q3[0], "--to", Q3[1], "--db", store, "--out", out)
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     value = {(r["section"], r["key"], r["figure"]): r["value"] for r in rows}
@@ -344,7 +344,7 @@ def test_csv_carries_the_same_figures(store: Path, q3: Report, tmp_path: Path) -
 
 def test_pdf_report(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "q3.pdf"
-    done = mpp("report", "period", "--from", Q3[0], "--to", Q3[1], "--db", store, "--out", out)
+    done = mpp("report", "--from", Q3[0], "--to", Q3[1], "--db", store, "--out", out)
     assert done.returncode == 0, done.stderr
     data = out.read_bytes()
     assert data.startswith(b"%PDF")
@@ -357,11 +357,11 @@ def test_refusals_are_one_line(store: Path, tmp_path: Path) -> None:
         (("--agency", "NOPE", "--db", store), "unknown agency 'NOPE'"),
         (("--db", tmp_path / "missing.db"), "no hub store here"),
     ):
-        done = mpp("report", "period", "--from", Q3[0], "--to", Q3[1], *args, "--out", out)
+        done = mpp("report", "--from", Q3[0], "--to", Q3[1], *args, "--out", out)
         assert done.returncode != 0
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and says in lines[0], done.stderr
-    backwards = mpp("report", "period", "--from", Q3[1], "--to", Q3[0], "--db", store, "--out", out)
+    backwards = mpp("report", "--from", Q3[1], "--to", Q3[0], "--db", store, "--out", out)
     assert backwards.returncode != 0 and "before it starts" in backwards.stderr
     assert not out.exists()
 
@@ -398,7 +398,7 @@ def _screenshot(page: Path, png: Path, height: int) -> None:
 def test_quarterly_report_for_the_bupati(store: Path, q3: Report) -> None:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     page = OUTPUT / "monev-2026-q3.html"
-    done = mpp("report", "quarterly", "--year", 2026, "--quarter", 3, "--db", store, "--out", page)
+    done = mpp("report", "--year", 2026, "--quarter", 3, "--db", store, "--out", page)
     assert done.returncode == 0, done.stderr
     text = page.read_text(encoding="utf-8")
     # One self-contained file: nothing is fetched (SVG namespaces are names, not requests).
@@ -414,7 +414,7 @@ def test_quarterly_report_for_the_bupati(store: Path, q3: Report) -> None:
     assert f"{q2.total.served:,} layanan dalam {q2.service_days} hari".replace(",", ".") in text
 
     pdf = OUTPUT / "monev-2026-q3.pdf"
-    done = mpp("report", "quarterly", "--year", 2026, "--quarter", 3, "--db", store, "--out", pdf)
+    done = mpp("report", "--year", 2026, "--quarter", 3, "--db", store, "--out", pdf)
     assert done.returncode == 0, done.stderr
     assert pdf.read_bytes().startswith(b"%PDF")
 
