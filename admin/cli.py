@@ -19,6 +19,7 @@ Register = Callable[[argparse._SubParsersAction], None]
 
 def subcommands() -> list[Register]:
     from admin import commands, follow
+    from admin.reports import console as reports
 
     return [
         commands.register_status,
@@ -29,6 +30,7 @@ def subcommands() -> list[Register]:
         commands.register_announce,
         commands.register_device,
         commands.register_day,
+        reports.register_report,
     ]
 
 

@@ -34,6 +34,7 @@ from hub.device_watch import DeviceWatch
 from hub.flood import FloodGuard, Pauses
 from hub.health import Notifier, Watchdog
 from hub.publisher import StatePublisher
+from hub.reports.handler import ReportDesk
 from hub.service import Outcome, QueueService
 from hub.site.schema import Site
 from hub.storage_watch import LOG_EVERY_S, StorageWatch
@@ -44,6 +45,7 @@ from protocol.inbox import FairInbox
 from protocol.link import Handler, MqttLink
 from protocol.models import (
     AdminCommand,
+    AdminReportGet,
     Command,
     DeviceStatus,
     Heartbeat,
@@ -97,6 +99,7 @@ class HubApp:
         self.flood = FloodGuard()
         roles = account_roles(inventory)
         self.devices = DeviceWatch(roles)
+        self.reports = ReportDesk(site, store.path, roles)
         self.presence = self.devices.presence
         self.service = QueueService(
             site,
@@ -158,6 +161,7 @@ class HubApp:
             self.watchdog.stop()
         if self._ticker.is_alive():
             self._ticker.join(5)
+        self.reports.stop()
         self.link.stop()
         self.flood.dropped(self.inbox.take_dropped())
         self.flood.report(final=True)
@@ -247,6 +251,12 @@ class HubApp:
         command = decoded.message
         assert isinstance(command, AdminCommand)
         reply_to = _reply_to(decoded.spec, decoded.params)
+        if isinstance(command, AdminReportGet):  # counted off this worker: hub/reports/handler.py
+            reply_spec, params = reply_to
+            self.reports.ask(
+                command, lambda reply: self.link.answer(reply_spec, reply, properties, **params)
+            )
+            return
         self._answer(reply_to, properties, lambda: self.service.handle_admin(command), command)
 
     def _answer(

@@ -9,7 +9,7 @@ is fixed, so the generated document is byte-for-byte stable.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +23,7 @@ from protocol.models import (
     AdminDayClose,
     AdminDevice,
     AdminPing,
+    AdminReportGet,
     AdminServiceClose,
     AdminServiceQuota,
     AdminServiceReopen,
@@ -481,6 +482,17 @@ EXAMPLES: tuple[Example, ...] = (
     ),
     Example("adminStatus", "Counters, queues, devices", _ADMIN_CMD, _admin(AdminStatus)),
     Example("advise", "Counters needed", _ADMIN_CMD, _admin(AdminAdvise, hours=3)),
+    Example(
+        "reportGet",
+        "The figures of Triwulan III 2026 for Dukcapil",
+        _ADMIN_CMD,
+        _admin(
+            AdminReportGet,
+            first_day=date(2026, 7, 1),
+            last_day=date(2026, 9, 30),
+            agency="DUKCAPIL",
+        ),
+    ),
     Example(
         "closeCounter",
         "Close counter 3",

@@ -10,11 +10,12 @@ answered afresh on a repeat.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Self
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from protocol.models.base import Envelope
 from protocol.models.fields import (
@@ -242,6 +243,34 @@ class AdminDayClose(AdminCommand):
     confirm_day: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
+MAX_REPORT_DAYS = 400  # a year and a bit: enough for a year-on-year look, bounded payload
+
+
+class AdminReportGet(AdminCommand):
+    """Ask the figures of a period (a read: no event, reply not stored).
+
+    The hub computes them from its event store, past (archived) days
+    included, on a connection of its own (docs/reports.md), and answers with
+    `report`: the figures, never the events. An unknown agency or a period
+    the wrong way round is refused `invalid`.
+    """
+
+    summary = "Report figures of a period"
+    type: Literal["report.get"] = "report.get"
+    reads_only = True
+    first_day: date
+    last_day: date
+    agency: str | None = Field(default=None, max_length=32)
+
+    @model_validator(mode="after")
+    def _period(self) -> Self:
+        if self.last_day < self.first_day:
+            raise ValueError("last_day is before first_day")
+        if (self.last_day - self.first_day).days >= MAX_REPORT_DAYS:
+            raise ValueError(f"a report covers at most {MAX_REPORT_DAYS} days")
+        return self
+
+
 ADMIN_COMMANDS: tuple[type[AdminCommand], ...] = (
     AdminAnnounce,
     AdminPing,
@@ -260,4 +289,5 @@ ADMIN_COMMANDS: tuple[type[AdminCommand], ...] = (
     AdminServiceReopen,
     AdminDevice,
     AdminDayClose,
+    AdminReportGet,
 )

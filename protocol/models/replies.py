@@ -119,6 +119,9 @@ class Reply(Envelope):
     advice: list[AgencyAdvice] | None = Field(
         default=None, max_length=60, description="The answer to `admin.advise`. Since 1.2."
     )
+    report: Report | None = Field(
+        default=None, description="The answer to `report.get`: the figures. Since 1.2."
+    )
 
     @model_validator(mode="after")
     def _ok_xor_error(self) -> Self:
@@ -128,5 +131,6 @@ class Reply(Envelope):
 
 
 from protocol.models.overview import AgencyAdvice, HubOverview  # noqa: E402  (cycle: overview uses the enums above)
+from protocol.models.reports import Report  # noqa: E402
 
 Reply.model_rebuild()

@@ -15,15 +15,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from protocol.models.admin import AdminCommand
-from protocol.models.base import Envelope, WireModel
+from protocol.models.base import WireModel
 from protocol.models.commands import SurveyAnswer, SurveySubmit
 from protocol.models.fields import Timestamp
-from protocol.models.replies import ReplyError
-
-MAX_REPORT_DAYS = 400  # a year and a bit: enough for a year-on-year look, bounded payload
 
 # PermenPANRB 14/2017, Lampiran: the nine elements (unsur) of the survey, in the
 # order of SurveySubmit.answers.
@@ -168,36 +164,3 @@ class Report(WireModel):
     skm_counters: list[Ratings]
     ikm: Ikm
     ikm_agencies: list[tuple[str, Ikm]] = Field(default_factory=list)
-
-
-class AdminReportGet(AdminCommand):
-    """Ask the hub for the figures of a period (a read: no event, reply not stored).
-
-    Computed from the event store, past (archived) days included. Answered
-    with a `report` message on the account's reply topic.
-    """
-
-    summary = "Ask the report figures of a period"
-    type: Literal["report.get"] = "report.get"
-    first_day: date
-    last_day: date
-    agency: str | None = Field(default=None, max_length=32)
-
-    @model_validator(mode="after")
-    def _period(self) -> AdminReportGet:
-        if self.last_day < self.first_day:
-            raise ValueError("last_day is before first_day")
-        if (self.last_day - self.first_day).days >= MAX_REPORT_DAYS:
-            raise ValueError(f"a report covers at most {MAX_REPORT_DAYS} days")
-        return self
-
-
-class ReportReply(Envelope):
-    """The answer to `report.get`: the figures, or why not."""
-
-    summary = "Report figures"
-    type: Literal["report"] = "report"
-    command_id: str
-    ok: bool
-    error: ReplyError | None = None
-    report: Report | None = None
