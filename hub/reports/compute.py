@@ -35,6 +35,7 @@ from hub.events import (
     TicketCancelled,
     TicketDone,
     TicketIssued,
+    TicketMoved,
     TicketNoShow,
     TicketRequeued,
     TicketReserved,
@@ -184,6 +185,7 @@ class _Fold:
             TicketNoShow: self._no_show,  # type: ignore[dict-item]
             TicketRequeued: self._requeued,  # type: ignore[dict-item]
             TicketTransferred: self._transferred,  # type: ignore[dict-item]
+            TicketMoved: self._moved,  # type: ignore[dict-item]
             SatisfactionRated: self._rated,  # type: ignore[dict-item]
             SurveyAnswered: self._surveyed,  # type: ignore[dict-item]
             CommandRejected: self._rejected,  # type: ignore[dict-item]
@@ -321,6 +323,15 @@ class _Fold:
         if ticket is None or not ticket.issued:
             return
         ticket.visit = _Visit(service=ticket.service or ticket.origin, queued_at=event.at)
+
+    def _moved(self, event: TicketMoved) -> None:
+        """The admin moved a waiting (or called, unserved) ticket to another service's
+        queue, keeping its place: its visit continues there, its wait still counts
+        from when it was queued."""
+        ticket = self.tickets.get(event.ticket_id)
+        if ticket is None or ticket.visit is None:
+            return
+        ticket.visit = _Visit(service=event.to_service, queued_at=ticket.visit.queued_at)
 
     # -- satisfaction and refusals ------------------------------------------------
 

@@ -30,6 +30,7 @@ REPORT_KINDS = (
     "ticket.no_show",
     "ticket.requeued",
     "ticket.transferred",
+    "ticket.moved",
     "skm.rated",
     "survey.answered",
     "command.rejected",
