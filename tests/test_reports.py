@@ -35,8 +35,8 @@ import pytest
 from hub.reports.handler import answer, build_report
 from hub.site.loader import load_site
 from protocol.clock import wall_now
-from protocol.models.reports import AdminReportGet, Durations, Report
-from protocol.models.reports import ReportReply as ReportReplyModel
+from protocol.models import AdminReportGet, Reply
+from protocol.models.reports import Durations, Report
 from tests.quarter_sim import QuarterSimulation, QuarterSpec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -318,7 +318,7 @@ def test_the_admin_request_is_answered_with_compact_figures(store: Path) -> None
     assert reply.ok and reply.report is not None
     payload = reply.model_dump_json().encode()
     assert len(payload) < 96 * 1024, len(payload)  # the figures, not the events
-    assert ReportReplyModel.model_validate_json(payload) == reply
+    assert Reply.model_validate_json(payload) == reply
 
     unknown = answer(request.model_copy(update={"agency": "NOPE"}), store, load_site())
     assert not unknown.ok and unknown.error is not None
