@@ -135,3 +135,13 @@ def test_phrases_stay_on_one_line_and_no_double_spaces(paper: str) -> None:
     assert all(len(line.text) * line.width <= PROFILES[paper].columns for line in printout.lines)
     assert "Kode pendaftaran: BK-1001" in text
     assert any("ruang tunggu lantai 1" in line for line in text)
+
+
+@pytest.mark.parametrize("paper", ["80mm", "58mm"])
+def test_a_list_of_counters_stays_together(paper: str) -> None:
+    """Seen in the demo: "…loket 5, 6 dan" on one line and "21" alone on the next."""
+    content = TicketContent(
+        **{**CONTENT.__dict__, "waiting_area": "ruang tunggu lantai 1, loket 5, 6 dan 21"}
+    )
+    text = decode(render_ticket(content, PROFILES[paper])).text()
+    assert any("loket 5, 6 dan 21" in line for line in text), text

@@ -40,7 +40,7 @@ NBSP = "\u00a0"  # joins the words of a phrase that must stay on one line ("SMS 
 PHRASES = (
     re.compile(r"\b(kurang lebih|kurang dari|[+-]?) ?\d+ (menit|jam)\b"),
     re.compile(r"\b\d+ orang\b"),
-    re.compile(r"\b(loket|lantai) \d+( (sampai|dan) \d+)?\b"),
+    re.compile(r"\b(loket|lantai) \d+((, \d+)* (sampai|dan) \d+)?\b"),  # loket 5, 6 dan 21
     re.compile(r"\b\d{1,2} [A-Z][a-z]+ \d{4}\b"),  # 23 November 2026
     re.compile(r"\bpukul \d\d\.\d\d\b"),
 )
