@@ -23,7 +23,23 @@ class Booking(BaseModel):
     service: str
     category: CategoryCode = CategoryCode.REGULAR
     appointment_at: AwareDatetime
+    slot_end: AwareDatetime | None = None  # the slot's end; none: appointment_at
     name: str = ""
+    masked_nik: str = ""  # e.g. 1807************ : enough for the officer to compare
+    phone: str = ""
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.slot_end or self.appointment_at
+
+
+class ForgedBookingError(ValueError):
+    """A code that names a stored booking but does not verify against the site key:
+    altered, made up, or the stored booking was changed."""
+
+
+class CancelledBookingError(ValueError):
+    """A booking upstream has cancelled: explained at the kiosk, never a ticket."""
 
 
 class BookingSource(Protocol):

@@ -14,7 +14,12 @@ from datetime import datetime, time, timedelta
 from uuid import uuid4
 
 from hub.admission import next_opening
-from hub.bookings import Booking, BookingSource
+from hub.bookings import (
+    Booking,
+    BookingSource,
+    CancelledBookingError,
+    ForgedBookingError,
+)
 from hub.day_plan import admission, counter_services, daily_quota
 from hub.dispatch.estimate import estimated_wait_minutes, people_ahead
 from hub.dispatch.policy import Candidate, CounterHistory, DispatchPolicy
@@ -419,15 +424,29 @@ class Decider:
         self, state: QueueState, command: Command, sender: Sender, now: datetime
     ) -> Decision:
         assert isinstance(command, BookingCheckIn)
-        booking = self.bookings.lookup(command.booking_code)
+        code = command.booking_code
+        try:
+            booking = self.bookings.lookup(code)
+        except ForgedBookingError:
+            raise Refusal(
+                ErrorCode.FORGED_BOOKING, f"booking code {code} does not verify"
+            ) from None
+        except CancelledBookingError:
+            raise Refusal(ErrorCode.CANCELLED_BOOKING, f"booking {code} was cancelled") from None
         if booking is None:
-            raise Refusal(ErrorCode.UNKNOWN_BOOKING, f"booking {command.booking_code} not found")
+            raise Refusal(ErrorCode.UNKNOWN_BOOKING, f"booking {code} not found")
         if booking.code in state.bookings_used:
             raise Refusal(
                 ErrorCode.INVALID_STATE, f"booking {booking.code} has already been checked in"
             )
         if self.calendar.service_day(booking.appointment_at) != self.calendar.service_day(now):
             raise Refusal(ErrorCode.EXPIRED, f"booking {booking.code} is for another day")
+        late = timedelta(minutes=self.site.dispatch.appointment_late_minutes)
+        if now > booking.ends_at + late:
+            raise Refusal(
+                ErrorCode.BOOKING_SLOT_PASSED,
+                f"booking {booking.code}: its slot ended at {booking.ends_at.isoformat()}",
+            )
         return self._reserve_ticket(
             state,
             sender,

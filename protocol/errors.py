@@ -27,6 +27,9 @@ class ErrorCode(StrEnum):
     UNKNOWN_SERVICE = "unknown_service"
     UNKNOWN_TICKET = "unknown_ticket"
     UNKNOWN_BOOKING = "unknown_booking"
+    FORGED_BOOKING = "forged_booking"  # the code does not verify against the site key
+    CANCELLED_BOOKING = "cancelled_booking"  # cancelled upstream
+    BOOKING_SLOT_PASSED = "booking_slot_passed"  # today's slot and its late grace are over
     INVALID_STATE = "invalid_state"
     NOTHING_WAITING = "nothing_waiting"
     QUOTA_FULL = "quota_full"

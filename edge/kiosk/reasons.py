@@ -35,6 +35,15 @@ REASONS: dict[ErrorCode, Reason] = {
     ErrorCode.UNKNOWN_BOOKING: Reason("", "Kode pendaftaran tidak ditemukan."),
     ErrorCode.INVALID_STATE: Reason("", "Kode pendaftaran ini sudah digunakan."),
     ErrorCode.EXPIRED: Reason("", "Pendaftaran ini bukan untuk hari ini."),
+    ErrorCode.FORGED_BOOKING: Reason(
+        "", "Kode pendaftaran tidak sah. Periksa kembali kode Anda atau tanyakan ke petugas."
+    ),
+    ErrorCode.CANCELLED_BOOKING: Reason("", "Pendaftaran ini sudah dibatalkan."),
+    ErrorCode.BOOKING_SLOT_PASSED: Reason(
+        "",
+        "Jadwal pendaftaran Anda sudah lewat. Silakan ambil nomor antrean biasa "
+        "atau daftar online untuk jadwal lain.",
+    ),
     ErrorCode.UNKNOWN_SERVICE: Reason("", "Layanan ini tidak dikenal."),
     ErrorCode.AGENCY_FULL: Reason(
         "Sudah penuh untuk hari ini",
