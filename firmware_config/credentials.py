@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 HUB_ACCOUNT = "hub"
+UPSTREAM_ACCOUNT = "upstream"  # the online booking system's publisher
 PASSWORD_BYTES = 24
 
 

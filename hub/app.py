@@ -27,7 +27,10 @@ from dataclasses import dataclass
 
 from paho.mqtt.properties import Properties
 
+from firmware_config.credentials import UPSTREAM_ACCOUNT
 from firmware_config.inventory import Inventory
+from hub.booking_intake import BookingIntake
+from hub.booking_store import SqliteBookings
 from hub.bookings import BookingSource
 from hub.clock import Clock, SystemClock
 from hub.device_watch import DeviceWatch
@@ -120,6 +123,9 @@ class HubApp:
         self.inbox = FairInbox(on_overflow=self._on_overflow)
         link.use_inbox(self.inbox)
         self._listens = self._topics_of(inventory)
+        if isinstance(bookings, SqliteBookings):  # online bookings pushed by upstream
+            intake = BookingIntake(bookings, link, self.clock, lambda: self._publish_all())
+            self._listens[UPSTREAM_ACCOUNT] = [(spec("upstream.bookings"), {}, intake.on_push)]
         link.announce_as(
             hub_presence(site.id, software_version(), self.storage.degradations),
             on_connected=self._publish_all,

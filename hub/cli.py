@@ -63,6 +63,11 @@ def default_db_path() -> Path:
     return state_home() / "hub.db"
 
 
+def bookings_db_path(db: Path) -> Path:
+    """The online bookings' SQLite file beside the event store (``hub-bookings.db``)."""
+    return db.with_name(f"{db.stem}-bookings{db.suffix}")
+
+
 def _run(args: argparse.Namespace) -> int:
     """Serve until SIGTERM or SIGINT (both a normal stop: exit 0).
 
@@ -95,6 +100,8 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
     from firmware_config.credentials import CredentialStore, default_store_path
     from firmware_config.inventory import DEFAULT_INVENTORY, load_inventory
     from hub.app import HubApp
+    from hub.booking_codes import default_key_path, load_or_create_key
+    from hub.booking_store import SqliteBookings
     from hub.clock import OffsetClock, SystemClock
     from hub.health import Notifier
     from hub.site.loader import DEFAULT_SITE, load_site
@@ -106,14 +113,19 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
     for where, message in site.capacity_warnings():
         log.warning("site %s: %s: %s", site.id, where, message)
     inventory = load_inventory(args.inventory or DEFAULT_INVENTORY)
-    password = CredentialStore(args.secrets or default_store_path()).password("hub")
+    secrets = args.secrets or default_store_path()
+    password = CredentialStore(secrets).password("hub")
     clock = OffsetClock(args.clock_start) if args.clock_start else SystemClock()
+    db = args.db or default_db_path()
     app = HubApp(
         site,
         inventory,
-        EventStore(args.db or default_db_path()),
+        EventStore(db),
         MqttLink(LinkSettings(args.host, args.port, "hub", password)),
         clock=clock,
+        bookings=SqliteBookings(
+            bookings_db_path(db), load_or_create_key(default_key_path(secrets))
+        ),
         notifier=Notifier.from_environment(),  # systemd Type=notify, WatchdogSec=
     )
 

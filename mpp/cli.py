@@ -30,6 +30,7 @@ def _registrars() -> list[Register]:
     from mpp import demo_cli
     from mqtt_broker import cli as broker_cli
     from provision import cli as image_cli
+    from upstream import cli as upstream_cli
 
     return [
         hub_cli.register,
@@ -40,6 +41,7 @@ def _registrars() -> list[Register]:
         demo_cli.register,
         admin_cli.register,
         report_cli.register,
+        upstream_cli.register,
     ]
 
 
@@ -76,6 +78,7 @@ def _exit_codes() -> list[Failure]:
     from edge.printer.decode import DecodeError
     from firmware_config.credentials import CredentialStoreError
     from firmware_config.inventory import ConfigError
+    from hub.booking_codes import BookingKeyError
     from hub.site.loader import SiteError
     from hub.store import StoreError
     from mqtt_broker.render import BrokerRenderError
@@ -85,6 +88,7 @@ def _exit_codes() -> list[Failure]:
     from protocol.tls import TlsSetupError
     from provision.drives import DriveRefusedError
     from provision.fat import ImageError
+    from upstream.bookings_file import BookingsFileError
 
     return [
         Failure(ConfigError, 2),
@@ -98,6 +102,8 @@ def _exit_codes() -> list[Failure]:
         Failure(LinkError, 4),
         Failure(TlsSetupError, 4, "provisioning puts the site's ca.crt on the device"),
         Failure(CredentialStoreError, 5),
+        Failure(BookingKeyError, 5),
+        Failure(BookingsFileError, 8),
         Failure(DecodeError, 8, "not ESC/POS printer output as the kiosk writes it"),
         Failure(ClipSetError, 9),
         Failure(ImageError, 11),

@@ -35,7 +35,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from firmware_config.credentials import HUB_ACCOUNT, CredentialStore, site_tls_dir
+from firmware_config.credentials import (
+    HUB_ACCOUNT,
+    UPSTREAM_ACCOUNT,
+    CredentialStore,
+    site_tls_dir,
+)
 from firmware_config.inventory import Inventory
 from firmware_config.schema import PLAIN_PORT, TLS_PORT
 from mqtt_broker.acl import Account, render_acl
@@ -140,8 +145,8 @@ def broker_user(settings: BrokerSettings) -> BrokerUser | None:
 
 
 def accounts_of(inventory: Inventory) -> list[Account]:
-    """Every account the broker knows: the hub, the admins, then each device."""
-    accounts = [Account(HUB_ACCOUNT, Role.HUB)]
+    """Every account the broker knows: the hub, upstream, the admins, then each device."""
+    accounts = [Account(HUB_ACCOUNT, Role.HUB), Account(UPSTREAM_ACCOUNT, Role.UPSTREAM)]
     accounts += [Account(admin.username, Role.ADMIN) for admin in inventory.admins]
     accounts += [Account(device.device_id, device.role) for device in inventory.devices]
     return accounts

@@ -9,7 +9,7 @@ is fixed, so the generated document is byte-for-byte stable.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -38,6 +38,9 @@ from protocol.models import (
     AgencyAdvice,
     Announcements,
     BookingCheckIn,
+    BookingRecord,
+    BookingsPush,
+    BookingsStored,
     CallEvent,
     Catalogue,
     CatalogueAgency,
@@ -94,6 +97,7 @@ from protocol.models import (
 from protocol.roles import Role
 
 NOW = datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
+WIB = timezone(timedelta(hours=7))
 CID = UUID("0b8f4a52-3c1e-4e0a-9d7e-2f4b5c6d7e8f")
 TICKET = TicketView(
     ticket_id="20261123-A-012",
@@ -225,9 +229,7 @@ ADVICE = AgencyAdvice(
     target_minutes=30,
     service_minutes=7.0,
     hours=[
-        HourAdvice(
-            starts_at=NOW, arrivals_per_hour=31.0, counters_needed=3, expected_wait_min=3.1
-        )
+        HourAdvice(starts_at=NOW, arrivals_per_hour=31.0, counters_needed=3, expected_wait_min=3.1)
     ],
     advice="Dukcapil: buka 1 loket lagi sekarang agar tunggu ≤ 30 menit",
 )
@@ -591,6 +593,33 @@ EXAMPLES: tuple[Example, ...] = (
         "The hub answers the admin",
         "mpp/admin/admin/reply",
         Reply(sent_at=NOW, command_id=CID, ok=True),
+    ),
+    Example(
+        "bookingsPush",
+        "Upstream sends a booking for 08.30 and cancels another",
+        "mpp/upstream/bookings",
+        BookingsPush(
+            sent_at=NOW,
+            command_id=CID,
+            bookings=[
+                BookingRecord(
+                    code="K7F3A9-QX2MB7PA",
+                    service="DUK-KTP",
+                    slot_start=datetime(2026, 11, 23, 8, 30, tzinfo=WIB),
+                    slot_end=datetime(2026, 11, 23, 9, 0, tzinfo=WIB),
+                    name="Siti Rahma",
+                    masked_nik="1807**********12",
+                    phone="081234567890",
+                )
+            ],
+            cancelled=["M2C4D6-ZK3PQ7RA"],
+        ),
+    ),
+    Example(
+        "bookingsStored",
+        "The hub has them on disk",
+        "mpp/upstream/reply",
+        BookingsStored(sent_at=NOW, command_id=CID, stored=1, cancelled=1),
     ),
 )
 

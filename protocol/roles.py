@@ -1,4 +1,4 @@
-"""Who is on the bus: device roles and the two service accounts."""
+"""Who is on the bus: device roles and the service accounts (hub, admins, upstream)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ class Role(StrEnum):
     DISPLAY = "display"
     RUNNING_TEXT = "running_text"
     SIGNATURE_PAD = "signature_pad"
+    UPSTREAM = "upstream"  # the online booking system (and later the regional uplink)
 
     @property
     def is_device(self) -> bool:

@@ -21,6 +21,8 @@ from protocol.models import (
     ADMIN_COMMANDS,
     DEVICE_COMMANDS,
     Announcements,
+    BookingsPush,
+    BookingsStored,
     CallEvent,
     Catalogue,
     CounterStatus,
@@ -147,6 +149,30 @@ class TopicSpec:
 
 
 TOPICS: tuple[TopicSpec, ...] = (
+    TopicSpec(
+        key="upstream.bookings",
+        template=f"{ROOT}/upstream/bookings",
+        messages=(BookingsPush,),
+        publishers=frozenset({Role.UPSTREAM}),
+        readers=frozenset({Role.HUB}),
+        retained=False,
+        max_bytes=224 * 1024,  # under the broker's max_packet_size
+        description=(
+            "Online bookings for the coming days and cancellations, from the booking "
+            "system (`mpp upstream bookings push` is a reference publisher). Codes are "
+            "checked against the site's booking key; the hub answers on `upstream.reply` "
+            "once they are on disk."
+        ),
+    ),
+    TopicSpec(
+        key="upstream.reply",
+        template=f"{ROOT}/upstream/reply",
+        messages=(BookingsStored,),
+        publishers=frozenset({Role.HUB}),
+        readers=frozenset({Role.UPSTREAM}),
+        retained=False,
+        description="The hub's answer to a bookings push, Correlation Data echoed.",
+    ),
     TopicSpec(
         key="device.status",
         template=f"{ROOT}/device/{{device_id}}/status",

@@ -26,7 +26,7 @@ def test_password_file_holds_hashes_of_every_account(tmp_path: Path, inventory: 
     store, out = _render(tmp_path, inventory)
     lines = (out / "passwd").read_text().splitlines()
     users = [line.split(":", 1)[0] for line in lines]
-    expected = ["hub", "admin", *(d.device_id for d in inventory.devices)]
+    expected = ["hub", "upstream", "admin", *(d.device_id for d in inventory.devices)]
     assert users == expected
     passwords = store.load()
     for line in lines:
@@ -131,7 +131,7 @@ def test_cli_render_writes_files(tmp_path: Path, capsys: pytest.CaptureFixture[s
         "hub.crt",
         "hub.key",
     }, "the site CA is kept beside the credentials file"
-    assert f"{len(load_inventory().devices) + 2} accounts" in capsys.readouterr().out
+    assert f"{len(load_inventory().devices) + 3} accounts" in capsys.readouterr().out
 
 
 def test_cli_render_reports_a_bad_inventory(

@@ -90,6 +90,7 @@ from protocol.models.state import (
     Resync,
     ServiceStatus,
 )
+from protocol.models.upstream import BookingRecord, BookingsPush, BookingsStored
 
 __all__ = [
     "ADMIN_COMMANDS",
@@ -117,6 +118,9 @@ __all__ = [
     "AgencyAdvice",
     "Announcements",
     "BookingCheckIn",
+    "BookingRecord",
+    "BookingsPush",
+    "BookingsStored",
     "CallEvent",
     "Catalogue",
     "CatalogueAgency",

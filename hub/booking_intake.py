@@ -1,0 +1,98 @@
+"""The hub's booking intake: upstream's pushes into the hub's SQLite copy.
+
+A push is verified code by code (a booking whose tag does not verify under the
+site key is refused, named in the answer and logged), stored in one
+transaction, and only then answered on ``upstream.reply`` with the push's
+Correlation Data: an answer means the bookings are on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from hub.booking_store import SqliteBookings
+from hub.bookings import Booking
+from hub.clock import Clock
+from hub.site.schema import CategoryCode
+from protocol.codec import Decoded
+from protocol.link import MqttLink
+from protocol.models import BookingRecord, BookingsPush, BookingsStored
+from protocol.topics import spec
+
+log = logging.getLogger(__name__)
+
+
+def booking_of(record: BookingRecord) -> Booking:
+    return Booking(
+        code=record.code.upper(),
+        service=record.service,
+        category=CategoryCode(record.category.value),
+        appointment_at=record.slot_start,
+        slot_end=record.slot_end,
+        name=record.name,
+        masked_nik=record.masked_nik,
+        phone=record.phone,
+    )
+
+
+def record_of(booking: Booking) -> BookingRecord:
+    from protocol.models.commands import PriorityCategory
+
+    return BookingRecord(
+        code=booking.code,
+        service=booking.service,
+        category=PriorityCategory(booking.category.value),
+        slot_start=booking.appointment_at,
+        slot_end=booking.ends_at,
+        name=booking.name,
+        masked_nik=booking.masked_nik,
+        phone=booking.phone,
+    )
+
+
+class BookingIntake:
+    """Handles ``upstream.bookings`` on the hub's link worker."""
+
+    def __init__(
+        self, store: SqliteBookings, link: MqttLink, clock: Clock, changed: Callable[[], None]
+    ) -> None:
+        self.store = store
+        self.link = link
+        self.clock = clock
+        self.changed = changed  # admission counts bookings: republish the services
+
+    def on_push(self, decoded: Decoded, properties: Properties | None) -> None:
+        push = decoded.message
+        assert isinstance(push, BookingsPush)
+        bookings = [booking_of(record) for record in push.bookings]
+        refused = self.store.store(bookings, [c.upper() for c in push.cancelled], self.clock.now())
+        if refused:
+            log.warning(
+                "upstream push %s: %d booking(s) refused, their codes do not verify: %s",
+                push.command_id,
+                len(refused),
+                ", ".join(refused[:10]),
+            )
+        log.info(
+            "upstream push %s: %d booking(s) stored, %d cancelled",
+            push.command_id,
+            len(bookings) - len(refused),
+            len(push.cancelled),
+        )
+        answer = BookingsStored(
+            command_id=push.command_id,
+            stored=len(bookings) - len(refused),
+            cancelled=len(push.cancelled),
+            refused=refused,
+        )
+        reply_properties: Properties | None = None
+        correlation = getattr(properties, "CorrelationData", None)
+        if correlation:
+            reply_properties = Properties(PacketTypes.PUBLISH)
+            reply_properties.CorrelationData = correlation
+        self.link.publish(spec("upstream.reply"), answer, properties=reply_properties)
+        self.changed()

@@ -1,0 +1,125 @@
+"""``mpp upstream …``: the site's booking key and a reference booking publisher.
+
+``bookings push`` publishes the way upstream does in this first step of the
+uplink: straight into the hub's booking intake (``mpp/upstream/bookings``) on
+the site broker, as the ``upstream`` account that ``mpp broker render``
+creates (its ACL allows that topic and its answer only). It is what a site
+without a booking system yet, and the tests, use; a regional broker bridged to
+the site broker carries the same payloads later.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import queue
+import sys
+import uuid
+from pathlib import Path
+
+log = logging.getLogger("mpp.upstream")
+PUSH_TIMEOUT_S = 10.0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    upstream = subparsers.add_parser(
+        "upstream", help="the booking key and a reference publisher of online bookings"
+    )
+    commands = upstream.add_subparsers(title="upstream commands", metavar="COMMAND", required=True)
+    key = commands.add_parser(
+        "key", help="make the site's booking key (once) and say where it is kept"
+    )
+    key.add_argument("--secrets", type=Path, help="credentials file (the key is kept beside it)")
+    key.add_argument(
+        "--show", action="store_true", help="print the key (hex) to hand to the booking system"
+    )
+    key.set_defaults(func=_key)
+
+    bookings = commands.add_parser("bookings", help="online bookings")
+    actions = bookings.add_subparsers(title="bookings commands", metavar="COMMAND", required=True)
+    push = actions.add_parser(
+        "push", help="publish the bookings and cancellations of a JSON file to the hub"
+    )
+    push.add_argument("file", type=Path, help="JSON: {bookings: [...], cancelled: [codes]}")
+    push.add_argument("--host", default="127.0.0.1", help="site broker address")
+    push.add_argument("--port", type=int, default=1884, help="broker port (loopback listener)")
+    push.add_argument("--secrets", type=Path, help="credentials file written by broker render")
+    push.add_argument("--timeout", type=float, default=PUSH_TIMEOUT_S, help="seconds per answer")
+    push.set_defaults(func=_push)
+
+
+def _key(args: argparse.Namespace) -> int:
+    from firmware_config.credentials import default_store_path
+    from hub.booking_codes import default_key_path, load_or_create_key
+
+    path = default_key_path(args.secrets or default_store_path())
+    key = load_or_create_key(path)
+    print(key.hex() if args.show else f"booking key: {path}")
+    return 0
+
+
+def _push(args: argparse.Namespace) -> int:
+    from firmware_config.credentials import UPSTREAM_ACCOUNT, CredentialStore, default_store_path
+    from hub.booking_codes import default_key_path, load_or_create_key
+    from protocol.codec import Decoded
+    from protocol.link import LinkError, LinkSettings, MqttLink
+    from protocol.models import BookingsPush, BookingsStored
+    from protocol.models.upstream import MAX_BOOKINGS_PER_PUSH
+    from protocol.topics import spec
+    from upstream.bookings_file import read_bookings_file, records
+
+    secrets = args.secrets or default_store_path()
+    given = read_bookings_file(args.file)
+    made = records(load_or_create_key(default_key_path(secrets)), given)
+    password = CredentialStore(secrets).password(UPSTREAM_ACCOUNT)
+    answers: queue.Queue[BookingsStored] = queue.Queue()
+
+    def on_answer(decoded: Decoded, _properties: object) -> None:
+        if isinstance(decoded.message, BookingsStored):
+            answers.put(decoded.message)
+
+    link = MqttLink(LinkSettings(args.host, args.port, UPSTREAM_ACCOUNT, password))
+    link.subscribe(spec("upstream.reply"), on_answer)
+    link.start(wait=args.timeout)
+    stored = cancelled = 0
+    refused: list[str] = []
+    try:
+        chunks = [
+            made[i : i + MAX_BOOKINGS_PER_PUSH] for i in range(0, len(made), MAX_BOOKINGS_PER_PUSH)
+        ] or [[]]
+        cancels = given.cancelled
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            push = BookingsPush(
+                command_id=uuid.uuid4(), bookings=chunk, cancelled=cancels if last else []
+            )
+            link.publish(spec("upstream.bookings"), push).wait_for_publish(args.timeout)
+            while True:
+                try:
+                    answer = answers.get(timeout=args.timeout)
+                except queue.Empty:
+                    raise LinkError(
+                        f"the hub did not answer the push within {args.timeout} s "
+                        "(is `mpp hub run` running on this broker?)"
+                    ) from None
+                if answer.command_id == push.command_id:
+                    break
+            stored += answer.stored
+            cancelled += answer.cancelled
+            refused += answer.refused
+    finally:
+        link.stop()
+    for record in made:
+        if record.code not in refused:
+            print(
+                f"{record.code}  {record.service}  {record.slot_start.isoformat()}  {record.name}"
+            )
+    print(f"hub stored {stored} booking(s), {cancelled} cancellation(s)")
+    if refused:
+        print(
+            f"mpp: error: the hub refused {len(refused)} booking(s) whose code does not verify "
+            f"under the site key: {', '.join(refused)}",
+            file=sys.stderr,
+        )
+        return 8
+    return 0
