@@ -101,6 +101,8 @@ def model_for(case: str) -> KioskModel:
         "done-nobody-ahead": View.DONE,
         "print-failed": View.ERROR,
         "refused": View.ERROR,
+        "booking-forged": View.ERROR,
+        "booking-slot-passed": View.ERROR,
         "offline": View.WELCOME,
         "paper-out": View.SERVICES,
     }
@@ -135,6 +137,10 @@ def model_for(case: str) -> KioskModel:
         model.message = PRINT_FAILED
     elif case == "refused":
         model.message = refusal(ErrorCode.QUOTA_FULL)
+    elif case == "booking-forged":  # a made-up or altered booking code
+        model.message = refusal(ErrorCode.FORGED_BOOKING, booking=True)
+    elif case == "booking-slot-passed":
+        model.message = refusal(ErrorCode.BOOKING_SLOT_PASSED, booking=True)
     elif case == "offline":
         model.hub_online = False
     elif case == "paper-out":
@@ -157,6 +163,8 @@ CASES = (
     "done-nobody-ahead",
     "print-failed",
     "refused",
+    "booking-forged",
+    "booking-slot-passed",
     "offline",
     "paper-out",
 )
