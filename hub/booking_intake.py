@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -24,6 +25,7 @@ from protocol.models import BookingRecord, BookingsPush, BookingsStored
 from protocol.topics import spec
 
 log = logging.getLogger(__name__)
+KEEP_PAST = timedelta(days=2)  # past days' bookings are dropped on the next push
 
 
 def booking_of(record: BookingRecord) -> Booking:
@@ -69,7 +71,9 @@ class BookingIntake:
         push = decoded.message
         assert isinstance(push, BookingsPush)
         bookings = [booking_of(record) for record in push.bookings]
-        refused = self.store.store(bookings, [c.upper() for c in push.cancelled], self.clock.now())
+        now = self.clock.now()
+        refused = self.store.store(bookings, [c.upper() for c in push.cancelled], now)
+        self.store.forget_before(now - KEEP_PAST)
         if refused:
             log.warning(
                 "upstream push %s: %d booking(s) refused, their codes do not verify: %s",

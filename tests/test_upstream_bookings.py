@@ -22,12 +22,24 @@ TODAY = "2026-11-23T{}+07:00"  # the hub runs from Monday 08.00 WIB
 TOMORROW = "2026-11-24T{}+07:00"
 
 
-def _push(broker: LocalBroker, path: Path, content: dict) -> subprocess.CompletedProcess[str]:
+def _push(
+    broker: LocalBroker, path: Path, content: dict, *extra: str
+) -> subprocess.CompletedProcess[str]:
     path.write_text(json.dumps(content), encoding="utf-8")
     secrets = broker.directory / "mqtt-credentials.json"
     where = ["--port", str(broker.local_port), "--secrets", str(secrets)]
     return subprocess.run(
-        [sys.executable, "-m", "mpp.cli", "upstream", "bookings", "push", str(path), *where],
+        [
+            sys.executable,
+            "-m",
+            "mpp.cli",
+            "upstream",
+            "bookings",
+            "push",
+            str(path),
+            *where,
+            *extra,
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -155,3 +167,19 @@ def test_mpp_upstream_key_makes_the_key_once_owner_only(tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o600
     shown = key("--show")
     assert len(bytes.fromhex(shown)) == 32 and key("--show") == shown
+
+
+def test_push_without_a_hub_or_with_a_bad_file_says_so_in_one_line(
+    fresh_broker: LocalBroker, tmp_path: Path
+) -> None:
+    booking = _booking("SITI01", TODAY, "08:30", "09:00", "Siti Rahma")
+    nobody = _push(fresh_broker, tmp_path / "b.json", {"bookings": [booking]}, "--timeout", "1")
+    assert nobody.returncode == 4 and "Traceback" not in nobody.stderr
+    (error,) = [line for line in nobody.stderr.splitlines() if "mpp: error" in line]
+    assert error.endswith(
+        "the hub did not answer the push within 1.0 s (is `mpp hub run` running on this broker?)"
+    )
+    del booking["slot_end"]
+    bad = _push(fresh_broker, tmp_path / "bad.json", {"bookings": [booking]})
+    assert bad.returncode == 8 and "Traceback" not in bad.stderr
+    assert "bookings.0.slot_end: Field required" in bad.stderr
