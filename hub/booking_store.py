@@ -47,6 +47,7 @@ class SqliteBookings:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
+        self._day_cache: list[Booking] | None = None  # every verified live booking, by slot
 
     def close(self) -> None:
         with self._lock:
@@ -79,6 +80,8 @@ class SqliteBookings:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            finally:
+                self._day_cache = None
         return refused
 
     def forget_before(self, moment: datetime) -> int:
@@ -87,6 +90,7 @@ class SqliteBookings:
             cursor = self._db.execute(
                 "DELETE FROM bookings WHERE appointment_at < ?", (_utc(moment),)
             )
+            self._day_cache = None
         return cursor.rowcount
 
     def lookup(self, code: str) -> Booking | None:
@@ -107,11 +111,15 @@ class SqliteBookings:
         return booking
 
     def between(self, start: datetime, end: datetime) -> list[Booking]:
+        """Live bookings with a slot in [start, end). Every walk-in asks (admission), so
+        the verified bookings are kept in memory until the next push changes them
+        (bench/bookings.py: 6 ms a walk-in for 500 bookings without it)."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT body FROM bookings WHERE cancelled = 0"
-                " AND appointment_at >= ? AND appointment_at < ? ORDER BY appointment_at",
-                (_utc(start), _utc(end)),
-            ).fetchall()
-        bookings = [Booking.model_validate_json(body) for (body,) in rows]
-        return [b for b in bookings if verifies(self.key, b)]
+            if self._day_cache is None:
+                rows = self._db.execute(
+                    "SELECT body FROM bookings WHERE cancelled = 0 ORDER BY appointment_at"
+                ).fetchall()
+                bookings = [Booking.model_validate_json(body) for (body,) in rows]
+                self._day_cache = [b for b in bookings if verifies(self.key, b)]
+            cached = self._day_cache
+        return [b for b in cached if start <= b.appointment_at < end]
