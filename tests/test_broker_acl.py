@@ -150,3 +150,23 @@ def test_hub_can_use_the_loopback_listener(broker: LocalBroker) -> None:
         assert reason is not None and not reason.is_failure
     finally:
         client.stop()
+
+
+def test_only_the_upstream_account_pushes_bookings_and_reads_their_answer(
+    mqtt_client: Factory,
+) -> None:
+    hub = mqtt_client("hub")
+    hub.subscribe("mpp/upstream/bookings")
+    hub.subscribe("mpp/device/+/cmd")
+    kiosk = mqtt_client("kiosk-01")
+    _assert_blocked(kiosk, hub, "mpp/upstream/bookings", "mpp/device/kiosk-01/cmd")
+    admin_account = mqtt_client("admin")
+    admin_account.subscribe("mpp/upstream/reply")
+    upstream = mqtt_client("upstream")
+    upstream.subscribe("mpp/upstream/reply")
+    assert not upstream.publish("mpp/upstream/bookings", b'{"push": 1}').is_failure
+    assert hub.wait_for("mpp/upstream/bookings").payload == b'{"push": 1}'
+    _assert_blocked(upstream, hub, "mpp/device/counter-01/cmd", "mpp/upstream/bookings")
+    hub.publish("mpp/upstream/reply", b'{"stored": 1}')
+    upstream.wait_for("mpp/upstream/reply")
+    assert "mpp/upstream/reply" not in admin_account.topics()
