@@ -40,7 +40,7 @@ from hub.events import (
     TicketTransferred,
 )
 from hub.site.calendar import SiteCalendar
-from hub.site.schema import CategoryCode, EndOfDay, Site
+from hub.site.schema import CategoryCode, EndOfDay, LateCheckIn, Site
 from hub.state import QueueState, TicketRecord, rating_key
 from protocol.errors import ErrorCode
 from protocol.models import (
@@ -442,10 +442,13 @@ class Decider:
         if self.calendar.service_day(booking.appointment_at) != self.calendar.service_day(now):
             raise Refusal(ErrorCode.EXPIRED, f"booking {booking.code} is for another day")
         late = timedelta(minutes=self.site.dispatch.appointment_late_minutes)
-        if now > booking.ends_at + late:
+        # The dispatch policy's own boundary: past it the slot is lost (hub/dispatch/policy.py).
+        refuse_late = self.site.dispatch.appointment_late_check_in is LateCheckIn.REFUSE
+        if refuse_late and now > booking.appointment_at + late:
             raise Refusal(
                 ErrorCode.BOOKING_SLOT_PASSED,
-                f"booking {booking.code}: its slot ended at {booking.ends_at.isoformat()}",
+                f"booking {booking.code}: its slot at {booking.appointment_at.isoformat()} "
+                f"is more than {late} past",
             )
         return self._reserve_ticket(
             state,

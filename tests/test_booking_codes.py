@@ -11,6 +11,7 @@ import pytest
 from hub.booking_codes import load_or_create_key, sign, verifies
 from hub.booking_store import SqliteBookings
 from hub.bookings import Booking, CancelledBookingError, ForgedBookingError
+from hub.site.schema import LateCheckIn, Site
 from protocol.errors import ErrorCode
 from protocol.models import BookingCheckIn
 from tests.hub_harness import MONDAY_0800, Harness
@@ -98,6 +99,13 @@ def _error(hub: Harness, code: str) -> ErrorCode:
     return reply.error.code
 
 
+def _refusing_late(hub: Harness) -> Site:
+    dispatch = hub.site.dispatch.model_copy(
+        update={"appointment_late_check_in": LateCheckIn.REFUSE}
+    )
+    return hub.site.model_copy(update={"dispatch": dispatch})
+
+
 def test_check_in_refusals_are_told_apart(tmp_path: Path) -> None:
     store = SqliteBookings(tmp_path / "bookings.db", KEY)
     on_time = _booking("AAAAAA")
@@ -105,7 +113,8 @@ def test_check_in_refusals_are_told_apart(tmp_path: Path) -> None:
     tomorrow = _booking("BBBBBB", SLOT + timedelta(days=1))
     cancelled = _booking("DDDDDD")
     store.store([on_time, early_slot, tomorrow, cancelled], [cancelled.code], MONDAY_0800)
-    hub = Harness(tmp_path, bookings=store)
+    plain = Harness(tmp_path / "plain")
+    hub = Harness(tmp_path, site=_refusing_late(plain), bookings=store)
 
     assert _error(hub, _alter(on_time.code)) is ErrorCode.FORGED_BOOKING
     assert _error(hub, "QQQQQQ-ABCDEFGH") is ErrorCode.UNKNOWN_BOOKING
@@ -115,6 +124,15 @@ def test_check_in_refusals_are_told_apart(tmp_path: Path) -> None:
     reply = hub.ok(BookingCheckIn, "kiosk-01", booking_code=on_time.code.lower())
     assert reply.ticket is not None
     assert _error(hub, on_time.code) is ErrorCode.INVALID_STATE
+
+
+def test_by_default_a_late_booking_is_served_as_a_walk_in(tmp_path: Path) -> None:
+    store = SqliteBookings(tmp_path / "bookings.db", KEY)
+    late = _booking("CCCCCC", MONDAY_0800 - timedelta(minutes=60))  # 07.00-07.30
+    store.store([late], [], MONDAY_0800)
+    hub = Harness(tmp_path, bookings=store)
+    reply = hub.ok(BookingCheckIn, "kiosk-01", booking_code=late.code)
+    assert reply.ticket is not None
 
 
 def test_kiosk_words_for_each_refusal() -> None:

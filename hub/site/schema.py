@@ -157,6 +157,13 @@ class PriorityRule(StrEnum):
     NONE = "none"
 
 
+class LateCheckIn(StrEnum):
+    """What a booking checked in after its slot (and the late grace) gets."""
+
+    WALK_IN = "walk_in"  # a ticket; the slot is lost and the citizen queues as a walk-in
+    REFUSE = "refuse"  # refused `booking_slot_passed`, explained at the kiosk
+
+
 class DispatchSettings(SiteModel):
     policy: Literal["mpp", "fifo"] = "mpp"
     priority_rule: PriorityRule = PriorityRule.RATIO
@@ -181,6 +188,13 @@ class DispatchSettings(SiteModel):
     )
     appointment_early_minutes: int = Field(default=15, ge=0, le=240)
     appointment_late_minutes: int = Field(default=15, ge=0, le=240)
+    appointment_late_check_in: LateCheckIn = Field(
+        default=LateCheckIn.WALK_IN,
+        description=(
+            "A booking checked in more than appointment_late_minutes after its slot ends: "
+            "walk_in (a ticket, no appointment priority) or refuse (booking_slot_passed)."
+        ),
+    )
 
 
 class EndOfDay(StrEnum):
