@@ -21,7 +21,7 @@ from hub.clock import Clock
 from hub.site.schema import CategoryCode
 from protocol.codec import Decoded
 from protocol.link import MqttLink
-from protocol.models import BookingRecord, BookingsPush, BookingsStored
+from protocol.models import BookingRecord, BookingsPush, BookingsStored, PriorityCategory
 from protocol.topics import spec
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,6 @@ def booking_of(record: BookingRecord) -> Booking:
 
 
 def record_of(booking: Booking) -> BookingRecord:
-    from protocol.models.commands import PriorityCategory
-
     return BookingRecord(
         code=booking.code,
         service=booking.service,
