@@ -66,9 +66,22 @@ def load_key(path: Path) -> bytes:
     return key
 
 
+# Base32 has no 0, 1 or 8: a citizen typing one meant the letter that looks like it.
+LOOK_ALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
+
+
+def normalise(code: str) -> str:
+    """A code as typed or scanned, in its one spelling: upper case, look-alike digits
+    read as their letters, the hyphen put back when it was left out."""
+    code = code.strip().upper().translate(LOOK_ALIKES)
+    if "-" not in code and len(code) == SERIAL_CHARS + TAG_CHARS:
+        code = f"{code[:SERIAL_CHARS]}-{code[SERIAL_CHARS:]}"
+    return code
+
+
 def serial_of(code: str) -> str:
-    """The serial part of a code, upper-cased (what the hub's table is keyed by)."""
-    return code.strip().upper().split("-", 1)[0]
+    """The serial part of a code (what the hub's table is keyed by)."""
+    return normalise(code).split("-", 1)[0]
 
 
 def _message(serial: str, booking: Booking) -> bytes:
@@ -102,6 +115,6 @@ def sign(key: bytes, booking: Booking, serial: str | None = None) -> Booking:
 
 def verifies(key: bytes, booking: Booking, code: str | None = None) -> bool:
     """Whether ``code`` (default: the booking's own) is the genuine code of ``booking``."""
-    given = (code or booking.code).strip().upper()
+    given = normalise(code or booking.code)
     serial, _, their_tag = given.partition("-")
     return hmac.compare_digest(their_tag.encode(), tag(key, serial, booking).encode())

@@ -20,7 +20,7 @@ KEY = bytes(range(32))
 SLOT = MONDAY_0800 + timedelta(minutes=30)  # 08.30 WIB
 
 
-def _booking(serial: str = "K7F3A9", at=SLOT, **fields: object) -> Booking:
+def _booking(serial: str = "KOBIA9", at=SLOT, **fields: object) -> Booking:
     base = Booking(
         code=serial,
         service="DUK-KTP",
@@ -47,9 +47,12 @@ def test_key_is_made_once_owner_only(tmp_path: Path) -> None:
 
 def test_code_verifies_only_with_its_fields_and_key() -> None:
     booking = _booking()
-    assert booking.code.startswith("K7F3A9-") and len(booking.code) == 15
+    assert booking.code.startswith("KOBIA9-") and len(booking.code) == 15
     assert verifies(KEY, booking)
     assert verifies(KEY, booking, booking.code.lower())  # typed in lower case
+    assert verifies(KEY, booking, booking.code.replace("-", ""))  # hyphen left out
+    typed = booking.code.replace("O", "0").replace("I", "1").replace("B", "8")
+    assert verifies(KEY, booking, typed)  # look-alike digits for letters
     assert not verifies(KEY, booking, _alter(booking.code))
     assert not verifies(bytes(32), booking)
     moved = booking.model_copy(update={"appointment_at": SLOT + timedelta(days=1)})

@@ -88,31 +88,31 @@ def test_pushed_bookings_check_in_and_survive_a_restart(
             tmp_path / "bookings.json",
             {
                 "bookings": [
-                    _booking("SITI01", TODAY, "08:30", "09:00", "Siti Rahma"),
-                    _booking("BUDI02", TODAY, "09:00", "09:30", "Budi Santoso"),
-                    _booking("LATE03", TODAY, "07:00", "07:30", "Agus Salim"),
-                    _booking("BESOK4", TOMORROW, "08:30", "09:00", "Dewi Lestari"),
-                    _booking("BATAL5", TODAY, "10:00", "10:30", "Rina Wati"),
+                    _booking("SITIRA", TODAY, "08:30", "09:00", "Siti Rahma"),
+                    _booking("BUDISA", TODAY, "09:00", "09:30", "Budi Santoso"),
+                    _booking("LATEAG", TODAY, "07:00", "07:30", "Agus Salim"),
+                    _booking("BESOKD", TOMORROW, "08:30", "09:00", "Dewi Lestari"),
+                    _booking("BATALR", TODAY, "10:00", "10:30", "Rina Wati"),
                 ]
             },
         )
         assert pushed.returncode == 0, pushed.stderr
         assert "hub stored 5 booking(s), 0 cancellation(s)" in pushed.stdout
         codes = _codes(pushed.stdout)
-        assert set(codes) == {"SITI01", "BUDI02", "LATE03", "BESOK4", "BATAL5"}
+        assert set(codes) == {"SITIRA", "BUDISA", "LATEAG", "BESOKD", "BATALR"}
 
-        cancel = _push(fresh_broker, tmp_path / "cancel.json", {"cancelled": [codes["BATAL5"]]})
+        cancel = _push(fresh_broker, tmp_path / "cancel.json", {"cancelled": [codes["BATALR"]]})
         assert cancel.returncode == 0, cancel.stderr
         assert "1 cancellation(s)" in cancel.stdout
 
-        siti = codes["SITI01"]
+        siti = codes["SITIRA"]
         altered = siti[:-1] + ("A" if siti[-1] != "A" else "B")
         assert _error(kiosk, altered) is ErrorCode.FORGED_BOOKING
         assert _error(kiosk, "ZZZZ99-ABCDEFGH") is ErrorCode.UNKNOWN_BOOKING
-        assert _error(kiosk, codes["BESOK4"]) is ErrorCode.EXPIRED
+        assert _error(kiosk, codes["BESOKD"]) is ErrorCode.EXPIRED
         # the site's default rule: past its slot a booking queues as a walk-in
-        assert kiosk.ok(BookingCheckIn, booking_code=codes["LATE03"]).ticket is not None
-        assert _error(kiosk, codes["BATAL5"]) is ErrorCode.CANCELLED_BOOKING
+        assert kiosk.ok(BookingCheckIn, booking_code=codes["LATEAG"]).ticket is not None
+        assert _error(kiosk, codes["BATALR"]) is ErrorCode.CANCELLED_BOOKING
         reply = kiosk.ok(BookingCheckIn, booking_code=siti)
         assert reply.ticket is not None and reply.ticket.service == "DUK-KTP"
     finally:
@@ -122,9 +122,9 @@ def test_pushed_bookings_check_in_and_survive_a_restart(
     again = HubProcess.on(fresh_broker, tmp_path / "hub.db")
     again.start()
     try:
-        assert kiosk.ok(BookingCheckIn, booking_code=codes["BUDI02"]).ticket is not None
+        assert kiosk.ok(BookingCheckIn, booking_code=codes["BUDISA"]).ticket is not None
         assert _error(kiosk, siti) is ErrorCode.INVALID_STATE
-        assert _error(kiosk, codes["BATAL5"]) is ErrorCode.CANCELLED_BOOKING
+        assert _error(kiosk, codes["BATALR"]) is ErrorCode.CANCELLED_BOOKING
     finally:
         assert again.stop() == 0
 
@@ -135,17 +135,17 @@ def test_a_push_of_forged_codes_is_refused_in_one_line(
     hub = HubProcess.on(fresh_broker, tmp_path / "hub.db")
     hub.start()
     try:
-        forged = _booking("FAKE01", TODAY, "08:30", "09:00", "Penipu")
-        forged["code"] = "FAKE01-ABCDEFGH"
+        forged = _booking("FAKEAA", TODAY, "08:30", "09:00", "Penipu")
+        forged["code"] = "FAKEAA-ABCDEFGH"
         result = _push(fresh_broker, tmp_path / "forged.json", {"bookings": [forged]})
         assert result.returncode == 8
         errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
         assert "Traceback" not in result.stderr
         assert errors == [
             "mpp: error: the hub refused 1 booking(s) whose code does not verify under the "
-            "site key: FAKE01-ABCDEFGH"
+            "site key: FAKEAA-ABCDEFGH"
         ]
-        assert _error(kiosk, "FAKE01-ABCDEFGH") is ErrorCode.UNKNOWN_BOOKING
+        assert _error(kiosk, "FAKEAA-ABCDEFGH") is ErrorCode.UNKNOWN_BOOKING
     finally:
         assert hub.stop() == 0
 
@@ -173,7 +173,7 @@ def test_mpp_upstream_key_makes_the_key_once_owner_only(tmp_path: Path) -> None:
 def test_push_without_a_hub_or_with_a_bad_file_says_so_in_one_line(
     fresh_broker: LocalBroker, tmp_path: Path
 ) -> None:
-    booking = _booking("SITI01", TODAY, "08:30", "09:00", "Siti Rahma")
+    booking = _booking("SITIRA", TODAY, "08:30", "09:00", "Siti Rahma")
     nobody = _push(fresh_broker, tmp_path / "b.json", {"bookings": [booking]}, "--timeout", "1")
     assert nobody.returncode == 4 and "Traceback" not in nobody.stderr
     (error,) = [line for line in nobody.stderr.splitlines() if "mpp: error" in line]

@@ -34,7 +34,7 @@ class BookingsFileError(ValueError):
 class FileBooking(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(default="", pattern=r"^$|^[A-Za-z0-9]{4,16}(-[A-Za-z0-9]{4,16})?$")
+    code: str = Field(default="", pattern=r"^$|^[A-Za-z2-7]{4,16}(-[A-Za-z2-7]{4,16})?$")
     service: str
     category: CategoryCode = CategoryCode.REGULAR
     slot_start: AwareDatetime

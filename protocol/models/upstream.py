@@ -17,7 +17,7 @@ from protocol.models.base import Envelope, WireModel
 from protocol.models.commands import PriorityCategory
 from protocol.models.fields import ServiceCode
 
-BOOKING_CODE_PATTERN = r"^[A-Za-z0-9]{4,16}-[A-Za-z0-9]{4,16}$"
+BOOKING_CODE_PATTERN = r"^[A-Za-z2-7]{4,16}-[A-Za-z2-7]{4,16}$"  # base32: no 0, 1, 8, 9
 MAX_BOOKINGS_PER_PUSH = 500
 
 
