@@ -603,7 +603,7 @@ EXAMPLES: tuple[Example, ...] = (
             command_id=CID,
             bookings=[
                 BookingRecord(
-                    code="K7F3A9-QX2MB7PA",
+                    code="K7F3AZ-QX2MB7PA",
                     service="DUK-KTP",
                     slot_start=datetime(2026, 11, 23, 8, 30, tzinfo=WIB),
                     slot_end=datetime(2026, 11, 23, 9, 0, tzinfo=WIB),

@@ -5,8 +5,8 @@ JSON, as a booking system would export it::
     {"bookings": [{"service": "DUK-KTP", "slot_start": "2026-11-23T08:30+07:00",
                    "slot_end": "2026-11-23T09:00+07:00", "name": "Siti Rahma",
                    "masked_nik": "1807**********12", "phone": "081234567890",
-                   "code": "K7F3A9"}],
-     "cancelled": ["K7F3A9-ABCDEFGH"]}
+                   "code": "K7F3AZ"}],
+     "cancelled": ["K7F3AZ-ABCDEFGH"]}
 
 A booking with a full ``SERIAL-TAG`` code is sent as it is (a booking system
 that signs its own codes); one with only a serial, or none, gets its tag (and
