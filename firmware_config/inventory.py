@@ -35,7 +35,7 @@ DEFAULT_INVENTORY = Path(__file__).resolve().parent
 ACCOUNTS_FILE = "accounts.toml"
 HUB_FILE = "hub.toml"
 DEVICES_DIR = "devices"
-RESERVED_NAME = "hub"
+RESERVED_NAMES = frozenset({"hub", "upstream"})  # the service accounts of the broker
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -199,16 +199,16 @@ def _name_clashes(
     problems = []
     names = {device.config.device_id: f"device file {device.path.name}" for device in devices}
     for device in devices:
-        if device.config.device_id == RESERVED_NAME:
+        if device.config.device_id in RESERVED_NAMES:
+            name = device.config.device_id
             problems.append(
-                Problem(device.path, "device_id", "the name 'hub' is reserved for the hub account")
+                Problem(device.path, "device_id", f"the name {name!r} is reserved for its account")
             )
     for index, admin in enumerate(admins):
         where = f"admins[{index}].username"
-        if admin.username == RESERVED_NAME:
-            problems.append(
-                Problem(root / ACCOUNTS_FILE, where, "the name 'hub' is reserved for the hub")
-            )
+        if admin.username in RESERVED_NAMES:
+            why = f"the name {admin.username!r} is reserved for its account"
+            problems.append(Problem(root / ACCOUNTS_FILE, where, why))
         elif admin.username in names:
             problems.append(
                 Problem(

@@ -83,6 +83,13 @@ def test_hub_name_is_reserved(tmp_path: Path) -> None:
         load_inventory(root)
 
 
+def test_upstream_name_is_reserved(tmp_path: Path) -> None:
+    device = 'device_id = "upstream"\nrole = "kiosk"\nname = "K"\n'
+    root = _inventory(tmp_path, {"upstream": device})
+    with pytest.raises(ConfigError, match="'upstream' is reserved"):
+        load_inventory(root)
+
+
 def test_committed_schema_is_current() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == device_schema_json(), (
         "firmware_config/schema/device.schema.json is stale: "
