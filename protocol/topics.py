@@ -156,7 +156,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         publishers=frozenset({Role.UPSTREAM}),
         readers=frozenset({Role.HUB}),
         retained=False,
-        max_bytes=224 * 1024,  # under the broker's max_packet_size
+        max_bytes=64 * 1024,  # MAX_BOOKINGS_PER_PUSH at their longest fit
         description=(
             "Online bookings for the coming days and cancellations, from the booking "
             "system (`mpp upstream bookings push` is a reference publisher). Codes are "

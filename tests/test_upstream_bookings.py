@@ -184,3 +184,26 @@ def test_push_without_a_hub_or_with_a_bad_file_says_so_in_one_line(
     bad = _push(fresh_broker, tmp_path / "bad.json", {"bookings": [booking]})
     assert bad.returncode == 8 and "Traceback" not in bad.stderr
     assert "bookings.0.slot_end: Field required" in bad.stderr
+
+
+def test_a_large_day_goes_in_pushes_that_fit_the_topic(
+    fresh_broker: LocalBroker, tmp_path: Path, kiosk: DeviceClient
+) -> None:
+    hub = HubProcess.on(fresh_broker, tmp_path / "hub.db")
+    hub.start()
+    try:
+        day = [
+            _booking("", TOMORROW, f"{8 + i % 8:02d}:00", f"{8 + i % 8:02d}:30", "Warga " * 13)
+            for i in range(230)
+        ]
+        result = _push(fresh_broker, tmp_path / "day.json", {"bookings": day})
+        assert result.returncode == 0, result.stderr
+        assert "hub stored 230 booking(s), 0 cancellation(s)" in result.stdout
+        codes = [line.split()[0] for line in result.stdout.splitlines() if "  " in line]
+        cancel = _push(fresh_broker, tmp_path / "cancel.json", {"cancelled": codes[:120]})
+        assert cancel.returncode == 0, cancel.stderr
+        assert "hub stored 0 booking(s), 120 cancellation(s)" in cancel.stdout
+        assert _error(kiosk, codes[0]) is ErrorCode.CANCELLED_BOOKING
+        assert _error(kiosk, codes[-1]) is ErrorCode.EXPIRED  # tomorrow's, alive
+    finally:
+        assert hub.stop() == 0

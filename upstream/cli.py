@@ -84,15 +84,16 @@ def _push(args: argparse.Namespace) -> int:
     stored = cancelled = 0
     refused: list[str] = []
     try:
-        chunks = [
-            made[i : i + MAX_BOOKINGS_PER_PUSH] for i in range(0, len(made), MAX_BOOKINGS_PER_PUSH)
-        ] or [[]]
-        cancels = given.cancelled
-        for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            push = BookingsPush(
-                command_id=uuid.uuid4(), bookings=chunk, cancelled=cancels if last else []
-            )
+        size = MAX_BOOKINGS_PER_PUSH
+        pushes = [
+            BookingsPush(command_id=uuid.uuid4(), bookings=made[i : i + size])
+            for i in range(0, len(made), size)
+        ]
+        pushes += [
+            BookingsPush(command_id=uuid.uuid4(), cancelled=given.cancelled[i : i + size])
+            for i in range(0, len(given.cancelled), size)
+        ]
+        for push in pushes or [BookingsPush(command_id=uuid.uuid4())]:
             link.publish(spec("upstream.bookings"), push).wait_for_publish(args.timeout)
             while True:
                 try:

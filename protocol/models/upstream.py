@@ -18,7 +18,7 @@ from protocol.models.commands import PriorityCategory
 from protocol.models.fields import ServiceCode
 
 BOOKING_CODE_PATTERN = r"^[A-Za-z2-7]{4,16}-[A-Za-z2-7]{4,16}$"  # base32: no 0, 1, 8, 9
-MAX_BOOKINGS_PER_PUSH = 500
+MAX_BOOKINGS_PER_PUSH = 100  # a push at its longest stays within the topic's 64 KiB
 
 
 class BookingRecord(WireModel):
