@@ -17,6 +17,7 @@ from pathlib import Path
 
 from firmware_config.credentials import (
     HUB_ACCOUNT,
+    UPSTREAM_ACCOUNT,
     CredentialStore,
     CredentialStoreError,
     default_store_path,
@@ -79,10 +80,10 @@ class WifiPskStore(CredentialStore):
 
 
 def mqtt_accounts(inventory: Inventory) -> list[tuple[str, Role]]:
-    """Every broker account of the inventory: the hub, the admins, each device — the
-    accounts ``mpp broker render`` writes (``mqtt_broker.render.accounts_of``; a test
+    """Every broker account of the inventory: the hub, upstream, the admins, each device —
+    the accounts ``mpp broker render`` writes (``mqtt_broker.render.accounts_of``; a test
     keeps the two equal, since firmware_config may not import the broker's code)."""
-    accounts = [(HUB_ACCOUNT, Role.HUB)]
+    accounts = [(HUB_ACCOUNT, Role.HUB), (UPSTREAM_ACCOUNT, Role.UPSTREAM)]
     accounts += [(admin.username, Role.ADMIN) for admin in inventory.admins]
     accounts += [(device.device_id, device.role) for device in inventory.devices]
     return accounts

@@ -44,7 +44,7 @@ def test_ensure_creates_passwords_and_names_the_missing_wifi_key(tmp_path: Path)
     assert "Traceback" not in first.stderr
     inventory = load_inventory(ROOT / "firmware_config")
     passwords = json.loads(store.read_text())
-    assert set(passwords) == {"hub"} | {a.username for a in inventory.admins} | {
+    assert set(passwords) == {"hub", "upstream"} | {a.username for a in inventory.admins} | {
         d.device_id for d in inventory.devices
     }
     assert _mode(store) == 0o600
