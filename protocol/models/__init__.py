@@ -78,6 +78,12 @@ from protocol.models.replies import (
     TicketState,
     TicketView,
 )
+from protocol.models.signature import (
+    SignatureRequest,
+    SignatureSubmit,
+    Stroke,
+    StrokePoint,
+)
 from protocol.models.state import (
     Announcements,
     CallEvent,
@@ -163,6 +169,10 @@ __all__ = [
     "SatisfactionRating",
     "ServiceOverview",
     "ServiceStatus",
+    "SignatureRequest",
+    "SignatureSubmit",
+    "Stroke",
+    "StrokePoint",
     "SurveySubmit",
     "TicketPrintFailed",
     "TicketPrinted",
