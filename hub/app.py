@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 # parameter naming its sender.
 REPLY_TO: dict[str, tuple[str, str]] = {
     "device.cmd": ("device.reply", "device_id"),
+    "device.signature": ("device.reply", "device_id"),
     "admin.cmd": ("admin.reply", "account"),
 }
 
@@ -180,6 +181,10 @@ class HubApp:
                 (spec("device.status"), params, self._on_status),
                 (spec("device.heartbeat"), params, self._on_heartbeat),
             ]
+            if spec("device.signature").publishers & {device.role}:
+                listens[device.device_id].append(
+                    (spec("device.signature"), params, self._on_command)
+                )
         for admin in inventory.admins:
             params = {"account": admin.username}
             listens[admin.username] = [(spec("admin.cmd"), params, self._on_admin)]
