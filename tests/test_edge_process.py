@@ -12,8 +12,10 @@ socket answers and process exits.
 from __future__ import annotations
 
 import contextlib
+import math
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -213,6 +215,49 @@ def test_running_text_shows_a_call_and_stops_cleanly(
             assert passer_by.ask("status")["text"] == f"{number} KE LOKET 5"
 
 
+def _wave(n: int = 60) -> list[list[float]]:
+    return [
+        [0.15 + 0.7 * i / n, 0.5 + 0.25 * math.sin(i / 5), 0.3 + 0.5 * (i % 7) / 7]
+        for i in range(n)
+    ]
+
+
+def test_signature_pad_signs_a_ticket_and_stops_cleanly(
+    building: tuple[LocalBroker, dict[str, str]], state_dir: Path
+) -> None:
+    """A citizen signs on the simulated pen of `sigpad-01` (counter 1) for the ticket
+    served there; a dot is refused on the pad; the hub stores the strokes' hash."""
+    broker = building[0]
+    ticket(broker, "DUK-KTP")
+    unit = DeviceClient(broker, "counter-01", Role.COUNTER)
+    try:
+        unit.send(CounterOpen)
+        served = unit.ok(CounterNext).ticket
+    finally:
+        unit.stop()
+    assert served is not None
+    with online(building, "sigpad-01", state_dir) as device:
+        with ControlClient(socket_path(state_dir, "sigpad-01")) as citizen:
+            citizen.ask("sign", strokes=[[[0.5, 0.5, 0.4], [0.501, 0.5, 0.4]]])
+            dot = citizen.ask("ok", ticket_id=served.ticket_id)
+            assert dot["signed"] is False and "too short" in dot["message"], dot
+            assert citizen.ask("again")["points"] == 0
+            drawn = citizen.ask("sign", strokes=[_wave(), _wave(20)])
+            assert drawn["strokes"] == 2 and drawn["points"] > 40, drawn
+            signed = citizen.ask("ok", ticket_id=served.ticket_id)
+        assert signed["signed"] is True, signed
+        device.wait_for(f"signature for {served.ticket_id}: tersimpan", 5)
+    svg = (state_dir / "signatures" / f"{served.ticket_id}.svg").read_text()
+    assert svg.startswith("<svg") and svg.count("<line") > 40
+    assert (state_dir / "signatures" / f"{served.ticket_id}.png").stat().st_size > 1000
+    with sqlite3.connect(broker.directory / "hub.db") as db:
+        row = db.execute(
+            "SELECT sha256, counter, device_id FROM signatures WHERE ticket_id = ?",
+            (served.ticket_id,),
+        ).fetchone()
+    assert row == (signed["sha256"], 1, "sigpad-01")
+
+
 @pytest.mark.parametrize("device_id", ["kiosk-01", "counter-01", "display-01", "runtext-01"])
 def test_without_a_broker_a_device_keeps_trying_and_says_so(
     device_id: str, state_dir: Path, broker: LocalBroker
@@ -249,7 +294,6 @@ def test_without_a_broker_a_device_keeps_trying_and_says_so(
         ("counter-01", HARDWARE_EXIT, "counter-01: no OLED at /dev/i2c-1"),
         ("display-01", HARDWARE_EXIT, "display-01: no voice clips in /var/lib/mpp/voice"),
         ("runtext-01", HARDWARE_EXIT, "runtext-01: no LED panel at /dev/spidev0.0"),
-        ("sigpad-01", 2, "sigpad-01: the signature_pad agent is not available yet"),
     ],
 )
 def test_without_simulate_missing_hardware_is_one_line(
