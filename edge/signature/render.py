@@ -13,7 +13,7 @@ from pathlib import Path
 
 from protocol.models import Stroke
 
-MIN_WIDTH, MAX_WIDTH = 0.8, 3.2  # in picture units at 600 wide
+MIN_WIDTH, MAX_WIDTH = 1.5, 4.5  # in picture units at 600 wide
 
 
 def _size(aspect: float, width: int) -> tuple[int, int]:
