@@ -36,6 +36,7 @@ from hub.health import Notifier, Watchdog
 from hub.publisher import StatePublisher
 from hub.reports.handler import ReportDesk
 from hub.service import Outcome, QueueService
+from hub.signature_requests import SignatureAsker, pads_by_counter
 from hub.site.schema import Site
 from hub.storage_watch import LOG_EVERY_S, StorageWatch
 from hub.store import EventStore, StorageFullError
@@ -127,6 +128,7 @@ class HubApp:
             on_invalid=self._on_invalid,
         )
         self.publisher = StatePublisher(site, self.link, frozenset(self.devices.roles))
+        self.signatures = SignatureAsker(site, self.link, pads_by_counter(inventory.devices))
         self.ready = threading.Event()
         self._stop = threading.Event()
         self._ticker = threading.Thread(target=self._tick_loop, name="hub-ticker", daemon=True)
@@ -316,6 +318,7 @@ class HubApp:
                 self.service.state, outcome.events, self.clock.now(), calls_published=True
             )
             self.publisher.publish_controls(self.service.state, outcome.events)
+            self.signatures.ask(self.service.state, outcome.events, self.clock.now())
             self.publisher.publish_log(self.service.state, outcome.events)
         self.service.snapshot_if_due()
 

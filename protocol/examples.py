@@ -258,7 +258,9 @@ ADVICE = AgencyAdvice(
     target_minutes=30,
     service_minutes=7.0,
     hours=[
-        HourAdvice(starts_at=NOW, arrivals_per_hour=31.0, counters_needed=3, expected_wait_min=3.1)
+        HourAdvice(
+            starts_at=NOW, arrivals_per_hour=31.0, counters_needed=3, expected_wait_min=3.1
+        )
     ],
     advice="Dukcapil: buka 1 loket lagi sekarang agar tunggu ≤ 30 menit",
 )

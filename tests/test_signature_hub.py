@@ -179,3 +179,41 @@ def test_malformed_stroke_data_is_refused_with_the_reason(
     assert reply.error is not None and reply.error.code is ErrorCode.INVALID
     assert "sha256 does not match" in reply.error.message
     assert _rows(tmp_path / "hub.db") == []
+
+
+def test_finishing_a_flagged_ticket_asks_the_pad_of_its_counter(
+    hub_app: Callable[..., HubApp], device: Devices, fresh_broker: LocalBroker
+) -> None:
+    """DUK-KTP needs a signature, DUK-KIA does not: only the KTP-el finish asks sigpad-01."""
+    from protocol.models import CounterFinish
+    from tests.mqtt_client import RecordingClient
+
+    hub_app()
+    pad = RecordingClient(
+        fresh_broker.host,
+        fresh_broker.port,
+        "sigpad-01",
+        fresh_broker.password("sigpad-01"),
+        tls=fresh_broker.tls("sigpad-01"),
+    )
+    pad.connect()
+    topic = "mpp/device/sigpad-01/sign"
+    pad.subscribe(topic)
+    try:
+        kiosk, counter = device("kiosk-01", Role.KIOSK), device("counter-01", Role.COUNTER)
+        counter.ok(CounterOpen)
+        for service in ("DUK-KIA", "DUK-KTP"):
+            reply = kiosk.ok(TicketReserve, service=service)
+            assert reply.ticket is not None
+            kiosk.ok(TicketPrinted, ticket_id=reply.ticket.ticket_id)
+            called = counter.ok(CounterNext)
+            assert called.ticket is not None and called.ticket.service == service
+            counter.ok(CounterFinish)
+        asked = pad.wait_until(topic, lambda p: p["service"] == "DUK-KTP")
+        assert asked["number"] == reply.ticket.number and asked["counter"] == 1
+        assert asked["document"] == "KTP-el"
+        assert [json.loads(m.payload)["service"] for m in pad.messages if m.topic == topic] == [
+            "DUK-KTP"
+        ]
+    finally:
+        pad.stop()
