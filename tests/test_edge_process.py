@@ -33,7 +33,13 @@ from mpp.process import PROJECT_ROOT, EdgeProcess, HubProcess
 from mqtt_broker.local import LocalBroker, start_local_broker
 from mqtt_broker.runner import free_port
 from protocol.clock import CLOCK_OFFSET_ENV
-from protocol.models import CounterNext, CounterOpen, TicketPrinted, TicketReserve
+from protocol.models import (
+    CounterFinish,
+    CounterNext,
+    CounterOpen,
+    TicketPrinted,
+    TicketReserve,
+)
 from protocol.roles import Role
 from tests.device_client import DeviceClient
 from tests.mqtt_client import RecordingClient
@@ -225,37 +231,43 @@ def _wave(n: int = 60) -> list[list[float]]:
 def test_signature_pad_signs_a_ticket_and_stops_cleanly(
     building: tuple[LocalBroker, dict[str, str]], state_dir: Path
 ) -> None:
-    """A citizen signs on the simulated pen of `sigpad-01` (counter 1) for the ticket
-    served there; a dot is refused on the pad; the hub stores the strokes' hash."""
+    """Counter 1 finishes a KTP-el ticket (needs a signature): the hub asks `sigpad-01`,
+    a dot is refused on the pad, a signature drawn with the simulated pen is stored
+    by the hub with its hash, and the pad writes its SVG and PNG."""
     broker = building[0]
     ticket(broker, "DUK-KTP")
-    unit = DeviceClient(broker, "counter-01", Role.COUNTER)
-    try:
-        unit.send(CounterOpen)
-        served = unit.ok(CounterNext).ticket
-    finally:
-        unit.stop()
-    assert served is not None
     with online(building, "sigpad-01", state_dir) as device:
+        unit = DeviceClient(broker, "counter-01", Role.COUNTER)
+        try:
+            unit.send(CounterOpen)
+            served = unit.ok(CounterNext).ticket
+            assert served is not None and served.service == "DUK-KTP"
+            unit.ok(CounterFinish)
+        finally:
+            unit.stop()
+        device.wait_for(f"signature asked for {served.number} ({served.service_name})", 10)
         with ControlClient(socket_path(state_dir, "sigpad-01")) as citizen:
+            assert citizen.ask("status")["asked"] == served.ticket_id
             citizen.ask("sign", strokes=[[[0.5, 0.5, 0.4], [0.501, 0.5, 0.4]]])
-            dot = citizen.ask("ok", ticket_id=served.ticket_id)
+            dot = citizen.ask("ok")
             assert dot["signed"] is False and "too short" in dot["message"], dot
             assert citizen.ask("again")["points"] == 0
             drawn = citizen.ask("sign", strokes=[_wave(), _wave(20)])
             assert drawn["strokes"] == 2 and drawn["points"] > 40, drawn
-            signed = citizen.ask("ok", ticket_id=served.ticket_id)
-        assert signed["signed"] is True, signed
+            signed = citizen.ask("ok")
+            assert signed["signed"] is True and signed["ticket_id"] == served.ticket_id, signed
+            assert citizen.ask("status")["asked"] is None, "asked once, answered"
         device.wait_for(f"signature for {served.ticket_id}: tersimpan", 5)
     svg = (state_dir / "signatures" / f"{served.ticket_id}.svg").read_text()
     assert svg.startswith("<svg") and svg.count("<line") > 40
     assert (state_dir / "signatures" / f"{served.ticket_id}.png").stat().st_size > 1000
     with sqlite3.connect(broker.directory / "hub.db") as db:
         row = db.execute(
-            "SELECT sha256, counter, device_id FROM signatures WHERE ticket_id = ?",
+            "SELECT sha256, counter, device_id, request_id FROM signatures WHERE ticket_id = ?",
             (served.ticket_id,),
         ).fetchone()
-    assert row == (signed["sha256"], 1, "sigpad-01")
+    assert row is not None and row[:3] == (signed["sha256"], 1, "sigpad-01")
+    assert row[3] is not None, "linked to the hub's request"
 
 
 @pytest.mark.parametrize("device_id", ["kiosk-01", "counter-01", "display-01", "runtext-01"])
