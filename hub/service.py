@@ -42,7 +42,7 @@ from hub.events import (
 from hub.flood import FloodGuard
 from hub.overview import build_overview
 from hub.queries import ticket_status
-from hub.signatures import check_and_store
+from hub.signatures import check_and_store, receipt
 from hub.site.calendar import SiteCalendar
 from hub.site.schema import Site
 from hub.state import OPEN_STATES, QueueState
@@ -54,6 +54,7 @@ from protocol.models import (
     AdminCommand,
     AdminStatus,
     AdminTicketFind,
+    AdminTicketReceipt,
     AdminTicketStatus,
     Command,
     HubOverview,
@@ -312,6 +313,10 @@ class QueueService:
                 reply = reply.model_copy(update={"ticket": view})
             elif isinstance(command, AdminStatus):
                 reply = reply.model_copy(update={"overview": self.overview(state, now)})
+            elif isinstance(command, AdminTicketReceipt):
+                reply = reply.model_copy(
+                    update={"receipt": receipt(self.site, self.store, command.ticket_id)}
+                )
             elif isinstance(command, AdminAdvise):
                 advice = advise(self.site, state, now, command.hours)
                 reply = reply.model_copy(update={"advice": advice})

@@ -20,7 +20,7 @@ from hub.site.schema import Site
 from hub.state import QueueState
 from hub.store import EventStore
 from protocol.errors import ErrorCode
-from protocol.models import SignatureSubmit, TicketState
+from protocol.models import Receipt, SignatureSubmit, Stroke, StrokePoint, TicketState
 from protocol.models.signature import canonical_strokes
 from protocol.roles import Role
 
@@ -94,6 +94,35 @@ def check_and_store(
         }
     )
     return Accepted(submission.ticket_id, submission.sha256, again=False)
+
+
+def receipt(site: Site, store: EventStore, ticket_id: str) -> Receipt:
+    """The hand-over receipt of a ticket from its stored signature (any day it was kept)."""
+    row = store.signature(ticket_id)
+    if row is None:
+        raise Refusal(ErrorCode.UNKNOWN_TICKET, f"no signature is stored for {ticket_id}")
+    code = str(row["service"])
+    service = site.services_by_code.get(code)
+    agency = site.agencies_by_code.get(str(row["agency"]))
+    strokes = [
+        Stroke(points=[StrokePoint(x=x, y=y, pressure=p, t=int(t)) for x, y, p, t in points])
+        for points in stored_strokes(row)
+    ]
+    return Receipt(
+        ticket_id=ticket_id,
+        number=ticket_id.split("-", 1)[1],
+        site_name=site.name,
+        agency_name=agency.name if agency else str(row["agency"]),
+        service_name=service.name if service else code,
+        document=service.short_name if service else None,
+        counter=int(str(row["counter"])),
+        device_id=str(row["device_id"]),
+        officer=str(row["officer"]) if row["officer"] else None,
+        signed_at=datetime.fromisoformat(str(row["signed_at"])),
+        time_zone=site.timezone,
+        sha256=str(row["sha256"]),
+        strokes=strokes,
+    )
 
 
 def stored_strokes(row: dict[str, object]) -> list[list[list[float]]]:

@@ -30,6 +30,7 @@ from protocol.models import (
     AdminStatus,
     AdminTicketCancel,
     AdminTicketFind,
+    AdminTicketReceipt,
     AdminTicketReprint,
     AdminTicketRequeue,
     AdminTicketStatus,
@@ -92,6 +93,7 @@ from protocol.models import (
     TicketView,
 )
 from protocol.models.signature import (
+    Receipt,
     SignatureRequest,
     SignatureSubmit,
     Stroke,
@@ -514,6 +516,36 @@ EXAMPLES: tuple[Example, ...] = (
         ),
     ),
     Example("adminStatus", "Counters, queues, devices", _ADMIN_CMD, _admin(AdminStatus)),
+    Example(
+        "ticketReceipt",
+        "The hand-over receipt of A-012",
+        _ADMIN_CMD,
+        _admin(AdminTicketReceipt, ticket_id="20261123-A-012"),
+    ),
+    Example(
+        "receiptReply",
+        "The signed hand-over of A-012, with the stored strokes",
+        "mpp/admin/admin/reply",
+        Reply(
+            sent_at=NOW,
+            command_id=CID,
+            ok=True,
+            receipt=Receipt(
+                ticket_id="20261123-A-012",
+                number="A-012",
+                site_name="MPP Kabupaten Lampung Timur",
+                agency_name="Dinas Kependudukan dan Pencatatan Sipil",
+                service_name="Perekaman KTP-el",
+                document="KTP-el",
+                counter=3,
+                device_id="sigpad-03",
+                signed_at=NOW,
+                time_zone="Asia/Jakarta",
+                sha256=strokes_sha256(_STROKES),
+                strokes=_STROKES,
+            ),
+        ),
+    ),
     Example("advise", "Counters needed", _ADMIN_CMD, _admin(AdminAdvise, hours=3)),
     Example(
         "reportGet",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import shutil
 import signal
 import sqlite3
@@ -44,6 +45,7 @@ from protocol.roles import Role
 from tests.device_client import DeviceClient
 from tests.mqtt_client import RecordingClient
 
+OUTPUT = Path(__file__).parent / "output"
 STOP_WITHIN_S = 2.0
 WAITING_WITHIN_S = 5.0
 HARDWARE_EXIT = 10
@@ -268,6 +270,42 @@ def test_signature_pad_signs_a_ticket_and_stops_cleanly(
         ).fetchone()
     assert row is not None and row[:3] == (signed["sha256"], 1, "sigpad-01")
     assert row[3] is not None, "linked to the hub's request"
+
+    # The hand-over receipt, through `mpp admin receipt` as a process, as PDF and PNG.
+    receipts = {suffix: state_dir / f"receipt{suffix}" for suffix in (".pdf", ".png")}
+    for out in receipts.values():
+        result = admin(building, "receipt", served.ticket_id, "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert f"receipt of {served.number} written to {out} (sha256 {row[0]})" in result.stdout
+    assert receipts[".pdf"].read_bytes().startswith(b"%PDF")
+    OUTPUT.mkdir(exist_ok=True)
+    shutil.copy(receipts[".png"], OUTPUT / "receipt.png")  # look at it
+    missing = admin(building, "receipt", "20261123-Z-999", "--out", str(receipts[".png"]))
+    assert missing.returncode != 0
+    lines = [line for line in missing.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "no signature is stored for 20261123-Z-999" in lines[0], lines
+
+
+def admin(
+    building: tuple[LocalBroker, dict[str, str]], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``mpp admin …`` as a process against the building's hub."""
+    broker, env = building
+    command = [
+        sys.executable, "-m", "mpp.cli", "admin",
+        "--broker", f"{broker.host}:{broker.port}",
+        "--secrets", str(broker.directory / "mqtt-credentials.json"),
+        *args,
+    ]  # fmt: skip
+    return subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **env},
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("device_id", ["kiosk-01", "counter-01", "display-01", "runtext-01"])

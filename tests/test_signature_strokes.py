@@ -200,3 +200,38 @@ def test_a_virtual_tablet_through_the_kernel_is_recorded():  # pragma: no cover 
         (stroke,) = recorder.strokes()
         assert [(p.x, p.y) for p in stroke.points] == [(0.1, 0.1), (0.5, 0.5)]
     del evdev
+
+
+def test_a_receipt_is_not_written_when_the_strokes_do_not_match_their_hash(tmp_path: Path):
+    from datetime import UTC, datetime
+
+    from admin.client import ConsoleError
+    from admin.receipt import render_receipt
+    from protocol.models import Receipt
+
+    recorder = StrokeRecorder(SIMULATED_RANGES)
+    line = [[0.1 + i / 50, 0.5, 0.5] for i in range(30)]
+    for event in pen_events([line], SIMULATED_RANGES, 0.0):
+        recorder.feed(event)
+    strokes = recorder.strokes()
+    fields = {
+        "ticket_id": "20261123-A-012",
+        "number": "A-012",
+        "site_name": "MPP Kabupaten Lampung Timur",
+        "agency_name": "Disdukcapil",
+        "service_name": "Perekaman KTP-el",
+        "counter": 1,
+        "device_id": "sigpad-01",
+        "signed_at": datetime(2026, 11, 23, 2, 41, tzinfo=UTC),
+        "time_zone": "Asia/Jakarta",
+        "strokes": strokes,
+    }
+    good = Receipt(**fields, sha256=strokes_sha256(strokes))
+    assert render_receipt(good, tmp_path / "ok.png").stat().st_size > 10_000
+    from admin.receipt import when
+
+    assert when(good) == "23 November 2026, 09.41 WIB"
+    tampered = Receipt(**fields, sha256="f" * 64)
+    with pytest.raises(ConsoleError, match="do not match their SHA-256"):
+        render_receipt(tampered, tmp_path / "bad.png")
+    assert not (tmp_path / "bad.png").exists()

@@ -17,6 +17,7 @@ from protocol.models.admin import (
     AdminStatus,
     AdminTicketCancel,
     AdminTicketFind,
+    AdminTicketReceipt,
     AdminTicketReprint,
     AdminTicketRequeue,
     AdminTicketStatus,
@@ -79,6 +80,7 @@ from protocol.models.replies import (
     TicketView,
 )
 from protocol.models.signature import (
+    Receipt,
     SignatureRequest,
     SignatureSubmit,
     Stroke,
@@ -115,6 +117,7 @@ __all__ = [
     "AdminStatus",
     "AdminTicketCancel",
     "AdminTicketFind",
+    "AdminTicketReceipt",
     "AdminTicketReprint",
     "AdminTicketRequeue",
     "AdminTicketStatus",
@@ -161,6 +164,7 @@ __all__ = [
     "LogEntry",
     "Presence",
     "PriorityCategory",
+    "Receipt",
     "RecentCalls",
     "Reply",
     "ReplyError",

@@ -29,6 +29,7 @@ from protocol.models.base import Envelope, WireModel
 from protocol.models.commands import Command
 from protocol.models.fields import (
     CounterNumber,
+    DeviceId,
     ServiceCode,
     ShortText,
     TicketId,
@@ -148,3 +149,25 @@ class SignatureSubmit(Command):
         if self.sha256 != expected:
             raise ValueError("sha256 does not match the strokes (canonical stroke JSON)")
         return self
+
+
+class Receipt(WireModel):
+    """What `mpp admin receipt` prints: the hand-over, and the stored strokes with their hash.
+
+    The strokes are those the hub stored; the console recomputes `sha256` from
+    them before it prints, so a receipt never shows a hash its strokes do not have.
+    """
+
+    ticket_id: TicketId
+    number: TicketNumber
+    site_name: ShortText
+    agency_name: ShortText
+    service_name: ShortText
+    document: ShortText | None = None
+    counter: CounterNumber
+    device_id: DeviceId
+    officer: ShortText | None = None
+    signed_at: Timestamp
+    time_zone: str = Field(max_length=64, description="The site's IANA time zone.")
+    sha256: str = Field(pattern=SHA256_PATTERN)
+    strokes: list[Stroke] = Field(max_length=MAX_STROKES)
