@@ -2,7 +2,7 @@
 
 Drawn with Pillow on an A4 page at 150 dpi and saved as PNG or PDF (Pillow
 writes the page as a one-page PDF). The signature is drawn from the stored
-strokes (edge/signature/render.py), and the SHA-256 is recomputed here from
+strokes (protocol/signature_picture.py), and the SHA-256 is recomputed here from
 those strokes: a receipt is only written when it matches what the hub stored,
 so the printed hash can settle a later dispute against the stored strokes.
 """
@@ -42,11 +42,12 @@ MONTHS = [
 
 
 def _font(size: int, bold: bool = False):
+    """DejaVu Sans from matplotlib (the admin extra has it), so no system font is needed."""
+    from matplotlib import font_manager
     from PIL import ImageFont
 
-    from edge.fonts import face_path
-
-    return ImageFont.truetype(str(face_path(bold)), size)
+    face = font_manager.FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal")
+    return ImageFont.truetype(font_manager.findfont(face, fallback_to_default=True), size)
 
 
 def when(receipt: Receipt) -> str:
@@ -62,7 +63,7 @@ def render_receipt(receipt: Receipt, out: Path) -> Path:
     """Write the receipt to ``out`` (.png or .pdf); ConsoleError if the hash does not match."""
     from PIL import Image, ImageDraw
 
-    from edge.signature.render import png
+    from protocol.signature_picture import png
 
     kind = FORMATS.get(out.suffix.lower())
     if kind is None:

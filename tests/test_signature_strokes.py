@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from edge.signature.pen import SIMULATED_RANGES, EvdevPen, pen_events
-from edge.signature.render import png, svg
 from edge.signature.strokes import (
     ABS_PRESSURE,
     ABS_X,
@@ -32,6 +31,7 @@ from edge.signature.strokes import (
     StrokeRecorder,
 )
 from protocol.models.signature import MAX_POINTS, strokes_sha256
+from protocol.signature_picture import png, svg
 
 OUTPUT = Path(__file__).parent / "output"
 RANGES = PadRanges(AxisRange(0, 1000), AxisRange(0, 500), AxisRange(0, 255))

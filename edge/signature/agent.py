@@ -22,7 +22,6 @@ from pydantic import ValidationError
 from edge.command_client import CommandClient
 from edge.liveness import LoopBeat
 from edge.signature.pen import PenSource
-from edge.signature.render import png, svg
 from edge.signature.strokes import StrokeRecorder
 from firmware_config.schema import DeviceConfig
 from protocol.codec import Decoded
@@ -31,6 +30,7 @@ from protocol.models import ComponentState, HardwareHealth, SignatureRequest, Si
 from protocol.models.signature import strokes_sha256
 from protocol.presence import device_presence
 from protocol.signals import wait_interruptibly
+from protocol.signature_picture import png, svg
 from protocol.topics import spec
 from protocol.version import software_version
 

@@ -1,6 +1,8 @@
 """Pictures of a signature, drawn from its strokes: SVG (the record) and PNG (the receipt).
 
 Width follows pressure, as ink would; the picture keeps the pad's aspect ratio.
+Here beside the contract because the pad draws it and the admin's receipt
+draws it again from what the hub stored (Pillow is imported only to draw).
 Drawn from the normalised strokes only, so the hub or a later check draws the
 very same picture from what it stored.
 """
