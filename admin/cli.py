@@ -19,6 +19,7 @@ Register = Callable[[argparse._SubParsersAction], None]
 
 def subcommands() -> list[Register]:
     from admin import commands, follow
+    from admin.receipt import register_receipt
     from admin.reports import console as reports
 
     return [
@@ -31,6 +32,7 @@ def subcommands() -> list[Register]:
         commands.register_device,
         commands.register_day,
         reports.register_report,
+        register_receipt,
     ]
 
 

@@ -15,7 +15,15 @@ from uuid import uuid4
 
 from protocol.link import MqttLink, RequestCancelledError, RequestTimeoutError
 from protocol.models import Command, Reply, utc_now
-from protocol.topics import spec
+from protocol.topics import TopicSpec, spec
+
+# The topic each device command travels on: device.cmd, or a topic of its own
+# for one too large for it (a signature's strokes).
+_TOPIC_OF: dict[type, TopicSpec] = {
+    model: topic
+    for topic in (spec("device.cmd"), spec("device.signature"))
+    for model in topic.messages
+}
 
 
 class CommandClient:
@@ -49,7 +57,7 @@ class CommandClient:
         for attempt in range(tries):
             try:
                 return self.link.request(
-                    spec("device.cmd"),
+                    _TOPIC_OF[type(command)],
                     command,
                     spec("device.reply"),
                     timeout=timeout,

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from edge.display.agent import DisplayAgent
     from edge.kiosk.agent import KioskAgent
     from edge.running_text.agent import RunningTextAgent
+    from edge.signature.agent import SignaturePadAgent
 
 SNAPSHOT_EVERY_S = 5.0
 
@@ -126,6 +127,8 @@ def build_agent(
         agent = display_agent(config, link, hardware, state_dir)
     elif config.role is Role.RUNNING_TEXT:
         agent = running_text_agent(config, link, hardware)
+    elif config.role is Role.SIGNATURE_PAD:
+        agent = signature_pad_agent(config, link, hardware, state_dir)
     else:
         raise RoleNotAvailableError(
             f"{config.device_id}: the {config.role.value} agent is not available yet"
@@ -228,3 +231,13 @@ def running_text_agent(
     from edge.running_text.agent import RunningTextAgent
 
     return RunningTextAgent(config, link, hardware.led_panel(config))
+
+
+def signature_pad_agent(
+    config: DeviceConfig, link: MqttLink, hardware: Hardware, state_dir: Path | None = None
+) -> SignaturePadAgent:
+    """The pad's pictures go to ``<state dir>/signatures`` (on a device: /var/lib/mpp)."""
+    from edge.signature.agent import SignaturePadAgent
+
+    output = (state_dir or Path("/var/lib/mpp")) / "signatures"
+    return SignaturePadAgent(config, link, hardware.pen(config), output)

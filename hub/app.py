@@ -39,6 +39,7 @@ from hub.health import Notifier, Watchdog
 from hub.publisher import StatePublisher
 from hub.reports.handler import ReportDesk
 from hub.service import Outcome, QueueService
+from hub.signature_requests import SignatureAsker, pads_by_counter
 from hub.site.schema import Site
 from hub.storage_watch import LOG_EVERY_S, StorageWatch
 from hub.store import EventStore, StorageFullError
@@ -67,6 +68,7 @@ log = logging.getLogger(__name__)
 # parameter naming its sender.
 REPLY_TO: dict[str, tuple[str, str]] = {
     "device.cmd": ("device.reply", "device_id"),
+    "device.signature": ("device.reply", "device_id"),
     "admin.cmd": ("admin.reply", "account"),
 }
 
@@ -132,6 +134,7 @@ class HubApp:
             on_invalid=self._on_invalid,
         )
         self.publisher = StatePublisher(site, self.link, frozenset(self.devices.roles))
+        self.signatures = SignatureAsker(site, self.link, pads_by_counter(inventory.devices))
         self.ready = threading.Event()
         self._stop = threading.Event()
         self._ticker = threading.Thread(target=self._tick_loop, name="hub-ticker", daemon=True)
@@ -186,6 +189,10 @@ class HubApp:
                 (spec("device.status"), params, self._on_status),
                 (spec("device.heartbeat"), params, self._on_heartbeat),
             ]
+            if spec("device.signature").publishers & {device.role}:
+                listens[device.device_id].append(
+                    (spec("device.signature"), params, self._on_command)
+                )
         for admin in inventory.admins:
             params = {"account": admin.username}
             listens[admin.username] = [(spec("admin.cmd"), params, self._on_admin)]
@@ -317,6 +324,7 @@ class HubApp:
                 self.service.state, outcome.events, self.clock.now(), calls_published=True
             )
             self.publisher.publish_controls(self.service.state, outcome.events)
+            self.signatures.ask(self.service.state, outcome.events, self.clock.now())
             self.publisher.publish_log(self.service.state, outcome.events)
         self.service.snapshot_if_due()
 

@@ -42,6 +42,7 @@ from hub.events import (
 from hub.flood import FloodGuard
 from hub.overview import build_overview
 from hub.queries import ticket_status
+from hub.signatures import check_and_store, receipt
 from hub.site.calendar import SiteCalendar
 from hub.site.schema import Site
 from hub.state import OPEN_STATES, QueueState
@@ -53,11 +54,13 @@ from protocol.models import (
     AdminCommand,
     AdminStatus,
     AdminTicketFind,
+    AdminTicketReceipt,
     AdminTicketStatus,
     Command,
     HubOverview,
     Reply,
     ReplyError,
+    SignatureSubmit,
     TicketStatusQuery,
 )
 from protocol.models.commands import MAX_CALL_VALIDITY_S
@@ -166,6 +169,8 @@ class QueueService:
         """Apply one device command exactly once and return the reply to send."""
         if isinstance(command, TicketStatusQuery):
             return self._ticket_status(command, command.device_id, lambda: self._sender(command))
+        if isinstance(command, SignatureSubmit):
+            return self._signature(command)
         stored = self.store.stored_reply(str(command.command_id), command.device_id)
         if stored is not None:
             return Outcome(Reply.model_validate_json(stored), duplicate=True)
@@ -194,6 +199,46 @@ class QueueService:
             command.type,
             decision,
         )
+
+    def _signature(self, command: SignatureSubmit) -> Outcome:
+        """Store a citizen's signature with its reply in one transaction (hub/signatures.py).
+
+        It writes no event: the strokes are kept in their own table, linked to the
+        ticket, and the stored reply makes a retry a repeat.
+        """
+        stored = self.store.stored_reply(str(command.command_id), command.device_id)
+        if stored is not None:
+            return Outcome(Reply.model_validate_json(stored), duplicate=True)
+        now = self.clock.now()
+        try:
+            self._sender(command)
+            role = self.roles[command.device_id]
+            state = self._current_state(now)
+            ticket = state.tickets.get(command.ticket_id)
+            with self.store.transaction(size_hint=len(command.model_dump_json())):
+                accepted = check_and_store(self.site, state, self.store, command, role, now)
+                reply = Reply(
+                    command_id=command.command_id,
+                    ok=True,
+                    ticket=ticket_view(self.site, ticket) if ticket else None,
+                )
+                self.store.record_command(
+                    str(command.command_id),
+                    command.device_id,
+                    command.type,
+                    now.isoformat(),
+                    reply.model_dump_json(),
+                )
+        except Refusal as refusal:
+            return self._refuse(command.command_id, command.device_id, command.type, refusal, now)
+        log.info(
+            "signature for %s from %s stored (sha256 %s)%s",
+            command.ticket_id,
+            command.device_id,
+            accepted.sha256[:12],
+            " again" if accepted.again else "",
+        )
+        return Outcome(reply)
 
     def _decide_after(
         self, rollover: list[Event], command: Command, sender: Sender, now: datetime
@@ -268,6 +313,10 @@ class QueueService:
                 reply = reply.model_copy(update={"ticket": view})
             elif isinstance(command, AdminStatus):
                 reply = reply.model_copy(update={"overview": self.overview(state, now)})
+            elif isinstance(command, AdminTicketReceipt):
+                reply = reply.model_copy(
+                    update={"receipt": receipt(self.site, self.store, command.ticket_id)}
+                )
             elif isinstance(command, AdminAdvise):
                 advice = advise(self.site, state, now, command.hours)
                 reply = reply.model_copy(update={"advice": advice})

@@ -79,6 +79,21 @@ CREATE TABLE IF NOT EXISTS day_archive (
     day TEXT PRIMARY KEY,
     summary TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS signatures (
+    ticket_id TEXT PRIMARY KEY,
+    signed_at TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    counter INTEGER NOT NULL,
+    service TEXT NOT NULL,
+    agency TEXT NOT NULL,
+    officer TEXT,
+    request_id TEXT,
+    sha256 TEXT NOT NULL,
+    points INTEGER NOT NULL,
+    width_mm REAL,
+    height_mm REAL,
+    strokes TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 
@@ -308,6 +323,25 @@ class EventStore:
             "VALUES (?, ?, ?, ?, ?)",
             (sender, command_id, kind, received_at, reply),
         )
+
+    def save_signature(self, row: dict[str, object]) -> None:
+        """Keep one ticket's signature (hub/signatures.py); inside the command's transaction."""
+        assert self._in_transaction, "save_signature outside a transaction"
+        self._db.execute(
+            "INSERT INTO signatures (ticket_id, signed_at, device_id, counter, service, agency, "
+            "officer, request_id, sha256, points, width_mm, height_mm, strokes) VALUES "
+            "(:ticket_id, :signed_at, :device_id, :counter, :service, :agency, :officer, "
+            ":request_id, :sha256, :points, :width_mm, :height_mm, :strokes)",
+            row,
+        )
+
+    def signature(self, ticket_id: str) -> dict[str, object] | None:
+        """The stored signature of a ticket, column by column, or ``None``."""
+        cursor = self._db.execute("SELECT * FROM signatures WHERE ticket_id = ?", (ticket_id,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
 
     def events_after(self, seq: int) -> Iterator[tuple[int, Event]]:
         """The events after ``seq`` in order; a row that is not an event is a StoreError."""

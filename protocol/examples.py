@@ -30,6 +30,7 @@ from protocol.models import (
     AdminStatus,
     AdminTicketCancel,
     AdminTicketFind,
+    AdminTicketReceipt,
     AdminTicketReprint,
     AdminTicketRequeue,
     AdminTicketStatus,
@@ -94,6 +95,14 @@ from protocol.models import (
     TicketStatusQuery,
     TicketView,
 )
+from protocol.models.signature import (
+    Receipt,
+    SignatureRequest,
+    SignatureSubmit,
+    Stroke,
+    StrokePoint,
+    strokes_sha256,
+)
 from protocol.roles import Role
 
 NOW = datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
@@ -133,6 +142,32 @@ CALL = CallEvent(
     recall=0,
     called_at=NOW,
 )
+
+
+_STROKES = [
+    Stroke(
+        points=[
+            StrokePoint(
+                x=round(0.2 + 0.05 * i, 3),
+                y=round(0.55 - 0.04 * (i % 3), 3),
+                pressure=0.6,
+                t=12 * i,
+            )
+            for i in range(8)
+        ]
+    ),
+    Stroke(
+        points=[
+            StrokePoint(
+                x=round(0.62 + 0.03 * i, 3),
+                y=round(0.4 + 0.05 * i, 3),
+                pressure=0.45,
+                t=900 + 12 * i,
+            )
+            for i in range(5)
+        ]
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -483,6 +518,36 @@ EXAMPLES: tuple[Example, ...] = (
         ),
     ),
     Example("adminStatus", "Counters, queues, devices", _ADMIN_CMD, _admin(AdminStatus)),
+    Example(
+        "ticketReceipt",
+        "The hand-over receipt of A-012",
+        _ADMIN_CMD,
+        _admin(AdminTicketReceipt, ticket_id="20261123-A-012"),
+    ),
+    Example(
+        "receiptReply",
+        "The signed hand-over of A-012, with the stored strokes",
+        "mpp/admin/admin/reply",
+        Reply(
+            sent_at=NOW,
+            command_id=CID,
+            ok=True,
+            receipt=Receipt(
+                ticket_id="20261123-A-012",
+                number="A-012",
+                site_name="MPP Kabupaten Lampung Timur",
+                agency_name="Dinas Kependudukan dan Pencatatan Sipil",
+                service_name="Perekaman KTP-el",
+                document="KTP-el",
+                counter=3,
+                device_id="sigpad-03",
+                signed_at=NOW,
+                time_zone="Asia/Jakarta",
+                sha256=strokes_sha256(_STROKES),
+                strokes=_STROKES,
+            ),
+        ),
+    ),
     Example("advise", "Counters needed", _ADMIN_CMD, _admin(AdminAdvise, hours=3)),
     Example(
         "reportGet",
@@ -587,6 +652,39 @@ EXAMPLES: tuple[Example, ...] = (
         "Blink and beep for 10 s",
         "mpp/device/counter-03/control",
         DeviceControl(sent_at=NOW, command_id=str(CID), action="identify", account="admin"),
+    ),
+    Example(
+        "signatureRequest",
+        "The hub asks counter 3's pad to have A-012 signed",
+        "mpp/device/sigpad-03/sign",
+        SignatureRequest(
+            sent_at=NOW,
+            request_id=CID,
+            ticket_id="20261123-A-012",
+            number="A-012",
+            counter=3,
+            service="DUK-KTP",
+            service_name="Perekaman KTP-el",
+            agency_name="Dinas Kependudukan dan Pencatatan Sipil",
+            document="KTP-el",
+            expires_at=NOW + timedelta(minutes=2),
+        ),
+    ),
+    Example(
+        "signatureSubmit",
+        "The citizen signed for A-012 (two strokes)",
+        "mpp/device/sigpad-03/signature",
+        _cmd(
+            SignatureSubmit,
+            device="sigpad-03",
+            request_id=CID,
+            ticket_id="20261123-A-012",
+            counter=3,
+            width_mm=216.0,
+            height_mm=135.0,
+            strokes=_STROKES,
+            sha256=strokes_sha256(_STROKES),
+        ),
     ),
     Example(
         "adminOk",

@@ -36,11 +36,14 @@ from protocol.models import (
     Reply,
     Resync,
     ServiceStatus,
+    SignatureRequest,
+    SignatureSubmit,
 )
 from protocol.models.fields import (
     DEVICE_ID_PATTERN,
     SERVICE_CODE_PATTERN,
 )
+from protocol.models.signature import SIGNATURE_MAX_BYTES
 from protocol.roles import DEVICE_ROLES, Role
 
 ROOT = "mpp"
@@ -226,6 +229,32 @@ TOPICS: tuple[TopicSpec, ...] = (
         description=(
             "An admin's request to one device, forwarded by the hub: identify (blink, beep "
             "or flash), restart the agent, report the hardware (republish the birth)."
+        ),
+    ),
+    TopicSpec(
+        key="device.signature",
+        template=f"{ROOT}/device/{{device_id}}/signature",
+        messages=(SignatureSubmit,),
+        publishers=frozenset({Role.SIGNATURE_PAD, Role.COUNTER}),
+        readers=frozenset({Role.HUB}),
+        retained=False,
+        max_bytes=SIGNATURE_MAX_BYTES,
+        description=(
+            "A citizen's signature (strokes and their SHA-256) for a ticket, a command like "
+            "those on device.cmd (MQTT 5 request, retried with the same command_id) on a topic "
+            "of its own for its size; answered on device.reply."
+        ),
+    ),
+    TopicSpec(
+        key="device.sign_request",
+        template=f"{ROOT}/device/{{device_id}}/sign",
+        messages=(SignatureRequest,),
+        publishers=frozenset({Role.HUB}),
+        readers=frozenset({Role.SIGNATURE_PAD, Role.COUNTER}),
+        retained=False,
+        description=(
+            "The hub asks the pad of a counter for the signature for a ticket handed over; "
+            "the pad answers with signature.submit on device.signature."
         ),
     ),
     TopicSpec(

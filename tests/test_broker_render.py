@@ -86,6 +86,8 @@ def test_counter_rules_are_exactly_its_own_topics() -> None:
         "topic write mpp/device/counter-03/cmd",
         "topic read mpp/device/counter-03/reply",
         "topic read mpp/device/counter-03/control",
+        "topic write mpp/device/counter-03/signature",
+        "topic read mpp/device/counter-03/sign",
         "topic read mpp/hub/status",
         "topic read mpp/hub/control",
         "topic read mpp/state/counter/+",

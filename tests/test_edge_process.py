@@ -12,8 +12,11 @@ socket answers and process exits.
 from __future__ import annotations
 
 import contextlib
+import math
+import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -31,11 +34,18 @@ from mpp.process import PROJECT_ROOT, EdgeProcess, HubProcess
 from mqtt_broker.local import LocalBroker, start_local_broker
 from mqtt_broker.runner import free_port
 from protocol.clock import CLOCK_OFFSET_ENV
-from protocol.models import CounterNext, CounterOpen, TicketPrinted, TicketReserve
+from protocol.models import (
+    CounterFinish,
+    CounterNext,
+    CounterOpen,
+    TicketPrinted,
+    TicketReserve,
+)
 from protocol.roles import Role
 from tests.device_client import DeviceClient
 from tests.mqtt_client import RecordingClient
 
+OUTPUT = Path(__file__).parent / "output"
 STOP_WITHIN_S = 2.0
 WAITING_WITHIN_S = 5.0
 HARDWARE_EXIT = 10
@@ -213,6 +223,91 @@ def test_running_text_shows_a_call_and_stops_cleanly(
             assert passer_by.ask("status")["text"] == f"{number} KE LOKET 5"
 
 
+def _wave(n: int = 60) -> list[list[float]]:
+    return [
+        [0.15 + 0.7 * i / n, 0.5 + 0.25 * math.sin(i / 5), 0.3 + 0.5 * (i % 7) / 7]
+        for i in range(n)
+    ]
+
+
+def test_signature_pad_signs_a_ticket_and_stops_cleanly(
+    building: tuple[LocalBroker, dict[str, str]], state_dir: Path
+) -> None:
+    """Counter 1 finishes a KTP-el ticket (needs a signature): the hub asks `sigpad-01`,
+    a dot is refused on the pad, a signature drawn with the simulated pen is stored
+    by the hub with its hash, and the pad writes its SVG and PNG."""
+    broker = building[0]
+    ticket(broker, "DUK-KTP")
+    with online(building, "sigpad-01", state_dir) as device:
+        unit = DeviceClient(broker, "counter-01", Role.COUNTER)
+        try:
+            unit.send(CounterOpen)
+            served = unit.ok(CounterNext).ticket
+            assert served is not None and served.service == "DUK-KTP"
+            unit.ok(CounterFinish)
+        finally:
+            unit.stop()
+        device.wait_for(f"signature asked for {served.number} ({served.service_name})", 10)
+        with ControlClient(socket_path(state_dir, "sigpad-01")) as citizen:
+            assert citizen.ask("status")["asked"] == served.ticket_id
+            citizen.ask("sign", strokes=[[[0.5, 0.5, 0.4], [0.501, 0.5, 0.4]]])
+            dot = citizen.ask("ok")
+            assert dot["signed"] is False and "too short" in dot["message"], dot
+            assert citizen.ask("again")["points"] == 0
+            drawn = citizen.ask("sign", strokes=[_wave(), _wave(20)])
+            assert drawn["strokes"] == 2 and drawn["points"] > 40, drawn
+            signed = citizen.ask("ok")
+            assert signed["signed"] is True and signed["ticket_id"] == served.ticket_id, signed
+            assert citizen.ask("status")["asked"] is None, "asked once, answered"
+        device.wait_for(f"signature for {served.ticket_id}: tersimpan", 5)
+    svg = (state_dir / "signatures" / f"{served.ticket_id}.svg").read_text()
+    assert svg.startswith("<svg") and svg.count("<line") > 40
+    assert (state_dir / "signatures" / f"{served.ticket_id}.png").stat().st_size > 1000
+    with sqlite3.connect(broker.directory / "hub.db") as db:
+        row = db.execute(
+            "SELECT sha256, counter, device_id, request_id FROM signatures WHERE ticket_id = ?",
+            (served.ticket_id,),
+        ).fetchone()
+    assert row is not None and row[:3] == (signed["sha256"], 1, "sigpad-01")
+    assert row[3] is not None, "linked to the hub's request"
+
+    # The hand-over receipt, through `mpp admin receipt` as a process, as PDF and PNG.
+    receipts = {suffix: state_dir / f"receipt{suffix}" for suffix in (".pdf", ".png")}
+    for out in receipts.values():
+        result = admin(building, "receipt", served.ticket_id, "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert f"receipt of {served.number} written to {out} (sha256 {row[0]})" in result.stdout
+    assert receipts[".pdf"].read_bytes().startswith(b"%PDF")
+    OUTPUT.mkdir(exist_ok=True)
+    shutil.copy(receipts[".png"], OUTPUT / "receipt.png")  # look at it
+    missing = admin(building, "receipt", "20261123-Z-999", "--out", str(receipts[".png"]))
+    assert missing.returncode != 0
+    lines = [line for line in missing.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "no signature is stored for 20261123-Z-999" in lines[0], lines
+
+
+def admin(
+    building: tuple[LocalBroker, dict[str, str]], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``mpp admin …`` as a process against the building's hub."""
+    broker, env = building
+    command = [
+        sys.executable, "-m", "mpp.cli", "admin",
+        "--broker", f"{broker.host}:{broker.port}",
+        "--secrets", str(broker.directory / "mqtt-credentials.json"),
+        *args,
+    ]  # fmt: skip
+    return subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **env},
+        check=False,
+    )
+
+
 @pytest.mark.parametrize("device_id", ["kiosk-01", "counter-01", "display-01", "runtext-01"])
 def test_without_a_broker_a_device_keeps_trying_and_says_so(
     device_id: str, state_dir: Path, broker: LocalBroker
@@ -249,7 +344,6 @@ def test_without_a_broker_a_device_keeps_trying_and_says_so(
         ("counter-01", HARDWARE_EXIT, "counter-01: no OLED at /dev/i2c-1"),
         ("display-01", HARDWARE_EXIT, "display-01: no voice clips in /var/lib/mpp/voice"),
         ("runtext-01", HARDWARE_EXIT, "runtext-01: no LED panel at /dev/spidev0.0"),
-        ("sigpad-01", 2, "sigpad-01: the signature_pad agent is not available yet"),
     ],
 )
 def test_without_simulate_missing_hardware_is_one_line(

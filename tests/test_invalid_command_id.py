@@ -21,11 +21,14 @@ from protocol.codec import decode, encode, readable_command_id
 from protocol.errors import ContractError, ErrorCode
 from protocol.examples import CID, examples_of
 from protocol.models import CounterNext, Reply
+from protocol.topics import TOPICS
 from tests.mqtt_client import RecordingClient
 
 TOPIC = "mpp/device/counter-01/cmd"
 REPLY = "mpp/device/counter-01/reply"
 OTHER = UUID("5d1e2c3b-4a59-4687-9a1b-c2d3e4f5a6b7")
+# The largest payload any topic takes (a signature's strokes), the admin's replies aside.
+LARGEST = max(topic.max_bytes for topic in TOPICS if topic.key != "admin.reply")
 
 
 def _next_payload(**changes: object) -> bytes:
@@ -48,7 +51,7 @@ def _next_payload(**changes: object) -> bytes:
         (b"\xff\xfe", None),
         (b"[1, 2]", None),
         (b"[" * 5_000 + b"]" * 5_000, None),
-        (_next_payload(pad="x" * 70_000), None),  # over every topic's limit: not parsed
+        (_next_payload(pad="x" * (LARGEST + 1)), None),  # over every topic's limit: not parsed
     ],
     ids=lambda value: repr(value)[:30],
 )

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from edge.hardware.display import CounterDisplay
     from edge.printer.transport import Transport
     from edge.running_text.panel import TextPanel
+    from edge.signature.pen import PenSource
 
 log = logging.getLogger(__name__)
 SIMULATE_HINT = "or run with --simulate"
@@ -59,6 +60,7 @@ class Hardware(Protocol):
     def led_panel(self, config: DeviceConfig) -> TextPanel: ...
     def scanner_node(self, config: DeviceConfig) -> str | None: ...
     def screenshot_path(self, config: DeviceConfig) -> Path | None: ...
+    def pen(self, config: DeviceConfig) -> PenSource: ...
 
 
 class RealHardware:
@@ -191,6 +193,13 @@ class RealHardware:
     def screenshot_path(self, config: DeviceConfig) -> Path | None:
         return None  # people look at the real screen
 
+    def pen(self, config: DeviceConfig) -> PenSource:
+        """The USB tablet; one that is not plugged in yet is waited for, not an error."""
+        from edge.signature.pen import EvdevPen
+
+        unit = config.signature_pad_unit()
+        return EvdevPen(unit.usb_id, unit.name_contains)
+
 
 class SimulatedHardware:
     """Stand-ins with the real interfaces, writing what a person would see into ``state_dir``.
@@ -287,6 +296,12 @@ class SimulatedHardware:
     def screenshot_path(self, config: DeviceConfig) -> Path | None:
         """Where the headless screen is saved for people to look at."""
         return self.state_dir / f"{config.device_id}.png"
+
+    def pen(self, config: DeviceConfig) -> PenSource:
+        """A pen the control socket draws with (``{"do": "sign", ...}``)."""
+        from edge.signature.pen import SimulatedPen
+
+        return SimulatedPen()
 
 
 @contextlib.contextmanager

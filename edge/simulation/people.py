@@ -31,6 +31,10 @@ def actions_for(role: Role, agent: Any) -> dict[str, Action]:
         return _kiosk(agent)
     if role is Role.DISPLAY:
         return _display(agent)
+    if role is Role.SIGNATURE_PAD:
+        from edge.simulation.signing import signing_actions
+
+        return signing_actions(agent)
     if role is Role.RUNNING_TEXT:
         return {"status": lambda _r: {"text": agent.text, "online": agent.link.connected.is_set()}}
     return {}

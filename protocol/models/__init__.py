@@ -17,6 +17,7 @@ from protocol.models.admin import (
     AdminStatus,
     AdminTicketCancel,
     AdminTicketFind,
+    AdminTicketReceipt,
     AdminTicketReprint,
     AdminTicketRequeue,
     AdminTicketStatus,
@@ -78,6 +79,13 @@ from protocol.models.replies import (
     TicketState,
     TicketView,
 )
+from protocol.models.signature import (
+    Receipt,
+    SignatureRequest,
+    SignatureSubmit,
+    Stroke,
+    StrokePoint,
+)
 from protocol.models.state import (
     Announcements,
     CallEvent,
@@ -110,6 +118,7 @@ __all__ = [
     "AdminStatus",
     "AdminTicketCancel",
     "AdminTicketFind",
+    "AdminTicketReceipt",
     "AdminTicketReprint",
     "AdminTicketRequeue",
     "AdminTicketStatus",
@@ -159,6 +168,7 @@ __all__ = [
     "LogEntry",
     "Presence",
     "PriorityCategory",
+    "Receipt",
     "RecentCalls",
     "Reply",
     "ReplyError",
@@ -167,6 +177,10 @@ __all__ = [
     "SatisfactionRating",
     "ServiceOverview",
     "ServiceStatus",
+    "SignatureRequest",
+    "SignatureSubmit",
+    "Stroke",
+    "StrokePoint",
     "SurveySubmit",
     "TicketPrintFailed",
     "TicketPrinted",

@@ -271,6 +271,18 @@ class AdminReportGet(AdminCommand):
         return self
 
 
+class AdminTicketReceipt(AdminCommand):
+    """The hand-over receipt of a signed ticket: its details and the stored strokes (a read).
+
+    Refused `unknown_ticket` when no signature is stored for the ticket.
+    """
+
+    summary = "The hand-over receipt of a signed ticket"
+    type: Literal["ticket.receipt"] = "ticket.receipt"
+    reads_only = True
+    ticket_id: TicketId
+
+
 ADMIN_COMMANDS: tuple[type[AdminCommand], ...] = (
     AdminAnnounce,
     AdminPing,
@@ -290,4 +302,5 @@ ADMIN_COMMANDS: tuple[type[AdminCommand], ...] = (
     AdminDevice,
     AdminDayClose,
     AdminReportGet,
+    AdminTicketReceipt,
 )

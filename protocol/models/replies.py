@@ -122,6 +122,9 @@ class Reply(Envelope):
     report: Report | None = Field(
         default=None, description="The answer to `report.get`: the figures. Since 1.2."
     )
+    receipt: Receipt | None = Field(
+        default=None, description="The answer to `ticket.receipt`: the signed hand-over."
+    )
 
     @model_validator(mode="after")
     def _ok_xor_error(self) -> Self:
@@ -132,5 +135,6 @@ class Reply(Envelope):
 
 from protocol.models.overview import AgencyAdvice, HubOverview  # noqa: E402  (cycle: overview uses the enums above)
 from protocol.models.reports import Report  # noqa: E402
+from protocol.models.signature import Receipt  # noqa: E402
 
 Reply.model_rebuild()

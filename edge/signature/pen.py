@@ -1,0 +1,200 @@
+"""Where pen events come from: a USB tablet through evdev, or the simulated pen.
+
+Both give the :class:`~edge.signature.strokes.StrokeRecorder` the same
+``InputEvent`` stream and report the pad's axis ranges, so normalising,
+thinning and hashing are the same code on a pad and in a test.
+
+Which tablets work: any pen tablet the Linux kernel drives as an input device
+(``wacom`` for Wacom One/Intuos/Bamboo, ``hid-uclogic`` for Huion, XP-Pen,
+Gaomon, ``hid-generic`` for many others) reports ``ABS_X``/``ABS_Y``/
+``ABS_PRESSURE`` and ``BTN_TOUCH``. Wacom STU and Topaz signature pads have no
+kernel driver (they speak a vendor protocol over USB) and do not work.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from edge.signature.strokes import (
+    ABS_PRESSURE,
+    ABS_X,
+    ABS_Y,
+    BTN_TOOL_PEN,
+    BTN_TOUCH,
+    EV_ABS,
+    EV_KEY,
+    EV_SYN,
+    SYN_REPORT,
+    AxisRange,
+    InputEvent,
+    PadRanges,
+)
+
+log = logging.getLogger(__name__)
+Feed = Callable[[InputEvent], None]
+REFIND_S = 1.0  # how often an unplugged tablet is looked for again
+
+
+class PenSource(Protocol):
+    ranges: PadRanges
+
+    def start(self, feed: Feed) -> None: ...
+    def connected(self) -> bool: ...
+    def close(self) -> None: ...
+
+
+# A Wacom One (CTL-472) reports these; the simulated pen pretends to be one.
+SIMULATED_RANGES = PadRanges(AxisRange(0, 15200), AxisRange(0, 9500), AxisRange(0, 2047))
+SAMPLE_MS = 5  # a tablet reports at ~200 Hz
+
+
+def pen_events(
+    strokes: Sequence[Sequence[Sequence[float]]], ranges: PadRanges, start_s: float
+) -> list[InputEvent]:
+    """The events a tablet sends while drawing ``strokes`` of normalised (x, y, pressure)."""
+    events: list[InputEvent] = []
+    now = start_s
+
+    def scaled(axis: AxisRange, value: float) -> int:
+        return round(axis.minimum + value * (axis.maximum - axis.minimum))
+
+    for stroke in strokes:
+        events.append(InputEvent(now, EV_KEY, BTN_TOOL_PEN, 1))
+        for index, (x, y, pressure) in enumerate(stroke):
+            if index == 0:
+                events.append(InputEvent(now, EV_KEY, BTN_TOUCH, 1))
+            events.append(InputEvent(now, EV_ABS, ABS_X, scaled(ranges.x, x)))
+            events.append(InputEvent(now, EV_ABS, ABS_Y, scaled(ranges.y, y)))
+            events.append(InputEvent(now, EV_ABS, ABS_PRESSURE, scaled(ranges.pressure, pressure)))
+            events.append(InputEvent(now, EV_SYN, SYN_REPORT, 0))
+            now += SAMPLE_MS / 1000
+        events.append(InputEvent(now, EV_KEY, BTN_TOUCH, 0))
+        events.append(InputEvent(now, EV_KEY, BTN_TOOL_PEN, 0))
+        events.append(InputEvent(now, EV_SYN, SYN_REPORT, 0))
+        now += 0.25  # the pen in the air between strokes
+    return events
+
+
+class SimulatedPen:
+    """A pen the control socket draws with (``{"do": "sign", "strokes": …}``)."""
+
+    ranges = SIMULATED_RANGES
+
+    def __init__(self) -> None:
+        self._feed: Feed | None = None
+
+    def start(self, feed: Feed) -> None:
+        self._feed = feed
+
+    def connected(self) -> bool:
+        return True
+
+    def draw(self, strokes: Sequence[Sequence[Sequence[float]]]) -> int:
+        """Feed the events of ``strokes``; returns how many events were sent."""
+        if self._feed is None:
+            raise ValueError("the pad is not started")
+        events = pen_events(strokes, self.ranges, time.time())
+        for event in events:
+            self._feed(event)
+        return len(events)
+
+    def close(self) -> None:
+        self._feed = None
+
+
+def _matches(device: Any, usb_id: str | None, name_contains: str) -> bool:
+    if usb_id is not None:
+        vendor, product = (int(part, 16) for part in usb_id.split(":"))
+        if (device.info.vendor, device.info.product) != (vendor, product):
+            return False
+    if name_contains and name_contains.lower() not in device.name.lower():
+        return False
+    axes = dict(device.capabilities().get(EV_ABS, []))
+    return ABS_X in axes and ABS_Y in axes
+
+
+def find_tablet(usb_id: str | None, name_contains: str) -> Any | None:
+    """The first evdev device that is the configured tablet (pen axes, id, name), or None."""
+    import evdev
+
+    for path in evdev.list_devices():
+        try:
+            device = evdev.InputDevice(path)
+        except OSError:
+            continue
+        if _matches(device, usb_id, name_contains):
+            return device
+        device.close()
+    return None
+
+
+def _ranges(device: Any) -> PadRanges:
+    axes = dict(device.capabilities(absinfo=True).get(EV_ABS, []))
+    pressure = axes.get(ABS_PRESSURE)
+    return PadRanges(
+        AxisRange(axes[ABS_X].min, axes[ABS_X].max),
+        AxisRange(axes[ABS_Y].min, axes[ABS_Y].max),
+        AxisRange(pressure.min, pressure.max) if pressure else AxisRange(0, 1),
+    )
+
+
+class EvdevPen:
+    """The USB tablet of the device file, read on its own thread, found again after a re-plug.
+
+    Unplugged (or not yet plugged in), it is looked for every :data:`REFIND_S`;
+    the pad says "not connected" meanwhile rather than failing.
+    """
+
+    def __init__(self, usb_id: str | None, name_contains: str) -> None:
+        self.usb_id = usb_id
+        self.name_contains = name_contains
+        self.ranges = SIMULATED_RANGES
+        self._device: Any | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def connected(self) -> bool:
+        return self._device is not None
+
+    def start(self, feed: Feed) -> None:
+        self._thread = threading.Thread(target=self._read, args=(feed,), name="pen", daemon=True)
+        self._thread.start()
+
+    def _read(self, feed: Feed) -> None:
+        said_missing = False
+        while not self._stop.is_set():
+            device = find_tablet(self.usb_id, self.name_contains)
+            if device is None:
+                if not said_missing:
+                    log.warning(
+                        "no pen tablet (usb_id %s, name containing %r): plug it in",
+                        self.usb_id,
+                        self.name_contains,
+                    )
+                    said_missing = True
+                self._stop.wait(REFIND_S)
+                continue
+            said_missing = False
+            self.ranges = _ranges(device)
+            self._device = device
+            log.info("pen tablet %s at %s", device.name, device.path)
+            try:
+                for event in device.read_loop():
+                    if self._stop.is_set():
+                        break
+                    feed(InputEvent(event.timestamp(), event.type, event.code, event.value))
+            except OSError as error:
+                log.warning("pen tablet gone (%s); waiting for it again", error)
+            finally:
+                self._device = None
+                device.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        device = self._device
+        if device is not None:
+            device.close()

@@ -1,0 +1,219 @@
+"""The hub keeps a citizen's signature, against a real broker: stored durably with its
+ticket, counter, service and agency, and refused with a clear error when it does not
+belong to a ticket served at the pad's counter. Nothing refused is stored."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from hub.app import HubApp
+from mqtt_broker.local import LocalBroker
+from protocol.errors import ErrorCode
+from protocol.models import (
+    CounterNext,
+    CounterOpen,
+    SignatureSubmit,
+    Stroke,
+    StrokePoint,
+    TicketPrinted,
+    TicketReserve,
+)
+from protocol.models.signature import strokes_sha256
+from protocol.roles import Role
+from tests.device_client import DeviceClient
+
+Devices = Callable[[str, Role], DeviceClient]
+
+
+@pytest.fixture
+def device(fresh_broker: LocalBroker) -> Iterator[Devices]:
+    made: list[DeviceClient] = []
+
+    def make(device_id: str, role: Role) -> DeviceClient:
+        made.append(DeviceClient(fresh_broker, device_id, role))
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.stop()
+
+
+def strokes() -> list[Stroke]:
+    first = [
+        StrokePoint(
+            x=round(0.1 + i / 60, 4),
+            y=round(0.5 + 0.2 * math.sin(i / 3), 4),
+            pressure=0.4 + (i % 5) / 10,
+            t=i * 7,
+        )
+        for i in range(30)
+    ]
+    second = [
+        StrokePoint(
+            x=round(0.7 + i / 100, 4), y=round(0.3 + i / 40, 4), pressure=0.6, t=600 + i * 7
+        )
+        for i in range(12)
+    ]
+    return [Stroke(points=first), Stroke(points=second)]
+
+
+def _serve(kiosk: DeviceClient, counter: DeviceClient) -> str:
+    reply = kiosk.ok(TicketReserve, service="DUK-KTP")
+    assert reply.ticket is not None
+    kiosk.ok(TicketPrinted, ticket_id=reply.ticket.ticket_id)
+    counter.ok(CounterOpen)
+    called = counter.ok(CounterNext)
+    assert called.counter is not None and called.counter.current is not None
+    return called.counter.current.ticket_id
+
+
+def _rows(db: Path) -> list[dict]:
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(row) for row in conn.execute("SELECT * FROM signatures")]
+
+
+def test_a_signature_is_stored_with_its_ticket_counter_service_and_agency(
+    hub_app: Callable[..., HubApp], device: Devices, tmp_path: Path
+) -> None:
+    app = hub_app()
+    kiosk, counter = device("kiosk-01", Role.KIOSK), device("counter-01", Role.COUNTER)
+    pad = device("sigpad-01", Role.SIGNATURE_PAD)
+    ticket_id = _serve(kiosk, counter)
+    signed = strokes()
+    command = pad.command(
+        SignatureSubmit,
+        ticket_id=ticket_id,
+        counter=1,
+        strokes=signed,
+        sha256=strokes_sha256(signed),
+        width_mm=216.0,
+        height_mm=135.0,
+    )
+    reply = pad.request(command)
+    assert reply.ok, reply.error
+    assert reply.ticket is not None and reply.ticket.ticket_id == ticket_id
+
+    # Durable before the reply: read by another connection, as after a crash.
+    (row,) = _rows(tmp_path / "hub.db")
+    assert (row["ticket_id"], row["counter"], row["service"], row["agency"]) == (
+        ticket_id,
+        1,
+        "DUK-KTP",
+        app.service.site.service("DUK-KTP").agency,
+    )
+    assert row["device_id"] == "sigpad-01" and row["points"] == 42
+    assert row["sha256"] == strokes_sha256(signed)
+    stored = json.loads(row["strokes"])
+    assert stored[1][0] == [0.7, 0.3, 0.6, 600]
+
+    # A retry of the same command is answered from the stored reply, stored once.
+    assert pad.request(command).ok
+    assert len(_rows(tmp_path / "hub.db")) == 1
+
+
+def test_signatures_that_do_not_belong_are_refused_and_not_stored(
+    hub_app: Callable[..., HubApp], device: Devices, tmp_path: Path
+) -> None:
+    hub_app()
+    kiosk, counter = device("kiosk-01", Role.KIOSK), device("counter-01", Role.COUNTER)
+    pad = device("sigpad-01", Role.SIGNATURE_PAD)
+    signed = strokes()
+    sha = strokes_sha256(signed)
+
+    unknown = pad.send(
+        SignatureSubmit, ticket_id="20261123-A-999", counter=1, strokes=signed, sha256=sha
+    )
+    assert unknown.error is not None and unknown.error.code is ErrorCode.UNKNOWN_TICKET
+
+    ticket_id = _serve(kiosk, counter)
+    elsewhere = pad.send(
+        SignatureSubmit, ticket_id=ticket_id, counter=2, strokes=signed, sha256=sha
+    )
+    assert elsewhere.error is not None and elsewhere.error.code is ErrorCode.INVALID_STATE
+    assert "not served at counter 2" in elsewhere.error.message
+
+    # A counter unit (a pad plugged into it) signs only for its own counter; a kiosk
+    # may not publish there at all (the broker's ACL).
+    other_unit = device("counter-02", Role.COUNTER)
+    by_other = other_unit.send(
+        SignatureSubmit, ticket_id=ticket_id, counter=1, strokes=signed, sha256=sha
+    )
+    assert by_other.error is not None and by_other.error.code is ErrorCode.NOT_AUTHORISED
+
+    assert pad.send(SignatureSubmit, ticket_id=ticket_id, counter=1, strokes=signed, sha256=sha).ok
+    other = [
+        Stroke(points=[p.model_copy(update={"pressure": 0.9}) for p in s.points]) for s in signed
+    ]
+    again = pad.send(
+        SignatureSubmit, ticket_id=ticket_id, counter=1, strokes=other, sha256=strokes_sha256(other)
+    )
+    assert again.error is not None and "signed already" in again.error.message
+    assert len(_rows(tmp_path / "hub.db")) == 1
+
+
+def test_malformed_stroke_data_is_refused_with_the_reason(
+    hub_app: Callable[..., HubApp], device: Devices, tmp_path: Path
+) -> None:
+    """A tampered hash or a tap fails the contract: an `invalid` reply naming why."""
+    hub_app()
+    kiosk, counter = device("kiosk-01", Role.KIOSK), device("counter-01", Role.COUNTER)
+    pad = device("sigpad-01", Role.SIGNATURE_PAD)
+    ticket_id = _serve(kiosk, counter)
+    signed = strokes()
+    good = pad.command(
+        SignatureSubmit,
+        ticket_id=ticket_id,
+        counter=1,
+        strokes=signed,
+        sha256=strokes_sha256(signed),
+    )
+    tampered = good.model_construct(**{**dict(good), "sha256": "0" * 64})
+    reply = pad.request(tampered)
+    assert reply.error is not None and reply.error.code is ErrorCode.INVALID
+    assert "sha256 does not match" in reply.error.message
+    assert _rows(tmp_path / "hub.db") == []
+
+
+def test_finishing_a_flagged_ticket_asks_the_pad_of_its_counter(
+    hub_app: Callable[..., HubApp], device: Devices, fresh_broker: LocalBroker
+) -> None:
+    """DUK-KTP needs a signature, DUK-KIA does not: only the KTP-el finish asks sigpad-01."""
+    from protocol.models import CounterFinish
+    from tests.mqtt_client import RecordingClient
+
+    hub_app()
+    pad = RecordingClient(
+        fresh_broker.host,
+        fresh_broker.port,
+        "sigpad-01",
+        fresh_broker.password("sigpad-01"),
+        tls=fresh_broker.tls("sigpad-01"),
+    )
+    pad.connect()
+    topic = "mpp/device/sigpad-01/sign"
+    pad.subscribe(topic)
+    try:
+        kiosk, counter = device("kiosk-01", Role.KIOSK), device("counter-01", Role.COUNTER)
+        counter.ok(CounterOpen)
+        for service in ("DUK-KIA", "DUK-KTP"):
+            reply = kiosk.ok(TicketReserve, service=service)
+            assert reply.ticket is not None
+            kiosk.ok(TicketPrinted, ticket_id=reply.ticket.ticket_id)
+            called = counter.ok(CounterNext)
+            assert called.ticket is not None and called.ticket.service == service
+            counter.ok(CounterFinish)
+        asked = pad.wait_until(topic, lambda p: p["service"] == "DUK-KTP")
+        assert asked["number"] == reply.ticket.number and asked["counter"] == 1
+        assert asked["document"] == "KTP-el"
+        assert [json.loads(m.payload)["service"] for m in pad.messages if m.topic == topic] == [
+            "DUK-KTP"
+        ]
+    finally:
+        pad.stop()
