@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from admin.client import ConsoleError
+from protocol.indonesian_calendar import MONTHS
 from protocol.models.signature import Receipt, strokes_sha256
 
 if TYPE_CHECKING:
@@ -25,20 +26,6 @@ if TYPE_CHECKING:
 PAGE = (1240, 1754)  # A4 at 150 dpi
 MARGIN = 110
 FORMATS = {".png": "PNG", ".pdf": "PDF"}
-MONTHS = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
 
 
 def _font(size: int, bold: bool = False):

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+from protocol.indonesian_calendar import DAYS, MONTHS
+
+__all__ = ["DAYS", "MONTHS", "long_date"]
 
 
 def long_date(moment: datetime, separator: str = "  ") -> str:

@@ -38,9 +38,9 @@ from hub.dispatch.capacity import (
 from hub.site.calendar import SiteCalendar
 from hub.site.schema import Service, Site
 from hub.state import QueueState
+from protocol.indonesian_calendar import DAYS
 
 LOOK_AHEAD_DAYS = 14
-DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
 @dataclass(frozen=True)

@@ -8,21 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+from protocol.indonesian_calendar import DAYS, MONTHS
+
+WEEKDAYS = DAYS
 RATING_LABELS = ("Tidak puas", "Kurang puas", "Puas", "Sangat puas")
 ROMAN = ("I", "II", "III", "IV")
 
