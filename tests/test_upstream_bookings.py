@@ -207,3 +207,37 @@ def test_a_large_day_goes_in_pushes_that_fit_the_topic(
         assert _error(kiosk, codes[-1]) is ErrorCode.EXPIRED  # tomorrow's, alive
     finally:
         assert hub.stop() == 0
+
+
+def test_a_push_across_the_lan_goes_over_tls_against_the_site_ca(
+    fresh_broker: LocalBroker, tmp_path: Path
+) -> None:
+    """Off the hub's loopback the upstream password crosses the LAN: TLS, hub verified."""
+    from mqtt_broker.site_ca import make_authority, write_certificate
+
+    site_ca = fresh_broker.tls("upstream")
+    assert site_ca is not None
+    lan = ["--port", str(fresh_broker.port)]
+    hub = HubProcess.on(fresh_broker, tmp_path / "hub.db")
+    hub.start()
+    try:
+        booking = _booking("SITIRA", TODAY, "08:30", "09:00", "Siti Rahma")
+        pushed = _push(
+            fresh_broker,
+            tmp_path / "b.json",
+            {"bookings": [booking]},
+            *lan,
+            "--ca",
+            site_ca.ca_file,
+        )
+        assert pushed.returncode == 0, pushed.stderr
+        assert "hub stored 1 booking(s)" in pushed.stdout
+        other = tmp_path / "other-ca.crt"
+        write_certificate(other, make_authority("mpp-elsewhere").certificate)
+        refused = _push(
+            fresh_broker, tmp_path / "c.json", {"bookings": [booking]}, *lan, "--ca", str(other)
+        )
+        assert refused.returncode != 0 and "Traceback" not in refused.stderr
+        assert "TLS: wrong CA" in refused.stderr, refused.stderr
+    finally:
+        hub.stop()

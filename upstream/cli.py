@@ -16,6 +16,10 @@ import queue
 import sys
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from protocol.tls import TlsFiles
 
 log = logging.getLogger("mpp.upstream")
 PUSH_TIMEOUT_S = 10.0
@@ -44,6 +48,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     push.add_argument("--host", default="127.0.0.1", help="site broker address")
     push.add_argument("--port", type=int, default=1884, help="broker port (loopback listener)")
     push.add_argument("--secrets", type=Path, help="credentials file written by broker render")
+    push.add_argument(
+        "--ca",
+        type=Path,
+        metavar="FILE",
+        help="site CA: push over TLS to the LAN listener (default for a host that is not "
+        "this machine: tls/ca.crt beside the credentials file)",
+    )
+    push.add_argument(
+        "--plain", action="store_true", help="plain MQTT off this machine (a plain-LAN site)"
+    )
     push.add_argument("--timeout", type=float, default=PUSH_TIMEOUT_S, help="seconds per answer")
     push.set_defaults(func=_push)
 
@@ -56,6 +70,31 @@ def _key(args: argparse.Namespace) -> int:
     key = load_or_create_key(path)
     print(key.hex() if args.show else f"booking key: {path}")
     return 0
+
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def _tls(args: argparse.Namespace, secrets: Path) -> TlsFiles | None:
+    """Plain on this machine's loopback (the hub's own listener never leaves the host);
+    across the LAN, TLS against the site CA like every device, so the upstream
+    account's password never crosses it in clear."""
+    from firmware_config.credentials import UPSTREAM_ACCOUNT, site_tls_dir
+    from protocol.link import LinkError
+    from protocol.tls import TlsFiles, tls_files_in
+
+    if args.plain or (args.ca is None and args.host in LOOPBACK_HOSTS):
+        return None
+    files = (
+        TlsFiles(str(args.ca))
+        if args.ca is not None
+        else tls_files_in(site_tls_dir(secrets), UPSTREAM_ACCOUNT)
+    )
+    if not Path(files.ca_file).is_file():
+        raise LinkError(
+            f"no site CA at {files.ca_file}: give --ca FILE, or --plain for a plain-LAN site"
+        )
+    return files
 
 
 def _push(args: argparse.Namespace) -> int:
@@ -78,7 +117,8 @@ def _push(args: argparse.Namespace) -> int:
         if isinstance(decoded.message, BookingsStored):
             answers.put(decoded.message)
 
-    link = MqttLink(LinkSettings(args.host, args.port, UPSTREAM_ACCOUNT, password))
+    settings = LinkSettings(args.host, args.port, UPSTREAM_ACCOUNT, password)
+    link = MqttLink(settings.with_tls(_tls(args, secrets)))
     link.subscribe(spec("upstream.reply"), on_answer)
     link.start(wait=args.timeout)
     stored = cancelled = 0
