@@ -157,16 +157,18 @@ def online(
     stopped by SIGTERM with exit 0 within 2 s and a retained ``offline``."""
     broker, env = building
     watcher = Watcher(broker, device_id)
-    device = run_device(broker, env, device_id, state_dir)
-    try:
-        session = watcher.online()
-        device.wait_for(f"connected as {device_id}", 10)
-        yield device
+    try:  # the watcher is the admin account: a leftover one would fight the next test's
+        device = run_device(broker, env, device_id, state_dir)
+        try:
+            session = watcher.online()
+            device.wait_for(f"connected as {device_id}", 10)
+            yield device
+        finally:
+            took = stop_cleanly(device)
+        assert took < STOP_WITHIN_S, f"stopped in {took:.2f} s"
+        watcher.offline_after(session)
     finally:
-        took = stop_cleanly(device)
-    assert took < STOP_WITHIN_S, f"stopped in {took:.2f} s"
-    watcher.offline_after(session)
-    watcher.stop()
+        watcher.stop()
 
 
 def test_kiosk_prints_a_ticket_and_stops_cleanly(

@@ -25,6 +25,7 @@ import pygame
 from edge.display.announcer import Announcer
 from edge.display.model import DisplayModel
 from edge.display.screen import DisplayScreen
+from edge.hardware.snapshot import save_png
 from edge.liveness import LoopBeat
 from firmware_config.schema import DeviceConfig
 from protocol.clock import wall_now
@@ -143,8 +144,7 @@ class DisplayAgent:
         due = now - self._last_snapshot >= self.snapshot_every_s
         if self.snapshot_dir is not None and (due or came is not None):
             self._last_snapshot = now
-            self.snapshot_dir.mkdir(parents=True, exist_ok=True)
-            pygame.image.save(self.surface, self.snapshot_dir / self.snapshot_name)
+            save_png(self.surface, self.snapshot_dir / self.snapshot_name)
 
     def _apply(self, message: object) -> None:
         if isinstance(message, CallEvent):
@@ -170,5 +170,4 @@ class DisplayAgent:
 
     def save(self, path: Path) -> None:
         with self.changed:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            pygame.image.save(self.surface, path)
+            save_png(self.surface, path)

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import pygame
 
 from edge.command_client import CommandClient
+from edge.hardware.snapshot import save_png
 from edge.kiosk.model import CheckIn, Intent, Issue, KioskModel, Target, View
 from edge.kiosk.reasons import NO_ANSWER, PRINT_FAILED, refusal
 from edge.kiosk.screens import KioskScreens
@@ -191,7 +192,7 @@ class KioskAgent:
         shown = self.model.shown()
         if self.screenshot_path is not None and shown is not self._shot_view:
             self._shot_view = shown  # once per screen the citizen sees, not every frame
-            pygame.image.save(self.surface, self.screenshot_path)
+            save_png(self.surface, self.screenshot_path)
 
     def _pygame_event(self, event: pygame.event.Event, now: float) -> None:
         if event.type == pygame.FINGERUP:
