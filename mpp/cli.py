@@ -81,6 +81,7 @@ def _exit_codes() -> list[Failure]:
     from hub.booking_codes import BookingKeyError
     from hub.site.loader import SiteError
     from hub.store import StoreError
+    from mpp.process import DemoStartError
     from mqtt_broker.render import BrokerRenderError
     from mqtt_broker.runner import BrokerStartError
     from protocol.errors import ContractError
@@ -106,6 +107,7 @@ def _exit_codes() -> list[Failure]:
         Failure(BookingsFileError, 8),
         Failure(DecodeError, 8, "not ESC/POS printer output as the kiosk writes it"),
         Failure(ClipSetError, 9),
+        Failure(DemoStartError, 13),
         Failure(ImageError, 11),
         Failure(DriveRefusedError, 12),
         Failure(OSError, 6),

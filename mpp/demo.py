@@ -32,7 +32,7 @@ from hub.site.loader import load_site
 from hub.site.schema import Site
 from mpp.demo_monitor import Monitor
 from mpp.demo_people import People
-from mpp.process import EdgeProcess, HubProcess, MppProcess
+from mpp.process import DemoStartError, EdgeProcess, HubProcess, MppProcess
 from mqtt_broker.local import start_local_broker
 from protocol.clock import CLOCK_OFFSET_ENV
 from protocol.roles import Role
@@ -99,7 +99,11 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
     devices: list[EdgeProcess] = []
     for device in inventory.devices:
         if device.role not in AGENT_ROLES:
-            log.info("%s: no %s agent yet; not started", device.device_id, device.role.value)
+            log.info(
+                "%s: %s not in the demo yet (run it alone: mpp edge --config … --simulate)",
+                device.device_id,
+                device.role.value,
+            )
             continue
         devices.append(
             EdgeProcess.on(
@@ -126,7 +130,7 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
         for process in processes:
             process.spawn()
         for process in processes:
-            process.wait_for(process.ready_line, READY_WITHIN_S)
+            _wait_ready(process)
         log.info(
             "hub ready: %s; %d devices running as `mpp edge --simulate` processes in %.1f s",
             site.name,
@@ -161,6 +165,17 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
             sorted(set(codes)),
         )
     return 0
+
+
+def _wait_ready(process: MppProcess) -> None:
+    try:
+        process.wait_for(process.ready_line, READY_WITHIN_S)
+    except (RuntimeError, TimeoutError) as error:
+        lines = [line.strip() for line in process.lines if line.strip()]
+        said = next((line for line in reversed(lines) if "error" in line), None)
+        first = str(error).splitlines()[0].rstrip(":")
+        where = f" (log: {process.log})" if process.log is not None else ""
+        raise DemoStartError(f"{first}: {said or 'no error line'}{where}") from None
 
 
 def _stop_all(processes: Sequence[MppProcess]) -> list[int]:

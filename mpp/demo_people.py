@@ -94,7 +94,8 @@ class People:
         for client in clients:
             client.shutdown()
         for thread in self._threads:
-            thread.join(0.5)
+            if thread.is_alive():  # not started when a device failed to start
+                thread.join(0.5)
 
     # -- helpers ------------------------------------------------------------------------
 

@@ -48,6 +48,10 @@ def clock_env(start: str = MONDAY_MORNING) -> dict[str, str]:
     return {CLOCK_OFFSET_ENV: f"{(at - datetime.now(at.tzinfo)).total_seconds():.3f}"}
 
 
+class DemoStartError(RuntimeError):
+    """A process of the demo's building did not start; said in one line with its log."""
+
+
 class MppProcess:
     """One ``mpp …`` child process with its stderr read line by line."""
 

@@ -129,3 +129,25 @@ def test_mpp_display_say_prints_the_words_and_writes_the_wav(
     )
     assert wrong.returncode == 2
     assert wrong.stderr.strip().count("\n") == 0 and "not a ticket number" in wrong.stderr
+
+
+def test_a_simulated_display_replaces_a_clip_set_an_older_version_made(
+    clip_dir: Path, tmp_path: Path
+) -> None:
+    """A demo state directory kept across an upgrade had no `nomor_antrean` clip and the
+    display refused to start (seen in the demo); the simulated display makes the set anew."""
+    from edge.hardware.choice import SimulatedHardware
+    from firmware_config.inventory import load_inventory
+
+    outdated = tmp_path / "voice-clips"
+    outdated.mkdir()
+    for name in ALL_CLIPS:
+        if name != "nomor_antrean":
+            (outdated / f"{name}.wav").write_bytes((clip_dir / f"{name}.wav").read_bytes())
+    with pytest.raises(ClipSetError):
+        ClipSet(outdated)
+    hardware = SimulatedHardware(tmp_path)
+    clips, _player = hardware.voice(load_inventory().device("display-01"))
+    assert clips.duration(["nomor_antrean"]) > 0.3
+    ClipSet(outdated)  # whole again, in place
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -257,31 +257,49 @@ class SimulatedHardware:
 
     def voice(self, config: DeviceConfig) -> tuple[ClipSet, Player]:
         from edge.display.announcer import WavFilePlayer
-        from edge.display.clips import ClipSet, ClipSetError, make_clip_set
+        from edge.display.clips import ClipSet, ClipSetError
 
         clip_dir = self._clip_dir
         try:
             clips = ClipSet(clip_dir)
         except ClipSetError:
+            # Missing, or made by an older version that lacks a clip (a state
+            # directory kept across an upgrade): made anew.
             log.info("making the voice clip set with espeak-ng in %s", clip_dir)
-            # Made aside and renamed into place: two displays of one state directory
-            # start together, and neither may read the other's half-written clips.
-            clip_dir.parent.mkdir(parents=True, exist_ok=True)
-            aside = Path(tempfile.mkdtemp(prefix=".voice-clips-", dir=clip_dir.parent))
-            try:
-                make_clip_set(aside)
-                with contextlib.suppress(OSError):  # the other display was first
-                    aside.rename(clip_dir)
-            except (OSError, RuntimeError, subprocess.SubprocessError) as error:
-                raise HardwareError(
-                    f"{config.device_id}: cannot make voice clips in {clip_dir} ({error}; "
-                    "install espeak-ng)"
-                ) from None
-            finally:
-                shutil.rmtree(aside, ignore_errors=True)
+            self._make_clips(clip_dir, config.device_id)
             clips = ClipSet(clip_dir)
         player = self._player or WavFilePlayer(self.state_dir / "voice" / config.device_id)
         return clips, player
+
+    @staticmethod
+    def _make_clips(clip_dir: Path, device_id: str) -> None:
+        """Made aside and renamed into place: two displays of one state directory start
+        together, and neither may read the other's half-written clips; an outdated
+        set is moved away whole, never mixed with the new one."""
+        from edge.display.clips import ClipSet, ClipSetError, make_clip_set
+
+        clip_dir.parent.mkdir(parents=True, exist_ok=True)
+        aside = Path(tempfile.mkdtemp(prefix=".voice-clips-", dir=clip_dir.parent))
+        old = clip_dir.with_name(f".{clip_dir.name}-outdated-{aside.name}")
+        try:
+            make_clip_set(aside)
+            try:
+                aside.rename(clip_dir)
+            except OSError:  # a set is there: the other display's new one, or an old one
+                try:
+                    ClipSet(clip_dir)
+                except ClipSetError:
+                    with contextlib.suppress(OSError):  # the other display moved it
+                        clip_dir.rename(old)
+                    with contextlib.suppress(OSError):  # the other display was first
+                        aside.rename(clip_dir)
+        except (OSError, RuntimeError, subprocess.SubprocessError) as error:
+            raise HardwareError(
+                f"{device_id}: cannot make voice clips in {clip_dir} ({error}; install espeak-ng)"
+            ) from None
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)
 
     def led_panel(self, config: DeviceConfig) -> TextPanel:
         from edge.running_text.panel import open_dummy
