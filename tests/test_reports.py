@@ -369,7 +369,9 @@ def test_refusals_are_one_line(store: Path, tmp_path: Path) -> None:
 def _screenshot(page: Path, png: Path, height: int) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
-        pytest.skip("chromium is not installed (scripts/bootstrap.sh installs it)")
+        pytest.fail(  # never a silent skip: the report a person opens is what this checks
+            "chromium is not installed: run scripts/bootstrap.sh (apt-get install chromium)"
+        )
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
             [
