@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from uuid import uuid4
 
+from hub import officers
 from hub.decide import Decision, Refusal
 from hub.events import (
     AnnouncementsSet,
@@ -27,6 +28,7 @@ from hub.events import (
     ServiceClosed,
     ServiceQuotaSet,
     ServiceReopened,
+    SignOutReason,
     TicketCancelled,
     TicketMoved,
     TicketReprinted,
@@ -38,6 +40,7 @@ from protocol.errors import ErrorCode
 from protocol.models import (
     AdminAnnounce,
     AdminCommand,
+    AdminCounterOfficer,
     AdminCounterServices,
     AdminCounterState,
     AdminDayClose,
@@ -87,6 +90,7 @@ class AdminDecider:
             AdminAnnounce: self._announce,
             AdminCounterState: self._counter_state,
             AdminCounterServices: self._counter_services,
+            AdminCounterOfficer: self._counter_officer,
             AdminTicketCancel: self._cancel,
             AdminTicketRequeue: self._requeue,
             AdminTicketReprint: self._reprint,
@@ -155,10 +159,42 @@ class AdminDecider:
                 ErrorCode.INVALID_STATE,
                 f"counter {number} has {current} at it; finish or transfer it first",
             )
-        event = CounterChanged(
-            at=now, counter=number, state=target, reason=command.reason, account=command.account
+        events: list[Event] = [
+            CounterChanged(
+                at=now,
+                counter=number,
+                state=target,
+                reason=command.reason,
+                account=command.account,
+            )
+        ]
+        if target is CounterState.CLOSED:
+            events += officers.sign_out(
+                state, number, SignOutReason.CLOSED, now, account=command.account
+            )
+        return Decision(events, counter=number)
+
+    def _counter_officer(self, state: QueueState, command: AdminCommand, now: datetime) -> Decision:
+        """Sign in (or out, ``officer`` null) whoever the admin names, in any counter state:
+        the admin may put the morning's officers on duty before the counters open."""
+        assert isinstance(command, AdminCounterOfficer)
+        number = self._counter(command.counter)
+        if command.officer is None:
+            events = officers.sign_out(
+                state, number, SignOutReason.ADMIN, now, account=command.account
+            )
+            if not events:
+                raise Refusal(ErrorCode.INVALID_STATE, f"nobody is signed in at counter {number}")
+            return Decision(events, counter=number)
+        events = officers.sign_in(
+            self.site, state, number, command.officer, now, account=command.account
         )
-        return Decision([event], counter=number)
+        if not events:
+            raise Refusal(
+                ErrorCode.INVALID_STATE,
+                f"{command.officer} is already signed in at counter {number}",
+            )
+        return Decision(events, counter=number)
 
     def _counter_services(
         self, state: QueueState, command: AdminCommand, now: datetime
@@ -329,12 +365,18 @@ class AdminDecider:
             for t in state.tickets.values()
             if t.state in OPEN_STATES
         ]
-        events += [
-            CounterChanged(
-                at=now, counter=c.number, state=CounterState.CLOSED, account=command.account
+        for c in self.site.counters:
+            if state.counter(c.number).state is not CounterState.CLOSED:
+                events.append(
+                    CounterChanged(
+                        at=now,
+                        counter=c.number,
+                        state=CounterState.CLOSED,
+                        account=command.account,
+                    )
+                )
+            events += officers.sign_out(
+                state, c.number, SignOutReason.CLOSED, now, account=command.account
             )
-            for c in self.site.counters
-            if state.counter(c.number).state is not CounterState.CLOSED
-        ]
         events.append(DayClosed(at=now, account=command.account))
         return Decision(events)

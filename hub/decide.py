@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from uuid import uuid4
 
+from hub import officers
 from hub.admission import next_opening
 from hub.bookings import (
     Booking,
@@ -28,6 +29,7 @@ from hub.events import (
     CounterChanged,
     Event,
     SatisfactionRated,
+    SignOutReason,
     SurveyAnswered,
     TicketCalled,
     TicketCancelled,
@@ -88,6 +90,11 @@ class Decision:
     events: list[Event] = field(default_factory=list)
     ticket_id: str | None = None
     counter: int | None = None
+
+
+def _on_duty(state: QueueState, counter: int) -> str | None:
+    """The NIP of the officer signed in at ``counter``: ticket events there carry it."""
+    return state.counter(counter).officer
 
 
 def _about(ticket: TicketRecord, counter: int, event: Event) -> Decision:
@@ -167,7 +174,9 @@ class Decider:
             raise Refusal(code, f"counter {number} is {record.state.value}; open or resume it")
         events: list[Event] = []
         if record.current is not None:
-            events.append(TicketDone(at=now, ticket_id=record.current, counter=number))
+            events.append(
+                TicketDone(at=now, ticket_id=record.current, counter=number, officer=record.officer)
+            )
         chosen = self.choose(state, number, now)
         if chosen is None:
             if not events:
@@ -176,7 +185,11 @@ class Decider:
                     raise Refusal(ErrorCode.CLOSED, f"counter {number}: the day's calls have ended")
                 raise Refusal(ErrorCode.NOTHING_WAITING, f"no ticket waiting for counter {number}")
             return Decision(events, counter=number)
-        events.append(TicketCalled(at=now, ticket_id=chosen, counter=number, event_id=uuid4()))
+        events.append(
+            TicketCalled(
+                at=now, ticket_id=chosen, counter=number, event_id=uuid4(), officer=record.officer
+            )
+        )
         return Decision(events, ticket_id=chosen, counter=number)
 
     def choose(self, state: QueueState, number: int, now: datetime) -> str | None:
@@ -227,6 +240,7 @@ class Decider:
             counter=number,
             event_id=uuid4(),
             recall=ticket.recalls + 1,
+            officer=_on_duty(state, number),
         )
         return _about(ticket, number, event)
 
@@ -238,7 +252,14 @@ class Decider:
         if ticket.state is not TicketState.CALLED:
             raise Refusal(ErrorCode.INVALID_STATE, f"{ticket.number} is already being served")
         return _about(
-            ticket, number, TicketServing(at=now, ticket_id=ticket.ticket_id, counter=number)
+            ticket,
+            number,
+            TicketServing(
+                at=now,
+                ticket_id=ticket.ticket_id,
+                counter=number,
+                officer=_on_duty(state, number),
+            ),
         )
 
     def _no_show(
@@ -255,7 +276,14 @@ class Decider:
                 f"recall {ticket.number} {needed - ticket.recalls} more time(s) first",
             )
         return _about(
-            ticket, number, TicketNoShow(at=now, ticket_id=ticket.ticket_id, counter=number)
+            ticket,
+            number,
+            TicketNoShow(
+                at=now,
+                ticket_id=ticket.ticket_id,
+                counter=number,
+                officer=_on_duty(state, number),
+            ),
         )
 
     def _requeue(
@@ -286,7 +314,14 @@ class Decider:
         number = self._counter(state, sender)
         ticket = self._current(state, number)
         return _about(
-            ticket, number, TicketDone(at=now, ticket_id=ticket.ticket_id, counter=number)
+            ticket,
+            number,
+            TicketDone(
+                at=now,
+                ticket_id=ticket.ticket_id,
+                counter=number,
+                officer=_on_duty(state, number),
+            ),
         )
 
     def _transfer(
@@ -305,6 +340,7 @@ class Decider:
             counter=number,
             to_service=command.target_service,
             keeps_place=self.site.dispatch.transfer_keeps_place,
+            officer=_on_duty(state, number),
         )
         return _about(ticket, number, event)
 
@@ -347,14 +383,30 @@ class Decider:
         return self._change(state, sender, {CounterState.PAUSED}, CounterState.OPEN, now)
 
     def _open(self, state: QueueState, command: Command, sender: Sender, now: datetime) -> Decision:
-        return self._change(state, sender, {CounterState.CLOSED}, CounterState.OPEN, now)
+        """Open; with ``officer``, the officer picked on the unit signs in (checked first)."""
+        assert isinstance(command, CounterOpen)
+        number = self._counter(state, sender)
+        signing_in = (
+            officers.sign_in(
+                self.site, state, number, command.officer, now, device_id=sender.device_id
+            )
+            if command.officer is not None
+            else []
+        )
+        decision = self._change(state, sender, {CounterState.CLOSED}, CounterState.OPEN, now)
+        decision.events.extend(signing_in)
+        return decision
 
     def _close(
         self, state: QueueState, command: Command, sender: Sender, now: datetime
     ) -> Decision:
-        return self._change(
+        decision = self._change(
             state, sender, {CounterState.OPEN, CounterState.PAUSED}, CounterState.CLOSED, now
         )
+        decision.events.extend(
+            officers.sign_out(state, decision.counter or 0, SignOutReason.CLOSED, now)
+        )
+        return decision
 
     def _sync(self, state: QueueState, command: Command, sender: Sender, now: datetime) -> Decision:
         number = self._counter(state, sender)

@@ -72,24 +72,28 @@ class TicketCalled(EventModel):
     counter: int
     event_id: UUID
     recall: int = Field(default=0, ge=0)
+    officer: str | None = None  # the NIP of the officer on duty at the counter
 
 
 class TicketServing(EventModel):
     kind: Literal["ticket.serving"] = "ticket.serving"
     ticket_id: str
     counter: int
+    officer: str | None = None  # the NIP of the officer on duty at the counter
 
 
 class TicketDone(EventModel):
     kind: Literal["ticket.done"] = "ticket.done"
     ticket_id: str
     counter: int
+    officer: str | None = None  # the NIP of the officer on duty at the counter
 
 
 class TicketNoShow(EventModel):
     kind: Literal["ticket.no_show"] = "ticket.no_show"
     ticket_id: str
     counter: int
+    officer: str | None = None  # the NIP of the officer on duty at the counter
 
 
 class TicketRequeued(EventModel):
@@ -108,6 +112,7 @@ class TicketTransferred(EventModel):
     counter: int
     to_service: str
     keeps_place: bool
+    officer: str | None = None  # the NIP of the officer on duty at the counter
 
 
 class CounterChanged(EventModel):
@@ -116,6 +121,36 @@ class CounterChanged(EventModel):
     state: CounterState
     reason: str | None = None
     account: str | None = None  # set when the admin console did it
+
+
+class OfficerSignedIn(EventModel):
+    """An officer of the site's list is on duty at a counter from now on.
+
+    From the counter unit (``device_id``) or the admin console (``account``);
+    ticket events at the counter carry the officer until the sign-out.
+    """
+
+    kind: Literal["officer.signed_in"] = "officer.signed_in"
+    counter: int
+    officer: str
+    name: str
+    device_id: str | None = None
+    account: str | None = None
+
+
+class SignOutReason(StrEnum):
+    CLOSED = "closed"  # the counter closed (unit, console or day close)
+    REPLACED = "replaced"  # another officer signed in at the counter
+    ADMIN = "admin"  # the admin signed the officer out
+    MOVED = "moved"  # the officer signed in at another counter
+
+
+class OfficerSignedOut(EventModel):
+    kind: Literal["officer.signed_out"] = "officer.signed_out"
+    counter: int
+    officer: str
+    reason: SignOutReason
+    account: str | None = None
 
 
 class CounterServicesSet(EventModel):
@@ -250,7 +285,9 @@ Event = Annotated[
     | ServiceClosed
     | ServiceReopened
     | DeviceControlSent
-    | DayClosed,
+    | DayClosed
+    | OfficerSignedIn
+    | OfficerSignedOut,
     Field(discriminator="kind"),
 ]
 

@@ -51,6 +51,8 @@ def build_overview(
                 agency=counter.agency,
                 state=record.state,
                 reason=record.reason,
+                officer=record.officer_name,
+                officer_id=record.officer,
                 current=current.number if current else None,
                 current_state=current.state if current else None,
                 served_today=served_at[counter.number],

@@ -22,6 +22,8 @@ from hub.events import (
     DayOpened,
     DeviceControlSent,
     Event,
+    OfficerSignedIn,
+    OfficerSignedOut,
     SatisfactionRated,
     ServiceClosed,
     ServiceQuotaSet,
@@ -92,6 +94,8 @@ class CounterRecord(BaseModel):
     state: CounterState = CounterState.CLOSED
     current: str | None = None
     reason: str | None = None  # why paused, when given
+    officer: str | None = None  # NIP of the officer signed in, if any
+    officer_name: str | None = None
     regular_since_priority: int = 0
     priority_in_row: int = 0
 
@@ -218,6 +222,7 @@ class QueueState(BaseModel):
             counter.state = CounterState.CLOSED
             counter.current = None
             counter.reason = None
+            counter.officer = counter.officer_name = None  # a shift never spans two days
             counter.regular_since_priority = 0
             counter.priority_in_row = 0
 
@@ -358,6 +363,19 @@ class QueueState(BaseModel):
         counter.state = event.state
         counter.reason = event.reason if event.state is CounterState.PAUSED else None
 
+    def _signed_in(self, event: OfficerSignedIn) -> None:
+        counter = self.counter(event.counter)
+        counter.officer, counter.officer_name = event.officer, event.name
+
+    def _signed_out(self, event: OfficerSignedOut) -> None:
+        counter = self.counter(event.counter)
+        if counter.officer == event.officer:
+            counter.officer = counter.officer_name = None
+
+    def officer_counter(self, nip: str) -> int | None:
+        """The counter where ``nip`` is signed in now."""
+        return next((c.number for c in self.counters.values() if c.officer == nip), None)
+
     def _counter_services(self, event: CounterServicesSet) -> None:
         self.counter_services[event.counter] = (list(event.primary), list(event.secondary))
 
@@ -427,4 +445,6 @@ _HANDLERS = {
     ServiceReopened: QueueState._service_reopened,
     DeviceControlSent: QueueState._nothing,
     DayClosed: QueueState._day_closed,
+    OfficerSignedIn: QueueState._signed_in,
+    OfficerSignedOut: QueueState._signed_out,
 }

@@ -12,6 +12,7 @@ from protocol.models import (
     Catalogue,
     CatalogueAgency,
     CatalogueCategory,
+    CatalogueOfficer,
     CatalogueService,
     CounterStatus,
     CounterView,
@@ -55,6 +56,8 @@ def counter_view(site: Site, state: QueueState, number: int) -> CounterView:
         state=record.state,
         current=ticket_view(site, current) if current else None,
         waiting=waiting_for_counter(site, state, number),
+        agency=site.counter(number).agency if number in site.counters_by_number else None,
+        officer_id=record.officer,
     )
 
 
@@ -69,6 +72,7 @@ def counter_status(site: Site, state: QueueState, number: int) -> CounterStatus:
         waiting=view.waiting,
         served_today=served,
         reason=state.counter(number).reason,
+        officer_id=view.officer_id,
     )
 
 
@@ -102,9 +106,7 @@ def service_status(site: Site, state: QueueState, code: str, now: datetime) -> S
         reopens_at=availability.reopens_at,
         oldest_waiting_since=min((t.queued_at or t.reserved_at for t in waiting), default=None),
         issued_today=issued,
-        served_today=sum(
-            1 for t in state.tickets.values() for v in t.visits if v.service == code
-        ),
+        served_today=sum(1 for t in state.tickets.values() for v in t.visits if v.service == code),
         quota_left=max(0, quota - issued) if quota is not None else None,
         admission=availability.state,
     )
@@ -140,6 +142,7 @@ def catalogue(site: Site) -> Catalogue:
             CatalogueCategory(code=PriorityCategory(c.code.value), name=c.name, who=c.who)
             for c in site.categories
         ],
+        officers=[CatalogueOfficer(nip=o.nip, name=o.name, agency=o.agency) for o in site.officers],
     )
 
 

@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_COUNTER = "unknown_counter"
     UNKNOWN_SERVICE = "unknown_service"
     UNKNOWN_TICKET = "unknown_ticket"
+    UNKNOWN_OFFICER = "unknown_officer"  # not in the site's officer list (contract 1.3)
     UNKNOWN_BOOKING = "unknown_booking"
     FORGED_BOOKING = "forged_booking"  # the code does not verify against the site key
     CANCELLED_BOOKING = "cancelled_booking"  # cancelled upstream

@@ -18,6 +18,7 @@ from protocol.models import (
     AdminAdvise,
     AdminAnnounce,
     AdminCommand,
+    AdminCounterOfficer,
     AdminCounterServices,
     AdminCounterState,
     AdminDayClose,
@@ -323,7 +324,12 @@ EXAMPLES: tuple[Example, ...] = (
     ),
     Example("pause", "A prayer break", _COUNTER_CMD, _cmd(CounterPause, reason="Istirahat salat")),
     Example("resume", "Back from the break", _COUNTER_CMD, _cmd(CounterResume)),
-    Example("open", "Open counter 1", _COUNTER_CMD, _cmd(CounterOpen)),
+    Example(
+        "open",
+        "Open counter 1, Slamet Siregar signs in",
+        _COUNTER_CMD,
+        _cmd(CounterOpen, officer="199006212013061005"),
+    ),
     Example("close", "Close counter 1", _COUNTER_CMD, _cmd(CounterClose)),
     Example(
         "sync", "Counter 1 asks for its state after a reconnect", _COUNTER_CMD, _cmd(CounterSync)
@@ -571,6 +577,12 @@ EXAMPLES: tuple[Example, ...] = (
         "Counter 4 helps KTP today",
         _ADMIN_CMD,
         _admin(AdminCounterServices, counter=4, primary=["DUK-KK"], secondary=["DUK-KTP"]),
+    ),
+    Example(
+        "counterOfficer",
+        "Sign an officer in at counter 3",
+        _ADMIN_CMD,
+        _admin(AdminCounterOfficer, counter=3, officer="199006212013061005"),
     ),
     Example("findTicket", "Find A-012", _ADMIN_CMD, _admin(AdminTicketFind, ticket="A-012")),
     Example(

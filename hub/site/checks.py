@@ -55,6 +55,12 @@ def site_problems(site: Site) -> list[str]:
                 f"services[{index}] ({service.code}): no counter serves it "
                 "(add it to a counter's primary or secondary list)"
             )
+    problems += _duplicates("officers", [o.nip for o in site.officers], "nip")
+    for index, officer in enumerate(site.officers):
+        if officer.agency not in agencies:
+            problems.append(
+                f"officers[{index}] ({officer.nip}): agency: unknown agency {officer.agency!r}"
+            )
     if {category.code.value for category in site.categories} != {"reguler", "prioritas"}:
         problems.append("categories: both 'reguler' and 'prioritas' must be defined")
     return problems

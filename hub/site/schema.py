@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from protocol.models.fields import DeviceId, ServiceCode
+from protocol.models.fields import DeviceId, OfficerId, ServiceCode
 
 AgencyCode = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,15}$", title="Agency code")]
 Prefix = Annotated[str, Field(pattern=r"^[A-Z0-9]{1,3}$", title="Ticket prefix")]
@@ -87,7 +87,7 @@ class Agency(SiteModel):
         default=None,
         max_length=80,
         description="Where its citizens wait, as the kiosk says it after printing "
-        "(\"ruang tunggu lantai 1, loket 1 sampai 4\").",
+        '("ruang tunggu lantai 1, loket 1 sampai 4").',
     )
 
 
@@ -139,6 +139,14 @@ class Counter(SiteModel):
 class CategoryCode(StrEnum):
     REGULAR = "reguler"
     PRIORITY = "prioritas"
+
+
+class Officer(SiteModel):
+    """Someone who may sign in at a counter of their agency (docs/counter-unit.md)."""
+
+    nip: OfficerId
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    agency: AgencyCode
 
 
 class Category(SiteModel):
@@ -271,6 +279,9 @@ class Site(SiteModel):
     services: list[Service] = Field(min_length=1)
     counters: list[Counter] = Field(min_length=1)
     categories: list[Category] = Field(min_length=1)
+    officers: list[Officer] = Field(
+        default_factory=list, description="Who may sign in at the agencies' counters."
+    )
     dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
     tickets: TicketRules = Field(default_factory=TicketRules)
     closing: ClosingRules = Field(default_factory=ClosingRules)
@@ -292,6 +303,13 @@ class Site(SiteModel):
     @cached_property
     def counters_by_device(self) -> dict[str, Counter]:
         return {c.device_id: c for c in self.counters if c.device_id}
+
+    @cached_property
+    def officers_by_nip(self) -> dict[str, Officer]:
+        return {officer.nip: officer for officer in self.officers}
+
+    def officer(self, nip: str) -> Officer | None:
+        return self.officers_by_nip.get(nip)
 
     def service(self, code: str) -> Service:
         return self.services_by_code[code]

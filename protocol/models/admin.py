@@ -22,6 +22,7 @@ from protocol.models.fields import (
     AccountName,
     CounterNumber,
     DeviceId,
+    OfficerId,
     ServiceCode,
     ShortText,
     TicketId,
@@ -137,6 +138,20 @@ class AdminCounterServices(AdminCommand):
     counter: CounterNumber
     primary: list[ServiceCode] = Field(min_length=1, max_length=20)
     secondary: list[ServiceCode] = Field(default_factory=list, max_length=20)
+
+
+class AdminCounterOfficer(AdminCommand):
+    """Sign an officer in at a counter (``officer``: a NIP of the site's list), or out (null).
+
+    The officer must be of the counter's agency (`not_authorised`); an
+    unknown NIP is `unknown_officer`. Whoever was on duty there is signed
+    out, and the officer is signed out of any other counter. Since 1.3.
+    """
+
+    summary = "Sign an officer in or out at a counter"
+    type: Literal["admin.counter.officer"] = "admin.counter.officer"
+    counter: CounterNumber
+    officer: OfficerId | None
 
 
 class AdminTicketFind(AdminCommand):
@@ -291,6 +306,7 @@ ADMIN_COMMANDS: tuple[type[AdminCommand], ...] = (
     AdminAdvise,
     AdminCounterState,
     AdminCounterServices,
+    AdminCounterOfficer,
     AdminTicketFind,
     AdminTicketCancel,
     AdminTicketRequeue,

@@ -21,7 +21,14 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from protocol.models.base import Envelope
-from protocol.models.fields import DeviceId, ServiceCode, ShortText, TicketId, Timestamp
+from protocol.models.fields import (
+    DeviceId,
+    OfficerId,
+    ServiceCode,
+    ShortText,
+    TicketId,
+    Timestamp,
+)
 from protocol.roles import Role
 
 
@@ -181,9 +188,16 @@ class CounterResume(Command):
 
 
 class CounterOpen(Command):
+    """Open the counter, with the officer who signs in at it (picked on the unit's display).
+
+    ``officer`` (since 1.3) must be of the counter's agency in the site's
+    officer list; without it the counter opens with whoever was signed in.
+    """
+
     summary = "Open the counter"
     allowed_roles = _COUNTER
     type: Literal["counter.open"] = "counter.open"
+    officer: OfficerId | None = Field(default=None, description="Who signs in. Since 1.3.")
 
 
 class CounterClose(Command):

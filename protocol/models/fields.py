@@ -59,6 +59,17 @@ TicketRef = Annotated[
         description="A ticket id (`20261123-A-012`) or a number of today (`A-012`).",
     ),
 ]
+OfficerId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9A-Z][0-9A-Z.-]{3,23}$"),
+    Field(
+        title="Officer id",
+        description=(
+            "An officer of the site's list: the NIP of a civil servant (18 digits), else "
+            "the employee number (bank, BPJS)."
+        ),
+    ),
+]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Timestamp = Annotated[
     AwareDatetime,

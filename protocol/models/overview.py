@@ -18,6 +18,7 @@ from protocol.models.base import Envelope, WireModel
 from protocol.models.fields import (
     CounterNumber,
     DeviceId,
+    OfficerId,
     ServiceCode,
     ShortText,
     TicketNumber,
@@ -46,7 +47,10 @@ class CounterOverview(WireModel):
     state: CounterState
     reason: ShortText | None = Field(default=None, description="Why paused, when given.")
     officer: ShortText | None = Field(
-        default=None, description="Who is signed in at the counter, once officers sign in."
+        default=None, description="The name of the officer signed in at the counter."
+    )
+    officer_id: OfficerId | None = Field(
+        default=None, description="The NIP of the officer signed in. Since 1.3."
     )
     current: TicketNumber | None = None
     current_state: TicketState | None = None

@@ -13,6 +13,7 @@ from protocol.models.base import Envelope, WireModel
 from protocol.models.commands import PriorityCategory
 from protocol.models.fields import (
     CounterNumber,
+    OfficerId,
     ServiceCode,
     ShortText,
     TicketId,
@@ -75,6 +76,12 @@ class CounterView(WireModel):
     state: CounterState
     current: TicketView | None = None
     waiting: int = Field(ge=0, description="Tickets waiting for this counter's services.")
+    agency: ShortText | None = Field(
+        default=None, description="The counter's agency: whose officers may sign in. Since 1.3."
+    )
+    officer_id: OfficerId | None = Field(
+        default=None, description="The NIP of the officer signed in at it. Since 1.3."
+    )
 
 
 class ReplyError(WireModel):

@@ -16,6 +16,7 @@ from protocol.models.base import Envelope, WireModel
 from protocol.models.commands import PriorityCategory
 from protocol.models.fields import (
     CounterNumber,
+    OfficerId,
     ServiceCode,
     ShortText,
     TicketNumber,
@@ -38,8 +39,9 @@ class CounterStatus(Envelope):
     served_today: int | None = Field(
         default=None, ge=0, description="Tickets finished here today (admin console). Since 1.2."
     )
-    reason: ShortText | None = Field(
-        default=None, description="Why paused, when given. Since 1.2."
+    reason: ShortText | None = Field(default=None, description="Why paused, when given. Since 1.2.")
+    officer_id: OfficerId | None = Field(
+        default=None, description="The NIP of the officer signed in. Since 1.3."
     )
 
 
@@ -149,6 +151,14 @@ class CatalogueCategory(WireModel):
     who: str = Field(default="", max_length=200)
 
 
+class CatalogueOfficer(WireModel):
+    """An officer who may sign in at a counter of ``agency`` (the unit's picker)."""
+
+    nip: OfficerId
+    name: ShortText
+    agency: ShortText
+
+
 class Catalogue(Envelope):
     """Retained site catalogue: what the kiosk offers and the displays name."""
 
@@ -166,3 +176,8 @@ class Catalogue(Envelope):
     agencies: list[CatalogueAgency] = Field(max_length=60)
     services: list[CatalogueService] = Field(max_length=300)
     categories: list[CatalogueCategory] = Field(max_length=5)
+    officers: list[CatalogueOfficer] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="Who may sign in at the counters, per agency. Since 1.3.",
+    )
