@@ -143,6 +143,7 @@ class SignOutReason(StrEnum):
     REPLACED = "replaced"  # another officer signed in at the counter
     ADMIN = "admin"  # the admin signed the officer out
     MOVED = "moved"  # the officer signed in at another counter
+    DAY_END = "day_end"  # still signed in when the next service day opened
 
 
 class OfficerSignedOut(EventModel):

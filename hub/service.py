@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+from hub import officers
 from hub.admin_commands import AdminDecider, find_ticket
 from hub.advise import advise
 from hub.bookings import BookingSource, NoBookings
@@ -36,6 +37,7 @@ from hub.events import (
     CommandRejected,
     DayOpened,
     Event,
+    SignOutReason,
     TicketCalled,
     TicketCancelled,
 )
@@ -513,6 +515,8 @@ class QueueService:
             for t in self.state.tickets.values()
             if t.state in OPEN_STATES
         ]
+        for counter in sorted(self.state.counters):  # nobody stays signed in overnight
+            events += officers.sign_out(self.state, counter, SignOutReason.DAY_END, now)
         events.append(DayOpened(at=now, day=today))
         return events
 

@@ -5,9 +5,12 @@ with a manual clock through every working day of a period, the way counter
 units and kiosks would: citizens print tickets through the morning peak,
 officers open counters, call, recall, mark no-shows (some come back and are
 requeued), start service, transfer on to the payment counter, finish;
-citizens rate at the SKM box. Busy days exhaust a quota (turned away at the
-kiosk); tickets still waiting at closing time are cancelled at the day
-roll-over (walked out). Seeded: the same arguments give the same store.
+citizens rate at the SKM box. Officers sign in when they open their counter
+(picked on the unit); on some days a colleague takes over at midday from the
+admin console, and now and then a counter is opened without a pick. Busy
+days exhaust a quota (turned away at the kiosk); tickets still waiting at
+closing time are cancelled at the day roll-over (walked out). Seeded: the
+same arguments give the same store.
 """
 
 from __future__ import annotations
@@ -19,15 +22,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from hub.site.loader import load_site
 from hub.site.schema import Site
+from protocol.clock import wall_now
 from protocol.models import (
+    AdminCounterOfficer,
     CounterClose,
     CounterFinish,
     CounterNext,
     CounterNoShow,
+    CounterOpen,
     CounterRecall,
     CounterRequeue,
     CounterStartService,
@@ -124,6 +131,10 @@ class QuarterSimulation:
         self.hub = Harness(directory, site=self.site, start=_at(spec.first_day, 0))
         self.counters = [self.site.counter(n) for n in spec.counters]
         self.served = 0
+        # Officers draw from their own generator: the citizens' and counters' flow (and
+        # so every other figure) stays what it was before officers signed in.
+        self.duty = random.Random(spec.seed * 7 + 1)
+        self.reliefs = 0
 
     @property
     def db(self) -> Path:
@@ -140,6 +151,43 @@ class QuarterSimulation:
 
     def _device(self, number: int) -> str:
         return f"counter-{number:02d}"
+
+    def _free_officer(self, number: int) -> str | None:
+        """An officer of the counter's agency not on duty elsewhere (seeded pick)."""
+        agency = self.site.counter(number).agency
+        state = self.hub.service.state
+        free = [
+            o.nip
+            for o in self.site.officers
+            if o.agency == agency and state.officer_counter(o.nip) is None
+        ]
+        return self.duty.choice(free) if free else None
+
+    def _open(self, number: int) -> None:
+        """The officer holds BERIKUT and picks themself (5 %: opened without a pick)."""
+        officer = self._free_officer(number) if self.duty.random() >= 0.05 else None
+        if officer is None:
+            self.hub.open_counter(number)
+        else:
+            self.hub.ok(CounterOpen, self._device(number), officer=officer)
+
+    def _relief(self, number: int) -> None:
+        """A colleague takes over from the admin console (whatever is at the desk)."""
+        record = self.hub.service.state.counter(number)
+        officer = self._free_officer(number)
+        if record.state.value == "closed" or officer is None:
+            return
+        reply = self.hub.service.handle_admin(
+            AdminCounterOfficer(
+                command_id=uuid4(),
+                account="admin",
+                issued_at=wall_now(),
+                counter=number,
+                officer=officer,
+            )
+        ).reply
+        assert reply.ok, reply.error
+        self.reliefs += 1
 
     def _day(self, day: date) -> None:
         rng, hub, site = self.rng, self.hub, self.site
@@ -166,6 +214,8 @@ class QuarterSimulation:
         for counter in self.counters:
             at(_at(day, 30 + rng.choice((0, 0, 0, 5, 20))), "open", counter.number)
             at(_at(day, 450), "close", counter.number)  # 15.00
+            if self.duty.random() < 0.3:
+                at(_at(day, 270 + self.duty.random() * 30), "relief", counter.number)
         plan: dict[str, tuple[bool, bool]] = {}  # ticket → (absent when called, transfers on)
 
         def call(number: int, now: datetime) -> None:
@@ -227,7 +277,7 @@ class QuarterSimulation:
                 wake(now)
             elif action == "open":
                 (number,) = args
-                hub.open_counter(number)
+                self._open(number)
                 idle.add(number)
                 call(number, now)
             elif action == "close":
@@ -236,6 +286,9 @@ class QuarterSimulation:
                 if record.current is None and record.state.value != "closed":
                     hub.ok(CounterClose, self._device(number))
                 idle.discard(number)
+            elif action == "relief":
+                (number,) = args
+                self._relief(number)
             elif action == "recall":
                 number, ticket_id = args
                 hub.ok(CounterRecall, self._device(number))

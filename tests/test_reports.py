@@ -97,7 +97,8 @@ class Sql:
                 json_extract(body, '$.detail') AS detail,
                 json_extract(body, '$.rating') AS rating,
                 json_extract(body, '$.code') AS code,
-                json_extract(body, '$.command_type') AS command_type
+                json_extract(body, '$.command_type') AS command_type,
+                json_extract(body, '$.officer') AS officer
             FROM events WHERE day >= '{first.isoformat()}' AND day <= '{last.isoformat()}';
             CREATE INDEX temp.ev_tid ON ev (tid, seq);
             CREATE TEMP TABLE origin AS
@@ -179,6 +180,72 @@ class Sql:
         ).fetchall()
         assert [r[0] for r in rows] == list(range(9))
         return [r[1] for r in rows], [r[2] for r in rows]
+
+    # Who was on duty at an event's counter, from the sign-in/out timeline alone (not the
+    # NIP the ticket events carry): the last sign-in or -out at that counter before it.
+    _ON_DUTY = (
+        "(SELECT CASE WHEN d.kind = 'officer.signed_in' THEN d.officer END FROM ev d "
+        "WHERE d.counter = {e}.counter AND d.seq < {e}.seq "
+        "AND d.kind IN ('officer.signed_in', 'officer.signed_out') "
+        "ORDER BY d.seq DESC LIMIT 1)"
+    )
+
+    def per_officer(self, *kinds: str) -> dict[str, int]:
+        marks = ",".join(f"'{k}'" for k in kinds)
+        duty = self._ON_DUTY.format(e="e")
+        return self.by(
+            f"SELECT o, count(*) FROM (SELECT {duty} AS o FROM ev e WHERE e.kind IN ({marks})"
+            f"{' AND e.recall = 0' if kinds == ('ticket.called',) else ''}) "
+            "WHERE o IS NOT NULL GROUP BY o"
+        )
+
+    def officer_waits(self) -> list[tuple[str | None, float]]:
+        """(officer on duty at the call, minutes) of every first call."""
+        duty = self._ON_DUTY.format(e="c")
+        return self.db.execute(
+            f"""
+            SELECT {duty}, (julianday(c.at) - julianday(s.at)) * 1440
+            FROM ev c
+            JOIN ev s ON s.seq = (SELECT max(x.seq) FROM ev x WHERE x.tid = c.tid
+                                  AND x.seq < c.seq AND x.kind IN {self._QUEUED})
+            WHERE c.kind = 'ticket.called' AND c.recall = 0
+            """
+        ).fetchall()
+
+    def officer_service_times(self) -> list[tuple[str | None, float]]:
+        """(officer on duty at the finish, minutes) as :meth:`service_times`."""
+        duty = self._ON_DUTY.format(e="ends")
+        return self.db.execute(
+            f"""
+            WITH ends AS (
+                SELECT e.seq, e.tid, e.counter, e.at,
+                    (SELECT max(x.seq) FROM ev x WHERE x.tid = e.tid AND x.seq < e.seq
+                     AND x.kind IN {self._QUEUED}) AS queued
+                FROM ev e WHERE e.kind IN ('ticket.done', 'ticket.transferred'))
+            SELECT {duty}, (julianday(at) - julianday(COALESCE(
+                (SELECT y.at FROM ev y WHERE y.tid = ends.tid AND y.kind = 'ticket.serving'
+                 AND y.seq < ends.seq AND y.seq > ends.queued ORDER BY y.seq DESC LIMIT 1),
+                (SELECT y.at FROM ev y WHERE y.tid = ends.tid AND y.kind = 'ticket.called'
+                 AND y.recall = 0 AND y.seq < ends.seq AND y.seq > ends.queued
+                 ORDER BY y.seq DESC LIMIT 1)))) * 1440
+            FROM ends
+            """
+        ).fetchall()
+
+    def officer_ratings(self) -> dict[str, list[int]]:
+        """SKM ratings per officer who finished the rated visit at that counter."""
+        finisher = (
+            "(SELECT {duty} FROM ev f WHERE f.tid = r.tid AND f.counter = r.counter "
+            "AND f.kind IN ('ticket.done', 'ticket.transferred') AND f.seq < r.seq "
+            "ORDER BY f.seq DESC LIMIT 1)"
+        ).format(duty=self._ON_DUTY.format(e="f"))
+        result: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for officer, rating in self.db.execute(
+            f"SELECT {finisher}, r.rating FROM ev r WHERE r.kind = 'skm.rated'"
+        ):
+            if officer is not None:
+                result[officer][rating - 1] += 1
+        return result
 
     def heat(self) -> list[list[int]]:
         counts = [[0] * 24 for _ in range(7)]
@@ -286,6 +353,34 @@ def test_quarter_figures_match_an_independent_computation(store: Path, q3: Repor
 
     assert q3.busiest.counts == sql.heat()
     assert sum(p.issued for p in q3.daily) == q3.total.issued
+
+
+def test_officer_figures_match_the_sign_in_timeline(store: Path, q3: Report) -> None:
+    """Per officer: who was signed in at the counter when each thing happened, from the
+    sign-in and sign-out events alone, against the report (which reads the NIP each
+    ticket event carries)."""
+    site = load_site()
+    sql = Sql(store, *Q3)
+    officers = {o.key: o for o in q3.officers}
+    assert sql.count("kind = 'officer.signed_out' AND reason = 'replaced'") > 20  # reliefs
+    assert sql.count("kind = 'officer.signed_in'") > 500
+    served = sql.per_officer("ticket.done", "ticket.transferred")
+    assert {k: o.served for k, o in officers.items() if o.served} == served
+    no_shows = sql.per_officer("ticket.no_show")
+    assert {k: o.no_shows for k, o in officers.items() if o.no_shows} == no_shows
+    called = sql.per_officer("ticket.called")
+    assert {k: o.called for k, o in officers.items() if o.called} == called
+    # A counter opened without a pick: its visits count for the counter, for no officer.
+    assert 0 < sum(served.values()) < q3.total.served
+    waits, times = sql.officer_waits(), sql.officer_service_times()
+    for nip, figures in officers.items():
+        known = site.officer(nip)
+        assert known is not None and figures.name == known.name
+        assert figures.agency == known.agency
+        assert_durations(figures.wait, [w for o, w in waits if o == nip])
+        assert_durations(figures.service, [m for o, m in times if o == nip])
+    ratings = sql.officer_ratings()
+    assert {r.key: r.counts for r in q3.skm_officers if r.total} == dict(ratings)
 
 
 def test_archived_days_are_reported_from_their_events(store: Path, q3: Report) -> None:

@@ -17,6 +17,7 @@ from protocol.models.reports import Figures, Ratings, Report
 HEADER = ("section", "key", "name", "agency", "figure", "value")
 COUNTS = (
     "issued",
+    "called",
     "served",
     "no_shows",
     "cancelled",
@@ -72,6 +73,7 @@ def rows(report: Report) -> Iterator[tuple[object, ...]]:
         ("skm_agency", report.skm_agencies),
         ("skm_service", report.skm_services),
         ("skm_counter", report.skm_counters),
+        ("skm_officer", report.skm_officers),
     ):
         for rating in ratings:
             yield from _ratings(section, rating)

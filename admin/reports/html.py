@@ -91,25 +91,41 @@ def _columns(visits_only: bool) -> list[tuple[str, Callable[[Figures], str]]]:
         ),
     ]
     if visits_only:
-        return visits + transfers + times
+        return [("Dipanggil", lambda r: number(r.called)), *visits, *transfers, *times]
     return tickets + visits + lost + transfers + times + bookings
 
 
 def _figure_rows(
-    rows: Sequence[Figures], total: Figures | None, first: str, visits_only: bool = False
+    rows: Sequence[Figures],
+    total: Figures | None,
+    first: str,
+    visits_only: bool = False,
+    label: Callable[[Figures], str] | None = None,
 ) -> str:
     columns = _columns(visits_only)
     head = f"<tr><th>{first}</th>" + "".join(f"<th>{escape(h)}</th>" for h, _ in columns) + "</tr>"
     body = []
     for row, css in [*((r, "") for r in rows), *(((total, "total"),) if total else ())]:
-        label = row.name if row.key == "total" or row.key.isdigit() else f"{row.key} · {row.name}"
+        if label is not None:
+            text = label(row)
+        elif row.key == "total" or row.key.isdigit():
+            text = row.name
+        else:
+            text = f"{row.key} · {row.name}"
         body.append(
             f'<tr class="{css}">'
-            + _cell(label)
+            + _cell(text)
             + "".join(_cell(cell(row)) for _, cell in columns)
             + "</tr>"
         )
     return f'<table>{head}{"".join(body)}</table><p class="note">Waktu dalam menit.</p>'
+
+
+def officer_label(row: Figures) -> str:
+    """An officer's row: name, NIP and agency, as the M&E report names people."""
+    agency = f" · {row.agency}" if row.agency else ""
+    kind = "NIP" if len(row.key) == 18 and row.key.isdigit() else "No. pegawai"
+    return f"{row.name} ({kind} {row.key}){agency}"
 
 
 def _band(band: str | None, quality: str | None) -> str:
@@ -265,9 +281,9 @@ B 76,61–88,30 (baik), C 65,00–76,60 (kurang baik), D 25,00–64,99 (tidak ba
 def body(report: Report, extra_charts: Sequence[tuple[str, Figure]] = ()) -> str:
     """Every section of a report, without the page around it."""
     officers = (
-        _figure_rows(report.officers, None, "Petugas")
+        _figure_rows(report.officers, None, "Petugas", visits_only=True, label=officer_label)
         if report.officers
-        else '<p class="note">Petugas belum tercatat per loket pada sistem ini; '
+        else '<p class="note">Tidak ada petugas yang masuk (login) di loket pada periode ini; '
         "angka per loket di atas.</p>"
     )
     counters = [c for c in report.counters if c.served or c.no_shows or c.wait.count]
@@ -293,6 +309,12 @@ def body(report: Report, extra_charts: Sequence[tuple[str, Figure]] = ()) -> str
         + _rating_rows(report.skm_services, report.skm_total, "Layanan")
         + "<h3>Per loket</h3>"
         + _rating_rows(report.skm_counters, report.skm_total, "Loket")
+        + (
+            "<h3>Per petugas</h3>"
+            + _rating_rows(report.skm_officers, report.skm_total, "Petugas")
+            if any(r.total for r in report.skm_officers)
+            else ""
+        )
         + "<h2>Indeks Kepuasan Masyarakat (IKM)</h2>"
         + _ikm(report.ikm)
         + _ikm_agencies(report)

@@ -110,6 +110,71 @@ def _agency_table(report: Report) -> Figure:
     return figure
 
 
+OFFICER_ROWS_PER_PAGE = 32
+
+
+def _officer_pages(report: Report) -> list[Figure]:
+    """Per officer on duty (A4 pages of at most :data:`OFFICER_ROWS_PER_PAGE` rows)."""
+    columns = [
+        "Petugas",
+        "NIP / No. pegawai",
+        "Instansi",
+        "Dipanggil",
+        "Dilayani",
+        "Tdk hadir",
+        "Tunggu\nrata-rata",
+        "Tunggu\nmedian",
+        "Layanan\nrata-rata",
+        "Layanan\nmedian",
+        "Layanan\nP90",
+        "SKM",
+    ]
+    skm = {r.key: r for r in report.skm_officers}
+    rows = []
+    for officer in report.officers:
+        rating = skm.get(officer.key)
+        rows.append(
+            [
+                officer.name,
+                officer.key,
+                officer.agency or "–",
+                number(officer.called),
+                number(officer.served),
+                number(officer.no_shows),
+                minutes(officer.wait.mean),
+                minutes(officer.wait.median),
+                minutes(officer.service.mean),
+                minutes(officer.service.median),
+                minutes(officer.service.p90),
+                number(rating.score, 1) if rating and rating.score is not None else "–",
+            ]
+        )
+    pages = []
+    for start in range(0, len(rows), OFFICER_ROWS_PER_PAGE):
+        figure = _page()
+        figure.text(0.07, 0.95, "Per petugas", fontsize=14, weight="bold")
+        axes = figure.add_axes((0.03, 0.05, 0.94, 0.87))
+        axes.axis("off")
+        table = axes.table(
+            cellText=rows[start : start + OFFICER_ROWS_PER_PAGE],
+            colLabels=columns,
+            colWidths=[0.17, 0.15, 0.1] + [0.066] * (len(columns) - 3),
+            loc="upper center",
+            cellLoc="right",
+        )
+        table.auto_set_font_size(False)
+        table.set_fontsize(6)
+        table.scale(1, 1.35)
+        for (row, column), cell in table.get_celld().items():
+            if row == 0:
+                cell.set_facecolor("#eaf0f7")
+                cell.set_height(cell.get_height() * 1.8)
+            if column < 3:
+                cell.set_text_props(ha="left")
+        pages.append(figure)
+    return pages
+
+
 def write(
     report: Report,
     path: Path,
@@ -121,6 +186,8 @@ def write(
     with PdfPages(path, metadata={"Title": title, "Creator": "mpp report"}) as pdf:
         pdf.savefig(_cover(report, title, summary))
         pdf.savefig(_agency_table(report))
+        for page in _officer_pages(report):
+            pdf.savefig(page)
         for caption, chart in items:  # vector pages, A4 wide
             chart.set_size_inches(A4[0], A4[0] * 0.5)
             chart.suptitle(caption, fontsize=8, x=0.01, ha="left", color="#4a5868")

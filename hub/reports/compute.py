@@ -29,6 +29,7 @@ from hub.events import (
     CancelReason,
     CommandRejected,
     Event,
+    OfficerSignedIn,
     SatisfactionRated,
     SurveyAnswered,
     TicketCalled,
@@ -85,6 +86,7 @@ class _Tally:
             name=name,
             agency=agency,
             issued=self.issued,
+            called=self.calls,
             served=self.served,
             no_shows=self.no_shows,
             cancelled=self.cancelled,
@@ -128,6 +130,7 @@ class _Visit:
     called_at: datetime | None = None
     serving_at: datetime | None = None
     counter: int | None = None
+    officer: str | None = None  # who called it: its wait, and a walk-out, count for them
 
 
 @dataclass
@@ -138,6 +141,7 @@ class _Ticket:
     issued: bool = False
     visit: _Visit | None = None
     service: str | None = None  # the service of the last no-show visit (for a requeue)
+    finished_by: dict[int, str] = field(default_factory=dict)  # counter → officer (SKM)
 
 
 class _Groups:
@@ -150,11 +154,18 @@ class _Groups:
         self.agencies: dict[str, _Tally] = defaultdict(_Tally)
         self.services: dict[str, _Tally] = defaultdict(_Tally)
         self.counters: dict[int, _Tally] = defaultdict(_Tally)
+        self.officers: dict[str, _Tally] = defaultdict(_Tally)
 
     def agency_of(self, service: str) -> str:
         return self.site.service(service).agency if self.site.has_service(service) else "?"
 
-    def add(self, service: str, counter: int | None, change: Callable[[_Tally], None]) -> None:
+    def add(
+        self,
+        service: str,
+        counter: int | None,
+        change: Callable[[_Tally], None],
+        officer: str | None = None,
+    ) -> None:
         agency = self.agency_of(service)
         if self.only is not None and agency != self.only:
             return
@@ -163,6 +174,8 @@ class _Groups:
         change(self.services[service])
         if counter is not None:
             change(self.counters[counter])
+        if officer is not None:
+            change(self.officers[officer])
 
 
 class _Fold:
@@ -175,6 +188,7 @@ class _Fold:
         self.tickets: dict[str, _Ticket] = {}
         self.heat = [[0] * 24 for _ in range(7)]
         self.days: dict[date, _Tally] = defaultdict(_Tally)
+        self.officer_names: dict[str, str] = {}  # as signed in (a name the site file dropped)
         self.handlers: dict[type, Callable[[object], None]] = {
             TicketReserved: self._reserved,  # type: ignore[dict-item]
             TicketIssued: self._issued,  # type: ignore[dict-item]
@@ -189,6 +203,7 @@ class _Fold:
             SatisfactionRated: self._rated,  # type: ignore[dict-item]
             SurveyAnswered: self._surveyed,  # type: ignore[dict-item]
             CommandRejected: self._rejected,  # type: ignore[dict-item]
+            OfficerSignedIn: self._signed_in,  # type: ignore[dict-item]
         }
 
     def apply(self, event: Event) -> None:
@@ -235,10 +250,15 @@ class _Fold:
         visit = ticket.visit
         if event.reason is CancelReason.DAY_CLOSED:
             if ticket.issued and visit is not None and visit.serving_at is None:
-                self.groups.add(visit.service, visit.counter, _walked_out)
+                self.groups.add(visit.service, visit.counter, _walked_out, visit.officer)
         elif event.reason not in NOT_CANCELLED:
             service = visit.service if visit is not None else ticket.origin
-            self.groups.add(service, visit.counter if visit else None, _cancel)
+            self.groups.add(
+                service,
+                visit.counter if visit else None,
+                _cancel,
+                visit.officer if visit else None,
+            )
         ticket.visit = None
 
     def _called(self, event: TicketCalled) -> None:
@@ -248,6 +268,7 @@ class _Fold:
             return  # a recall: the visit's wait ended at the first call
         visit.called_at = event.at
         visit.counter = event.counter
+        visit.officer = event.officer
         wait = _minutes(visit.queued_at, event.at)
         target = (
             self.site.service(visit.service).target_minutes
@@ -260,7 +281,7 @@ class _Fold:
             tally.waits.append(wait)
             tally.within += target is not None and wait <= target
 
-        self.groups.add(visit.service, event.counter, count)
+        self.groups.add(visit.service, event.counter, count, event.officer)
         if ticket is not None and self._in_scope(visit.service):
             self.days[ticket.day].waits.append(wait)
 
@@ -271,9 +292,20 @@ class _Fold:
             return
         visit.serving_at = event.at
         walk = _minutes(visit.called_at, event.at)
-        self.groups.add(visit.service, event.counter, lambda t: t.walks.append(walk))
+        self.groups.add(
+            visit.service, event.counter, lambda t: t.walks.append(walk), event.officer
+        )
 
-    def _finish(self, ticket: _Ticket, counter: int, at: datetime, transferred: bool) -> None:
+    def _finish(
+        self,
+        ticket: _Ticket,
+        counter: int,
+        at: datetime,
+        transferred: bool,
+        officer: str | None,
+    ) -> None:
+        """A finished visit counts for the officer who finished it (a shift may change
+        between the call and the finish: the service was theirs)."""
         visit = ticket.visit
         if visit is None:
             return
@@ -286,21 +318,23 @@ class _Fold:
             if minutes is not None:
                 tally.services.append(minutes)
 
-        self.groups.add(visit.service, counter, count)
+        self.groups.add(visit.service, counter, count, officer)
+        if officer is not None:
+            ticket.finished_by[counter] = officer
         if self._in_scope(visit.service):
             self.days[ticket.day].served += 1
 
     def _done(self, event: TicketDone) -> None:
         ticket = self.tickets.get(event.ticket_id)
         if ticket is not None:
-            self._finish(ticket, event.counter, event.at, transferred=False)
+            self._finish(ticket, event.counter, event.at, False, event.officer)
             ticket.visit = None
 
     def _transferred(self, event: TicketTransferred) -> None:
         ticket = self.tickets.get(event.ticket_id)
         if ticket is None or ticket.visit is None:
             return
-        self._finish(ticket, event.counter, event.at, transferred=True)
+        self._finish(ticket, event.counter, event.at, True, event.officer)
         ticket.visit = _Visit(service=event.to_service, queued_at=event.at)
         self.groups.add(event.to_service, None, _transfer_in)
 
@@ -314,7 +348,7 @@ class _Fold:
             tally.no_shows += 1
             tally.bookings_no_show += booked
 
-        self.groups.add(ticket.visit.service, event.counter, count)
+        self.groups.add(ticket.visit.service, event.counter, count, event.officer)
         ticket.service = ticket.visit.service
         ticket.visit = None  # out of the queue: only a requeue puts it back
 
@@ -339,10 +373,15 @@ class _Fold:
         def count(tally: _Tally) -> None:
             tally.ratings[int(event.rating) - 1] += 1
 
-        self.groups.add(event.service, event.counter, count)
+        ticket = self.tickets.get(event.ticket_id)
+        officer = ticket.finished_by.get(event.counter) if ticket else None
+        self.groups.add(event.service, event.counter, count, officer)
 
     def _surveyed(self, event: SurveyAnswered) -> None:
         self.groups.add(event.service, event.counter, lambda t: t.surveys.append(event.answers))
+
+    def _signed_in(self, event: OfficerSignedIn) -> None:
+        self.officer_names[event.officer] = event.name
 
     def _rejected(self, event: CommandRejected) -> None:
         if (
@@ -367,6 +406,26 @@ def _transfer_in(tally: _Tally) -> None:
 
 def _turned_away(tally: _Tally) -> None:
     tally.turned_away += 1
+
+
+def _officers(
+    site: Site, fold: _Fold, in_scope: set[str]
+) -> list[tuple[str, str, str | None, _Tally]]:
+    """(NIP, name, agency, tally) of every officer with a visit in the period: the site's
+    list first (in its order), then NIPs the events name that the list no longer has."""
+    tallies = fold.groups.officers
+    rows = [
+        (o.nip, o.name, o.agency, tallies[o.nip])
+        for o in site.officers
+        if o.agency in in_scope and o.nip in tallies
+    ]
+    listed = {o.nip for o in site.officers}
+    rows += [
+        (nip, fold.officer_names.get(nip, nip), None, tallies[nip])
+        for nip in sorted(tallies)
+        if nip not in listed
+    ]
+    return rows
 
 
 def compute_report(
@@ -402,6 +461,7 @@ def compute_report(
                 known.agency if known else None,
             )
         )
+    officers = _officers(site, fold, in_scope)
     weekdays = [0] * 7
     for day, tally in fold.days.items():
         if tally.issued:
@@ -421,6 +481,7 @@ def compute_report(
         agencies=[groups.agencies[a.code].figures(a.code, a.name, a.code) for a in agencies],
         services=[groups.services[s.code].figures(s.code, s.name, s.agency) for s in services],
         counters=counters,
+        officers=[tally.figures(nip, name, agency) for nip, name, agency, tally in officers],
         busiest=HeatMap(counts=fold.heat, days=weekdays),
         daily=[
             DailyPoint(
@@ -435,6 +496,7 @@ def compute_report(
         skm_agencies=[groups.agencies[a.code].rating_figures(a.code, a.name) for a in agencies],
         skm_services=[groups.services[s.code].rating_figures(s.code, s.name) for s in services],
         skm_counters=[groups.counters[int(c.key)].rating_figures(c.key, c.name) for c in counters],
+        skm_officers=[tally.rating_figures(nip, name) for nip, name, _agency, tally in officers],
         ikm=ikm(groups.total.surveys),
         ikm_agencies=[(code, value) for code, value in surveys_by_agency if value.respondents],
     )

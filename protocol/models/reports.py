@@ -65,6 +65,9 @@ class Figures(WireModel):
     name: str
     agency: str | None = Field(default=None, description="Agency code of a service or counter.")
     issued: int = Field(default=0, ge=0, description="Tickets printed for this service.")
+    called: int = Field(
+        default=0, ge=0, description="Visits called (first calls): a counter's or officer's intake."
+    )
     served: int = Field(default=0, ge=0, description="Visits finished (done or transferred on).")
     no_shows: int = Field(default=0, ge=0, description="Visits ended as no-show.")
     cancelled: int = Field(default=0, ge=0, description="Tickets cancelled (print failed, admin).")
@@ -154,7 +157,8 @@ class Report(WireModel):
     services: list[Figures]
     counters: list[Figures]
     officers: list[Figures] = Field(
-        default_factory=list, description="Empty until counters record who is on duty."
+        default_factory=list,
+        description="Per officer on duty (key: NIP), from the officer each ticket event names.",
     )
     busiest: HeatMap
     daily: list[DailyPoint]
@@ -162,5 +166,6 @@ class Report(WireModel):
     skm_agencies: list[Ratings]
     skm_services: list[Ratings]
     skm_counters: list[Ratings]
+    skm_officers: list[Ratings] = Field(default_factory=list)
     ikm: Ikm
     ikm_agencies: list[tuple[str, Ikm]] = Field(default_factory=list)
