@@ -196,10 +196,17 @@ class People:
 
     def _serve(self, number: int, client: ControlClient) -> None:
         opened = self._ask(client, "hold", button="next")
+        who = "officer"
+        if opened is not None and opened.get("signing_in"):
+            # The officer finds their name in the unit's picker (PINDAH) and signs in.
+            for _ in range(int(self._pick((0, 0, 1, 2)))):
+                opened = self._ask(client, "press", button="transfer")
+            who = str(opened["signing_in"]) if opened and opened.get("signing_in") else who
+            opened = self._ask(client, "press", button="finish")
         if opened is None or opened["state"] != "open":
             log.warning("loket %d did not open: %s", number, opened)
             return
-        log.info("officer opened loket %d", number)
+        log.info("%s opened loket %d", who, number)
         press: Callable[..., dict[str, Any] | None] = lambda button: self._ask(  # noqa: E731
             client, "press", button=button
         )

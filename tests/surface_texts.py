@@ -13,7 +13,7 @@ import re
 from datetime import UTC, datetime
 
 from edge.counter import model as counter_model
-from edge.counter.model import ERROR_TEXT, UnitState
+from edge.counter.model import ERROR_TEXT, Officer, UnitState
 from edge.counter.model import screen as counter_screen
 from protocol.models import CounterState, PriorityCategory, TicketState, TicketView
 
@@ -48,6 +48,14 @@ def _unit(**fields: object) -> UnitState:
     return UnitState(**{**base, **fields})  # type: ignore[arg-type]
 
 
+OFFICERS = {
+    "DUKCAPIL": [
+        Officer("199006212013061005", "Slamet Siregar"),
+        Officer("198710242011081006", "Rizky Gunawan"),
+        Officer("197505071999091007", "Dra. Hj. Nurul Fitriani Rahmawati Kusumaningrum, M.Si."),
+    ]
+}
+
 # Every screen the unit can show, by the state that makes it.
 OLED_SCREENS: dict[str, UnitState] = {
     "connecting": _unit(counter=None),
@@ -68,6 +76,15 @@ OLED_SCREENS: dict[str, UnitState] = {
         current=_ticket("A-012"),
         menu=0,
         service_names={"DUK-KK": "Perekaman dan Pencetakan KTP-el dan Kartu Keluarga"},
+    ),
+    "sign-in": _unit(
+        state=CounterState.CLOSED, agency="DUKCAPIL", officers=OFFICERS, picker=1
+    ),
+    "sign-in-long": _unit(
+        state=CounterState.CLOSED, agency="DUKCAPIL", officers=OFFICERS, picker=2
+    ),
+    "sign-in-not-listed": _unit(
+        state=CounterState.CLOSED, agency="DUKCAPIL", officers=OFFICERS, picker=3
     ),
 }
 

@@ -98,13 +98,22 @@ class Unit:
         pin.drive_high()
         self.clock.advance(0.05)
 
-    def hold_next(self) -> None:
+    def hold_next(self, sign_in: bool = True) -> None:
+        """Hold BERIKUT; on a closed counter the officer then signs in as whoever the
+        picker offers first (SELESAI), unless ``sign_in`` is False."""
         pin = self.pin(self.config.buttons.next)
         pin.drive_low()
         self.clock.advance(self.config.hold_s + 0.1)
-        assert self.until(lambda u, s: u.pending is not None or u.state is CounterState.OPEN)
+        assert self.until(
+            lambda u, s: (
+                u.pending is not None or u.picker is not None or u.state is CounterState.OPEN
+            )
+        )
         pin.drive_high()
         self.clock.advance(0.05)
+        if sign_in and self.agent.unit.picker is not None:
+            self.press("finish")
+            assert self.until(lambda u, s: u.picker is None)
 
     def until(self, predicate: Callable[[UnitState, Screen], bool], timeout: float = 10.0) -> bool:
         return self.agent.wait_for(predicate, timeout)
@@ -218,6 +227,47 @@ def test_hold_next_opens_then_press_calls(
     unit.press_skm(3)
     assert unit.until(lambda u, s: s.footer == "Terima kasih")
     assert hub.service.state.rated == {f"20261123-{number}#1"}
+
+
+def test_the_officer_picks_their_name_when_opening(unit: Unit, hub: HubApp) -> None:
+    site = load_site()
+    mine = [o for o in site.officers if o.agency == "DUKCAPIL"]
+    unit.hold_next(sign_in=False)
+    assert unit.until(lambda u, s: s.big == mine[0].name)
+    assert hub.service.state.counter(1).state is CounterState.CLOSED, "not open before a pick"
+    unit.assert_screen(
+        "sign-in-live",
+        Screen(
+            f"Loket 1 · Petugas 1/{len(mine) + 1}",
+            mine[0].name,
+            "PINDAH: nama lain",
+            "SELESAI: ya · ULANG: batal",
+        ),
+    )
+    unit.press("transfer")
+    unit.press("transfer")
+    unit.press("no_show")  # one back
+    assert unit.agent.settled()
+    assert unit.until(lambda u, s: s.big == mine[1].name)
+    unit.press("finish")
+    assert unit.until(lambda u, s: u.state is CounterState.OPEN and u.officer_id == mine[1].nip)
+    assert hub.service.state.counter(1).officer == mine[1].nip
+    unit.hold_next()  # close: signed out
+    assert unit.until(lambda u, s: u.state is CounterState.CLOSED)
+    assert hub.service.state.counter(1).officer is None
+    unit.hold_next(sign_in=False)  # the picker starts at who signed in here last
+    assert unit.until(lambda u, s: s.big == mine[1].name)
+    unit.press("recall")  # cancel: stays closed
+    assert unit.until(lambda u, s: u.picker is None and s.big == "Tutup")
+    unit.hold_next(sign_in=False)
+    assert unit.until(lambda u, s: s.big == mine[1].name)
+    unit.press("no_show")
+    unit.press("no_show")  # back past the first name: the last choice
+    assert unit.agent.settled()
+    assert unit.until(lambda u, s: s.big == "Tanpa nama")
+    unit.press("finish")
+    assert unit.until(lambda u, s: u.state is CounterState.OPEN)
+    assert hub.service.state.counter(1).officer is None
 
 
 def test_bouncing_next_calls_one_ticket(

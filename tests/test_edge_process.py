@@ -30,6 +30,7 @@ import pytest
 from edge.printer.decode import split_tickets
 from edge.simulation.control import ControlClient, socket_path
 from firmware_config.inventory import DEFAULT_INVENTORY, DEVICES_DIR, Inventory
+from hub.site.loader import load_site
 from mpp.process import PROJECT_ROOT, EdgeProcess, HubProcess
 from mqtt_broker.local import LocalBroker, start_local_broker
 from mqtt_broker.runner import free_port
@@ -191,8 +192,12 @@ def test_counter_unit_calls_a_ticket_and_stops_cleanly(
     number = ticket(building[0], "PTSP-NIB")
     with online(building, "counter-10", state_dir):
         with ControlClient(socket_path(state_dir, "counter-10")) as officer:
-            opened = officer.ask("hold", button="next")
-            assert opened["state"] == "open", opened
+            picking = officer.ask("hold", button="next")
+            first = next(o for o in load_site().officers if o.agency == "DPMPTSP")
+            assert picking["signing_in"] == first.name, picking
+            assert picking["screen"][1] == first.name, "the OLED shows the name to pick"
+            opened = officer.ask("press", button="finish")
+            assert opened["state"] == "open" and opened["officer"] == first.nip, opened
             called = officer.ask("press", button="next")
         assert called["current"] == number, called
         assert called["screen"][1] == number, "the OLED shows the number being served"

@@ -186,7 +186,9 @@ def test_a_counter_process_works_over_tls_and_its_password_never_crosses_the_lan
         counter.start()
         counter.wait_for("connected as counter-03", WAIT)
         with ControlClient(socket_path(tmp_path, "counter-03")) as officer:
-            opened = officer.ask("hold", button="next")
+            picking = officer.ask("hold", button="next")
+            assert picking["signing_in"], picking  # the officer picks their name first
+            opened = officer.ask("press", button="finish")
         assert opened["state"] == "open" and opened["online"], opened
     finally:
         counter.stop()

@@ -29,6 +29,7 @@ from edge.counter.model import (
     UnitState,
     decide,
     light,
+    officers_by_agency,
     screen,
 )
 from edge.hardware.debounce import ButtonLogic
@@ -226,6 +227,7 @@ class CounterAgent:
                 self._answered(event, now)
             elif isinstance(event, Catalogue):
                 self.unit.service_names = {s.code: s.short_name or s.name for s in event.services}
+                self.unit.officers = officers_by_agency(event)
             elif event == "connected":
                 self._queue(Send(CounterSync))
             for name, button in self._buttons.items():

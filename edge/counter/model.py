@@ -22,6 +22,7 @@ from edge.hardware.display import Screen
 from edge.hardware.gpio import Light
 from protocol.errors import ErrorCode
 from protocol.models import (
+    Catalogue,
     Command,
     CounterClose,
     CounterFinish,
@@ -50,6 +51,7 @@ ERROR_TEXT: dict[ErrorCode, str] = {
     ErrorCode.INVALID_STATE: "Tidak bisa sekarang",
     ErrorCode.EXPIRED: "Kedaluwarsa, ulangi",
     ErrorCode.UNKNOWN_COUNTER: "Unit belum terdaftar",
+    ErrorCode.UNKNOWN_OFFICER: "Petugas tidak terdaftar",
     ErrorCode.NOT_AUTHORISED: "Tidak diizinkan",
     ErrorCode.INTERNAL: "Gangguan sistem",
 }
@@ -69,6 +71,19 @@ STATE_WORD = {
     CounterState.PAUSED: "Istirahat",
     CounterState.CLOSED: "Tutup",
 }
+
+
+@dataclass(frozen=True)
+class Officer:
+    """One line of the sign-in picker: an officer of the site's list (catalogue)."""
+
+    nip: str | None
+    name: str
+
+
+# Last in the picker: opens the counter with nobody signed in (a newcomer not yet on
+# the site's list must still be able to serve; the admin signs them in later).
+NOT_LISTED = Officer(None, "Tanpa nama")
 
 
 @dataclass(frozen=True)
@@ -110,6 +125,16 @@ class UnitState:
     message: str | None = None
     message_until: float = 0.0
     service_names: dict[str, str] = field(default_factory=dict)  # from the catalogue
+    agency: str | None = None  # the counter's agency, from the hub's counter view
+    officer_id: str | None = None  # NIP of whoever is signed in at the counter
+    officers: dict[str, list[Officer]] = field(default_factory=dict)  # per agency (catalogue)
+    picker: int | None = None  # the officer picker's choice while it is shown
+    picker_until: float = 0.0
+    last_officer: str | None = None  # who signed in here last: the picker starts there
+
+    def choices(self) -> list[Officer]:
+        """Who may sign in here: the agency's officers, then "someone not on the list"."""
+        return [*self.officers.get(self.agency or "", []), NOT_LISTED]
 
     @property
     def online(self) -> bool:
@@ -120,6 +145,10 @@ class UnitState:
         self.state = view.state
         self.current = view.current
         self.waiting = view.waiting
+        self.agency = view.agency
+        self.officer_id = view.officer_id
+        if view.officer_id is not None:
+            self.last_officer = view.officer_id
 
     def say(self, text: str, now: float) -> None:
         self.message, self.message_until = text, now + MESSAGE_S
@@ -127,6 +156,10 @@ class UnitState:
     def expire(self, now: float) -> None:
         if self.menu is not None and now >= self.menu_until:
             self.menu = None
+        if self.picker is not None and (
+            now >= self.picker_until or self.state is not CounterState.CLOSED
+        ):
+            self.picker = None  # timed out, or opened meanwhile (the admin's console)
         if self.skm_ticket is not None and now >= self.skm_until:
             self.skm_ticket = None
         if self.message is not None and now >= self.message_until:
@@ -145,11 +178,13 @@ def decide(
         return Refuse("Tunggu…")
     if unit.menu is not None:
         return _menu(unit, button, now, targets)
+    if unit.picker is not None:
+        return _pick(unit, button, now)
     current = unit.current
     called = current is not None and current.state is TicketState.CALLED
     if button == "next" and gesture is Gesture.HOLD:
         if unit.state is CounterState.CLOSED:
-            return Send(CounterOpen)
+            return _open_picker(unit, now)
         return Refuse("Selesaikan dulu") if current else Send(CounterClose)
     if button == "next":
         return (
@@ -196,6 +231,59 @@ def _menu(unit: UnitState, button: str, now: float, targets: list[str]) -> Actio
     return Refuse("Pilih tujuan")
 
 
+def _open_picker(unit: UnitState, now: float) -> Action:
+    """Opening a counter starts with who the officer is: they pick their name.
+
+    Without officers for the agency (a site file without a list) the counter
+    opens at once, as before sign-in existed. The picker starts at whoever
+    signed in here last (the same person, most mornings).
+    """
+    choices = unit.choices()
+    if len(choices) == 1:
+        return Send(CounterOpen)
+    nips = [c.nip for c in choices]
+    last = unit.last_officer
+    unit.picker = nips.index(last) if last is not None and last in nips else 0
+    unit.picker_until = now + MENU_TIMEOUT_S
+    return Local()
+
+
+def _pick(unit: UnitState, button: str, now: float) -> Action:
+    """Sign-in picker: *transfer* (or *next*) shows the next name, *no-show* the previous,
+    *finish* signs in and opens, *recall* cancels (the counter stays closed)."""
+    assert unit.picker is not None
+    choices = unit.choices()
+    unit.picker_until = now + MENU_TIMEOUT_S
+    if button in ("transfer", "next"):
+        unit.picker = (unit.picker + 1) % len(choices)
+        return Local()
+    if button == "no_show":
+        unit.picker = (unit.picker - 1) % len(choices)
+        return Local()
+    if button == "finish":
+        chosen = choices[unit.picker % len(choices)]
+        unit.picker = None
+        return Send(CounterOpen, {"officer": chosen.nip} if chosen.nip else {})
+    if button == "recall":
+        unit.picker = None
+        return Local()
+    return Refuse("Pilih nama")
+
+
+def picker_screen(unit: UnitState) -> Screen:
+    """The sign-in picker: whose name, which of how many, and what the buttons do."""
+    assert unit.picker is not None
+    choices = unit.choices()
+    chosen = choices[unit.picker % len(choices)]
+    name = f"Loket {unit.counter}" if unit.counter else "Loket"
+    return Screen(
+        f"{name} · Petugas {unit.picker % len(choices) + 1}/{len(choices)}",
+        chosen.name,
+        f"{BUTTON_LABEL['transfer']}: nama lain",
+        f"{BUTTON_LABEL['finish']}: ya · {BUTTON_LABEL['recall']}: batal",
+    )
+
+
 def _rate(unit: UnitState, index: int, now: float) -> Action:
     if unit.skm_ticket is None or now >= unit.skm_until:
         return None  # a citizen pressing outside the window: nothing to do, no noise
@@ -203,6 +291,14 @@ def _rate(unit: UnitState, index: int, now: float) -> Action:
         return Refuse(NOT_LINKED)
     ticket, unit.skm_ticket = unit.skm_ticket, None
     return Send(SatisfactionRate, {"ticket_id": ticket, "rating": SatisfactionRating(index + 1)})
+
+
+def officers_by_agency(catalogue: Catalogue) -> dict[str, list[Officer]]:
+    """The picker's names per agency, in the site file's order."""
+    result: dict[str, list[Officer]] = {}
+    for officer in catalogue.officers:
+        result.setdefault(officer.agency, []).append(Officer(officer.nip, officer.name))
+    return result
 
 
 def waiting_text(waiting: int) -> str:
@@ -227,6 +323,8 @@ def screen(unit: UnitState, targets: list[str], hold_s: float = 3.0) -> Screen:
     if unit.counter is None:
         return Screen(name, "Menyambung…", "Menunggu data loket")
     header = f"{name} · {STATE_WORD[unit.state]}"
+    if unit.picker is not None:
+        return picker_screen(unit)
     if unit.menu is not None:
         code = targets[unit.menu]
         return Screen(

@@ -59,6 +59,10 @@ def _counter(agent: CounterAgent) -> dict[str, Action]:
             "service": current.service if current else None,
             "message": state.message,
             "transfer_to": agent.targets[state.menu] if state.menu is not None else None,
+            "signing_in": (
+                state.choices()[state.picker].name if state.picker is not None else None
+            ),
+            "officer": state.officer_id,
             "targets": list(agent.targets),
             "screen": _frame_text(agent),
         }
