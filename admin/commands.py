@@ -19,6 +19,7 @@ from admin.client import ConsoleError
 from protocol.models import (
     AdminAdvise,
     AdminAnnounce,
+    AdminCounterOfficer,
     AdminCounterServices,
     AdminCounterState,
     AdminDayClose,
@@ -121,7 +122,11 @@ def _ping(session: Session, _args: argparse.Namespace) -> int:
 
 
 def register_counter(commands: argparse._SubParsersAction) -> None:
-    counter = commands.add_parser("counter", help="open, close, pause a counter; its services")
+    counter = commands.add_parser(
+        "counter",
+        aliases=["counters"],
+        help="open, close, pause a counter; its services; who is on duty",
+    )
     actions = counter.add_subparsers(title="counter commands", metavar="ACTION", required=True)
     for action in CounterAction:
         one = actions.add_parser(action.value, help=f"{action.value} a counter")
@@ -134,6 +139,12 @@ def register_counter(commands: argparse._SubParsersAction) -> None:
     services.add_argument("--primary", required=True, help="service codes, comma-separated")
     services.add_argument("--secondary", default="", help="service codes, comma-separated")
     services.set_defaults(action=_counter_services)
+    officer = actions.add_parser("officer", help="sign an officer in (NIP) or out (--out)")
+    officer.add_argument("number", type=int, help="counter (loket) number")
+    who = officer.add_mutually_exclusive_group(required=True)
+    who.add_argument("nip", nargs="?", help="the officer's NIP (employee number) in the site file")
+    who.add_argument("--out", action="store_true", help="sign out whoever is on duty")
+    officer.set_defaults(action=_counter_officer)
 
 
 def _counter_state(session: Session, args: argparse.Namespace) -> int:
@@ -154,6 +165,18 @@ def _counter_services(session: Session, args: argparse.Namespace) -> int:
     session.ask(AdminCounterServices, counter=args.number, primary=primary, secondary=secondary)
     extra = f", helps {' '.join(secondary)}" if secondary else ""
     session.done(f"counter {args.number} calls {' '.join(primary)}{extra} for the rest of today")
+    return 0
+
+
+def _counter_officer(session: Session, args: argparse.Namespace) -> int:
+    reply = session.ask(
+        AdminCounterOfficer, counter=args.number, officer=None if args.out else args.nip
+    )
+    if args.out:
+        session.done(f"counter {args.number}: signed out, nobody on duty")
+        return 0
+    state = reply.counter.state.value if reply.counter else "?"
+    session.done(f"counter {args.number} ({state}): {args.nip} on duty")
     return 0
 
 

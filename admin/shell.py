@@ -70,6 +70,7 @@ def completion_tree(overview: HubOverview | None) -> dict[str, Any]:
             "pause": counters,
             "resume": counters,
             "services": counters,
+            "officer": counters,
         },
         "ticket": {
             "find": None,

@@ -18,6 +18,8 @@ from hub.events import (
     DayOpened,
     DeviceControlSent,
     Event,
+    OfficerSignedIn,
+    OfficerSignedOut,
     SatisfactionRated,
     ServiceClosed,
     ServiceQuotaSet,
@@ -73,6 +75,8 @@ def log_entry(
     text = _text(event, number, state)
     if isinstance(event, TicketReserved):
         fields["device"] = event.device_id
+    if isinstance(event, OfficerSignedIn | OfficerSignedOut) and counter in site.counters_by_number:
+        fields["agency"] = site.counter(event.counter).agency  # tail --agency finds them
     if isinstance(event, DeviceControlSent | TicketReprinted):
         fields["device"] = event.device if isinstance(event, DeviceControlSent) else event.kiosk
     if isinstance(event, CommandRejected) and _ACCOUNT.match(event.sender):
@@ -117,6 +121,14 @@ def _text(event: Event, number: str, state: QueueState) -> str:
     if isinstance(event, CounterChanged):
         reason = f": {event.reason}" if event.reason else ""
         return f"counter {event.counter} {event.state.value}{reason}{_by(event.account)}"
+    if isinstance(event, OfficerSignedIn):
+        where = f"counter {event.counter}"
+        return f"{event.name} ({event.officer}) on duty at {where}{_by(event.account)}"
+    if isinstance(event, OfficerSignedOut):
+        return (
+            f"{event.officer} off duty at counter {event.counter} ({event.reason.value})"
+            f"{_by(event.account)}"
+        )
     if isinstance(event, CounterServicesSet):
         secondary = f", secondary {' '.join(event.secondary)}" if event.secondary else ""
         return (

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from firmware_config.inventory import Inventory
+from hub.site.loader import load_site
 from mpp.process import EdgeProcess
 from mqtt_broker.site_ca import make_authority, write_certificate
 from protocol.errors import ErrorCode
@@ -111,6 +112,37 @@ def test_counter_open_pause_close_and_services_for_the_day(building: Building) -
     ]
     assert all(c["account"] == "admin" for c in changes if c["counter"] == 12)
     assert _audit(building, "counter.services_set")[-1]["account"] == "admin"
+
+
+def test_officers_sign_in_show_in_status_and_are_audited(building: Building) -> None:
+    site = load_site()
+    kejari = next(o for o in site.officers if o.agency == "KEJARI")
+    dukcapil = next(o for o in site.officers if o.agency == "DUKCAPIL")
+    said = building.admin_ok("counters", "officer", "14", kejari.nip)
+    assert f"{kejari.nip} on duty" in said
+    row = status_of(building.status(), "counters", "counter", 14)
+    assert row["officer"] == kejari.name and row["officer_id"] == kejari.nip
+    assert kejari.name.split()[0] in building.admin_ok("status"), "the table names them"
+    building.issue("KEJ-HUKUM")
+    counter = building.device("counter-14", Role.COUNTER)
+    counter.ok(CounterOpen)  # opened at the unit without a pick: the admin's officer stays
+    counter.ok(CounterNext)
+    called = [c for c in _audit(building, "ticket.called") if c["counter"] == 14]
+    assert [c["officer"] for c in called] == [kejari.nip]
+    before = building.status()
+    _one_line_error(
+        building.admin("counter", "officer", "14", dukcapil.nip), 3, "not_authorised", "KEJARI"
+    )
+    _one_line_error(
+        building.admin("counter", "officer", "14", "199901012020011999"), 3, "unknown_officer"
+    )
+    assert building.status()["counters"] == before["counters"]
+    assert "nobody on duty" in building.admin_ok("counter", "officer", "14", "--out")
+    assert status_of(building.status(), "counters", "counter", 14)["officer"] is None
+    signed_in = [e for e in _audit(building, "officer.signed_in") if e["counter"] == 14]
+    signed_out = [e for e in _audit(building, "officer.signed_out") if e["counter"] == 14]
+    assert [(e["officer"], e["account"]) for e in signed_in] == [(kejari.nip, "admin")]
+    assert [(e["officer"], e["reason"]) for e in signed_out] == [(kejari.nip, "admin")]
 
 
 def test_a_refused_command_changes_nothing(building: Building) -> None:
