@@ -21,13 +21,15 @@ import subprocess
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from firmware_config.credentials import state_home
-from firmware_config.inventory import DEFAULT_INVENTORY, DEVICES_DIR, load_inventory
+from firmware_config.inventory import DEFAULT_INVENTORY, DEVICES_DIR, Inventory, load_inventory
+from firmware_config.schema import AdminAccount
 from hub.site.loader import load_site
 from hub.site.schema import Site
 from mpp.demo_monitor import Monitor
@@ -67,6 +69,21 @@ class SiteTimeFormatter(logging.Formatter):
         return wall_now().astimezone(self.zone).strftime("%H.%M.%S")
 
 
+MONITOR_ACCOUNT = "demo-monitor"
+
+
+def with_monitor_account(inventory: Inventory) -> Inventory:
+    """The inventory plus the demo monitor's own account, on the demo's private broker only.
+
+    The broker makes an account's name its client id, so a monitor logged in as
+    ``admin`` was bumped off whenever someone ran ``mpp admin`` on the demo
+    (and bumped the console in turn). The monitor only listens; the hub never
+    hears a command from it, so the hub's own inventory need not know it.
+    """
+    monitor = AdminAccount(username=MONITOR_ACCOUNT, name="Demo monitor (listens only)")
+    return replace(inventory, admins=(*inventory.admins, monitor))
+
+
 def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float = 1.0) -> int:
     """Run until SIGTERM, Ctrl-C or ``duration`` seconds; stop everything within ~2 s."""
     directory = state_dir or default_state_dir()
@@ -85,7 +102,7 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
 
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}
-    broker = start_local_broker(directory, inventory)
+    broker = start_local_broker(directory, with_monitor_account(inventory))
     log.info(
         "broker on %s:%d (TLS, site CA %s); state and logs in %s",
         broker.host,
@@ -119,10 +136,9 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
     counters = {c.number: c.device_id for c in staffed if c.device_id is not None}
     kiosks = [d.device_id for d in inventory.devices if d.role is Role.KIOSK]
     people = People(site, devices_dir, kiosks, counters, seed, pace)
-    admin = inventory.admins[0].username
     monitor = Monitor(
         site,
-        broker.link_settings(admin),
+        broker.link_settings(MONITOR_ACCOUNT),
         lambda: people.served,
     )
     try:
@@ -142,6 +158,12 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
             devices_dir / "display-01.png",
             devices_dir / "voice" / "display-01",
             devices_dir / "printer-kiosk-01.bin",
+        )
+        log.info(
+            "admin console on this demo: mpp admin --broker %s:%d --plain --secrets %s status",
+            broker.host,
+            broker.local_port,
+            directory / "mqtt-credentials.json",
         )
         monitor.start()
         people.start()

@@ -107,14 +107,22 @@ class MppProcess:
         self.spawn()
         return self.wait_for(self.ready_line, timeout)
 
-    def wait_for(self, text: str, timeout: float = 10.0) -> float:
-        """Seconds from process start to the first stderr line containing ``text``.
+    def wait_for(self, text: str, timeout: float = 10.0, after: float | None = None) -> float:
+        """Seconds from process start to the first stderr line containing ``text``
+        (read after the ``time.perf_counter()`` instant ``after``, when given).
 
         Raises if the process ends, or ``timeout`` passes, before such a line.
         """
 
         def found() -> float | None:
-            return next((at for at, line in list(self._seen) if text in line), None)
+            return next(
+                (
+                    at
+                    for at, line in list(self._seen)
+                    if text in line and (after is None or at > after)
+                ),
+                None,
+            )
 
         with self._changed:
             self._changed.wait_for(lambda: found() is not None or self._ended, timeout)

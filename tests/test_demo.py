@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,6 +17,32 @@ from edge.printer.decode import split_tickets
 from mpp.process import MppProcess
 
 STOP_WITHIN_S = 2.0
+
+
+def _admin_status_leaves_the_monitor_alone(demo: MppProcess) -> None:
+    """`mpp admin status` on the running demo, as its log line says to run it: the monitor
+    has its own account, so neither bumps the other off the broker."""
+    said = next(line for line in demo.lines if "admin console on this demo: mpp " in line)
+    args = said.split("admin console on this demo: mpp ", 1)[1].split()
+    assert args[0] == "admin" and args[-1] == "status", said
+    before = len(demo.lines)
+    done = subprocess.run(
+        [sys.executable, "-m", "mpp.cli", *args, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "MPP_ADMIN_PASSWORD"},
+    )
+    answered = time.perf_counter()
+    assert done.returncode == 0, done.stderr
+    status = json.loads(done.stdout)
+    officers = [c["officer"] for c in status["counters"] if c["officer"]]
+    assert officers, "the demo's officers signed in at their units"
+    # The monitor logs the next call after the console's connection: had the console
+    # bumped it, its link would have said so (and reconnected) before.
+    demo.wait_for("called ", 30, after=answered)
+    after = "".join(demo.lines[before:])
+    assert "disconnected" not in after and "reconnect" not in after, after
 
 
 def test_demo_is_the_building_as_processes_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
@@ -28,6 +56,7 @@ def test_demo_is_the_building_as_processes_and_stops_cleanly_on_ctrl_c(tmp_path:
         demo.wait_for("citizen took ", 30)
         demo.wait_for("called ", 30)
         demo.wait_for(" served", 60)
+        _admin_status_leaves_the_monitor_alone(demo)
     finally:
         sent = time.perf_counter()
         assert demo.process is not None
