@@ -16,12 +16,14 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pygame
 
+from edge import identify as identify_overlay
 from edge.display.announcer import Announcer
 from edge.display.model import DisplayModel
 from edge.display.screen import DisplayScreen
@@ -50,6 +52,11 @@ log = logging.getLogger(__name__)
 FRAME_S = 0.1
 
 
+@dataclass(frozen=True)
+class _Identify:
+    seconds: float
+
+
 class DisplayAgent:
     def __init__(
         self,
@@ -74,6 +81,11 @@ class DisplayAgent:
         self.snapshot_dir, self.snapshot_every_s = snapshot_dir, snapshot_every_s
         self.snapshot_name = snapshot_name
         self._last_snapshot = 0.0
+        zones = f" · {', '.join(unit.zones)}" if unit.zones else ""
+        self.identifying = identify_overlay.Identify(
+            config.device_id, f"Layar panggilan antrean{zones}"
+        )
+        self._identified = False  # the frame on screen carries the identify banner
         self._events: queue.Queue[object] = queue.Queue()
         self._stop = threading.Event()
         self.beat = LoopBeat()  # systemd's watchdog follows the drawing loop
@@ -114,6 +126,10 @@ class DisplayAgent:
     def request_stop(self) -> None:
         self._stop.set()
 
+    def identify(self, seconds: int) -> None:
+        """The admin asked which screen this is: frame and banner for ``seconds`` (any thread)."""
+        self._events.put(_Identify(seconds))
+
     def run(self) -> None:
         """Draw at least every FRAME_S, and at once when a message arrives."""
         while not self._stop.is_set():
@@ -132,19 +148,29 @@ class DisplayAgent:
                 message = self._events.get_nowait()
             except queue.Empty:
                 break
-            self._apply(message)
+            if isinstance(message, _Identify):
+                self.identifying.start(message.seconds, now)
+            else:
+                self._apply(message)
         self.model.connected = self.link.connected.is_set()
         came = self.model.tick(now)
         zone = ZoneInfo(self.model.catalogue.timezone if self.model.catalogue else "Asia/Jakarta")
         with self.changed:
             self.screen.draw(self.model, now, wall_now().astimezone(zone))
+            identified = identify_overlay.draw(self.surface, self.identifying, now) is not None
             if pygame.display.get_surface() is self.surface:
                 pygame.display.flip()
             self.changed.notify_all()
         due = now - self._last_snapshot >= self.snapshot_every_s
-        if self.snapshot_dir is not None and (due or came is not None):
+        banner = identified != self._identified  # the banner came or went: save it so
+        self._identified = identified
+        if self.snapshot_dir is not None and (due or came is not None or banner):
             self._last_snapshot = now
             save_png(self.surface, self.snapshot_dir / self.snapshot_name)
+        if banner:  # after the screenshot: a reader of this line finds the banner saved
+            log.info(
+                "identify: %s", " · ".join(self.identifying.lines()) if identified else "ended"
+            )
 
     def _apply(self, message: object) -> None:
         if isinstance(message, CallEvent):

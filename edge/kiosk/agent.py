@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 import pygame
 
+from edge import identify as identify_overlay
 from edge.command_client import CommandClient
 from edge.hardware.snapshot import save_png
 from edge.kiosk.model import CheckIn, Intent, Issue, KioskModel, Target, View
@@ -116,6 +117,8 @@ class KioskAgent:
         self._parts: list[Any] = []  # scanner, hot-plug watcher: started/stopped with us
         self.screenshot_path: Path | None = None  # simulated hardware: the screen, saved
         self._shot_view: View | None = None
+        self.identifying = identify_overlay.Identify(config.device_id, "Kios tiket antrean")
+        self._identified = False
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -145,6 +148,10 @@ class KioskAgent:
     def request_stop(self) -> None:
         """Ask the UI loop to return (signal handlers, the demo)."""
         self._stop.set()
+
+    def identify(self, seconds: int) -> None:
+        """The admin asked which kiosk this is: frame and banner for ``seconds`` (any thread)."""
+        self._events.put(("identify", seconds))
 
     def run(self) -> None:
         """The UI loop (main thread on the kiosk); returns when stopped."""
@@ -185,14 +192,21 @@ class KioskAgent:
         self.model.tick(now)
         with self.changed:
             self.targets = self.screens.draw(self.model, self._local_now())
+            identified = identify_overlay.draw(self.surface, self.identifying, now) is not None
             self.drawn = (self.model.shown(), self.model.page)
             if pygame.display.get_surface() is self.surface:
                 pygame.display.flip()
             self.changed.notify_all()
         shown = self.model.shown()
-        if self.screenshot_path is not None and shown is not self._shot_view:
+        banner = identified != self._identified  # the identify banner came or went
+        self._identified = identified
+        if self.screenshot_path is not None and (shown is not self._shot_view or banner):
             self._shot_view = shown  # once per screen the citizen sees, not every frame
             save_png(self.surface, self.screenshot_path)
+        if banner:  # after the screenshot: a reader of this line finds the banner saved
+            log.info(
+                "identify: %s", " · ".join(self.identifying.lines()) if identified else "ended"
+            )
 
     def _pygame_event(self, event: pygame.event.Event, now: float) -> None:
         if event.type == pygame.FINGERUP:
@@ -226,6 +240,8 @@ class KioskAgent:
             self.model.printed(item[1], now)
         elif isinstance(item, tuple) and item[0] == "failed":
             self.model.failed(item[1], now)
+        elif isinstance(item, tuple) and item[0] == "identify":
+            self.identifying.start(float(item[1]), now)
 
     def check_printer(self) -> None:
         status = self.transport.status()

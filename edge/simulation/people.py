@@ -111,6 +111,7 @@ def _kiosk(agent: KioskAgent) -> dict[str, Action]:
             "view": model.shown().value,
             "unavailable": model.unavailable_reason(),
             "message": model.message,
+            "identifying": _identifying(agent),
         }
 
     def step(target: tuple[str, ...], expected: View | None) -> None:
@@ -186,6 +187,12 @@ def _try_touch(agent: KioskAgent, *target: str) -> None:
         return
 
 
+def _identifying(agent: KioskAgent | DisplayAgent) -> list[str] | None:
+    """The identify banner's texts while the screen shows it."""
+    banner = agent.identifying
+    return banner.lines() if banner.active(agent.clock()) else None
+
+
 # -- call display: what someone in the hall sees -----------------------------------------
 
 
@@ -199,6 +206,7 @@ def _display(agent: DisplayAgent) -> dict[str, Action]:
             "linked": model.linked,
             "announced": agent.announcer.spoken_count,
             "last_announcement": agent.announcer.spoken[-1] if agent.announcer.spoken else None,
+            "identifying": _identifying(agent),
         }
 
     return {"status": status}
