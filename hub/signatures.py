@@ -84,7 +84,7 @@ def check_and_store(
             "counter": submission.counter,
             "service": service.code,
             "agency": service.agency,
-            "officer": None,  # the counter unit has no officer login yet
+            "officer": _on_duty(state, submission.counter),
             "request_id": str(submission.request_id) if submission.request_id else None,
             "sha256": submission.sha256,
             "points": sum(len(s.points) for s in submission.strokes),
@@ -94,6 +94,14 @@ def check_and_store(
         }
     )
     return Accepted(submission.ticket_id, submission.sha256, again=False)
+
+
+def _on_duty(state: QueueState, counter: int) -> str | None:
+    """Who handed over: the officer signed in at the counter, as the receipt names them."""
+    record = state.counter(counter)
+    if record.officer is None:
+        return None
+    return f"{record.officer_name} (NIP {record.officer})"
 
 
 def receipt(site: Site, store: EventStore, ticket_id: str) -> Receipt:

@@ -63,11 +63,11 @@ def strokes() -> list[Stroke]:
     return [Stroke(points=first), Stroke(points=second)]
 
 
-def _serve(kiosk: DeviceClient, counter: DeviceClient) -> str:
+def _serve(kiosk: DeviceClient, counter: DeviceClient, officer: str | None = None) -> str:
     reply = kiosk.ok(TicketReserve, service="DUK-KTP")
     assert reply.ticket is not None
     kiosk.ok(TicketPrinted, ticket_id=reply.ticket.ticket_id)
-    counter.ok(CounterOpen)
+    counter.ok(CounterOpen, officer=officer)
     called = counter.ok(CounterNext)
     assert called.counter is not None and called.counter.current is not None
     return called.counter.current.ticket_id
@@ -85,7 +85,8 @@ def test_a_signature_is_stored_with_its_ticket_counter_service_and_agency(
     app = hub_app()
     kiosk, counter = device("kiosk-01", Role.KIOSK), device("counter-01", Role.COUNTER)
     pad = device("sigpad-01", Role.SIGNATURE_PAD)
-    ticket_id = _serve(kiosk, counter)
+    officer = next(o for o in app.service.site.officers if o.agency == "DUKCAPIL")
+    ticket_id = _serve(kiosk, counter, officer.nip)
     signed = strokes()
     command = pad.command(
         SignatureSubmit,
@@ -109,6 +110,7 @@ def test_a_signature_is_stored_with_its_ticket_counter_service_and_agency(
         app.service.site.service("DUK-KTP").agency,
     )
     assert row["device_id"] == "sigpad-01" and row["points"] == 42
+    assert row["officer"] == f"{officer.name} (NIP {officer.nip})", "who handed over"
     assert row["sha256"] == strokes_sha256(signed)
     stored = json.loads(row["strokes"])
     assert stored[1][0] == [0.7, 0.3, 0.6, 600]
