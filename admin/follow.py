@@ -189,6 +189,8 @@ class LiveModel:
                         if message.served_today is not None
                         else row.served_today,
                         "reason": message.reason,
+                        "officer": message.officer,
+                        "officer_id": message.officer_id,
                     }
                 )
                 if row.counter == message.counter

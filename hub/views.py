@@ -73,6 +73,7 @@ def counter_status(site: Site, state: QueueState, number: int) -> CounterStatus:
         served_today=served,
         reason=state.counter(number).reason,
         officer_id=view.officer_id,
+        officer=state.counter(number).officer_name,
     )
 
 

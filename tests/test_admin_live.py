@@ -19,6 +19,7 @@ from admin.connection import ConsoleSettings
 from admin.follow import LiveModel, run_top
 from admin.session import Session
 from firmware_config.inventory import Inventory
+from hub.site.loader import load_site
 from mpp.process import PROJECT_ROOT
 from protocol.errors import ErrorCode
 from protocol.models import CounterNext, CounterOpen, CounterPause, TicketReserve
@@ -126,12 +127,13 @@ def test_top_renders_live_from_retained_state_and_events(building: Building) -> 
         ticket = building.issue("DIK-LEGALISIR").ticket
         assert ticket is not None
         counter = building.device("counter-20", Role.COUNTER)
-        counter.ok(CounterOpen)
+        officer = next(o for o in load_site().officers if o.agency == "DISDIKBUD")
+        counter.ok(CounterOpen, officer=officer.nip)  # picked on the unit: signs in
         counter.ok(CounterNext)
 
         def called(model: LiveModel) -> bool:
             row = next(c for c in model.overview.counters if c.counter == 20)
-            return row.current == ticket.number and any(
+            return row.current == ticket.number and row.officer == officer.name and any(
                 f"{ticket.number} called to counter 20" in line for line in model.recent
             )
 
@@ -143,6 +145,7 @@ def test_top_renders_live_from_retained_state_and_events(building: Building) -> 
     text = session.console.export_text()
     assert f"{ticket.number} called to counter 20" in text  # drawn, not only known
     assert "Loket 20" in text and "Latest events" in text and "hub online" in text
+    assert officer.name in text, "the officer on duty, live"
     queue = next(s for s in seen[0].overview.services if s.service == "DIK-LEGALISIR")
     assert queue.issued_today >= 1
 

@@ -223,6 +223,7 @@ class CounterAgent:
                 if event.counter == self.unit.counter and self.unit.pending is None:
                     self.unit.state, self.unit.waiting = event.state, event.waiting
                     self.unit.current = event.current
+                    self.unit.on_duty(event.officer_id)
             elif isinstance(event, _Answer):
                 self._answered(event, now)
             elif isinstance(event, Catalogue):

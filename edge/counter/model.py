@@ -146,9 +146,13 @@ class UnitState:
         self.current = view.current
         self.waiting = view.waiting
         self.agency = view.agency
-        self.officer_id = view.officer_id
-        if view.officer_id is not None:
-            self.last_officer = view.officer_id
+        self.on_duty(view.officer_id)
+
+    def on_duty(self, officer_id: str | None) -> None:
+        """Who the hub says is signed in here (the unit's picker or the admin's console)."""
+        self.officer_id = officer_id
+        if officer_id is not None:
+            self.last_officer = officer_id
 
     def say(self, text: str, now: float) -> None:
         self.message, self.message_until = text, now + MESSAGE_S

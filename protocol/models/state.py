@@ -43,6 +43,9 @@ class CounterStatus(Envelope):
     officer_id: OfficerId | None = Field(
         default=None, description="The NIP of the officer signed in. Since 1.3."
     )
+    officer: ShortText | None = Field(
+        default=None, description="The name of the officer signed in. Since 1.3."
+    )
 
 
 class ServiceStatus(Envelope):
