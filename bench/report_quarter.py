@@ -33,7 +33,7 @@ from hub.reports.handler import answer  # noqa: E402
 from hub.reports.source import read_events  # noqa: E402
 from hub.site.loader import load_site  # noqa: E402
 from protocol.clock import wall_now  # noqa: E402
-from protocol.models.reports import AdminReportGet  # noqa: E402
+from protocol.models import AdminReportGet  # noqa: E402
 from tests.quarter_sim import QuarterSimulation, QuarterSpec  # noqa: E402
 
 FIRST, LAST = date(2026, 7, 1), date(2026, 9, 30)

@@ -158,7 +158,7 @@ def _officer_pages(report: Report) -> list[Figure]:
         table = axes.table(
             cellText=rows[start : start + OFFICER_ROWS_PER_PAGE],
             colLabels=columns,
-            colWidths=[0.17, 0.15, 0.1] + [0.066] * (len(columns) - 3),
+            colWidths=[0.16, 0.14, 0.12] + [0.064] * (len(columns) - 3),
             loc="upper center",
             cellLoc="right",
         )
