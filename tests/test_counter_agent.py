@@ -112,8 +112,10 @@ class Unit:
         pin.drive_high()
         self.clock.advance(0.05)
         if sign_in and self.agent.unit.picker is not None:
-            self.press("finish")
-            assert self.until(lambda u, s: u.picker is None)
+            self.press("finish")  # then the officer sees the counter open
+            assert self.until(
+                lambda u, s: u.picker is None and u.pending is None and u.state is CounterState.OPEN
+            )
 
     def until(self, predicate: Callable[[UnitState, Screen], bool], timeout: float = 10.0) -> bool:
         return self.agent.wait_for(predicate, timeout)
