@@ -19,6 +19,7 @@ Register = Callable[[argparse._SubParsersAction], None]
 
 def subcommands() -> list[Register]:
     from admin import commands, follow
+    from admin.complaints import register_complaints
     from admin.receipt import register_receipt
     from admin.reports import console as reports
 
@@ -33,6 +34,7 @@ def subcommands() -> list[Register]:
         commands.register_day,
         reports.register_report,
         register_receipt,
+        register_complaints,
     ]
 
 

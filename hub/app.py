@@ -51,6 +51,7 @@ from protocol.models import (
     AdminCommand,
     AdminReportGet,
     Command,
+    ComplaintStatusUpdate,
     DeviceStatus,
     Heartbeat,
     Presence,
@@ -125,9 +126,11 @@ class HubApp:
         self.inbox = FairInbox(on_overflow=self._on_overflow)
         link.use_inbox(self.inbox)
         self._listens = self._topics_of(inventory)
+        upstream = self._listens.setdefault(UPSTREAM_ACCOUNT, [])
+        upstream.append((spec("upstream.complaints"), {}, self._on_complaint_status))
         if isinstance(bookings, SqliteBookings):  # online bookings pushed by upstream
             intake = BookingIntake(bookings, link, self.clock, lambda: self._publish_all())
-            self._listens[UPSTREAM_ACCOUNT] = [(spec("upstream.bookings"), {}, intake.on_push)]
+            upstream.append((spec("upstream.bookings"), {}, intake.on_push))
         link.announce_as(
             hub_presence(site.id, software_version(), self.storage.degradations),
             on_connected=self._publish_all,
@@ -327,6 +330,24 @@ class HubApp:
             self.signatures.ask(self.service.state, outcome.events, self.clock.now())
             self.publisher.publish_log(self.service.state, outcome.events)
         self.service.snapshot_if_due()
+
+    def _on_complaint_status(self, decoded: Decoded, properties: Properties | None) -> None:
+        """A complaint's status from upstream: stored (hub/complaints.py), then answered on
+        ``upstream.reply`` with the update's Correlation Data."""
+        update = decoded.message
+        assert isinstance(update, ComplaintStatusUpdate)
+        try:
+            answer, events = self.service.complaint_status(update, UPSTREAM_ACCOUNT)
+        except StorageFullError:
+            self.storage.update()
+            return  # unanswered: upstream sends it again later
+        if answer.ok and events:
+            log.info("complaint %s is now %s", update.complaint_id, update.status.value)
+        elif not answer.ok:
+            log.warning("upstream status for %s refused: %s", update.complaint_id, answer.error)
+        self.link.answer(spec("upstream.reply"), answer, properties)
+        if events:
+            self.publisher.publish_log(self.service.state, events)
 
     def _on_invalid(self, topic: str, error: ContractError, properties: Properties | None) -> None:
         """A payload that broke the contract. On a command topic: an error reply on

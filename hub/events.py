@@ -15,7 +15,13 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from hub.site.schema import CategoryCode
-from protocol.models import CounterState, SatisfactionRating
+from protocol.models import (
+    ComplaintCategory,
+    ComplaintSource,
+    ComplaintStatus,
+    CounterState,
+    SatisfactionRating,
+)
 
 
 class EventModel(BaseModel):
@@ -245,6 +251,36 @@ class SurveyAnswered(EventModel):
     answers: list[int | None]
 
 
+class ComplaintRecorded(EventModel):
+    """A complaint or suggestion recorded at the kiosk or the console (hub/complaints.py).
+
+    The uplink forwards this event upstream as it is: its name and fields are the
+    contract with the national channel's side (SP4N-LAPOR), so keep them.
+    """
+
+    kind: Literal["complaint.recorded"] = "complaint.recorded"
+    complaint_id: str
+    category: ComplaintCategory
+    text: str
+    contact: str | None = None
+    ticket_id: str | None = None
+    service: str | None = None
+    agency: str | None = None
+    source: ComplaintSource
+    recorded_at: AwareDatetime
+
+
+class ComplaintStatusChanged(EventModel):
+    """Upstream reported a complaint's new status (or a console account set it)."""
+
+    kind: Literal["complaint.status_changed"] = "complaint.status_changed"
+    complaint_id: str
+    status: ComplaintStatus
+    note: str = ""
+    reference: str | None = None
+    source: str = "upstream"
+
+
 class AnnouncementsSet(EventModel):
     kind: Literal["announcements.set"] = "announcements.set"
     texts: list[str]
@@ -288,7 +324,9 @@ Event = Annotated[
     | DeviceControlSent
     | DayClosed
     | OfficerSignedIn
-    | OfficerSignedOut,
+    | OfficerSignedOut
+    | ComplaintRecorded
+    | ComplaintStatusChanged,
     Field(discriminator="kind"),
 ]
 

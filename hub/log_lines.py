@@ -12,6 +12,8 @@ import re
 from hub.events import (
     AnnouncementsSet,
     CommandRejected,
+    ComplaintRecorded,
+    ComplaintStatusChanged,
     CounterChanged,
     CounterServicesSet,
     DayClosed,
@@ -155,6 +157,12 @@ def _text(event: Event, number: str, state: QueueState) -> str:
         return f"{event.device}: {event.action} requested{_by(event.account)}"
     if isinstance(event, DayClosed):
         return f"service day {state.day} closed{_by(event.account)}"
+    if isinstance(event, ComplaintRecorded):
+        about = f" about {event.ticket_id}" if event.ticket_id else ""
+        return f"{event.category.value} {event.complaint_id} recorded ({event.source.value}){about}"
+    if isinstance(event, ComplaintStatusChanged):
+        note = f": {event.note}" if event.note else ""
+        return f"complaint {event.complaint_id} {event.status.value} ({event.source}){note}"
     if isinstance(event, CommandRejected):
         return f"{event.command_type} from {event.sender} refused ({event.code}): {event.message}"
     return event.kind

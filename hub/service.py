@@ -28,6 +28,7 @@ from hub.advise import advise
 from hub.bookings import BookingSource, NoBookings
 from hub.clock import Clock
 from hub.clock_offsets import ClockOffsets
+from hub.complaints import ComplaintBook, record, status_change, view_of
 from hub.decide import Decider, Decision, Refusal, Sender
 from hub.device_watch import DeviceWatch
 from hub.dispatch.policy import DispatchPolicy, policy_for
@@ -54,11 +55,18 @@ from protocol.errors import ErrorCode
 from protocol.models import (
     AdminAdvise,
     AdminCommand,
+    AdminComplaintAdd,
+    AdminComplaintList,
+    AdminComplaintShow,
     AdminStatus,
     AdminTicketFind,
     AdminTicketReceipt,
     AdminTicketStatus,
     Command,
+    ComplaintSource,
+    ComplaintStatusStored,
+    ComplaintStatusUpdate,
+    ComplaintSubmit,
     HubOverview,
     Reply,
     ReplyError,
@@ -109,6 +117,7 @@ class QueueService:
         self.clocks = ClockOffsets()
         self.devices = devices or DeviceWatch(roles)
         self.admin_decider = AdminDecider(site, roles, self.devices.online)
+        self.complaints = ComplaintBook.load(store)
 
     # -- start-up ----------------------------------------------------------------
 
@@ -173,6 +182,8 @@ class QueueService:
             return self._ticket_status(command, command.device_id, lambda: self._sender(command))
         if isinstance(command, SignatureSubmit):
             return self._signature(command)
+        if isinstance(command, ComplaintSubmit):
+            return self._complaint(command, command.device_id, ComplaintSource.KIOSK)
         stored = self.store.stored_reply(str(command.command_id), command.device_id)
         if stored is not None:
             return Outcome(Reply.model_validate_json(stored), duplicate=True)
@@ -242,6 +253,75 @@ class QueueService:
         )
         return Outcome(reply)
 
+    def _complaint(
+        self, command: ComplaintSubmit | AdminComplaintAdd, sender: str, source: ComplaintSource
+    ) -> Outcome:
+        """Record a complaint (hub/complaints.py): its event and the reply carrying its id
+        in one transaction, once per (sender, command id)."""
+        stored = self.store.stored_reply(str(command.command_id), sender)
+        if stored is not None:
+            return Outcome(Reply.model_validate_json(stored), duplicate=True)
+        now = self.clock.now()
+        rollover = self._day_events(now)
+        try:
+            if isinstance(command, ComplaintSubmit):
+                self._sender(command)
+            else:
+                self._admin(command)
+            event = record(
+                self.site,
+                self._current_state(now),
+                self.store,
+                self.complaints,
+                category=command.category,
+                text=command.text,
+                contact=command.contact,
+                ticket=command.ticket,
+                service=getattr(command, "service", None),
+                source=source,
+                now=now,
+            )
+        except Refusal as refusal:
+            return self._refuse(command.command_id, sender, command.type, refusal, now, rollover)
+        events: list[Event] = [*rollover, event]
+
+        def build() -> Reply:
+            view = view_of(event)
+            return Reply(command_id=command.command_id, ok=True, complaint=view)
+
+        reply = self._persist(events, now, (command.command_id, sender, command.type, build))
+        log.info(
+            "complaint %s (%s) recorded from %s%s",
+            event.complaint_id,
+            event.category.value,
+            sender,
+            f" about {event.ticket_id}" if event.ticket_id else "",
+        )
+        assert reply is not None
+        return Outcome(reply, events)
+
+    def complaint_status(
+        self, update: ComplaintStatusUpdate, sender: str
+    ) -> tuple[ComplaintStatusStored, list[Event]]:
+        """A status reported by upstream: stored as an event with its answer, once per
+        (sender, command id); an unknown complaint id is answered, not stored."""
+        stored = self.store.stored_reply(str(update.command_id), sender)
+        if stored is not None:
+            return ComplaintStatusStored.model_validate_json(stored), []
+        now = self.clock.now()
+        answer = ComplaintStatusStored(
+            command_id=update.command_id, complaint_id=update.complaint_id, ok=True
+        )
+        try:
+            event = status_change(self.complaints, update, now)
+        except Refusal as refusal:
+            refused = answer.model_copy(update={"ok": False, "error": refusal.message})
+            return refused, []
+        self._persist(
+            [event], now, (update.command_id, sender, update.type, answer.model_dump_json())
+        )
+        return answer, [event]
+
     def _decide_after(
         self, rollover: list[Event], command: Command, sender: Sender, now: datetime
     ) -> Decision:
@@ -260,6 +340,8 @@ class QueueService:
         """
         if command.reads_only:
             return self._admin_read(command)
+        if isinstance(command, AdminComplaintAdd):
+            return self._complaint(command, command.account, ComplaintSource.ADMIN)
         stored = self.store.stored_reply(str(command.command_id), command.account)
         if stored is not None:
             return Outcome(Reply.model_validate_json(stored), duplicate=True)
@@ -322,6 +404,12 @@ class QueueService:
             elif isinstance(command, AdminAdvise):
                 advice = advise(self.site, state, now, command.hours)
                 reply = reply.model_copy(update={"advice": advice})
+            elif isinstance(command, AdminComplaintList):
+                listed = self.complaints.listed(command.status, command.limit)
+                reply = reply.model_copy(update={"complaints": listed})
+            elif isinstance(command, AdminComplaintShow):
+                shown = self.complaints.get(command.complaint_id)
+                reply = reply.model_copy(update={"complaint": shown})
         except Refusal as refusal:
             return self._refused_read(command.command_id, command.account, command.type, refusal)
         return Outcome(reply)
@@ -605,11 +693,16 @@ class QueueService:
                     self.state.apply(event, seq)
                 if command is not None:
                     command_id, sender, kind, made = command
-                    reply = made() if callable(made) else made  # type: ignore[assignment]
-                    assert isinstance(reply, Reply)
-                    self.store.record_command(
-                        str(command_id), sender, kind, now.isoformat(), reply.model_dump_json()
-                    )
+                    if isinstance(made, str):  # an answer that is no Reply (upstream's)
+                        self.store.record_command(
+                            str(command_id), sender, kind, now.isoformat(), made
+                        )
+                    else:
+                        reply = made() if callable(made) else made  # type: ignore[assignment]
+                        assert isinstance(reply, Reply)
+                        self.store.record_command(
+                            str(command_id), sender, kind, now.isoformat(), reply.model_dump_json()
+                        )
         except StorageFullError:
             # Said once a minute by the app, not per command; the state may hold
             # what was applied before the write failed, so it is rebuilt all the same.
@@ -619,6 +712,7 @@ class QueueService:
             log.exception("commit failed; rebuilding state from the store")
             self.state = self._rebuild()
             raise
+        self.complaints.apply(events)  # committed: now the book may hold them
         self._since_snapshot += len(events)
         if any(isinstance(e, DayOpened) for e in events):
             self._since_snapshot = SNAPSHOT_EVERY  # a new day starts from a snapshot

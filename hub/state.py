@@ -16,6 +16,8 @@ from hub.events import (
     AnnouncementsSet,
     CancelReason,
     CommandRejected,
+    ComplaintRecorded,
+    ComplaintStatusChanged,
     CounterChanged,
     CounterServicesSet,
     DayClosed,
@@ -447,4 +449,6 @@ _HANDLERS = {
     DayClosed: QueueState._day_closed,
     OfficerSignedIn: QueueState._signed_in,
     OfficerSignedOut: QueueState._signed_out,
+    ComplaintRecorded: QueueState._nothing,  # kept by hub/complaints.py, across days
+    ComplaintStatusChanged: QueueState._nothing,
 }

@@ -25,6 +25,7 @@ read is a :class:`StoreError` naming its sequence number.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -56,6 +57,7 @@ CREATE TABLE IF NOT EXISTS events (
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_day ON events (day);
+CREATE INDEX IF NOT EXISTS events_complaints ON events (kind) WHERE kind GLOB 'complaint.*';
 CREATE TABLE IF NOT EXISTS numbers (
     day TEXT NOT NULL,
     number TEXT NOT NULL,
@@ -354,6 +356,36 @@ class EventStore:
             except ValueError as error:
                 raise self.bad_event(int(row_seq), str(kind), _reason(error)) from None
             yield int(row_seq), event
+
+    def complaint_events(self) -> list[Event]:
+        """Every complaint event of every day, in order (hub/complaints.py).
+
+        The partial index ``events_complaints`` holds only these rows, so the read
+        does not grow with the queue's events.
+        """
+        rows = self._db.execute(
+            "SELECT seq, kind, body FROM events WHERE kind GLOB 'complaint.*' ORDER BY seq"
+        ).fetchall()
+        events = []
+        for row_seq, kind, body in rows:
+            try:
+                events.append(event_from_json(body))
+            except ValueError as error:
+                raise self.bad_event(int(row_seq), str(kind), _reason(error)) from None
+        return events
+
+    def reserved_event(self, ticket_id: str) -> Event | None:
+        """The ``ticket.reserved`` event of a ticket of any day (its id names the day)."""
+        day = f"{ticket_id[0:4]}-{ticket_id[4:6]}-{ticket_id[6:8]}"
+        needle = json.dumps(ticket_id)
+        for (body,) in self._db.execute(
+            "SELECT body FROM events WHERE day = ? AND kind = 'ticket.reserved' AND instr(body, ?)",
+            (day, needle),
+        ):
+            event = event_from_json(body)
+            if getattr(event, "ticket_id", None) == ticket_id:
+                return event
+        return None
 
     def bad_event(self, seq: int, kind: str, why: str) -> StoreError:
         """The one-line error for an event row the hub cannot use."""

@@ -28,6 +28,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_TICKET = "unknown_ticket"
     UNKNOWN_OFFICER = "unknown_officer"  # not in the site's officer list (contract 1.3)
     UNKNOWN_BOOKING = "unknown_booking"
+    UNKNOWN_COMPLAINT = "unknown_complaint"
     FORGED_BOOKING = "forged_booking"  # the code does not verify against the site key
     CANCELLED_BOOKING = "cancelled_booking"  # cancelled upstream
     BOOKING_SLOT_PASSED = "booking_slot_passed"  # today's slot and its late grace are over

@@ -25,6 +25,8 @@ from protocol.models import (
     BookingsStored,
     CallEvent,
     Catalogue,
+    ComplaintStatusStored,
+    ComplaintStatusUpdate,
     CounterStatus,
     DeviceControl,
     DeviceStatus,
@@ -168,13 +170,29 @@ TOPICS: tuple[TopicSpec, ...] = (
         ),
     ),
     TopicSpec(
+        key="upstream.complaints",
+        template=f"{ROOT}/upstream/complaints",
+        messages=(ComplaintStatusUpdate,),
+        publishers=frozenset({Role.UPSTREAM}),
+        readers=frozenset({Role.HUB}),
+        retained=False,
+        description=(
+            "Status updates of complaints the hub recorded (SP4N-LAPOR), from upstream "
+            "(`mpp upstream complaints status` is a reference publisher). Stored as events; "
+            "the hub answers on `upstream.reply` once they are on disk."
+        ),
+    ),
+    TopicSpec(
         key="upstream.reply",
         template=f"{ROOT}/upstream/reply",
-        messages=(BookingsStored,),
+        messages=(BookingsStored, ComplaintStatusStored),
         publishers=frozenset({Role.HUB}),
         readers=frozenset({Role.UPSTREAM}),
         retained=False,
-        description="The hub's answer to a bookings push, Correlation Data echoed.",
+        description=(
+            "The hub's answer to a bookings push or a complaint status update, "
+            "Correlation Data echoed."
+        ),
     ),
     TopicSpec(
         key="device.status",

@@ -45,21 +45,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "push", help="publish the bookings and cancellations of a JSON file to the hub"
     )
     push.add_argument("file", type=Path, help="JSON: {bookings: [...], cancelled: [codes]}")
-    push.add_argument("--host", default="127.0.0.1", help="site broker address")
-    push.add_argument("--port", type=int, default=1884, help="broker port (loopback listener)")
-    push.add_argument("--secrets", type=Path, help="credentials file written by broker render")
-    push.add_argument(
+    _connection_options(push)
+    push.set_defaults(func=_push)
+
+    complaints = commands.add_parser(
+        "complaints", help="complaints forwarded upstream (SP4N-LAPOR)"
+    )
+    complaint_actions = complaints.add_subparsers(
+        title="complaints commands", metavar="COMMAND", required=True
+    )
+    status = complaint_actions.add_parser(
+        "status", help="report a complaint's status back to the hub, as the national channel does"
+    )
+    status.add_argument("complaint_id", metavar="ID", help="the hub's id, e.g. PGD-20261124-003")
+    status.add_argument(
+        "status",
+        metavar="STATUS",
+        choices=["received", "verified", "in_progress", "resolved", "rejected"],
+        help="received, verified, in_progress, resolved or rejected",
+    )
+    status.add_argument("--note", default="", help="what was done (shown in the console)")
+    status.add_argument("--reference", help="the national channel's tracking number")
+    _connection_options(status)
+    status.set_defaults(func=_complaint_status)
+
+
+def _connection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="site broker address")
+    parser.add_argument("--port", type=int, default=1884, help="broker port (loopback listener)")
+    parser.add_argument("--secrets", type=Path, help="credentials file written by broker render")
+    parser.add_argument(
         "--ca",
         type=Path,
         metavar="FILE",
-        help="site CA: push over TLS to the LAN listener (default for a host that is not "
+        help="site CA: publish over TLS to the LAN listener (default for a host that is not "
         "this machine: tls/ca.crt beside the credentials file)",
     )
-    push.add_argument(
+    parser.add_argument(
         "--plain", action="store_true", help="plain MQTT off this machine (a plain-LAN site)"
     )
-    push.add_argument("--timeout", type=float, default=PUSH_TIMEOUT_S, help="seconds per answer")
-    push.set_defaults(func=_push)
+    parser.add_argument("--timeout", type=float, default=PUSH_TIMEOUT_S, help="seconds per answer")
 
 
 def _key(args: argparse.Namespace) -> int:
@@ -163,4 +188,57 @@ def _push(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 8
+    return 0
+
+
+def _complaint_status(args: argparse.Namespace) -> int:
+    """Publish one ``complaint.status`` and wait for the hub's answer (stored, or why not)."""
+    from pydantic import ValidationError
+
+    from firmware_config.credentials import UPSTREAM_ACCOUNT, CredentialStore, default_store_path
+    from protocol.codec import Decoded
+    from protocol.link import LinkError, LinkSettings, MqttLink
+    from protocol.models import ComplaintStatus, ComplaintStatusStored, ComplaintStatusUpdate
+    from protocol.topics import spec
+
+    try:
+        update = ComplaintStatusUpdate(
+            command_id=uuid.uuid4(),
+            complaint_id=args.complaint_id.strip().upper(),
+            status=ComplaintStatus(args.status),
+            note=args.note,
+            reference=args.reference,
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        print(f"mpp: error: {first['loc'][0]}: {first['msg']}", file=sys.stderr)
+        return 2
+    secrets = args.secrets or default_store_path()
+    password = CredentialStore(secrets).password(UPSTREAM_ACCOUNT)
+    answers: queue.Queue[ComplaintStatusStored] = queue.Queue()
+
+    def on_answer(decoded: Decoded, _properties: object) -> None:
+        message = decoded.message
+        if isinstance(message, ComplaintStatusStored) and message.command_id == update.command_id:
+            answers.put(message)
+
+    settings = LinkSettings(args.host, args.port, UPSTREAM_ACCOUNT, password)
+    link = MqttLink(settings.with_tls(_tls(args, secrets)))
+    link.subscribe(spec("upstream.reply"), on_answer)
+    link.start(wait=args.timeout)
+    try:
+        link.publish(spec("upstream.complaints"), update).wait_for_publish(args.timeout)
+        try:
+            answer = answers.get(timeout=args.timeout)
+        except queue.Empty:
+            raise LinkError(
+                f"the hub did not answer within {args.timeout} s "
+                "(is `mpp hub run` running on this broker?)"
+            ) from None
+    finally:
+        link.stop()
+    if not answer.ok:
+        print(f"mpp: error: the hub refused it: {answer.error}", file=sys.stderr)
+        return 8
+    print(f"hub stored: {update.complaint_id} {update.status.value}")
     return 0

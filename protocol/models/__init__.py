@@ -1,7 +1,9 @@
 """Pydantic payload models of the contract, one module per concern."""
 
 from protocol.models.admin import (
-    ADMIN_COMMANDS,
+    ADMIN_COMMANDS as _ADMIN_COMMANDS,
+)
+from protocol.models.admin import (
     AdminAdvise,
     AdminAnnounce,
     AdminCommand,
@@ -28,7 +30,9 @@ from protocol.models.admin import (
 )
 from protocol.models.base import Envelope, WireModel, utc_now
 from protocol.models.commands import (
-    DEVICE_COMMANDS,
+    DEVICE_COMMANDS as _DEVICE_COMMANDS,
+)
+from protocol.models.commands import (
     BookingCheckIn,
     Command,
     CounterClose,
@@ -51,6 +55,20 @@ from protocol.models.commands import (
     TicketPrintFailed,
     TicketReserve,
     TicketStatusQuery,
+)
+from protocol.models.complaint_commands import (
+    AdminComplaintAdd,
+    AdminComplaintList,
+    AdminComplaintShow,
+    ComplaintSubmit,
+)
+from protocol.models.complaints import (
+    ComplaintCategory,
+    ComplaintSource,
+    ComplaintStatus,
+    ComplaintStatusStored,
+    ComplaintStatusUpdate,
+    ComplaintView,
 )
 from protocol.models.overview import (
     Admission,
@@ -102,12 +120,19 @@ from protocol.models.state import (
 )
 from protocol.models.upstream import BookingRecord, BookingsPush, BookingsStored
 
+# Complaints are commands of their own module, appended to the contract's lists here.
+DEVICE_COMMANDS = (*_DEVICE_COMMANDS, ComplaintSubmit)
+ADMIN_COMMANDS = (*_ADMIN_COMMANDS, AdminComplaintAdd, AdminComplaintList, AdminComplaintShow)
+
 __all__ = [
     "ADMIN_COMMANDS",
     "DEVICE_COMMANDS",
     "AdminAdvise",
     "AdminAnnounce",
     "AdminCommand",
+    "AdminComplaintAdd",
+    "AdminComplaintList",
+    "AdminComplaintShow",
     "AdminCounterOfficer",
     "AdminCounterServices",
     "AdminCounterState",
@@ -140,6 +165,13 @@ __all__ = [
     "CatalogueOfficer",
     "CatalogueService",
     "Command",
+    "ComplaintCategory",
+    "ComplaintSource",
+    "ComplaintStatus",
+    "ComplaintStatusStored",
+    "ComplaintStatusUpdate",
+    "ComplaintSubmit",
+    "ComplaintView",
     "ComponentState",
     "CounterAction",
     "CounterClose",

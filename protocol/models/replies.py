@@ -132,6 +132,13 @@ class Reply(Envelope):
     receipt: Receipt | None = Field(
         default=None, description="The answer to `ticket.receipt`: the signed hand-over."
     )
+    complaint: ComplaintView | None = Field(
+        default=None,
+        description="The complaint recorded (`complaint.submit`, `admin.complaint.add`) or shown.",
+    )
+    complaints: list[ComplaintView] | None = Field(
+        default=None, max_length=200, description="The answer to `admin.complaint.list`."
+    )
 
     @model_validator(mode="after")
     def _ok_xor_error(self) -> Self:
@@ -140,6 +147,7 @@ class Reply(Envelope):
         return self
 
 
+from protocol.models.complaints import ComplaintView  # noqa: E402
 from protocol.models.overview import AgencyAdvice, HubOverview  # noqa: E402  (cycle: overview uses the enums above)
 from protocol.models.reports import Report  # noqa: E402
 from protocol.models.signature import Receipt  # noqa: E402
