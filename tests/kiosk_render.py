@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pygame
 
 import edge.kiosk.screens as screens_module
+from edge.kiosk.feedback_agent import TICKET_UNKNOWN
 from edge.kiosk.metrics import Metrics
 from edge.kiosk.model import KioskModel, View
 from edge.kiosk.reasons import PRINT_FAILED, refusal
@@ -26,7 +27,7 @@ from edge.kiosk.screens import KioskScreens
 from edge.printer.transport import PrinterStatus
 from edge.text_fit import Fitted
 from protocol.errors import ErrorCode
-from protocol.models import PriorityCategory, TicketState, TicketView
+from protocol.models import ComplaintCategory, PriorityCategory, TicketState, TicketView
 from tests.kiosk_fixtures import RESOLUTIONS, service_states, site_catalogue
 
 NOW = datetime(2026, 11, 23, 8, 15, tzinfo=ZoneInfo("Asia/Jakarta"))  # local, as the agent draws
@@ -105,6 +106,20 @@ def model_for(case: str) -> KioskModel:
         "booking-slot-passed": View.ERROR,
         "offline": View.WELCOME,
         "paper-out": View.SERVICES,
+        "feedback-menu": View.FEEDBACK_MENU,
+        "complaint-category": View.COMPLAINT_CATEGORY,
+        "complaint-text": View.COMPLAINT_TEXT,
+        "complaint-text-long": View.COMPLAINT_TEXT,
+        "complaint-text-empty": View.COMPLAINT_TEXT,
+        "complaint-contact": View.COMPLAINT_CONTACT,
+        "complaint-ticket": View.COMPLAINT_TICKET,
+        "complaint-ticket-unknown": View.COMPLAINT_TICKET,
+        "complaint-done": View.COMPLAINT_DONE,
+        "survey-ticket": View.SURVEY_TICKET,
+        "survey-question": View.SURVEY_QUESTION,
+        "survey-question-longest": View.SURVEY_QUESTION,
+        "survey-done": View.SURVEY_DONE,
+        "sending": View.SENDING,
     }
     model.view = views[case]
     if case == "agencies-last-page":
@@ -145,7 +160,34 @@ def model_for(case: str) -> KioskModel:
         model.hub_online = False
     elif case == "paper-out":
         model.printer = PrinterStatus.PAPER_OUT
+    _feedback(case, model)
     return model
+
+
+def _feedback(case: str, model: KioskModel) -> None:
+    """The complaint and survey screens, with what a citizen would have entered."""
+    form = model.feedback
+    form.category = ComplaintCategory.PENGADUAN
+    form.text = "Antrean KTP-el lama sekali, hanya satu loket yang buka. Mohon ditambah"
+    form.contact = "081234567890"
+    form.ticket = "A-012"
+    if case == "complaint-text-long":  # more than the field shows: its end, after "…"
+        form.category, form.keys = ComplaintCategory.SARAN, "N–Z"
+        form.text = " ".join(["Mohon disediakan ruang laktasi dan kursi roda di lantai dua."] * 6)
+    elif case == "complaint-text-empty":
+        form.text, form.keys = "", "123"
+    elif case == "complaint-ticket":
+        model.keypad = "A–M"
+    elif case == "complaint-ticket-unknown":
+        form.ticket, form.notice = "Z-999", TICKET_UNKNOWN
+    elif case == "complaint-done":
+        form.complaint_id, form.slip_printed = "PGD-20261123-004", True
+    elif case == "survey-ticket":
+        form.ticket = "L-01"
+    elif case == "survey-question":
+        form.question, form.service_name = 0, "Perekaman KTP-el"
+    elif case == "survey-question-longest":  # the longest question and answers
+        form.question, form.answers[7] = 7, 3
 
 
 CASES = (
@@ -167,6 +209,20 @@ CASES = (
     "booking-slot-passed",
     "offline",
     "paper-out",
+    "feedback-menu",
+    "complaint-category",
+    "complaint-text",
+    "complaint-text-long",
+    "complaint-text-empty",
+    "complaint-contact",
+    "complaint-ticket",
+    "complaint-ticket-unknown",
+    "complaint-done",
+    "survey-ticket",
+    "survey-question",
+    "survey-question-longest",
+    "survey-done",
+    "sending",
 )
 
 

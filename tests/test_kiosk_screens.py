@@ -32,7 +32,8 @@ from tests.reference_images import assert_matches_reference
 OUTPUT = Path(__file__).resolve().parent / "output" / "kiosk"
 SITES = Path(__file__).resolve().parent.parent / "hub" / "site" / "sites"
 BODY_CAP_MM, HEADING_CAP_MM, TARGET_MM, GAP_MM = 4.0, 8.0, 15.0, 3.0
-NO_BUTTON = {"welcome", "offline", "paper-out", "printing"}  # the first screen, or nothing to do
+# The first screen, or nothing to do (printing a ticket, sending a complaint or survey).
+NO_BUTTON = {"welcome", "offline", "paper-out", "printing", "sending"}
 ALL = [(case, resolution) for resolution in RESOLUTIONS for case in CASES]
 
 

@@ -29,6 +29,8 @@ import pygame
 from edge import identify as identify_overlay
 from edge.command_client import CommandClient
 from edge.hardware.snapshot import save_png
+from edge.kiosk.feedback import CheckSurveyTicket, SendComplaint, SendSurvey
+from edge.kiosk.feedback_agent import FeedbackSender
 from edge.kiosk.model import CheckIn, Intent, Issue, KioskModel, Target, View
 from edge.kiosk.reasons import NO_ANSWER, PRINT_FAILED, refusal
 from edge.kiosk.screens import KioskScreens
@@ -108,6 +110,14 @@ class KioskAgent:
             )
         )
         self.commands = CommandClient(self.link, config.device_id)
+        self.feedback = FeedbackSender(  # the complaint and survey screens' commands
+            self.commands,
+            lambda outcome: self._events.put(("feedback", outcome)),
+            transport,
+            self.profile,
+            lambda: self.model.catalogue.site_name if self.model.catalogue else "",
+            self._local_now,
+        )
         self.link.subscribe(spec("hub.status"), self._incoming)
         self.link.subscribe(spec("state.catalogue"), self._incoming)
         self.link.subscribe(spec("state.service"), self._incoming)
@@ -242,6 +252,8 @@ class KioskAgent:
             self.model.failed(item[1], now)
         elif isinstance(item, tuple) and item[0] == "identify":
             self.identifying.start(float(item[1]), now)
+        elif isinstance(item, tuple) and item[0] == "feedback":
+            item[1](self.model, now)  # a complaint's or survey's outcome (feedback_agent.py)
 
     def check_printer(self) -> None:
         status = self.transport.status()
@@ -251,7 +263,11 @@ class KioskAgent:
             self.link.update_presence()
 
     def _intent(self, intent: Intent | None) -> None:
-        if intent is not None:
+        if isinstance(intent, SendComplaint | CheckSurveyTicket | SendSurvey):
+            threading.Thread(
+                target=self.feedback.run, args=(intent,), name="kiosk-feedback", daemon=True
+            ).start()
+        elif intent is not None:
             threading.Thread(
                 target=self._issue, args=(intent,), name="kiosk-issue", daemon=True
             ).start()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from edge.kiosk.feedback import Feedback, FeedbackIntent
 from edge.printer.transport import PrinterStatus
 from protocol.models import Catalogue, PriorityCategory, ServiceStatus, TicketView
 
@@ -37,6 +38,17 @@ class View(StrEnum):
     DONE = "done"
     ERROR = "error"
     UNAVAILABLE = "unavailable"
+    # complaints and the survey (edge/kiosk/feedback_flow.py)
+    FEEDBACK_MENU = "feedback"  # a 7" panel: complaint or survey
+    COMPLAINT_CATEGORY = "complaint-category"
+    COMPLAINT_TEXT = "complaint-text"
+    COMPLAINT_CONTACT = "complaint-contact"
+    COMPLAINT_TICKET = "complaint-ticket"
+    COMPLAINT_DONE = "complaint-done"
+    SURVEY_TICKET = "survey-ticket"
+    SURVEY_QUESTION = "survey-question"
+    SURVEY_DONE = "survey-done"
+    SENDING = "sending"
 
 
 Target = tuple[str, ...]
@@ -53,7 +65,9 @@ class CheckIn:
     code: str
 
 
-Intent = Issue | CheckIn
+Intent = Issue | CheckIn | FeedbackIntent
+BUSY = (View.PRINTING, View.SENDING)  # nothing to tap while the hub is asked
+TIMED = (View.DONE, View.ERROR, View.COMPLAINT_DONE, View.SURVEY_DONE)  # go home by themselves
 
 
 @dataclass
@@ -74,6 +88,7 @@ class KioskModel:
     page: int = 0  # of a list longer than the screen (agencies, services)
     pages_left: dict[View, int] = field(default_factory=dict)  # Kembali returns to the page
     keypad: str = "123"  # the group of keys shown on the code keypad
+    feedback: Feedback = field(default_factory=Feedback)  # complaint or survey being entered
 
     def unavailable_reason(self) -> str | None:
         """Why no ticket can be issued now, in words for the citizen; None when ready."""
@@ -91,7 +106,7 @@ class KioskModel:
 
     def shown(self) -> View:
         """The view on screen: UNAVAILABLE overrides the idle screens."""
-        busy = self.view in (View.PRINTING, View.DONE, View.ERROR)
+        busy = self.view in (*BUSY, *TIMED)
         if not busy and self.unavailable_reason() is not None:
             return View.UNAVAILABLE
         return self.view
@@ -108,9 +123,13 @@ class KioskModel:
         self.last_touch = now
         kind = target[0]
         view = self.shown()
-        if view is View.UNAVAILABLE or view is View.PRINTING:
+        if view is View.UNAVAILABLE or view in BUSY:
             return None
         before = self.view
+        from edge.kiosk import feedback_flow  # its screens' taps (it imports this module)
+
+        if feedback_flow.handles(self, kind):
+            return feedback_flow.tap(self, target, now)
         if kind == "back":
             self._back()
         elif kind == "start":
@@ -150,7 +169,11 @@ class KioskModel:
     def scanned(self, code: str, now: float) -> Intent | None:
         """A booking code from the scanner: checked in from any idle screen."""
         self.last_touch = now
-        if self.shown() in (View.UNAVAILABLE, View.PRINTING):
+        if self.shown() in (View.UNAVAILABLE, *BUSY):
+            return None
+        from edge.kiosk import feedback_flow
+
+        if feedback_flow.scanned(self, code):  # a ticket's QR on a ticket-number screen
             return None
         self.code = code
         self.view = View.PRINTING
@@ -163,15 +186,15 @@ class KioskModel:
         self.view, self.message, self.until = View.ERROR, message, now + ERROR_S
 
     def tick(self, now: float) -> None:
-        if (self.view in (View.DONE, View.ERROR) and now >= self.until) or (
-            self.view not in (View.WELCOME, View.PRINTING)
-            and (now - self.last_touch >= IDLE_TIMEOUT_S)
+        if (self.view in TIMED and now >= self.until) or (
+            self.view not in (View.WELCOME, *BUSY) and (now - self.last_touch >= IDLE_TIMEOUT_S)
         ):
             self.reset()
 
     def reset(self) -> None:
         self.view, self.agency, self.service, self.code = View.WELCOME, None, None, ""
         self.ticket, self.page, self.keypad = None, 0, "123"
+        self.feedback = Feedback()
         self.pages_left.clear()
 
     def _back(self) -> None:

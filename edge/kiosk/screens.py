@@ -20,6 +20,7 @@ import pygame
 from edge import fonts
 from edge.contrast import darkened_for, hex_colour
 from edge.indonesian import DAYS, MONTHS
+from edge.kiosk.feedback_screens import FeedbackScreens
 from edge.kiosk.metrics import Metrics
 from edge.kiosk.model import KEYPAD, KioskModel, Target, View
 from edge.kiosk.reasons import unavailable
@@ -51,6 +52,8 @@ class KioskScreens:
         self.m = Metrics.of((self.width, self.height), width_mm)
         self.pages = 1  # of the list on screen, for the pager
         self.titles: list[str] = []  # headings of the last frame (tests hold them to 8 mm)
+        self.footer = pygame.Rect(0, 0, 0, 0)  # the footer of the frame being drawn
+        self.feedback = FeedbackScreens(self)  # complaint and survey screens
 
     def draw(self, model: KioskModel, now: datetime) -> Targets:
         self.surface.fill(PAPER)
@@ -63,7 +66,8 @@ class KioskScreens:
         footer = pygame.Rect(
             edge, self.height - edge - self.m.target, self.width - 2 * edge, self.m.target
         )
-        has_footer = view not in (View.WELCOME, View.PRINTING, View.UNAVAILABLE)
+        self.footer = footer
+        has_footer = view not in (View.WELCOME, View.PRINTING, View.SENDING, View.UNAVAILABLE)
         bottom = footer.top - self.m.gap if has_footer else self.height - edge
         body = pygame.Rect(edge, top + edge, self.width - 2 * edge, bottom - top - edge)
         self.pages, self.titles = 1, []
@@ -77,6 +81,7 @@ class KioskScreens:
             View.DONE: self._done,
             View.ERROR: self._error,
             View.UNAVAILABLE: self._unavailable,
+            **self.feedback.drawings(),
         }[view]
         drawing(model, body, targets, now)
         if has_footer:
@@ -155,18 +160,20 @@ class KioskScreens:
 
     def _footer(self, model: KioskModel, view: View, footer: pygame.Rect, targets: Targets) -> None:
         """Every screen but the welcome screen has a visible way out, at the bottom left."""
-        label, target = {
-            View.DONE: ("Selesai", ("home",)),
-            View.ERROR: ("Kembali ke awal", ("home",)),
-        }.get(view, ("‹ Kembali", ("back",)))
-        if view in (View.DONE, View.ERROR):
+        finished = (View.DONE, View.COMPLAINT_DONE, View.SURVEY_DONE)
+        label, target = ("‹ Kembali", ("back",))
+        if view in finished:
+            label, target = "Selesai", ("home",)
+        elif view is View.ERROR:
+            label, target = "Kembali ke awal", ("home",)
+        if view in (*finished, View.ERROR):
             way_out = pygame.Rect(0, footer.top, footer.width // 2, footer.height)
             way_out.centerx = footer.centerx
         else:
             way_out = pygame.Rect(
                 footer.left, footer.top, self._button_width(label, footer.width // 4), footer.height
             )
-        main = view is View.DONE
+        main = view in finished
         self._button(way_out, label, PRIMARY if main else SECONDARY, WHITE if main else INK)
         targets.append((way_out, target))
         if self.pages > 1:
@@ -237,6 +244,11 @@ class KioskScreens:
         self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime
     ) -> None:
         assert model.catalogue is not None
+        if not self.compact:  # a row of their own; a 7" panel has a tile among the shortcuts
+            tall = self.feedback.entry_height(body.width)
+            entries = pygame.Rect(body.left, body.bottom - tall, body.width, tall)
+            self.feedback.entry_buttons(entries, targets)  # Pengaduan dan saran · Survei kepuasan
+            body = pygame.Rect(body.left, body.top, body.width, entries.top - self.m.gap - body.top)
         rest = self._title("Selamat datang", body)
         name = model.catalogue.site_name
         one_line = pygame.Rect(rest.left, rest.top, rest.width, self.m.line(self.m.large))
@@ -270,7 +282,7 @@ class KioskScreens:
         self._button(booking, "Sudah daftar online?", SECONDARY, INK)
         targets += [(start, ("start",)), (booking, ("booking",))]
         featured = [s for s in model.catalogue.services if s.featured]
-        if featured:
+        if featured or self.compact:
             self._shortcuts(
                 model,
                 featured,
@@ -300,12 +312,17 @@ class KioskScreens:
         )
         tile_h = max(self.m.target, self.m.line() * (2 if self.compact else 3) + self.m.gap)
         columns = max(1, min(4, (grid.width + self.m.gap) // (self.m.body * 8 + self.m.gap)))
-        rows = min(self._rows_fitting(grid, tile_h), math.ceil(len(services) / columns))
+        wanted = len(services) + (1 if self.compact else 0)  # + the complaint/survey tile
+        rows = min(self._rows_fitting(grid, tile_h), math.ceil(wanted / columns))
         if grid.height < tile_h:
             return
         if self.portrait:  # use the height of the screen, up to twice a target
             tile_h = min(self.m.target * 2, (grid.height - self.m.gap * (rows - 1)) // rows)
         cells = self._grid(grid, columns, rows, tile_h)
+        if self.compact:
+            self.feedback.entry_tile(cells.pop(), targets)
+            if not cells:
+                return
         names = [s.short_name or s.name for s in services[: len(cells)]]
         inner0 = cells[0].inflate(-self.m.gap * 2, -self.m.gap)
         size = self._common(names, inner0, self.m.large, True)
