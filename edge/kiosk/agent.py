@@ -93,6 +93,7 @@ class KioskAgent:
         self.model = KioskModel()
         self.targets: list[tuple[pygame.Rect, Target]] = []
         self.drawn: tuple[View, int] | None = None  # what the targets belong to
+        self.frames = 0
         self.scanner_present = scanner_present
         self._events: queue.Queue[object] = queue.Queue()
         self._stop = threading.Event()
@@ -204,6 +205,7 @@ class KioskAgent:
             self.targets = self.screens.draw(self.model, self._local_now())
             identified = identify_overlay.draw(self.surface, self.identifying, now) is not None
             self.drawn = (self.model.shown(), self.model.page)
+            self.frames += 1  # a tap posted before frame n is handled by frame n + 1
             if pygame.display.get_surface() is self.surface:
                 pygame.display.flip()
             self.changed.notify_all()

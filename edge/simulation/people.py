@@ -166,7 +166,9 @@ def _kiosk(agent: KioskAgent) -> dict[str, Action]:
         agent.wait_for(lambda m: m.view in (View.DONE, View.ERROR), SETTLE_S * 2)
         return status()
 
-    return {"status": status, "take": take, "scan": scan}
+    from edge.simulation.feedback_people import feedback_actions
+
+    return {"status": status, "take": take, "scan": scan, **feedback_actions(agent)}
 
 
 def _touch_when_drawn(agent: KioskAgent, *target: str) -> None:
