@@ -15,6 +15,7 @@ from datetime import datetime
 import pygame
 import pytest
 
+from edge.printer.complaint_slip import render_complaint_slip
 from edge.printer.decode import decode
 from edge.printer.ticket import PROFILES, TicketContent, render_ticket
 from edge.wording import GLOSSARY, problems
@@ -59,6 +60,15 @@ def ticket_texts() -> list[str]:
         )
         for profile in PROFILES.values():
             texts.update(decode(render_ticket(content, profile)).text())
+    for profile in PROFILES.values():  # the slip of a complaint made at the kiosk
+        slip = render_complaint_slip(
+            "Mal Pelayanan Publik Kabupaten Lampung Timur",
+            "PGD-20261123-004",
+            "Pengaduan",
+            datetime(2026, 11, 23, 8, 15),
+            profile,
+        )
+        texts.update(decode(slip).text())
     return sorted(text for text in texts if text)
 
 

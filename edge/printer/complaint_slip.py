@@ -12,7 +12,7 @@ from datetime import datetime
 from escpos.printer import Dummy
 
 from edge.indonesian import long_date
-from edge.printer.ticket import FOOTER, NBSP, PrinterProfile, to_ascii, wrap
+from edge.printer.ticket import FOOTER, NBSP, PHRASES, PrinterProfile, to_ascii, wrap
 
 
 def render_complaint_slip(
@@ -26,6 +26,8 @@ def render_complaint_slip(
 
     def lines(text: str) -> None:
         ascii_text = NBSP.join(to_ascii(part) for part in text.split(NBSP))
+        for phrase in PHRASES:  # "pukul 08.15", "23 November 2026" stay whole
+            ascii_text = phrase.sub(lambda m: m.group(0).replace(" ", NBSP), ascii_text)
         for line in wrap(ascii_text, profile.columns):
             printer.text(line + "\n")
 
