@@ -1,9 +1,13 @@
-"""``mpp upstream …``: the site's booking key and a reference booking publisher.
+"""``mpp upstream …``: the site's booking key and reference publishers of what upstream sends.
+
+``complaints status`` reports a complaint's status back to the hub as the
+national channel (SP4N-LAPOR) would, on ``mpp/upstream/complaints``, and waits
+for the hub's ``complaint.status_stored``.
 
 ``bookings push`` publishes the way upstream does in this first step of the
 uplink: straight into the hub's booking intake (``mpp/upstream/bookings``) on
 the site broker, as the ``upstream`` account that ``mpp broker render``
-creates (its ACL allows that topic and its answer only). It is what a site
+creates (its ACL allows the upstream topics and their answer only). It is what a site
 without a booking system yet, and the tests, use; a regional broker bridged to
 the site broker carries the same payloads later.
 """
@@ -27,7 +31,8 @@ PUSH_TIMEOUT_S = 10.0
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     upstream = subparsers.add_parser(
-        "upstream", help="the booking key and a reference publisher of online bookings"
+        "upstream",
+        help="the booking key and reference publishers of online bookings and complaint status",
     )
     commands = upstream.add_subparsers(title="upstream commands", metavar="COMMAND", required=True)
     key = commands.add_parser(
