@@ -162,3 +162,16 @@ def test_on_a_7_inch_panel_kembali_returns_to_the_menu() -> None:
     assert model.view is View.FEEDBACK_MENU
     model.tap(("back",), 0.0)
     assert model.view is View.WELCOME
+
+
+def test_with_the_paper_out_complaints_and_the_survey_go_on_but_not_without_the_hub() -> None:
+    model = _kiosk()
+    model.printer = PrinterStatus.PAPER_OUT
+    assert model.shown() is View.UNAVAILABLE
+    model.tap(("complaint",), 0.0)
+    assert model.shown() is View.COMPLAINT_CATEGORY
+    model.tap(("back",), 0.0)
+    assert model.shown() is View.UNAVAILABLE
+    model.hub_online = False
+    model.tap(("survey",), 0.0)
+    assert model.shown() is View.UNAVAILABLE and model.view is View.WELCOME

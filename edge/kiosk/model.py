@@ -66,6 +66,16 @@ class CheckIn:
 
 
 Intent = Issue | CheckIn | FeedbackIntent
+PRINTER_FREE = frozenset(  # complaints and the survey go on while the printer is out
+    {
+        View.COMPLAINT_CATEGORY,
+        View.COMPLAINT_TEXT,
+        View.COMPLAINT_CONTACT,
+        View.COMPLAINT_TICKET,
+        View.SURVEY_TICKET,
+        View.SURVEY_QUESTION,
+    }
+)
 BUSY = (View.PRINTING, View.SENDING)  # nothing to tap while the hub is asked
 TIMED = (View.DONE, View.ERROR, View.COMPLAINT_DONE, View.SURVEY_DONE)  # go home by themselves
 
@@ -105,11 +115,17 @@ class KioskModel:
         return None
 
     def shown(self) -> View:
-        """The view on screen: UNAVAILABLE overrides the idle screens."""
+        """The view on screen: UNAVAILABLE overrides the idle screens — but not a
+        complaint or survey while only the printer is out (they need the hub alone)."""
         busy = self.view in (*BUSY, *TIMED)
         if not busy and self.unavailable_reason() is not None:
+            if self.view in PRINTER_FREE and self.hub_reachable():
+                return self.view
             return View.UNAVAILABLE
         return self.view
+
+    def hub_reachable(self) -> bool:
+        return self.connected and self.hub_online and self.catalogue is not None
 
     def service_status(self, code: str) -> ServiceStatus | None:
         return self.services.get(code)
@@ -123,7 +139,8 @@ class KioskModel:
         self.last_touch = now
         kind = target[0]
         view = self.shown()
-        if view is View.UNAVAILABLE or view in BUSY:
+        printer_free = kind in ("complaint", "survey") and self.hub_reachable()
+        if (view is View.UNAVAILABLE and not printer_free) or view in BUSY:
             return None
         before = self.view
         from edge.kiosk import feedback_flow  # its screens' taps (it imports this module)

@@ -662,6 +662,11 @@ class KioskScreens:
     def _unavailable(
         self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime
     ) -> None:
+        if model.hub_reachable():  # only the printer is out: complaints and the survey go on
+            tall = self.feedback.entry_height(body.width)
+            entries = pygame.Rect(body.left, body.bottom - tall, body.width, tall)
+            self.feedback.entry_buttons(entries, targets)
+            body = pygame.Rect(body.left, body.top, body.width, entries.top - self.m.gap - body.top)
         top, middle, bottom = (
             pygame.Rect(body.left, body.top + i * body.height // 3, body.width, body.height // 3)
             for i in range(3)
