@@ -83,6 +83,17 @@ def completion_tree(overview: HubOverview | None) -> dict[str, Any]:
         "announce": {"--until": None, "--for": None, "--clear": None},
         "device": {"identify": devices, "restart": devices, "hardware": devices},
         "day": {"close": None},
+        "complaints": {
+            "list": {"--status": None, "--limit": None, "--json": None},
+            "show": {"--json": None},
+            "add": {
+                "--category": {"pengaduan": None, "saran": None, "pertanyaan": None},
+                "--text": None,
+                "--contact": None,
+                "--ticket": None,
+                "--service": services,
+            },
+        },
         "help": None,
         "exit": None,
     }
