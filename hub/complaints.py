@@ -7,7 +7,8 @@ are written with the command's stored reply in one transaction by
 service day (an agency answers within days), so :class:`ComplaintBook` keeps
 their projection over every day in memory, loaded at start from the complaint
 events alone (a partial index keeps that read short on a years-old store), and
-updated only after a commit.
+updated only after a commit. Only their ids and statuses are held in memory;
+the texts are read from the store when the console asks.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -39,59 +41,100 @@ LIST_TEXT = 160  # characters of the text in a list; `show` has it all
 _TICKET_ID = re.compile(r"^([0-9]{8})-")
 
 
-class ComplaintBook:
-    """Every complaint recorded, newest last, with its latest status."""
+@dataclass(slots=True)
+class _Entry:
+    """What the book keeps of one complaint in memory: where its text is, its status."""
 
-    def __init__(self) -> None:
-        self._items: dict[str, ComplaintView] = {}
+    seq: int  # of its complaint.recorded event
+    status: ComplaintStatus = ComplaintStatus.RECORDED
+    reference: str | None = None
+
+
+class ComplaintBook:
+    """Every complaint recorded, oldest first: its status in memory, its text on disk.
+
+    A hub keeps years of complaints; holding each text in memory would grow a
+    Pi's footprint with them, so only the id, the event's sequence number and
+    the latest status are kept (about 150 bytes each), and ``show``/``list``
+    read the texts from the store through the partial index.
+    """
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self._entries: dict[str, _Entry] = {}
         self._per_day: dict[str, int] = {}
 
     @classmethod
     def load(cls, store: EventStore) -> ComplaintBook:
-        book = cls()
+        book = cls(store)
         book.apply(store.complaint_events())
-        if book._items:
-            log.info("%d complaint(s) on record", len(book._items))
+        if book._entries:
+            log.info("%d complaint(s) on record", len(book._entries))
         return book
 
-    def apply(self, events: Iterable[Event]) -> None:
-        for event in events:
+    def apply(self, events: Iterable[tuple[int, Event]]) -> None:
+        """Note committed events (with their sequence numbers)."""
+        for seq, event in events:
             if isinstance(event, ComplaintRecorded):
-                self._items[event.complaint_id] = view_of(event)
+                self._entries[event.complaint_id] = _Entry(seq)
                 day = event.complaint_id.split("-")[1]
                 self._per_day[day] = self._per_day.get(day, 0) + 1
             elif isinstance(event, ComplaintStatusChanged):
-                known = self._items.get(event.complaint_id)
-                if known is None:
-                    continue
-                entry = ComplaintStatusEntry(
-                    status=event.status, at=event.at, note=event.note, reference=event.reference
-                )
-                self._items[event.complaint_id] = known.model_copy(
-                    update={
-                        "status": event.status,
-                        "reference": event.reference or known.reference,
-                        "history": [*known.history, entry][-100:],
-                    }
-                )
+                known = self._entries.get(event.complaint_id)
+                if known is not None:
+                    known.status = event.status
+                    known.reference = event.reference or known.reference
 
     def next_id(self, day: date) -> str:
         stamp = f"{day:%Y%m%d}"
         return f"PGD-{stamp}-{self._per_day.get(stamp, 0) + 1:03d}"
 
+    def status(self, complaint_id: str) -> ComplaintStatus:
+        return self._entry(complaint_id).status
+
     def get(self, complaint_id: str) -> ComplaintView:
-        found = self._items.get(complaint_id)
+        """One complaint in full, with its status history (read from the store)."""
+        entry = self._entry(complaint_id)
+        history = [
+            ComplaintStatusEntry(
+                status=event.status, at=event.at, note=event.note, reference=event.reference
+            )
+            for _seq, event in self.store.complaint_events(about=complaint_id)
+            if isinstance(event, ComplaintStatusChanged)
+        ]
+        recorded = self.store.events_at([entry.seq])[entry.seq]
+        assert isinstance(recorded, ComplaintRecorded)
+        return self._view(recorded, entry).model_copy(update={"history": history[-100:]})
+
+    def listed(self, status: ComplaintStatus | None, limit: int) -> list[ComplaintView]:
+        """Newest first, texts shortened to :data:`LIST_TEXT` and without history."""
+        chosen = [
+            (complaint_id, entry)
+            for complaint_id, entry in reversed(self._entries.items())
+            if status in (None, entry.status)
+        ][:limit]
+        events = self.store.events_at([entry.seq for _, entry in chosen])
+        views = []
+        for _complaint_id, entry in chosen:
+            recorded = events[entry.seq]
+            assert isinstance(recorded, ComplaintRecorded)
+            views.append(_short(self._view(recorded, entry)))
+        return views
+
+    def _entry(self, complaint_id: str) -> _Entry:
+        found = self._entries.get(complaint_id)
         if found is None:
             raise Refusal(ErrorCode.UNKNOWN_COMPLAINT, f"no complaint {complaint_id} on record")
         return found
 
-    def listed(self, status: ComplaintStatus | None, limit: int) -> list[ComplaintView]:
-        """Newest first, texts shortened to :data:`LIST_TEXT` and without history."""
-        chosen = [c for c in reversed(self._items.values()) if status in (None, c.status)]
-        return [_short(c) for c in chosen[:limit]]
+    @staticmethod
+    def _view(recorded: ComplaintRecorded, entry: _Entry) -> ComplaintView:
+        return view_of(recorded).model_copy(
+            update={"status": entry.status, "reference": entry.reference}
+        )
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._entries)
 
 
 def view_of(event: ComplaintRecorded) -> ComplaintView:
@@ -169,7 +212,7 @@ def _ticket_service(state: QueueState, store: EventStore, reference: str) -> tup
 def status_change(
     book: ComplaintBook, update: ComplaintStatusUpdate, now: datetime
 ) -> ComplaintStatusChanged:
-    book.get(update.complaint_id)  # a Refusal for an id the hub never gave
+    book.status(update.complaint_id)  # a Refusal for an id the hub never gave
     return ComplaintStatusChanged(
         at=now,
         complaint_id=update.complaint_id,

@@ -712,7 +712,7 @@ class QueueService:
             log.exception("commit failed; rebuilding state from the store")
             self.state = self._rebuild()
             raise
-        self.complaints.apply(events)  # committed: now the book may hold them
+        self.complaints.apply(zip(seqs, events, strict=True))  # committed: noted
         self._since_snapshot += len(events)
         if any(isinstance(e, DayOpened) for e in events):
             self._since_snapshot = SNAPSHOT_EVERY  # a new day starts from a snapshot

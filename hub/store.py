@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -357,22 +357,41 @@ class EventStore:
                 raise self.bad_event(int(row_seq), str(kind), _reason(error)) from None
             yield int(row_seq), event
 
-    def complaint_events(self) -> list[Event]:
-        """Every complaint event of every day, in order (hub/complaints.py).
+    def complaint_events(self, about: str | None = None) -> list[tuple[int, Event]]:
+        """Complaint events of every day, in order, with their sequence numbers — all of
+        them, or those ``about`` one complaint id (hub/complaints.py).
 
         The partial index ``events_complaints`` holds only these rows, so the read
         does not grow with the queue's events.
         """
+        query = "SELECT seq, kind, body FROM events WHERE kind GLOB 'complaint.*'"
+        params: tuple[str, ...] = ()
+        if about is not None:
+            query += " AND instr(body, ?)"
+            params = (json.dumps(about),)
+        return [
+            (seq, event)
+            for seq, event in self._parsed(self._db.execute(query + " ORDER BY seq", params))
+            if about is None or getattr(event, "complaint_id", None) == about
+        ]
+
+    def events_at(self, seqs: Sequence[int]) -> dict[int, Event]:
+        """The events of these sequence numbers (a complaint list's page)."""
+        if not seqs:
+            return {}
+        marks = ",".join("?" * len(seqs))
         rows = self._db.execute(
-            "SELECT seq, kind, body FROM events WHERE kind GLOB 'complaint.*' ORDER BY seq"
-        ).fetchall()
-        events = []
+            f"SELECT seq, kind, body FROM events WHERE seq IN ({marks})",  # noqa: S608 - "?" only
+            tuple(seqs),
+        )
+        return dict(self._parsed(rows))
+
+    def _parsed(self, rows: Iterable[tuple[int, str, str]]) -> Iterator[tuple[int, Event]]:
         for row_seq, kind, body in rows:
             try:
-                events.append(event_from_json(body))
+                yield int(row_seq), event_from_json(body)
             except ValueError as error:
                 raise self.bad_event(int(row_seq), str(kind), _reason(error)) from None
-        return events
 
     def reserved_event(self, ticket_id: str) -> Event | None:
         """The ``ticket.reserved`` event of a ticket of any day (its id names the day)."""

@@ -92,7 +92,7 @@ def test_a_repeat_of_a_complaint_is_answered_with_the_same_id(tmp_path: Path) ->
     second = harness.service.handle(command)
     assert second.duplicate and second.reply == first.reply
     recorded = [
-        e for e in harness.service.store.complaint_events() if isinstance(e, ComplaintRecorded)
+        e for _, e in harness.service.store.complaint_events() if isinstance(e, ComplaintRecorded)
     ]
     assert len(recorded) == 1
 
