@@ -53,6 +53,14 @@ class FeedbackSender:
         self.local_now = local_now
 
     def run(self, intent: FeedbackIntent) -> None:
+        """Carry out one intent; whatever happens, the kiosk leaves *Mengirim…*."""
+        try:
+            self._run(intent)
+        except Exception:
+            log.exception("%s failed", type(intent).__name__)
+            self.post(lambda model, now: model.failed(NOT_SENT, now))
+
+    def _run(self, intent: FeedbackIntent) -> None:
         if isinstance(intent, SendComplaint):
             self._complaint(intent)
         elif isinstance(intent, CheckSurveyTicket):
