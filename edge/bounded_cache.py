@@ -24,6 +24,7 @@ class BoundedCache(Generic[Value]):
         self.budget = budget
         self.weigh = weigh
         self.held = 0  # bytes
+        self.made = 0  # values made (misses): a budget too small for a frame shows here
         self._items: OrderedDict[Hashable, tuple[Value, int]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -38,9 +39,10 @@ class BoundedCache(Generic[Value]):
                 return found[0]
         value = make()
         weight = self.weigh(value)
-        if weight > self.budget:
-            return value  # larger than the whole budget: used once, never kept
         with self._lock:
+            self.made += 1
+            if weight > self.budget:
+                return value  # larger than the whole budget: used once, never kept
             if key not in self._items:
                 self._items[key] = (value, weight)
                 self.held += weight
@@ -48,6 +50,11 @@ class BoundedCache(Generic[Value]):
                 _, (_, dropped) = self._items.popitem(last=False)
                 self.held -= dropped
         return value
+
+    def held_keys(self) -> list[Hashable]:
+        """The keys held, least recently used first."""
+        with self._lock:
+            return list(self._items)
 
     def clear(self) -> None:
         with self._lock:

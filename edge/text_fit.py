@@ -20,11 +20,14 @@ _fonts: dict[tuple[int, bool], pygame.font.Font] = {}
 # SDL_ttf fonts are not safe to use from two threads at once (the demo runs the
 # kiosk and the display screens in one process): every use goes through this.
 LOCK = threading.RLock()
-# Memory budgets per process (one screen each on a device). Rendered lines at the
-# display's sizes weigh 10 kB to 0.6 MB; 24 MB keeps every label and heading a
-# frame redraws, while numbers of past calls make way for new ones.
-RENDERED_BUDGET = 24 * 1024 * 1024
-FITTED_BUDGET = 2 * 1024 * 1024
+# Memory budgets per process (one screen each on a device). The lines one frame
+# draws do not overlap, so together they hold at most the screen's own pixels:
+# a full-HD frame (1920 × 1080 × 4 bytes, 8 MB; a busy call display draws 5.5 MB
+# of text) keeps everything on screen, while numbers and clock texts of the past
+# make way within a few calls. The cache is full, and flat, within minutes. A
+# larger screen asks for its own frame size (:func:`budget_for`).
+RENDERED_BUDGET = 1920 * 1080 * 4
+FITTED_BUDGET = 1024 * 1024
 
 
 def _surface_bytes(surface: pygame.Surface) -> int:
@@ -77,6 +80,15 @@ class Fitted:
 
 RENDERED: BoundedCache[pygame.Surface] = BoundedCache(RENDERED_BUDGET, _surface_bytes)
 FITTED: BoundedCache[Fitted] = BoundedCache(FITTED_BUDGET, _fitted_bytes)
+
+
+def budget_for(surface: pygame.Surface) -> None:
+    """Let the rendered-line cache hold one frame of ``surface`` (never less than full HD).
+
+    A 4K TV's lines are four times the bytes of full HD's: with the full-HD
+    budget every frame would render its texts again.
+    """
+    RENDERED.budget = max(RENDERED.budget, surface.get_width() * surface.get_height() * 4)
 
 
 def wrap(text: str, face: pygame.font.Font, width: int) -> list[str]:

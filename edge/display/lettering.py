@@ -82,10 +82,17 @@ def _ink(text: str, size: int, bold: bool, centred: bool = False) -> tuple[int, 
     return rect.width, math.ceil(2 * max(above, below))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def ink_rect(text: str, size: int, bold: bool, colour: RGB) -> pygame.Rect:
-    """Where the glyphs are in the rendered line (measured once per text: it is slow)."""
-    return render(text, size, bold, colour).get_bounding_rect()
+    """Where the glyphs are in the rendered line (measured once per text: it is slow).
+
+    The line measured is not kept: fitting tries several sizes of a text and
+    only the one drawn belongs in :data:`RENDERED` (trial sizes of the call
+    number and the header once filled two thirds of its budget). A Rect and its
+    key are a few hundred bytes: 1,024 of them stay under 0.5 MB.
+    """
+    with LOCK:
+        return font(size, bold).render(text, True, colour).get_bounding_rect()
 
 
 def render(text: str, size: int, bold: bool, colour: RGB) -> pygame.Surface:
@@ -96,7 +103,7 @@ def render(text: str, size: int, bold: bool, colour: RGB) -> pygame.Surface:
     )
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def fit(
     variants: tuple[str, ...],
     width: int,

@@ -25,7 +25,7 @@ import pygame
 from edge.display.lettering import Drawn, Letterer, Lettering, fit, grid_size, ink_rect, render
 from edge.display.model import DisplayModel
 from edge.indonesian import DAYS, MONTHS
-from edge.text_fit import cap_height
+from edge.text_fit import budget_for, cap_height
 
 NAVY = (13, 42, 90)
 GOLD = (255, 193, 7)
@@ -75,6 +75,7 @@ class DisplayScreen:
     ) -> None:
         pygame.font.init()
         self.surface = surface
+        budget_for(surface)
         self.width, self.height = surface.get_size()
         self.unit = max(6, self.height // 60)
         self.px_per_mm = self.width / (width_mm or TV_43_INCH_MM)
@@ -89,9 +90,7 @@ class DisplayScreen:
         header = pygame.Rect(0, 0, w, u * 6)
         footer = pygame.Rect(0, h - u * 5, w, u * 5)
         self._header(pen, model, header, local)
-        body = pygame.Rect(
-            u * 2, header.bottom + u, w - u * 4, footer.top - header.bottom - u * 2
-        )
+        body = pygame.Rect(u * 2, header.bottom + u, w - u * 4, footer.top - header.bottom - u * 2)
         band_h = u * 12
         top = pygame.Rect(body.left, body.top, body.width, body.height - band_h - u)
         left = pygame.Rect(top.left, top.top, top.width * 3 // 5, top.height)
