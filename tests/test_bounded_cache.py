@@ -100,3 +100,14 @@ def test_a_4k_screen_asks_for_its_own_frame_size() -> None:
     text_fit.budget_for(pygame.Surface((1280, 720)))
     assert text_fit.RENDERED.budget == 3840 * 2160 * 4, "never less than the largest screen"
     text_fit.RENDERED.budget = text_fit.RENDERED_BUDGET
+
+
+def test_screen_agents_fix_the_large_block_threshold_on_glibc() -> None:
+    """Freed text surfaces go back to the OS (glibc's dynamic threshold would keep them)."""
+    import platform
+
+    from edge.malloc_tuning import map_large_blocks
+
+    if platform.libc_ver()[0] != "glibc":
+        return  # musl and others keep their own policy; nothing to fix
+    assert map_large_blocks() is True
