@@ -15,7 +15,6 @@ cost them memory of its own.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 
 log = logging.getLogger(__name__)
@@ -26,9 +25,8 @@ THRESHOLD_BYTES = 128 * 1024  # glibc's own starting value, now kept
 
 def map_large_blocks(threshold: int = THRESHOLD_BYTES) -> bool:
     """Fix glibc's mmap threshold at ``threshold``; False where there is no glibc."""
-    name = ctypes.util.find_library("c")
     try:
-        mallopt = ctypes.CDLL(name).mallopt
+        mallopt = ctypes.CDLL(None).mallopt  # the C library already loaded in this process
     except (OSError, AttributeError, TypeError):
         log.debug("no glibc mallopt: the allocator keeps its own thresholds")
         return False
