@@ -152,4 +152,7 @@ from protocol.models.overview import AgencyAdvice, HubOverview  # noqa: E402  (c
 from protocol.models.reports import Report  # noqa: E402
 from protocol.models.signature import Receipt  # noqa: E402
 
-Reply.model_rebuild()
+# No ``Reply.model_rebuild()`` here: pydantic resolves the names imported above
+# when a Reply is first made or read. Building it at import cost every process
+# 2.2 MB (the admin's overview, report and receipt inside), also the display and
+# the running text, which never read a reply.
