@@ -40,7 +40,7 @@ def test_a_small_day_prints_every_process_and_every_goal() -> None:
     for role in ROLES:
         assert re.search(
             rf"^(PASS|FAIL)  {role}: peak [\d.]+ MB = \d+% of the goal \(< \d+ MB\); "
-            r"second half [+-][\d.]+ MB \((flat|growing)",
+            r"second half [+-][\d.]+ ± [\d.]+ MB \((flat|growing)",
             out,
             re.MULTILINE,
         ), f"no verdict for {role}:\n{out}"
