@@ -688,7 +688,7 @@ class QueueService:
                 seqs = self.store.append(events, self.state.day)
                 for seq, event in zip(seqs, events, strict=True):
                     if isinstance(event, DayOpened) and previous_day is not None:
-                        self.store.archive_day(previous_day, self._summary(previous_day))
+                        self.store.archive_day(previous_day, self._summary(previous_day), now)
                         self.store.prune_commands((now - DEDUP_WINDOW).isoformat())
                     self.state.apply(event, seq)
                 if command is not None:

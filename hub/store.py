@@ -30,12 +30,14 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from hub.events import DayOpened, Event, TicketReserved, event_from_json, event_to_json
+from hub.uplink.outbox import Outbox, OutboxLimits
+from hub.uplink.streams import OutboxEntry, daily_stats_entry, entry_of
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +163,7 @@ def _fix(path: Path, error: sqlite3.Error) -> str:
 class EventStore:
     """One SQLite file; used from one thread at a time (the hub's worker)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, outbox: OutboxLimits | None = None) -> None:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -178,6 +180,7 @@ class EventStore:
             self._db.execute("PRAGMA busy_timeout=5000")
             self._db.executescript(_SCHEMA)
             self._check_schema_version()
+            self.outbox = Outbox(self._db, outbox)  # what is owed upstream (hub/uplink/)
         except sqlite3.Error as error:
             raise StoreError(
                 f"{path}: cannot open the hub store: {error}{_fix(path, error)}"
@@ -306,6 +309,9 @@ class EventStore:
                     "INSERT INTO numbers VALUES (?, ?, ?)",
                     (day_text, event.number, event.ticket_id),
                 )
+            entry = entry_of(event)
+            if entry is not None:  # owed upstream: queued with the event, or neither is
+                self.outbox.add(entry)
             seqs.append(int(cursor.lastrowid or 0))
         return seqs
 
@@ -448,11 +454,19 @@ class EventStore:
         cursor = self._db.execute("DELETE FROM commands WHERE received_at < ?", (received_before,))
         return cursor.rowcount
 
-    def archive_day(self, day: date, summary_json: str) -> None:
+    def archive_day(self, day: date, summary_json: str, at: datetime | None = None) -> None:
+        """Keep a closed day's summary; with ``at`` (when it closed) it is owed upstream too."""
         assert self._in_transaction, "archive_day outside a transaction"
         self._db.execute(
             "INSERT OR REPLACE INTO day_archive VALUES (?, ?)", (day.isoformat(), summary_json)
         )
+        if at is not None:
+            self.outbox.add(daily_stats_entry(day, json.loads(summary_json), at))
+
+    def enqueue(self, entry: OutboxEntry) -> None:
+        """Queue an item that comes from no event (the device health summary), on its own."""
+        with self.transaction(size_hint=len(json.dumps(entry.payload))):
+            self.outbox.add(entry)
 
     def day_summary(self, day: date) -> str | None:
         row = self._db.execute(

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from protocol.roles import Role
-from protocol.topics import TOPICS, TopicSpec
+from protocol.topics import SITE_BROKER, TOPICS, TopicSpec
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ def account_rules(account: Account, topics: Iterable[TopicSpec] = TOPICS) -> lis
     """``topic read|write|readwrite <filter>`` lines for one account, in registry order."""
     access: dict[str, set[str]] = {}
     for spec in topics:
+        if spec.broker != SITE_BROKER:
+            continue  # the regional broker's topics: upstream's ACL, not the site's
         topic = spec.acl_topic(account.role, account.username)
         if account.role in spec.publishers:
             access.setdefault(topic, set()).add("write")

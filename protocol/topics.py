@@ -40,12 +40,15 @@ from protocol.models import (
     ServiceStatus,
     SignatureRequest,
     SignatureSubmit,
+    UplinkAck,
+    UplinkItem,
 )
 from protocol.models.fields import (
     DEVICE_ID_PATTERN,
     SERVICE_CODE_PATTERN,
 )
 from protocol.models.signature import SIGNATURE_MAX_BYTES
+from protocol.models.uplink import ITEM_MAX_BYTES, STREAM_PATTERN
 from protocol.roles import DEVICE_ROLES, Role
 
 ROOT = "mpp"
@@ -64,6 +67,8 @@ PARAMETER_PATTERNS: dict[str, str] = {
     "account": DEVICE_ID_PATTERN,
     "counter": r"^[1-9][0-9]{0,2}$",
     "service": SERVICE_CODE_PATTERN,
+    "stream": STREAM_PATTERN,
+    "site_id": DEVICE_ID_PATTERN,
 }
 
 PARAMETER_DESCRIPTIONS: dict[str, str] = {
@@ -71,7 +76,13 @@ PARAMETER_DESCRIPTIONS: dict[str, str] = {
     "account": "Admin account name, equal to its MQTT user name.",
     "counter": "Counter (loket) number.",
     "service": "Service (layanan) code.",
+    "stream": "Outbox stream: complaints, ratings, surveys, signatures, daily_stats, "
+    "device_health.",
+    "site_id": "Site id (accounts.toml), also the site's account on the regional broker.",
 }
+
+SITE_BROKER = "site"
+REGIONAL_BROKER = "regional"
 
 _COMMAND_SENDERS = frozenset({Role.KIOSK, Role.COUNTER, Role.SIGNATURE_PAD})
 _STATE_READERS = frozenset(
@@ -92,6 +103,9 @@ class TopicSpec:
     description: str
     qos: int = 1
     max_bytes: int = DEFAULT_MAX_BYTES
+    broker: str = SITE_BROKER
+    """Where the topic lives: the site's Mosquitto, or the regional broker upstream
+    (reached through the site broker's bridge, ``mpp broker render``)."""
     parameters: tuple[str, ...] = field(init=False)
     _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
@@ -154,6 +168,80 @@ class TopicSpec:
 
 
 TOPICS: tuple[TopicSpec, ...] = (
+    TopicSpec(
+        key="uplink.item",
+        template=f"{ROOT}/uplink/item/{{stream}}",
+        messages=(UplinkItem,),
+        publishers=frozenset({Role.HUB}),
+        readers=frozenset({Role.UPSTREAM}),
+        retained=False,
+        max_bytes=ITEM_MAX_BYTES,
+        description=(
+            "The hub's outbox, one item at a time per stream until upstream acknowledges it. "
+            "The site broker's bridge carries it to the regional broker as "
+            "`regional.item`; nothing on the site reads it."
+        ),
+    ),
+    TopicSpec(
+        key="uplink.ack",
+        template=f"{ROOT}/uplink/ack",
+        messages=(UplinkAck,),
+        publishers=frozenset({Role.UPSTREAM}),
+        readers=frozenset({Role.HUB}),
+        retained=False,
+        description=(
+            "Upstream's acknowledgement of outbox items (`regional.ack` brought in by the "
+            "bridge): the hub forgets the stream's items up to `through`."
+        ),
+    ),
+    TopicSpec(
+        key="regional.item",
+        template=f"{ROOT}/site/{{site_id}}/uplink/item/{{stream}}",
+        messages=(UplinkItem,),
+        publishers=frozenset({Role.HUB}),
+        readers=frozenset({Role.UPSTREAM}),
+        retained=False,
+        max_bytes=ITEM_MAX_BYTES,
+        broker=REGIONAL_BROKER,
+        description=(
+            "On the regional broker: a site's outbox items (`uplink.item` remapped by the "
+            "site's bridge under its own prefix); `mpp upstream run` stores them."
+        ),
+    ),
+    TopicSpec(
+        key="regional.ack",
+        template=f"{ROOT}/site/{{site_id}}/uplink/ack",
+        messages=(UplinkAck,),
+        publishers=frozenset({Role.UPSTREAM}),
+        readers=frozenset({Role.HUB}),
+        retained=False,
+        broker=REGIONAL_BROKER,
+        description="On the regional broker: the receiver's acknowledgements to one site.",
+    ),
+    TopicSpec(
+        key="regional.bookings",
+        template=f"{ROOT}/site/{{site_id}}/upstream/bookings",
+        messages=(BookingsPush,),
+        publishers=frozenset({Role.UPSTREAM}),
+        readers=frozenset({Role.HUB}),
+        retained=False,
+        max_bytes=64 * 1024,
+        broker=REGIONAL_BROKER,
+        description=(
+            "On the regional broker: online bookings for one site; its bridge brings them "
+            "to the hub's `upstream.bookings`."
+        ),
+    ),
+    TopicSpec(
+        key="regional.reply",
+        template=f"{ROOT}/site/{{site_id}}/upstream/reply",
+        messages=(BookingsStored,),
+        publishers=frozenset({Role.HUB}),
+        readers=frozenset({Role.UPSTREAM}),
+        retained=False,
+        broker=REGIONAL_BROKER,
+        description="On the regional broker: a site hub's answers to bookings pushes.",
+    ),
     TopicSpec(
         key="upstream.bookings",
         template=f"{ROOT}/upstream/bookings",

@@ -118,6 +118,7 @@ from protocol.models.state import (
     Resync,
     ServiceStatus,
 )
+from protocol.models.uplink import UplinkAck, UplinkItem
 from protocol.models.upstream import BookingRecord, BookingsPush, BookingsStored
 
 # Complaints are commands of their own module, appended to the contract's lists here.
@@ -224,6 +225,8 @@ __all__ = [
     "TicketState",
     "TicketStatusQuery",
     "TicketView",
+    "UplinkAck",
+    "UplinkItem",
     "WireModel",
     "utc_now",
 ]

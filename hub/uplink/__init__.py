@@ -1,0 +1,1 @@
+"""The uplink: the hub's store-and-forward outbox and its delivery upstream."""
