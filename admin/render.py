@@ -22,6 +22,7 @@ from protocol.models import (
     HubOverview,
     ServiceOverview,
     TicketView,
+    UplinkOverview,
 )
 
 _STATE_STYLE = {"open": "green", "paused": "yellow", "closed": "dim"}
@@ -77,16 +78,29 @@ def _admission(service: ServiceOverview) -> Text:
 
 def services_table(services: list[ServiceOverview], now: datetime, busy_only: bool) -> Table:
     table = Table(title="Queues", title_justify="left")
-    for name in ("service", "agency", "waiting", "longest", "estimate", "counters", "issued",
-                 "served", "quota left", "admission"):
-        table.add_column(name, justify="left" if name in ("service", "agency", "admission")
-                         else "right")
+    for name in (
+        "service",
+        "agency",
+        "waiting",
+        "longest",
+        "estimate",
+        "counters",
+        "issued",
+        "served",
+        "quota left",
+        "admission",
+    ):
+        table.add_column(
+            name, justify="left" if name in ("service", "agency", "admission") else "right"
+        )
     for s in services:
         if busy_only and not s.waiting and s.admission.value == "open" and not s.issued_today:
             continue
         longest = minutes_since(s.oldest_waiting_since, now) if s.waiting else "—"
-        late = s.oldest_waiting_since is not None and s.waiting and (
-            (now - s.oldest_waiting_since).total_seconds() / 60 > s.target_minutes
+        late = (
+            s.oldest_waiting_since is not None
+            and s.waiting
+            and ((now - s.oldest_waiting_since).total_seconds() / 60 > s.target_minutes)
         )
         table.add_row(
             s.service,
@@ -123,8 +137,7 @@ def _offset(seconds: float | None) -> str:
 
 def devices_table(devices: list[DeviceOverview], zone: str, now: datetime) -> Table:
     table = Table(title="Devices", title_justify="left")
-    for name in ("device", "role", "presence", "last seen", "version", "CPU", "clock",
-                 "hardware"):
+    for name in ("device", "role", "presence", "last seen", "version", "CPU", "clock", "hardware"):
         table.add_column(name, justify="right" if name in ("CPU", "clock") else "left")
     for d in devices:
         if d.online:
@@ -147,6 +160,20 @@ def devices_table(devices: list[DeviceOverview], zone: str, now: datetime) -> Ta
     return table
 
 
+def uplink_line(uplink: UplinkOverview, zone: str) -> Text:
+    """One line on what the hub owes upstream; its alert in yellow."""
+    waiting = [f"{s.stream} {s.waiting}" for s in uplink.streams if s.waiting]
+    line = Text("Uplink: ")
+    line.append(
+        f"{uplink.waiting} waiting ({', '.join(waiting)})" if waiting else "nothing waiting"
+    )
+    if uplink.last_ack_at is not None:
+        line.append(f" · last acknowledged {hhmm(uplink.last_ack_at, zone)}")
+    if uplink.alert:
+        line.append(f" · {uplink.alert}", style="bold yellow")
+    return line
+
+
 def status_view(overview: HubOverview, busy_only: bool = False) -> Group:
     zone = overview.timezone
     day = f"{overview.day:%d-%m-%Y}" if overview.day else "no day open"
@@ -161,6 +188,8 @@ def status_view(overview: HubOverview, busy_only: bool = False) -> Group:
             else ""
         )
         parts.append(Text("Announcements" + until + ": " + " · ".join(overview.announcements)))
+    if overview.uplink is not None:
+        parts.append(uplink_line(overview.uplink, zone))
     parts += [
         counters_table(overview.counters),
         services_table(overview.services, overview.at, busy_only),
@@ -183,9 +212,9 @@ def advice_view(advice: list[AgencyAdvice], zone: str) -> Group:
         label = hhmm(first[index].starts_at, zone) if index < len(first) else f"+{index} h"
         table.add_column(f"from {label}", justify="right")
     for a in advice:
-        cells = [
-            f"{h.counters_needed} ({h.arrivals_per_hour:.0f}/h)" for h in a.hours
-        ] + [""] * (hours - len(a.hours))
+        cells = [f"{h.counters_needed} ({h.arrivals_per_hour:.0f}/h)" for h in a.hours] + [""] * (
+            hours - len(a.hours)
+        )
         short = any(h.counters_needed > a.open_counters for h in a.hours)
         table.add_row(
             Text(a.agency_name, style="bold yellow" if short else ""),

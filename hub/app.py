@@ -19,11 +19,13 @@ account's topics one by one rather than with wildcards.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from paho.mqtt.properties import Properties
 
@@ -42,7 +44,9 @@ from hub.service import Outcome, QueueService
 from hub.signature_requests import SignatureAsker, pads_by_counter
 from hub.site.schema import Site
 from hub.storage_watch import LOG_EVERY_S, StorageWatch
-from hub.store import EventStore, StorageFullError
+from hub.store import EventStore, StorageFullError, StoreError
+from hub.uplink.sender import UplinkSender
+from hub.uplink.streams import device_health_entry
 from protocol.codec import Decoded
 from protocol.errors import ContractError, ErrorCode
 from protocol.inbox import FairInbox
@@ -52,6 +56,7 @@ from protocol.models import (
     AdminReportGet,
     Command,
     ComplaintStatusUpdate,
+    Degradation,
     DeviceStatus,
     Heartbeat,
     Presence,
@@ -79,6 +84,7 @@ class HubSettings:
     tick_s: float = 1.0
     republish_s: float = 60.0
     storage_log_every_s: float = LOG_EVERY_S  # how often a full store is said again
+    health_every_s: float = 900.0  # how often a device health summary is queued upstream
 
 
 def account_roles(inventory: Inventory) -> dict[str, Role]:
@@ -132,12 +138,15 @@ class HubApp:
             intake = BookingIntake(bookings, link, self.clock, lambda: self._publish_all())
             upstream.append((spec("upstream.bookings"), {}, intake.on_push))
         link.announce_as(
-            hub_presence(site.id, software_version(), self.storage.degradations),
+            hub_presence(site.id, software_version(), self._degradations),
             on_connected=self._publish_all,
             on_invalid=self._on_invalid,
         )
         self.publisher = StatePublisher(site, self.link, frozenset(self.devices.roles))
         self.signatures = SignatureAsker(site, self.link, pads_by_counter(inventory.devices))
+        self.uplink = UplinkSender(site.id, store, link, self.clock)
+        self.uplink_alert: str | None = None
+        self._last_health = time.monotonic()
         self.ready = threading.Event()
         self._stop = threading.Event()
         self._ticker = threading.Thread(target=self._tick_loop, name="hub-ticker", daemon=True)
@@ -155,6 +164,7 @@ class HubApp:
         self.storage.update()
         for sender in self._listens:
             self._listen(sender)
+        self.uplink.start()
         self.link.start(wait=wait)
         if self.watchdog is not None:
             self.watchdog.start()  # pings from the worker, also while the broker is away
@@ -329,6 +339,7 @@ class HubApp:
             self.publisher.publish_controls(self.service.state, outcome.events)
             self.signatures.ask(self.service.state, outcome.events, self.clock.now())
             self.publisher.publish_log(self.service.state, outcome.events)
+            self.uplink.pump()  # a rating or complaint goes up at once when the link is up
         self.service.snapshot_if_due()
 
     def _on_complaint_status(self, decoded: Decoded, properties: Properties | None) -> None:
@@ -406,6 +417,39 @@ class HubApp:
             self.publisher.publish_changes(self.service.state, events, now)
         if events:
             self.publisher.publish_log(self.service.state, events)
+        self._queue_device_health(now)
+        self.uplink.pump()
+        self._watch_uplink(now)
+
+    def _queue_device_health(self, now: datetime) -> None:
+        """Every ``health_every_s``, a summary of the devices goes into the outbox."""
+        if time.monotonic() - self._last_health < self.settings.health_every_s:
+            return
+        self._last_health = time.monotonic()
+        overview = self.service.overview(self.service.state, now)
+        devices = [device.model_dump(mode="json") for device in overview.devices]
+        with contextlib.suppress(StoreError):  # full: the next summary says the same, newer
+            self.service.store.enqueue(device_health_entry(devices, now))
+
+    def _watch_uplink(self, now: datetime) -> None:
+        """Say when the outbox's backlog becomes (or stops being) an alert."""
+        alert = self.service.store.outbox.alert(now)
+        if alert == self.uplink_alert:
+            return
+        if alert is not None and self.uplink_alert is None:
+            log.warning("uplink backlog: %s (is the internet or the regional broker down?)", alert)
+        elif alert is None:
+            log.info("uplink backlog back to normal")
+        changed = (alert is None) != (self.uplink_alert is None)
+        self.uplink_alert = alert
+        if changed:
+            self.link.update_presence()
+
+    def _degradations(self) -> list[Degradation]:
+        found = self.storage.degradations()
+        if self.uplink_alert is not None:
+            found.append(Degradation.UPLINK_BACKLOG)
+        return found
 
     def _degradation_changed(self) -> None:
         """The store became full or writable again: republish the retained birth."""

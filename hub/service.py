@@ -50,6 +50,7 @@ from hub.site.calendar import SiteCalendar
 from hub.site.schema import Site
 from hub.state import OPEN_STATES, QueueState
 from hub.store import SNAPSHOT_EVERY, EventStore, StorageFullError
+from hub.uplink.overview import uplink_overview
 from hub.views import counter_view, ticket_view
 from protocol.errors import ErrorCode
 from protocol.models import (
@@ -415,7 +416,10 @@ class QueueService:
         return Outcome(reply)
 
     def overview(self, state: QueueState, now: datetime) -> HubOverview:
-        return build_overview(self.site, state, self.devices, self.clocks, now, self.clock.steady())
+        overview = build_overview(
+            self.site, state, self.devices, self.clocks, now, self.clock.steady()
+        )
+        return overview.model_copy(update={"uplink": uplink_overview(self.store.outbox, now)})
 
     def _refused_read(self, command_id: UUID, sender: str, kind: str, refusal: Refusal) -> Outcome:
         if self.flood.rejected(sender, "refused", storable=False).log:

@@ -105,6 +105,8 @@ from protocol.models import (
     TicketState,
     TicketStatusQuery,
     TicketView,
+    UplinkAck,
+    UplinkItem,
 )
 from protocol.models.signature import (
     Receipt,
@@ -818,6 +820,34 @@ EXAMPLES: tuple[Example, ...] = (
         ComplaintStatusStored(
             sent_at=NOW, command_id=CID, complaint_id="PGD-20261123-003", ok=True
         ),
+    ),
+    Example(
+        "uplinkRating",
+        "An SKM rating owed upstream",
+        "mpp/uplink/item/ratings",
+        UplinkItem(
+            sent_at=NOW,
+            id="lamtim:ratings:42",
+            site_id="lamtim",
+            stream="ratings",
+            seq=42,
+            follows=41,
+            kind="skm.rated",
+            at=NOW,
+            payload={
+                "ticket_id": "20261123-A-001",
+                "counter": 3,
+                "service": "DUK-KTP",
+                "agency": "DUKCAPIL",
+                "rating": 4,
+            },
+        ),
+    ),
+    Example(
+        "uplinkAck",
+        "Upstream holds ratings up to 42",
+        "mpp/uplink/ack",
+        UplinkAck(sent_at=NOW, stream="ratings", through=42, id="lamtim:ratings:42"),
     ),
 )
 

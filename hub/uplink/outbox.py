@@ -90,6 +90,7 @@ class Outbox:
     def __init__(self, db: sqlite3.Connection, limits: OutboxLimits | None = None) -> None:
         self._db = db
         self.limits = limits or OutboxLimits()
+        self.last_ack_at: datetime | None = None  # since this start, for the status
         db.executescript(SCHEMA)
 
     # -- inside the store's transaction ------------------------------------------
@@ -222,9 +223,11 @@ class Outbox:
 
     # -- acknowledgements ----------------------------------------------------------
 
-    def acknowledged(self, stream: str, through: int) -> int:
+    def acknowledged(self, stream: str, through: int, at: datetime | None = None) -> int:
         """Forget ``stream``'s items up to ``through`` (inside a transaction); how many."""
         assert self._db.in_transaction, "outbox acknowledged outside a transaction"
+        if at is not None:
+            self.last_ack_at = at
         row = self._db.execute(
             "SELECT acked, last_seq, gap_through FROM outbox_streams WHERE stream = ?", (stream,)
         ).fetchone()

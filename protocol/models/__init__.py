@@ -80,6 +80,8 @@ from protocol.models.overview import (
     HubOverview,
     LogEntry,
     ServiceOverview,
+    UplinkOverview,
+    UplinkStream,
 )
 from protocol.models.presence import (
     ComponentState,
@@ -227,6 +229,8 @@ __all__ = [
     "TicketView",
     "UplinkAck",
     "UplinkItem",
+    "UplinkOverview",
+    "UplinkStream",
     "WireModel",
     "utc_now",
 ]

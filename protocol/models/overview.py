@@ -98,6 +98,30 @@ class DeviceOverview(WireModel):
     )
 
 
+class UplinkStream(WireModel):
+    """One stream of the hub's outbox."""
+
+    stream: ShortText
+    waiting: int = Field(ge=0, description="Items not yet acknowledged upstream.")
+    sent: int = Field(ge=0, description="Items numbered so far (the last sequence number).")
+    acknowledged: int = Field(ge=0, description="Highest sequence number upstream holds.")
+    dropped: int = Field(ge=0, description="Items dropped unsent at the outbox's bound.")
+    oldest_at: Timestamp | None = None
+
+
+class UplinkOverview(WireModel):
+    """What the hub owes upstream (hub/uplink/outbox.py)."""
+
+    waiting: int = Field(ge=0)
+    streams: list[UplinkStream] = Field(default_factory=list, max_length=32)
+    alert: str | None = Field(
+        default=None, max_length=500, description="Why the backlog needs attention, if it does."
+    )
+    last_ack_at: Timestamp | None = Field(
+        default=None, description="When upstream last acknowledged anything (since start)."
+    )
+
+
 class HubOverview(WireModel):
     site_name: ShortText
     timezone: ShortText = "Asia/Jakarta"
@@ -109,6 +133,7 @@ class HubOverview(WireModel):
     devices: list[DeviceOverview] = Field(max_length=300)
     announcements: list[ShortText] = Field(default_factory=list, max_length=20)
     announcements_until: Timestamp | None = None
+    uplink: UplinkOverview | None = None
 
 
 class HourAdvice(WireModel):
