@@ -276,7 +276,7 @@ class DisplayUnitConfig(ConfigModel):
         ge=300,
         le=3000,
         description='Visible width of the TV in mm (43": 952, 50": 1107, 55": 1218). Text is '
-        "sized in mm from it (a call number 100 mm high); omitted: a 43\" TV.",
+        'sized in mm from it (a call number 100 mm high); omitted: a 43" TV.',
     )
     labels: dict[str, str] = Field(
         default_factory=dict,
@@ -551,6 +551,50 @@ class HubTime(ConfigModel):
     )
 
 
+class UplinkConfig(ConfigModel):
+    """``[upstream]`` of hub.toml: the regional broker the site broker bridges to.
+
+    The bridge (``mpp broker render``) is the transport; the hub's outbox is the
+    buffer. The account's password is kept in the credentials store
+    (``mpp upstream password``), never here.
+    """
+
+    host: HostAddress = Field(description="The regional broker (a Mosquitto, EMQX, …).")
+    port: int = Field(default=8883, ge=1, le=65535)
+    tls_ca: Path | None = Field(
+        default=None,
+        title="CA of the regional broker",
+        description="Absolute path of the CA certificate the regional broker's certificate "
+        "is checked against: TLS 1.2+. Unset: plain MQTT (only for a test bench; warned).",
+    )
+    account: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="This site's account on the regional broker (default: the site id).",
+    )
+    max_items: int = Field(
+        default=200_000,
+        ge=100,
+        description="The outbox's bound: beyond it the oldest item of the most expendable "
+        "stream is dropped, counted and declared (docs/uplink.md).",
+    )
+    alert_items: int = Field(default=1_000, ge=1, description="Backlog that is an alert.")
+    alert_age_minutes: int = Field(
+        default=120, ge=1, description="Age of the oldest unsent item that is an alert."
+    )
+    health_every_minutes: int = Field(
+        default=15, ge=1, le=1440, description="How often a device health summary goes up."
+    )
+
+    @field_validator("tls_ca")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_absolute():
+            raise ValueError("give the CA file's absolute path on the hub")
+        return value
+
+
 class HubConfig(ConfigModel):
     """``hub.toml`` beside ``accounts.toml``: the hub's own entry in the inventory.
 
@@ -568,6 +612,10 @@ class HubConfig(ConfigModel):
         description="Default: the static address, else `<hostname>.local` (mDNS).",
     )
     time: HubTime = Field(default_factory=HubTime)
+    upstream: UplinkConfig | None = Field(
+        default=None,
+        description="The regional broker, when the site sends its outbox upstream.",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -144,7 +144,7 @@ class HubApp:
         )
         self.publisher = StatePublisher(site, self.link, frozenset(self.devices.roles))
         self.signatures = SignatureAsker(site, self.link, pads_by_counter(inventory.devices))
-        self.uplink = UplinkSender(site.id, store, link, self.clock)
+        self.uplink = UplinkSender(inventory.site_id, store, link, self.clock)
         self.uplink_alert: str | None = None
         self._last_health = time.monotonic()
         self.ready = threading.Event()

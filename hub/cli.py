@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import errno
 import logging
-import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -74,24 +71,10 @@ def _run(args: argparse.Namespace) -> int:
     The broker need not be up yet: the link keeps trying and says so, and
     "hub ready" is logged once the state is published.
     """
-    with _stop_on_signals() as stop:
+    from protocol.signals import stop_on_signals
+
+    with stop_on_signals() as stop:
         return _serve(args, stop)
-
-
-@contextlib.contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    """An event set by SIGTERM or SIGINT; the previous handlers are back afterwards
-    (``main`` may run in a test's process)."""
-    stop = threading.Event()
-    signals = (signal.SIGTERM, signal.SIGINT)
-    previous = {signum: signal.getsignal(signum) for signum in signals}
-    for signum in signals:
-        signal.signal(signum, lambda *_: stop.set())
-    try:
-        yield stop
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
@@ -99,13 +82,14 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
 
     from firmware_config.credentials import CredentialStore, default_store_path
     from firmware_config.inventory import DEFAULT_INVENTORY, load_inventory
-    from hub.app import HubApp
+    from hub.app import HubApp, HubSettings
     from hub.booking_codes import default_key_path, load_or_create_key
     from hub.booking_store import SqliteBookings
     from hub.clock import OffsetClock, SystemClock
     from hub.health import Notifier
     from hub.site.loader import DEFAULT_SITE, load_site
     from hub.store import EventStore
+    from hub.uplink.outbox import OutboxLimits
     from protocol.link import LinkSettings, MqttLink
     from protocol.signals import wait_interruptibly
 
@@ -117,16 +101,22 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
     password = CredentialStore(secrets).password("hub")
     clock = OffsetClock(args.clock_start) if args.clock_start else SystemClock()
     db = args.db or default_db_path()
+    upstream = inventory.hub.upstream if inventory.hub is not None else None
+    limits, settings = OutboxLimits(), HubSettings()
+    if upstream is not None:  # hub.toml [upstream]: the outbox's bound and alert
+        limits = OutboxLimits(upstream.max_items, upstream.alert_items, upstream.alert_age_minutes)
+        settings = HubSettings(health_every_s=upstream.health_every_minutes * 60.0)
     app = HubApp(
         site,
         inventory,
-        EventStore(db),
+        EventStore(db, limits),
         MqttLink(LinkSettings(args.host, args.port, "hub", password)),
         clock=clock,
         bookings=SqliteBookings(
             bookings_db_path(db), load_or_create_key(default_key_path(secrets))
         ),
         notifier=Notifier.from_environment(),  # systemd Type=notify, WatchdogSec=
+        settings=settings,
     )
 
     def announce_ready() -> None:

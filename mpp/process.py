@@ -207,12 +207,15 @@ class HubProcess(MppProcess):
         log: Path | None = None,
         env: Mapping[str, str] | None = None,
         site: Path | None = None,
+        inventory: Path | None = None,
     ) -> None:
         args = ["hub", "run", "--port", str(port), "--secrets", str(secrets), "--db", str(db)]
         if clock_start:
             args += ["--clock-start", clock_start]
         if site is not None:
             args += ["--site", str(site)]
+        if inventory is not None:
+            args += ["--inventory", str(inventory)]
         super().__init__(args, HUB_READY, log, env)
 
     @classmethod
@@ -224,6 +227,7 @@ class HubProcess(MppProcess):
         log: Path | None = None,
         env: Mapping[str, str] | None = None,
         site: Path | None = None,
+        inventory: Path | None = None,
     ) -> HubProcess:
         """A hub on a local broker (``mqtt_broker.local.LocalBroker``) and its credentials."""
         return cls(
@@ -234,6 +238,7 @@ class HubProcess(MppProcess):
             log,
             env,
             site,
+            inventory,
         )
 
 
@@ -286,3 +291,24 @@ class EdgeProcess(MppProcess):
             env,
             broker.tls_dir,
         )
+
+
+RECEIVER_READY = "upstream receiver ready"
+
+
+class ReceiverProcess(MppProcess):
+    """``mpp upstream run``: the reference receiver on a regional broker."""
+
+    def __init__(
+        self,
+        port: int,
+        password: str,
+        db: Path,
+        log: Path | None = None,
+        ca: Path | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
+        args = ["upstream", "run", "--host", host, "--port", str(port), "--db", str(db)]
+        if ca is not None:
+            args += ["--ca", str(ca)]
+        super().__init__(args, RECEIVER_READY, log, {"MPP_UPSTREAM_PASSWORD": password})

@@ -108,6 +108,19 @@ def _render(args: argparse.Namespace) -> int:
         )
         for line in tls.renewed:
             print(f"  {line}")
+    if rendered.bridge is not None:
+        bridge = rendered.bridge
+        print(
+            f"bridge to the regional broker as {bridge.account} "
+            f"({'TLS' if bridge.tls else 'plain MQTT'}): outbox items out, acknowledgements "
+            f"and bookings in, under mpp/site/{bridge.site_id}/"
+        )
+        if not bridge.tls:
+            print(
+                "mpp: warning: the bridge to the regional broker is plain MQTT (no tls_ca in "
+                "hub.toml [upstream]): its password crosses the internet in clear",
+                file=sys.stderr,
+            )
     for warning in rendered.warnings:
         print(f"mpp: warning: {warning}", file=sys.stderr)
     print(f"{len(rendered.passwords)} accounts; passwords kept in {store.path}")

@@ -44,6 +44,7 @@ from firmware_config.credentials import (
 from firmware_config.inventory import Inventory
 from firmware_config.schema import PLAIN_PORT, TLS_PORT
 from mqtt_broker.acl import Account, render_acl
+from mqtt_broker.bridge import Bridge, BridgeError, bridge_lines, uplink_password
 from protocol.roles import Role
 from protocol.tls import CA_CERT, SERVER_CERT, SERVER_KEY
 
@@ -100,6 +101,8 @@ class RenderedBroker:
     lan_port: int = TLS_PORT
     tls: SiteTls | None = None
     """The site TLS directory (CA, hub and client certificates); ``None`` for a plain LAN."""
+    bridge: Bridge | None = None
+    """The bridge to the regional broker, when hub.toml has ``[upstream]``."""
 
     @property
     def ca_file(self) -> Path | None:
@@ -215,6 +218,9 @@ def render_broker(
     if inventory.lan != "plain":
         tls = _site_tls(inventory, accounts, settings, store, out_dir, owner)
     conf_text = render_conf(settings, password_file, acl_file, inventory.lan)
+    bridge = _bridge(inventory, store)
+    if bridge is not None:
+        conf_text += "\n" + bridge.text
     write_password_file(password_file, passwords, owner)
     _write_text(acl_file, render_acl(accounts), mode=0o640, owner=owner)
     _write_text(conf, conf_text, mode=0o644)
@@ -223,8 +229,19 @@ def render_broker(
         warnings = tuple(prepare_for_broker_user(conf, conf_text, owner))
     lan_port = lan_port_of(settings, inventory.lan)
     return RenderedBroker(
-        conf, password_file, acl_file, passwords, warnings, inventory.lan, lan_port, tls
+        conf, password_file, acl_file, passwords, warnings, inventory.lan, lan_port, tls, bridge
     )
+
+
+def _bridge(inventory: Inventory, store: CredentialStore) -> Bridge | None:
+    """The bridge section for hub.toml's ``[upstream]``, or ``None`` without one."""
+    upstream = inventory.hub.upstream if inventory.hub is not None else None
+    if upstream is None:
+        return None
+    try:
+        return bridge_lines(inventory.site_id, upstream, uplink_password(store))
+    except BridgeError as error:
+        raise BrokerRenderError(str(error)) from None
 
 
 def _site_tls(

@@ -10,8 +10,11 @@ slices lets pending handlers run.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import threading
 import time
+from collections.abc import Iterator
 
 SLICE_S = 0.1
 
@@ -25,3 +28,19 @@ def wait_interruptibly(event: threading.Event, timeout: float | None = None) -> 
             return event.is_set()
         if event.wait(left):
             return True
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT; the previous handlers are back afterwards
+    (``main`` may run in a test's process)."""
+    stop = threading.Event()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    previous = {signum: signal.getsignal(signum) for signum in signals}
+    for signum in signals:
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        yield stop
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

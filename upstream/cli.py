@@ -74,6 +74,41 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _connection_options(status)
     status.set_defaults(func=_complaint_status)
 
+    run = commands.add_parser(
+        "run",
+        help="the reference receiver: store and acknowledge what site hubs send upstream",
+    )
+    run.add_argument("--host", default="127.0.0.1", help="regional broker address")
+    run.add_argument("--port", type=int, default=8883, help="regional broker port")
+    run.add_argument("--account", default="receiver", help="its account on the regional broker")
+    run.add_argument(
+        "--secrets",
+        type=Path,
+        help="credentials file holding the account's password (else $MPP_UPSTREAM_PASSWORD)",
+    )
+    run.add_argument(
+        "--ca", type=Path, metavar="FILE", help="CA of the regional broker: TLS (default: plain)"
+    )
+    run.add_argument(
+        "--db", type=Path, help="SQLite file (default: $XDG_STATE_HOME/mpp/upstream.db)"
+    )
+    run.set_defaults(func=_run)
+
+    received = commands.add_parser(
+        "received", help="what the receiver holds: per site and stream, items, repeats, gaps"
+    )
+    received.add_argument("--db", type=Path, help="the receiver's SQLite file")
+    received.add_argument("--json", action="store_true", help="JSON instead of a table")
+    received.set_defaults(func=_received)
+
+    uplink = commands.add_parser(
+        "password",
+        help="keep the password of this site's account on the regional broker (read from "
+        "standard input) for the bridge `mpp broker render` writes",
+    )
+    uplink.add_argument("--secrets", type=Path, help="credentials file (default: as for render)")
+    uplink.set_defaults(func=_password)
+
 
 def _connection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="site broker address")
@@ -90,6 +125,7 @@ def _connection_options(parser: argparse.ArgumentParser) -> None:
         "--plain", action="store_true", help="plain MQTT off this machine (a plain-LAN site)"
     )
     parser.add_argument("--timeout", type=float, default=PUSH_TIMEOUT_S, help="seconds per answer")
+
 
 
 def _key(args: argparse.Namespace) -> int:
@@ -246,4 +282,103 @@ def _complaint_status(args: argparse.Namespace) -> int:
         print(f"mpp: error: the hub refused it: {answer.error}", file=sys.stderr)
         return 8
     print(f"hub stored: {update.complaint_id} {update.status.value}")
+    return 0
+
+
+def _default_received_db() -> Path:
+    from firmware_config.credentials import state_home
+
+    return state_home() / "upstream.db"
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Receive until SIGTERM or SIGINT (a normal stop: exit 0)."""
+    import os
+    import threading
+
+    from firmware_config.credentials import CredentialStore, CredentialStoreError
+    from protocol.link import LinkSettings, MqttLink
+    from protocol.signals import stop_on_signals, wait_interruptibly
+    from protocol.tls import TlsFiles
+    from upstream.receiver.service import Receiver
+    from upstream.receiver.storage import SqliteReceivedItems
+
+    password = os.environ.get("MPP_UPSTREAM_PASSWORD")
+    if password is None:
+        if args.secrets is None:
+            raise CredentialStoreError(
+                f"no password for {args.account!r}: give --secrets FILE or set "
+                "MPP_UPSTREAM_PASSWORD"
+            )
+        password = CredentialStore(args.secrets).password(args.account)
+    settings = LinkSettings(args.host, args.port, args.account, password)
+    if args.ca is not None:
+        settings = settings.with_tls(TlsFiles(str(args.ca)))
+    db = args.db or _default_received_db()
+    receiver = Receiver(SqliteReceivedItems(db), MqttLink(settings))
+    with stop_on_signals() as stop:
+        receiver.start()
+
+        def announce() -> None:
+            if receiver.link.connected.wait(3600):
+                log.info(
+                    "upstream receiver ready: %s as %s, storing in %s",
+                    receiver.link.where,
+                    args.account,
+                    db,
+                )
+
+        threading.Thread(target=announce, name="receiver-ready", daemon=True).start()
+        try:
+            wait_interruptibly(stop)
+        finally:
+            receiver.stop()
+            log.info(
+                "upstream receiver stopped: %d stored, %d repeats answered",
+                receiver.stored,
+                receiver.duplicates,
+            )
+    return 0
+
+
+def _received(args: argparse.Namespace) -> int:
+    import json
+
+    from upstream.receiver.storage import SqliteReceivedItems
+
+    db = args.db or _default_received_db()
+    if not db.is_file():
+        raise FileNotFoundError(2, "no receiver store here; give --db", str(db))
+    storage = SqliteReceivedItems(db)
+    try:
+        tally = storage.tally()
+    finally:
+        storage.close()
+    if args.json:
+        print(json.dumps([row.__dict__ for row in tally], indent=2))
+        return 0
+    print(f"{'site':<16} {'stream':<14} {'items':>7} {'last':>7} {'repeats':>8} {'gaps':>5}")
+    for row in tally:
+        print(
+            f"{row.site_id:<16} {row.stream:<14} {row.items:>7} {row.last_seq:>7} "
+            f"{row.duplicates:>8} {row.declared_gaps:>5}"
+        )
+    return 0
+
+
+def _password(args: argparse.Namespace) -> int:
+    from mqtt_broker.bridge import UPLINK_SECRET
+
+    from firmware_config.credentials import (
+        CredentialStore,
+        CredentialStoreError,
+        default_store_path,
+    )
+
+    text = sys.stdin.readline().strip()
+    if not text:
+        raise CredentialStoreError("no password on standard input")
+    store = CredentialStore(args.secrets or default_store_path())
+    store.ensure([UPLINK_SECRET], {UPLINK_SECRET: text})
+    print(f"uplink password kept in {store.path}; run `mpp broker render` to write the bridge")
     return 0

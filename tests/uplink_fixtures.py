@@ -1,0 +1,156 @@
+"""Sites with a bridge to a regional broker, the receiver, and people making items.
+
+Every piece is the real one: a regional Mosquitto (upstream/regional_broker.py),
+per site a Mosquitto rendered by ``mpp broker render`` with hub.toml's
+``[upstream]`` (its bridge), ``mpp hub run`` and ``mpp upstream run`` as processes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from firmware_config.credentials import CredentialStore
+from firmware_config.inventory import DEFAULT_INVENTORY, load_inventory
+from mpp.process import HubProcess, ReceiverProcess
+from mqtt_broker.bridge import UPLINK_SECRET
+from mqtt_broker.local import LocalBroker, start_local_broker
+from mqtt_broker.runner import free_port
+from protocol.models import (
+    CounterFinish,
+    CounterNext,
+    CounterOpen,
+    PriorityCategory,
+    SatisfactionRate,
+    SatisfactionRating,
+    TicketPrinted,
+    TicketReserve,
+)
+from protocol.roles import Role
+from tests.device_client import DeviceClient
+from upstream.receiver.storage import SqliteReceivedItems
+from upstream.regional_broker import RECEIVER_ACCOUNT, RegionalBroker, render_regional
+
+DEFAULT_SITE_ID = "mpp-lampung-timur"
+
+
+def regional(directory: Path, sites: list[str]) -> RegionalBroker:
+    broker = render_regional(
+        directory, sites, free_port(), CredentialStore(directory / "credentials.json")
+    )
+    broker.start()
+    return broker
+
+
+def site_inventory(directory: Path, site_id: str, upstream: RegionalBroker) -> Path:
+    """The bundled inventory as site ``site_id`` with hub.toml ``[upstream]``."""
+    target = directory / "inventory"
+    shutil.copytree(DEFAULT_INVENTORY, target)
+    accounts = target / "accounts.toml"
+    accounts.write_text(
+        accounts.read_text(encoding="utf-8").replace(
+            f'site_id = "{DEFAULT_SITE_ID}"', f'site_id = "{site_id}"'
+        ),
+        encoding="utf-8",
+    )
+    with (target / "hub.toml").open("a", encoding="utf-8") as hub:
+        hub.write(f'\n[upstream]\nhost = "{upstream.host}"\nport = {upstream.port}\n')
+    return target
+
+
+@dataclass
+class Site:
+    site_id: str
+    directory: Path
+    inventory: Path
+    broker: LocalBroker
+    hub: HubProcess
+    devices: dict[str, DeviceClient] = field(default_factory=dict)
+
+    @property
+    def db(self) -> Path:
+        return self.directory / "hub.db"
+
+    def device(self, device_id: str, role: Role) -> DeviceClient:
+        if device_id not in self.devices:
+            self.devices[device_id] = DeviceClient(self.broker, device_id, role)
+        return self.devices[device_id]
+
+    def serve_and_rate(self, count: int, counter: int = 1) -> list[str]:
+        """``count`` citizens: a ticket each, called, served, rated. Their ticket ids."""
+        kiosk = self.device("kiosk-01", Role.KIOSK)
+        unit = self.device(f"counter-{counter:02d}", Role.COUNTER)
+        unit.send(CounterOpen)
+        tickets = []
+        for number in range(count):
+            reply = kiosk.ok(TicketReserve, service="DUK-KTP", category=PriorityCategory.REGULAR)
+            assert reply.ticket is not None
+            kiosk.ok(TicketPrinted, ticket_id=reply.ticket.ticket_id)
+            called = unit.ok(CounterNext)
+            assert called.counter is not None and called.counter.current is not None
+            ticket = called.counter.current.ticket_id
+            unit.ok(CounterFinish)
+            rating = list(SatisfactionRating)[number % len(SatisfactionRating)]
+            unit.ok(SatisfactionRate, ticket_id=ticket, rating=rating)
+            tickets.append(ticket)
+        return tickets
+
+    def waiting(self) -> int:
+        """Items the hub's outbox still holds (read beside the running hub: WAL)."""
+        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT COALESCE(SUM(waiting), 0) FROM outbox_streams").fetchone()
+        return int(row[0])
+
+    def stop(self) -> None:
+        for device in self.devices.values():
+            device.stop()
+        self.devices.clear()
+        self.hub.stop()
+        self.broker.stop()
+
+
+def start_site(directory: Path, site_id: str, upstream: RegionalBroker) -> Site:
+    """Site broker with its bridge, then ``mpp hub run`` (started)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    inventory = site_inventory(directory, site_id, upstream)
+    CredentialStore(directory / "mqtt-credentials.json").ensure(
+        [UPLINK_SECRET], {UPLINK_SECRET: upstream.passwords[site_id]}
+    )
+    broker = start_local_broker(directory, load_inventory(inventory))
+    hub = HubProcess.on(
+        broker, directory / "hub.db", inventory=inventory, log=directory / "hub.log"
+    )
+    hub.start()
+    return Site(site_id, directory, inventory, broker, hub)
+
+
+def start_receiver(directory: Path, upstream: RegionalBroker) -> ReceiverProcess:
+    receiver = ReceiverProcess(
+        upstream.port,
+        upstream.passwords[RECEIVER_ACCOUNT],
+        directory / "upstream.db",
+        log=directory / "receiver.log",
+    )
+    receiver.start()
+    return receiver
+
+
+def received(db: Path, site_id: str, stream: str) -> list[tuple[int, str, dict[str, object]]]:
+    storage = SqliteReceivedItems(db)
+    try:
+        return storage.items(site_id, stream)
+    finally:
+        storage.close()
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll ``check`` until true (a condition with a deadline, not a sleep)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)

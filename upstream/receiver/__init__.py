@@ -1,0 +1,1 @@
+"""``mpp upstream run``: the reference receiver of what site hubs send upstream."""
