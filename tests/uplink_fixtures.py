@@ -7,8 +7,11 @@ per site a Mosquitto rendered by ``mpp broker render`` with hub.toml's
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +19,7 @@ from pathlib import Path
 
 from firmware_config.credentials import CredentialStore
 from firmware_config.inventory import DEFAULT_INVENTORY, load_inventory
-from mpp.process import HubProcess, ReceiverProcess
+from mpp.process import PROJECT_ROOT, HubProcess, ReceiverProcess
 from mqtt_broker.bridge import UPLINK_SECRET
 from mqtt_broker.local import LocalBroker, start_local_broker
 from mqtt_broker.runner import free_port
@@ -27,6 +30,7 @@ from protocol.models import (
     PriorityCategory,
     SatisfactionRate,
     SatisfactionRating,
+    SurveySubmit,
     TicketPrinted,
     TicketReserve,
 )
@@ -36,6 +40,7 @@ from upstream.receiver.storage import SqliteReceivedItems
 from upstream.regional_broker import RECEIVER_ACCOUNT, RegionalBroker, render_regional
 
 DEFAULT_SITE_ID = "mpp-lampung-timur"
+ALERT_ITEMS = 20  # a backlog this long is an alert in the hub's status
 
 
 def regional(directory: Path, sites: list[str]) -> RegionalBroker:
@@ -58,7 +63,10 @@ def site_inventory(directory: Path, site_id: str, upstream: RegionalBroker) -> P
         encoding="utf-8",
     )
     with (target / "hub.toml").open("a", encoding="utf-8") as hub:
-        hub.write(f'\n[upstream]\nhost = "{upstream.host}"\nport = {upstream.port}\n')
+        hub.write(
+            f'\n[upstream]\nhost = "{upstream.host}"\nport = {upstream.port}\n'
+            f"alert_items = {ALERT_ITEMS}\n"
+        )
     return target
 
 
@@ -96,6 +104,9 @@ class Site:
             unit.ok(CounterFinish)
             rating = list(SatisfactionRating)[number % len(SatisfactionRating)]
             unit.ok(SatisfactionRate, ticket_id=ticket, rating=rating)
+            if number % 3 == 0:  # every third citizen also fills in the kiosk's survey
+                answers = [1 + (number + i) % 4 for i in range(9)]
+                kiosk.ok(SurveySubmit, ticket_id=ticket, answers=answers)
             tickets.append(ticket)
         return tickets
 
@@ -104,6 +115,28 @@ class Site:
         with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as db:
             row = db.execute("SELECT COALESCE(SUM(waiting), 0) FROM outbox_streams").fetchone()
         return int(row[0])
+
+    def admin(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``mpp admin …`` as a process against this site's broker."""
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mpp.cli",
+                "admin",
+                "--broker",
+                f"{self.broker.host}:{self.broker.port}",
+                "--secrets",
+                str(self.directory / "mqtt-credentials.json"),
+                *args,
+            ],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "COLUMNS": "200"},
+            check=False,
+        )
 
     def stop(self) -> None:
         for device in self.devices.values():

@@ -51,6 +51,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     push.add_argument("file", type=Path, help="JSON: {bookings: [...], cancelled: [codes]}")
     _connection_options(push)
+    push.add_argument(
+        "--site-id",
+        help="publish on the regional broker under this site's prefix (mpp/site/ID/…), as "
+        "upstream does once the site's broker bridges to it; --host/--port name the regional "
+        "broker, the password comes from $MPP_UPSTREAM_PASSWORD",
+    )
+    push.add_argument(
+        "--account",
+        default=None,
+        help="account on the broker (default: upstream; receiver with --site-id)",
+    )
     push.set_defaults(func=_push)
 
     complaints = commands.add_parser(
@@ -164,6 +175,8 @@ def _tls(args: argparse.Namespace, secrets: Path) -> TlsFiles | None:
 
 
 def _push(args: argparse.Namespace) -> int:
+    import os
+
     from firmware_config.credentials import UPSTREAM_ACCOUNT, CredentialStore, default_store_path
     from hub.booking_codes import default_key_path, load_or_create_key
     from protocol.codec import Decoded
@@ -172,20 +185,26 @@ def _push(args: argparse.Namespace) -> int:
     from protocol.models.upstream import MAX_BOOKINGS_PER_PUSH
     from protocol.topics import spec
     from upstream.bookings_file import read_bookings_file, records
+    from upstream.regional_broker import RECEIVER_ACCOUNT
 
     secrets = args.secrets or default_store_path()
     given = read_bookings_file(args.file)
     made = records(load_or_create_key(default_key_path(secrets)), given)
-    password = CredentialStore(secrets).password(UPSTREAM_ACCOUNT)
+    regional = args.site_id is not None
+    account = args.account or (RECEIVER_ACCOUNT if regional else UPSTREAM_ACCOUNT)
+    password = os.environ.get("MPP_UPSTREAM_PASSWORD") or CredentialStore(secrets).password(account)
+    where = {"site_id": args.site_id} if regional else {}
+    bookings_topic = spec("regional.bookings" if regional else "upstream.bookings")
+    reply_topic = spec("regional.reply" if regional else "upstream.reply")
     answers: queue.Queue[BookingsStored] = queue.Queue()
 
     def on_answer(decoded: Decoded, _properties: object) -> None:
         if isinstance(decoded.message, BookingsStored):
             answers.put(decoded.message)
 
-    settings = LinkSettings(args.host, args.port, UPSTREAM_ACCOUNT, password)
+    settings = LinkSettings(args.host, args.port, account, password)
     link = MqttLink(settings.with_tls(_tls(args, secrets)))
-    link.subscribe(spec("upstream.reply"), on_answer)
+    link.subscribe(reply_topic, on_answer, **where)
     link.start(wait=args.timeout)
     stored = cancelled = 0
     refused: list[str] = []
@@ -200,7 +219,7 @@ def _push(args: argparse.Namespace) -> int:
             for i in range(0, len(given.cancelled), size)
         ]
         for push in pushes or [BookingsPush(command_id=uuid.uuid4())]:
-            link.publish(spec("upstream.bookings"), push).wait_for_publish(args.timeout)
+            link.publish(bookings_topic, push, **where).wait_for_publish(args.timeout)
             while True:
                 try:
                     answer = answers.get(timeout=args.timeout)
@@ -367,13 +386,12 @@ def _received(args: argparse.Namespace) -> int:
 
 
 def _password(args: argparse.Namespace) -> int:
-    from mqtt_broker.bridge import UPLINK_SECRET
-
     from firmware_config.credentials import (
         CredentialStore,
         CredentialStoreError,
         default_store_path,
     )
+    from mqtt_broker.bridge import UPLINK_SECRET
 
     text = sys.stdin.readline().strip()
     if not text:
