@@ -71,6 +71,8 @@ def _push_bookings_upstream(
             str(site.directory / "mqtt-credentials.json"),  # the site's booking key beside it
             "--timeout",
             "30",
+            "--ca",
+            str(upstream.ca_file),
         ],
         capture_output=True,
         text=True,

@@ -21,8 +21,9 @@ from firmware_config.credentials import CredentialStore
 from firmware_config.inventory import DEFAULT_INVENTORY, load_inventory
 from mpp.process import PROJECT_ROOT, HubProcess, ReceiverProcess
 from mqtt_broker.bridge import UPLINK_SECRET
-from mqtt_broker.local import LocalBroker, start_local_broker
+from mqtt_broker.local import LOOPBACK, LocalBroker, start_local_broker
 from mqtt_broker.runner import free_port
+from mqtt_broker.site_ca import ensure_site_tls
 from protocol.models import (
     CounterFinish,
     CounterNext,
@@ -44,8 +45,14 @@ ALERT_ITEMS = 20  # a backlog this long is an alert in the hub's status
 
 
 def regional(directory: Path, sites: list[str]) -> RegionalBroker:
+    """The regional Mosquitto on a free loopback port, TLS with a CA of its own."""
+    tls = ensure_site_tls(directory / "tls", "regional", [LOOPBACK])
     broker = render_regional(
-        directory, sites, free_port(), CredentialStore(directory / "credentials.json")
+        directory,
+        sites,
+        free_port(),
+        CredentialStore(directory / "credentials.json"),
+        tls=(tls.ca_cert, tls.server_cert, tls.server_key),
     )
     broker.start()
     return broker
@@ -65,7 +72,7 @@ def site_inventory(directory: Path, site_id: str, upstream: RegionalBroker) -> P
     with (target / "hub.toml").open("a", encoding="utf-8") as hub:
         hub.write(
             f'\n[upstream]\nhost = "{upstream.host}"\nport = {upstream.port}\n'
-            f"alert_items = {ALERT_ITEMS}\n"
+            f'tls_ca = "{upstream.ca_file}"\nalert_items = {ALERT_ITEMS}\n'
         )
     return target
 
@@ -167,6 +174,7 @@ def start_receiver(directory: Path, upstream: RegionalBroker) -> ReceiverProcess
         upstream.passwords[RECEIVER_ACCOUNT],
         directory / "upstream.db",
         log=directory / "receiver.log",
+        ca=upstream.ca_file,
     )
     receiver.start()
     return receiver

@@ -63,6 +63,8 @@ class RegionalBroker:
     port: int
     passwords: dict[str, str]
     process: MosquittoProcess
+    ca_file: Path | None = None
+    """The CA its listener's certificate is checked against (``None``: plain)."""
 
     def start(self) -> None:
         self.process.start()
@@ -115,4 +117,6 @@ def render_regional(
         lines += [f"cafile {ca}", f"certfile {cert}", f"keyfile {key}", "tls_version tlsv1.2"]
     conf = out_dir / "mosquitto.conf"
     conf.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return RegionalBroker(conf, bind, port, passwords, MosquittoProcess(conf, port, bind))
+    return RegionalBroker(
+        conf, bind, port, passwords, MosquittoProcess(conf, port, bind), tls[0] if tls else None
+    )
