@@ -58,7 +58,7 @@ def regional(directory: Path, sites: list[str]) -> RegionalBroker:
     return broker
 
 
-def site_inventory(directory: Path, site_id: str, upstream: RegionalBroker) -> Path:
+def site_inventory(directory: Path, site_id: str, host: str, port: int, ca: Path | None) -> Path:
     """The bundled inventory as site ``site_id`` with hub.toml ``[upstream]``."""
     target = directory / "inventory"
     shutil.copytree(DEFAULT_INVENTORY, target)
@@ -71,8 +71,8 @@ def site_inventory(directory: Path, site_id: str, upstream: RegionalBroker) -> P
     )
     with (target / "hub.toml").open("a", encoding="utf-8") as hub:
         hub.write(
-            f'\n[upstream]\nhost = "{upstream.host}"\nport = {upstream.port}\n'
-            f'tls_ca = "{upstream.ca_file}"\nalert_items = {ALERT_ITEMS}\n'
+            f'\n[upstream]\nhost = "{host}"\nport = {port}\nalert_items = {ALERT_ITEMS}\n'
+            + (f'tls_ca = "{ca}"\n' if ca is not None else "")
         )
     return target
 
@@ -156,7 +156,7 @@ class Site:
 def start_site(directory: Path, site_id: str, upstream: RegionalBroker) -> Site:
     """Site broker with its bridge, then ``mpp hub run`` (started)."""
     directory.mkdir(parents=True, exist_ok=True)
-    inventory = site_inventory(directory, site_id, upstream)
+    inventory = site_inventory(directory, site_id, upstream.host, upstream.port, upstream.ca_file)
     CredentialStore(directory / "mqtt-credentials.json").ensure(
         [UPLINK_SECRET], {UPLINK_SECRET: upstream.passwords[site_id]}
     )
