@@ -7,6 +7,7 @@ per site a Mosquitto rendered by ``mpp broker render`` with hub.toml's
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -37,6 +38,7 @@ from protocol.models import (
 )
 from protocol.roles import Role
 from tests.device_client import DeviceClient
+from tests.mqtt_client import RecordingClient
 from upstream.receiver.storage import SqliteReceivedItems
 from upstream.regional_broker import RECEIVER_ACCOUNT, RegionalBroker, render_regional
 
@@ -122,6 +124,23 @@ class Site:
         with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as db:
             row = db.execute("SELECT COALESCE(SUM(waiting), 0) FROM outbox_streams").fetchone()
         return int(row[0])
+
+    def hub_status(self) -> dict[str, object]:
+        """The hub's retained status, as a display connecting now reads it."""
+        reader = RecordingClient(
+            self.broker.host,
+            self.broker.port,
+            "display-01",
+            self.broker.password("display-01"),
+            "status-reader",
+            tls=self.broker.tls("display-01"),
+        )
+        reader.connect()
+        try:
+            reader.subscribe("mpp/hub/status")
+            return json.loads(reader.wait_for("mpp/hub/status").payload)  # type: ignore[no-any-return]
+        finally:
+            reader.stop()
 
     def admin(self, *args: str) -> subprocess.CompletedProcess[str]:
         """``mpp admin …`` as a process against this site's broker."""
