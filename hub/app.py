@@ -139,7 +139,7 @@ class HubApp:
             upstream.append((spec("upstream.bookings"), {}, intake.on_push))
         link.announce_as(
             hub_presence(site.id, software_version(), self._degradations),
-            on_connected=self._publish_all,
+            on_connected=self._on_connected,
             on_invalid=self._on_invalid,
         )
         self.publisher = StatePublisher(site, self.link, frozenset(self.devices.roles))
@@ -257,6 +257,11 @@ class HubApp:
             self._listen(sender)
             self.inbox.rearm(sender)
             log.info("listening to %s again", sender)
+
+    def _on_connected(self) -> None:
+        self.uplink.reconnected()
+        self._publish_all()
+        self.uplink.pump()
 
     def _publish_all(self) -> None:
         self.publisher.publish_all(self.service.state, self.clock.now())

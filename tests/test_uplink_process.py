@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -141,6 +142,17 @@ def test_a_morning_without_internet_arrives_exactly_once_and_in_order(tmp_path: 
             lambda: "uplink_backlog" in site.hub_status()["degraded"],  # type: ignore[operator]
             DELIVERY_S,
             "the backlog alert in the hub's retained status",
+        )
+
+        # The site broker dies too (power cut): whatever its bridge had queued is gone;
+        # the outbox still has it all.
+        os.kill(site.broker.process.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        site.broker.process.stop()
+        site.broker.start()
+        wait_until(
+            lambda: sum("connected as hub" in line for line in site.hub.lines) >= 2,
+            DELIVERY_S,
+            "the hub back on its broker",
         )
 
         upstream.start()  # back, on the same address

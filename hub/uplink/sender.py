@@ -77,6 +77,13 @@ class UplinkSender:
     def start(self) -> None:
         self.link.subscribe(spec("uplink.ack"), self.on_ack)
 
+    def reconnected(self) -> None:
+        """The hub's link to its broker was (re)made: what was in flight may have died with
+        a broker restart (the bridge's queue is in memory), so send it all again now."""
+        self._sent.clear()
+        self._since.clear()
+        self._wait.clear()
+
     def pump(self) -> None:
         """Send what the window allows; resend what went unanswered too long."""
         if not self.link.connected.is_set() or self.store.full:
