@@ -163,7 +163,7 @@ def devices_table(devices: list[DeviceOverview], zone: str, now: datetime) -> Ta
 def uplink_line(uplink: UplinkOverview, zone: str) -> Text:
     """One line on what the hub owes upstream; its alert in yellow."""
     waiting = [f"{s.stream} {s.waiting}" for s in uplink.streams if s.waiting]
-    line = Text("Uplink: ")
+    line = Text("Uplink: " if uplink.configured else "Uplink (not configured): ")
     line.append(
         f"{uplink.waiting} waiting ({', '.join(waiting)})" if waiting else "nothing waiting"
     )

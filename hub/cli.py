@@ -104,7 +104,9 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
     upstream = inventory.hub.upstream if inventory.hub is not None else None
     limits, settings = OutboxLimits(), HubSettings()
     if upstream is not None:  # hub.toml [upstream]: the outbox's bound and alert
-        limits = OutboxLimits(upstream.max_items, upstream.alert_items, upstream.alert_age_minutes)
+        limits = OutboxLimits(
+            upstream.max_items, upstream.alert_items, upstream.alert_age_minutes, upstream=True
+        )
         settings = HubSettings(health_every_s=upstream.health_every_minutes * 60.0)
     app = HubApp(
         site,

@@ -140,7 +140,9 @@ def test_acknowledged_items_are_forgotten_and_the_rest_kept_in_order(tmp_path: P
 def test_at_the_bound_the_most_expendable_oldest_item_goes_and_the_gap_is_declared(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = EventStore(tmp_path / "hub.db", OutboxLimits(max_items=4, alert_items=100))
+    store = EventStore(
+        tmp_path / "hub.db", OutboxLimits(max_items=4, alert_items=100, upstream=True)
+    )
     for number in range(1, 4):
         _append(store, _complaint(number))
     store.enqueue(device_health_entry([{"device_id": "kiosk-01", "online": True}], MONDAY_0800))
@@ -150,7 +152,7 @@ def test_at_the_bound_the_most_expendable_oldest_item_goes_and_the_gap_is_declar
     _append(store, _complaint(6))
     items = store.outbox.pending("complaints", 0, 10)
     assert [(i.seq, i.follows) for i in items] == [(3, 0), (4, 3), (5, 4), (6, 5)]
-    assert "complaints item 2 dropped unsent" in caplog.text
+    assert "device_health item 1 dropped unsent (1 since start)" in caplog.text
     backlog = {s.stream: s for s in store.outbox.backlog()}
     assert backlog["complaints"].dropped == 2 and backlog["device_health"].dropped == 1
     alert = store.outbox.alert(MONDAY_0800)
@@ -168,7 +170,9 @@ def test_at_the_bound_the_most_expendable_oldest_item_goes_and_the_gap_is_declar
 
 
 def test_the_backlog_alert_says_how_many_wait_and_how_old_the_oldest_is(tmp_path: Path) -> None:
-    store = EventStore(tmp_path / "hub.db", OutboxLimits(alert_items=3, alert_age_min=60))
+    store = EventStore(
+        tmp_path / "hub.db", OutboxLimits(alert_items=3, alert_age_min=60, upstream=True)
+    )
     _append(store, _complaint(1))
     assert store.outbox.alert(MONDAY_0800) is None
     assert store.outbox.alert(MONDAY_0800 + timedelta(minutes=90)) == (
@@ -176,6 +180,13 @@ def test_the_backlog_alert_says_how_many_wait_and_how_old_the_oldest_is(tmp_path
     )
     _append(store, _complaint(2), _complaint(3))
     assert store.outbox.alert(MONDAY_0800) == "3 items waiting to go upstream"
+
+
+def test_a_site_without_an_upstream_keeps_its_items_without_an_alert(tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "hub.db", OutboxLimits(alert_items=1))
+    _append(store, _complaint(1), _complaint(2))
+    assert store.outbox.waiting() == 2
+    assert store.outbox.alert(MONDAY_0800 + timedelta(days=3)) is None
 
 
 def test_the_outbox_tables_are_in_the_event_store_file(tmp_path: Path) -> None:

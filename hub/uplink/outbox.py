@@ -60,6 +60,9 @@ class OutboxLimits:
     max_items: int = 200_000
     alert_items: int = 1_000
     alert_age_min: int = 120
+    upstream: bool = False
+    """The site has an ``[upstream]``: only then is a backlog an alert (a site without
+    one keeps its items for the day it gets one)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class Outbox:
         self._db = db
         self.limits = limits or OutboxLimits()
         self.last_ack_at: datetime | None = None  # since this start, for the status
+        self._drops = 0
         db.executescript(SCHEMA)
 
     # -- inside the store's transaction ------------------------------------------
@@ -137,12 +141,16 @@ class Outbox:
             "gap_through = ? WHERE stream = ?",
             (seq, seq, seq, stream),
         )
-        log.warning(
-            "outbox full (%d items): %s item %d dropped unsent; its event stays in the log",
-            self.limits.max_items,
-            stream,
-            seq,
-        )
+        self._drops += 1
+        if self._drops == 1 or self._drops % 1000 == 0:  # said, not once per rating
+            log.warning(
+                "outbox full (%d items): %s item %d dropped unsent (%d since start); "
+                "its event stays in the log",
+                self.limits.max_items,
+                stream,
+                seq,
+                self._drops,
+            )
 
     # -- reads -------------------------------------------------------------------------
 
@@ -207,6 +215,8 @@ class Outbox:
 
     def alert(self, now: datetime) -> str | None:
         """Why the backlog needs attention, in one line, or ``None``."""
+        if not self.limits.upstream:
+            return None
         streams = self.backlog()
         waiting = sum(s.waiting for s in streams)
         dropped = sum(s.dropped for s in streams)

@@ -21,6 +21,7 @@ def uplink_overview(outbox: Outbox, now: datetime) -> UplinkOverview:
         for s in outbox.backlog()
     ]
     return UplinkOverview(
+        configured=outbox.limits.upstream,
         waiting=sum(s.waiting for s in streams),
         streams=streams,
         alert=outbox.alert(now),

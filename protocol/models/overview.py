@@ -112,6 +112,9 @@ class UplinkStream(WireModel):
 class UplinkOverview(WireModel):
     """What the hub owes upstream (hub/uplink/outbox.py)."""
 
+    configured: bool = Field(
+        default=True, description="False: no [upstream] in hub.toml; items are kept for later."
+    )
     waiting: int = Field(ge=0)
     streams: list[UplinkStream] = Field(default_factory=list, max_length=32)
     alert: str | None = Field(
