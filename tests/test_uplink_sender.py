@@ -28,6 +28,9 @@ class RecordingLink:
     def subscribe(self, *_args: Any, **_kwargs: Any) -> None:
         pass
 
+    def call_soon(self, job: Any) -> None:
+        job()  # the hub's worker, with nothing else queued
+
 
 class Steady:
     def __init__(self) -> None:

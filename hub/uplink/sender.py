@@ -73,6 +73,8 @@ class UplinkSender:
         self.resent = 0
         self.last_ack_at: datetime | None = None
         self._refused_acks = 0
+        self._acks: dict[str, int] = {}  # highest ``through`` per stream, not yet applied
+        self._flush_queued = False
 
     def start(self) -> None:
         self.link.subscribe(spec("uplink.ack"), self.on_ack)
@@ -134,25 +136,40 @@ class UplinkSender:
             log.error("uplink: %s cannot be sent: %s", message.id, error)
 
     def on_ack(self, decoded: Decoded, _properties: Properties | None) -> None:
+        """Note an acknowledgement; applied after the ones already queued behind it, so a
+        burst of them (a backlog draining) costs one transaction, not one each."""
         ack = decoded.message
         assert isinstance(ack, UplinkAck)
+        if ack.through > self._acks.get(ack.stream, -1):
+            self._acks[ack.stream] = ack.through
+        if not self._flush_queued:
+            self._flush_queued = True
+            self.link.call_soon(self._apply_acks)
+
+    def _apply_acks(self) -> None:
+        self._flush_queued = False
+        acks, self._acks = self._acks, {}
+        forgotten: dict[str, int] = {}
         try:
             with self.store.transaction():
-                forgotten = self.store.outbox.acknowledged(
-                    ack.stream, ack.through, self.clock.now()
-                )
-        except ValueError as error:
-            self._refused_acks += 1
-            if self._refused_acks <= 3 or self._refused_acks % 100 == 0:
-                log.error("uplink: acknowledgement refused: %s", error)
-            return
-        except StoreError as error:  # full disk: the next acknowledgement forgets them
-            log.warning("uplink: acknowledgement of %s not stored: %s", ack.id, error)
+                for stream, through in acks.items():
+                    try:
+                        forgotten[stream] = self.store.outbox.acknowledged(
+                            stream, through, self.clock.now()
+                        )
+                    except ValueError as error:
+                        self._refused_acks += 1
+                        if self._refused_acks <= 3 or self._refused_acks % 100 == 0:
+                            log.error("uplink: acknowledgement refused: %s", error)
+        except StoreError as error:  # a full disk: the next acknowledgement forgets them
+            log.warning("uplink: acknowledgements not stored: %s", error)
             return
         self.last_ack_at = self.clock.now()
-        if forgotten:
-            self._since[ack.stream] = self._monotonic()
-            self._wait.pop(ack.stream, None)
-        if ack.through > self._sent.get(ack.stream, 0):
-            self._sent[ack.stream] = ack.through
+        now = self._monotonic()
+        for stream, count in forgotten.items():
+            if count:
+                self._since[stream] = now
+                self._wait.pop(stream, None)
+            if acks[stream] > self._sent.get(stream, 0):
+                self._sent[stream] = acks[stream]
         self.pump()

@@ -5,7 +5,8 @@ It subscribes ``mpp/site/+/uplink/item/+`` and answers each site on its own
 the regional broker's ACL lets each site's account publish under its own
 prefix only — and an item claiming another site is refused. Every item,
 repeat or not, is answered after the storage has committed, so a lost
-acknowledgement costs one more repeat, never an item.
+acknowledgement costs one more repeat, never an item. Items that arrive
+together (a site draining its backlog) are stored in one transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from protocol.codec import Decoded
 from protocol.link import MqttLink
 from protocol.models import UplinkAck, UplinkItem
 from protocol.topics import spec
-from upstream.receiver.storage import ReceivedItems
+from upstream.receiver.storage import ReceivedItems, Verdict
 
 log = logging.getLogger("mpp.upstream")
 
@@ -37,6 +38,7 @@ class Receiver:
         self.now = now
         self.stored = 0
         self.duplicates = 0
+        self._pending: list[UplinkItem] = []  # taken, not yet stored (worker thread only)
 
     def start(self, wait: float | None = None) -> None:
         self.link.subscribe(spec("regional.item"), self.on_item)
@@ -47,6 +49,7 @@ class Receiver:
         self.storage.close()
 
     def on_item(self, decoded: Decoded, _properties: Properties | None) -> None:
+        """Take an item; stored with the others already queued in one transaction."""
         item = decoded.message
         assert isinstance(item, UplinkItem)
         site_id = decoded.params["site_id"]
@@ -58,14 +61,24 @@ class Receiver:
                 decoded.params["stream"],
             )
             return
-        verdict = self.storage.accept(item, self.now())
+        self._pending.append(item)
+        if len(self._pending) == 1:
+            self.link.call_soon(self._store_pending)
+
+    def _store_pending(self) -> None:
+        items, self._pending = self._pending, []
+        verdicts = self.storage.accept_many(items, self.now())
+        for item, verdict in zip(items, verdicts, strict=True):
+            self._answer(item, verdict)
+
+    def _answer(self, item: UplinkItem, verdict: Verdict) -> None:
         if verdict.stored:
             self.stored += 1
             log.info("stored %s (%s)", item.id, item.kind)
             if verdict.gap is not None:
                 log.warning(
                     "%s %s: items %d–%d dropped at the site's outbox bound (declared)",
-                    site_id,
+                    item.site_id,
                     item.stream,
                     *verdict.gap,
                 )
@@ -76,11 +89,11 @@ class Receiver:
             log.info(
                 "%s arrived before %s:%s:%d: asking for the rest again",
                 item.id,
-                site_id,
+                item.site_id,
                 item.stream,
                 verdict.through + 1,
             )
         ack = UplinkAck(
             stream=item.stream, through=verdict.through, id=item.id, duplicate=verdict.duplicate
         )
-        self.link.publish(spec("regional.ack"), ack, site_id=site_id)
+        self.link.publish(spec("regional.ack"), ack, site_id=item.site_id)

@@ -48,7 +48,9 @@ class StreamTally:
 class ReceivedItems(Protocol):
     """The receiver's storage."""
 
-    def accept(self, item: UplinkItem, received_at: datetime) -> Verdict: ...
+    def accept_many(self, items: list[UplinkItem], received_at: datetime) -> list[Verdict]:
+        """Judge and store ``items`` in order, in one transaction; durable on return."""
+        ...
 
     def tally(self) -> list[StreamTally]: ...
 
@@ -98,57 +100,64 @@ class SqliteReceivedItems:
         self._db.executescript(_SCHEMA)
 
     def accept(self, item: UplinkItem, received_at: datetime) -> Verdict:
+        return self.accept_many([item], received_at)[0]
+
+    def accept_many(self, items: list[UplinkItem], received_at: datetime) -> list[Verdict]:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute(
-                "INSERT OR IGNORE INTO streams (site_id, stream) VALUES (?, ?)",
-                (item.site_id, item.stream),
-            )
-            (last,) = db.execute(
-                "SELECT last_seq FROM streams WHERE site_id = ? AND stream = ?",
-                (item.site_id, item.stream),
-            ).fetchone()
-            if item.seq <= last:
-                db.execute(
-                    "UPDATE streams SET duplicates = duplicates + 1 "
-                    "WHERE site_id = ? AND stream = ?",
-                    (item.site_id, item.stream),
-                )
-                verdict = Verdict(through=last, stored=False, duplicate=True)
-            elif item.follows <= last:
-                db.execute(
-                    "INSERT INTO items (site_id, stream, seq, id, kind, at, payload, received_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        item.site_id,
-                        item.stream,
-                        item.seq,
-                        item.id,
-                        item.kind,
-                        item.at.isoformat(),
-                        json.dumps(item.payload, ensure_ascii=False, separators=(",", ":")),
-                        received_at.isoformat(),
-                    ),
-                )
-                gap = (last + 1, item.seq - 1) if last < item.seq - 1 else None
-                if gap is not None:
-                    db.execute(
-                        "INSERT INTO gaps VALUES (?, ?, ?, ?, ?)",
-                        (item.site_id, item.stream, *gap, received_at.isoformat()),
-                    )
-                db.execute(
-                    "UPDATE streams SET last_seq = ? WHERE site_id = ? AND stream = ?",
-                    (item.seq, item.site_id, item.stream),
-                )
-                verdict = Verdict(through=item.seq, stored=True, gap=gap)
-            else:
-                verdict = Verdict(through=last, stored=False)
+            verdicts = [self._judge(item, received_at) for item in items]
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+        return verdicts
+
+    def _judge(self, item: UplinkItem, received_at: datetime) -> Verdict:
+        db = self._db
+        db.execute(
+            "INSERT OR IGNORE INTO streams (site_id, stream) VALUES (?, ?)",
+            (item.site_id, item.stream),
+        )
+        (last,) = db.execute(
+            "SELECT last_seq FROM streams WHERE site_id = ? AND stream = ?",
+            (item.site_id, item.stream),
+        ).fetchone()
+        if item.seq <= last:
+            db.execute(
+                "UPDATE streams SET duplicates = duplicates + 1 WHERE site_id = ? AND stream = ?",
+                (item.site_id, item.stream),
+            )
+            verdict = Verdict(through=last, stored=False, duplicate=True)
+        elif item.follows <= last:
+            db.execute(
+                "INSERT INTO items (site_id, stream, seq, id, kind, at, payload, received_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    item.site_id,
+                    item.stream,
+                    item.seq,
+                    item.id,
+                    item.kind,
+                    item.at.isoformat(),
+                    json.dumps(item.payload, ensure_ascii=False, separators=(",", ":")),
+                    received_at.isoformat(),
+                ),
+            )
+            gap = (last + 1, item.seq - 1) if last < item.seq - 1 else None
+            if gap is not None:
+                db.execute(
+                    "INSERT INTO gaps VALUES (?, ?, ?, ?, ?)",
+                    (item.site_id, item.stream, *gap, received_at.isoformat()),
+                )
+            db.execute(
+                "UPDATE streams SET last_seq = ? WHERE site_id = ? AND stream = ?",
+                (item.seq, item.site_id, item.stream),
+            )
+            verdict = Verdict(through=item.seq, stored=True, gap=gap)
+        else:
+            verdict = Verdict(through=last, stored=False)
         return verdict
 
     def tally(self) -> list[StreamTally]:
