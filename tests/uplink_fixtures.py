@@ -7,6 +7,7 @@ per site a Mosquitto rendered by ``mpp broker render`` with hub.toml's
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import shutil
@@ -23,7 +24,7 @@ from firmware_config.inventory import DEFAULT_INVENTORY, load_inventory
 from mpp.process import PROJECT_ROOT, HubProcess, ReceiverProcess
 from mqtt_broker.bridge import UPLINK_SECRET
 from mqtt_broker.local import LOOPBACK, LocalBroker, start_local_broker
-from mqtt_broker.runner import free_port
+from mqtt_broker.runner import MosquittoProcess, free_port
 from mqtt_broker.site_ca import ensure_site_tls
 from protocol.models import (
     CounterFinish,
@@ -40,21 +41,59 @@ from protocol.roles import Role
 from tests.device_client import DeviceClient
 from tests.mqtt_client import RecordingClient
 from upstream.receiver.storage import SqliteReceivedItems
-from upstream.regional_broker import RECEIVER_ACCOUNT, RegionalBroker, render_regional
+from upstream.regional_broker import RECEIVER_ACCOUNT, RegionalBroker
 
 DEFAULT_SITE_ID = "mpp-lampung-timur"
 ALERT_ITEMS = 20  # a backlog this long is an alert in the hub's status
 
 
 def regional(directory: Path, sites: list[str]) -> RegionalBroker:
-    """The regional Mosquitto on a free loopback port, TLS with a CA of its own."""
+    """The regional Mosquitto rendered by ``mpp upstream broker render`` on a free loopback
+    port, TLS with a CA of its own; started."""
     tls = ensure_site_tls(directory / "tls", "regional", [LOOPBACK])
-    broker = render_regional(
-        directory,
-        sites,
-        free_port(),
-        CredentialStore(directory / "credentials.json"),
-        tls=(tls.ca_cert, tls.server_cert, tls.server_key),
+    port = free_port()
+    secrets = directory / "credentials.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mpp.cli",
+            "upstream",
+            "broker",
+            "render",
+            "--sites",
+            ",".join(sites),
+            "--out",
+            str(directory),
+            "--port",
+            str(port),
+            "--bind",
+            LOOPBACK,
+            "--secrets",
+            str(secrets),
+            "--run-as",
+            getpass.getuser(),
+            "--ca",
+            str(tls.ca_cert),
+            "--cert",
+            str(tls.server_cert),
+            "--key",
+            str(tls.server_key),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    conf = directory / "mosquitto.conf"
+    broker = RegionalBroker(
+        conf,
+        LOOPBACK,
+        port,
+        CredentialStore(secrets).load(),
+        MosquittoProcess(conf, port, LOOPBACK),
+        tls.ca_cert,
     )
     broker.start()
     return broker

@@ -112,6 +112,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     received.add_argument("--json", action="store_true", help="JSON instead of a table")
     received.set_defaults(func=_received)
 
+    regional = commands.add_parser(
+        "broker", help="a reference regional broker: Mosquitto for many site bridges"
+    )
+    regional_commands = regional.add_subparsers(
+        title="broker commands", metavar="COMMAND", required=True
+    )
+    regional_render = regional_commands.add_parser(
+        "render",
+        help="write mosquitto.conf, the password file and the ACL (each site under its own "
+        "prefix) for the sites named",
+    )
+    regional_render.add_argument(
+        "--sites", required=True, help="site ids, comma-separated (each site's account)"
+    )
+    regional_render.add_argument("--out", type=Path, required=True, help="directory to write")
+    regional_render.add_argument("--port", type=int, default=8883)
+    regional_render.add_argument("--bind", default="0.0.0.0", help="listener address")  # noqa: S104
+    regional_render.add_argument(
+        "--secrets", type=Path, required=True, help="where the accounts' passwords are kept"
+    )
+    regional_render.add_argument("--ca", type=Path, help="CA of the listener's certificate")
+    regional_render.add_argument("--cert", type=Path, help="the listener's certificate")
+    regional_render.add_argument("--key", type=Path, help="the listener's key")
+    regional_render.add_argument("--run-as", default="mosquitto", help="user mosquitto drops to")
+    regional_render.set_defaults(func=_regional_render)
+
     uplink = commands.add_parser(
         "password",
         help="keep the password of this site's account on the regional broker (read from "
@@ -399,4 +425,37 @@ def _password(args: argparse.Namespace) -> int:
     store = CredentialStore(args.secrets or default_store_path())
     store.ensure([UPLINK_SECRET], {UPLINK_SECRET: text})
     print(f"uplink password kept in {store.path}; run `mpp broker render` to write the bridge")
+    return 0
+
+
+def _regional_render(args: argparse.Namespace) -> int:
+    from firmware_config.credentials import CredentialStore
+    from protocol.link import LinkError
+    from upstream.regional_broker import RECEIVER_ACCOUNT, render_regional
+
+    sites = [site.strip() for site in args.sites.split(",") if site.strip()]
+    given = [args.ca, args.cert, args.key]
+    if any(given) and not all(given):
+        raise LinkError("TLS needs --ca, --cert and --key together")
+    tls = (args.ca.resolve(), args.cert.resolve(), args.key.resolve()) if all(given) else None
+    broker = render_regional(
+        args.out,
+        sites,
+        args.port,
+        CredentialStore(args.secrets),
+        bind=args.bind,
+        tls=tls,
+        run_as=args.run_as,
+    )
+    print(f"wrote {broker.conf} for {len(sites)} site(s) and the {RECEIVER_ACCOUNT} account")
+    print(
+        f"passwords kept in {args.secrets}: give each site its own "
+        "(`mpp upstream password` on its hub)"
+    )
+    if tls is None:
+        print(
+            "mpp: warning: plain MQTT: the sites' passwords would cross the internet in clear; "
+            "give --ca --cert --key",
+            file=sys.stderr,
+        )
     return 0

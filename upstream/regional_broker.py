@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from firmware_config.credentials import CredentialStore
-from mqtt_broker.render import write_password_file
+from mqtt_broker.render import BrokerSettings, broker_user, write_password_file
 from mqtt_broker.runner import MosquittoProcess
 from protocol.roles import Role
 from protocol.topics import REGIONAL_BROKER, TOPICS
@@ -80,21 +80,29 @@ def render_regional(
     store: CredentialStore,
     bind: str = "127.0.0.1",
     tls: tuple[Path, Path, Path] | None = None,
+    run_as: str | None = None,
 ) -> RegionalBroker:
     """Write conf, password file and ACL for ``sites`` and the receiver into ``out_dir``.
 
-    ``tls`` is (CA, certificate, key) of the regional broker's listener.
+    ``tls`` is (CA, certificate, key) of the regional broker's listener. Run as
+    root, mosquitto drops to ``run_as`` (default: the caller, for tests), and the
+    password file, ACL and data directory are handed to that user.
     """
+    user = run_as or getpass.getuser()
+    owner = broker_user(BrokerSettings(run_as=user)) if os.geteuid() == 0 else None
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "data").mkdir(exist_ok=True)
     passwords = store.ensure([RECEIVER_ACCOUNT, *sites], {})
-    write_password_file(out_dir / "passwd", passwords)
+    write_password_file(out_dir / "passwd", passwords, owner)
     (out_dir / "acl").write_text(regional_acl(), encoding="utf-8")
+    (out_dir / "acl").chmod(0o640)
+    if owner is not None:
+        for path in (out_dir / "acl", out_dir / "data"):
+            os.chown(path, owner.uid, owner.gid)
     lines = [
         "# A reference regional broker for MPP site bridges (mpp upstream broker render).",
         "per_listener_settings false",
-        # Started as root, mosquitto would drop to `mosquitto` and not read these files.
-        f"user {getpass.getuser()}" if os.geteuid() == 0 else "# user: the caller",
+        f"user {user}" if os.geteuid() == 0 else "# user: the caller (not started as root)",
         "allow_anonymous false",
         f"password_file {(out_dir / 'passwd').resolve()}",
         f"acl_file {(out_dir / 'acl').resolve()}",
