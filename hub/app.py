@@ -144,7 +144,9 @@ class HubApp:
         )
         self.publisher = StatePublisher(site, self.link, frozenset(self.devices.roles))
         self.signatures = SignatureAsker(site, self.link, pads_by_counter(inventory.devices))
-        self.uplink = UplinkSender(inventory.site_id, store, link, self.clock)
+        self.uplink = UplinkSender(
+            inventory.site_id, store, link, self.clock, enabled=store.outbox.limits.upstream
+        )
         self.uplink_alert: str | None = None
         self._last_health = time.monotonic()
         self.ready = threading.Event()

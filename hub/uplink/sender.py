@@ -57,7 +57,9 @@ class UplinkSender:
         resend_first_s: float = RESEND_FIRST_S,
         resend_max_s: float = RESEND_MAX_S,
         monotonic: Callable[[], float] = time.monotonic,
+        enabled: bool = True,
     ) -> None:
+        self.enabled = enabled  # False: no [upstream], no bridge; items are kept, not sent
         self.site_id = site_id
         self.store = store
         self.link = link
@@ -77,7 +79,8 @@ class UplinkSender:
         self._flush_queued = False
 
     def start(self) -> None:
-        self.link.subscribe(spec("uplink.ack"), self.on_ack)
+        if self.enabled:
+            self.link.subscribe(spec("uplink.ack"), self.on_ack)
 
     def reconnected(self) -> None:
         """The hub's link to its broker was (re)made: what was in flight may have died with
@@ -88,7 +91,7 @@ class UplinkSender:
 
     def pump(self) -> None:
         """Send what the window allows; resend what went unanswered too long."""
-        if not self.link.connected.is_set() or self.store.full:
+        if not self.enabled or not self.link.connected.is_set() or self.store.full:
             return
         now = self._monotonic()
         for stream, acked in self.store.outbox.streams().items():
