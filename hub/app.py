@@ -429,7 +429,10 @@ class HubApp:
         self._watch_uplink(now)
 
     def _queue_device_health(self, now: datetime) -> None:
-        """Every ``health_every_s``, a summary of the devices goes into the outbox."""
+        """Every ``health_every_s``, a summary of the devices goes into the outbox (only
+        with an upstream: it is about now, not history worth keeping for later)."""
+        if not self.uplink.enabled:
+            return
         if time.monotonic() - self._last_health < self.settings.health_every_s:
             return
         self._last_health = time.monotonic()

@@ -173,25 +173,26 @@ TOPICS: tuple[TopicSpec, ...] = (
         template=f"{ROOT}/uplink/item/{{stream}}",
         messages=(UplinkItem,),
         publishers=frozenset({Role.HUB}),
-        readers=frozenset({Role.UPSTREAM}),
+        readers=frozenset(),  # only the bridge (no account: complaints carry contacts)
         retained=False,
         max_bytes=ITEM_MAX_BYTES,
         description=(
             "The hub's outbox, one item at a time per stream until upstream acknowledges it. "
             "The site broker's bridge carries it to the regional broker as "
-            "`regional.item`; nothing on the site reads it."
+            "`regional.item`; no account on the site may read it."
         ),
     ),
     TopicSpec(
         key="uplink.ack",
         template=f"{ROOT}/uplink/ack",
         messages=(UplinkAck,),
-        publishers=frozenset({Role.UPSTREAM}),
+        publishers=frozenset(),  # only the bridge: no account on the site may write it
         readers=frozenset({Role.HUB}),
         retained=False,
         description=(
             "Upstream's acknowledgement of outbox items (`regional.ack` brought in by the "
-            "bridge): the hub forgets the stream's items up to `through`."
+            "bridge): the hub forgets the stream's items up to `through`. No account on the "
+            "site may publish it."
         ),
     ),
     TopicSpec(

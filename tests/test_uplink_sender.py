@@ -100,3 +100,25 @@ def test_a_window_at_a_time_resent_with_growing_waits_until_acknowledged(tmp_pat
     _ack(sender, 6)
     assert store.outbox.waiting() == 0
     assert store.outbox.last_ack_at == MONDAY_0800
+
+
+def test_the_hub_queues_a_device_health_summary_when_it_has_an_upstream(
+    hub_app: Any,
+) -> None:
+    app = hub_app()
+    done = threading.Event()
+
+    def queue_twice() -> None:
+        app._queue_device_health(MONDAY_0800)  # no [upstream]: nothing
+        app.uplink.enabled = True
+        app._last_health = float("-inf")
+        app._queue_device_health(MONDAY_0800)
+        done.set()
+
+    app.link.call_soon(queue_twice)
+    assert done.wait(10)
+    (item,) = app.service.store.outbox.pending("device_health", 0, 10)
+    assert item.kind == "device.health"
+    assert item.payload["online"] == 0 and item.payload["offline"] == len(app.devices.roles)
+    kiosk = next(d for d in item.payload["devices"] if d["device_id"] == "kiosk-01")
+    assert kiosk["role"] == "kiosk" and kiosk["online"] is False
