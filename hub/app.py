@@ -56,7 +56,6 @@ from protocol.models import (
     AdminReportGet,
     Command,
     ComplaintStatusUpdate,
-    Degradation,
     DeviceStatus,
     Heartbeat,
     Presence,
@@ -138,7 +137,7 @@ class HubApp:
             intake = BookingIntake(bookings, link, self.clock, lambda: self._publish_all())
             upstream.append((spec("upstream.bookings"), {}, intake.on_push))
         link.announce_as(
-            hub_presence(site.id, software_version(), self._degradations),
+            hub_presence(site.id, software_version(), self.storage.degradations),
             on_connected=self._on_connected,
             on_invalid=self._on_invalid,
         )
@@ -450,16 +449,8 @@ class HubApp:
             log.warning("uplink backlog: %s (is the internet or the regional broker down?)", alert)
         elif alert is None:
             log.info("uplink backlog back to normal")
-        changed = (alert is None) != (self.uplink_alert is None)
         self.uplink_alert = alert
-        if changed:
-            self.link.update_presence()
-
-    def _degradations(self) -> list[Degradation]:
-        found = self.storage.degradations()
-        if self.uplink_alert is not None:
-            found.append(Degradation.UPLINK_BACKLOG)
-        return found
+        self.notifier.status(self._status_text())
 
     def _degradation_changed(self) -> None:
         """The store became full or writable again: republish the retained birth."""
@@ -470,6 +461,8 @@ class HubApp:
         """One line for ``systemctl status``."""
         if self.storage.full:
             return "degraded: storage full, commands answered storage_full"
+        if self.uplink_alert is not None:
+            return f"serving {self.site.name}; uplink backlog: {self.uplink_alert}"
         return f"serving {self.site.name}"
 
     def _tick_loop(self) -> None:

@@ -38,7 +38,6 @@ class Degradation(StrEnum):
     """Why a running hub cannot do all of its work (it still answers what it can)."""
 
     STORAGE_FULL = "storage_full"  # commands that change state are answered storage_full
-    UPLINK_BACKLOG = "uplink_backlog"  # the outbox's backlog grew past its alert (hub/uplink/)
 
 
 class ComponentState(WireModel):
