@@ -232,6 +232,8 @@ def test_three_sites_on_one_regional_broker_arrive_apart_and_complete(tmp_path: 
         for index, name in enumerate(sites_ids):
             assert tally[(name, "ratings")]["items"] == 4 + index
             assert tally[(name, "ratings")]["declared_gaps"] == 0
+        assert receiver.stop() == 0  # SIGTERM: a clean stop
+        assert "upstream receiver stopped:" in "".join(receiver.lines)
     finally:
         for site in sites:
             site.stop()
