@@ -95,6 +95,7 @@ def _exit_codes() -> list[Failure]:
     from provision.drives import DriveRefusedError
     from provision.fat import ImageError
     from upstream.bookings_file import BookingsFileError
+    from upstream.receiver.storage import ReceiverStoreError
 
     return [
         Failure(ConfigError, 2),
@@ -102,6 +103,7 @@ def _exit_codes() -> list[Failure]:
         Failure(HardwareError, 10),
         Failure(SiteError, 2),
         Failure(StoreError, 7),
+        Failure(ReceiverStoreError, 7),
         Failure(ContractError, 3),
         Failure(BrokerRenderError, 4),
         Failure(BrokerStartError, 4),

@@ -3,6 +3,7 @@ order), the bridge `mpp broker render` writes, the regional ACL, `mpp upstream p
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -148,3 +149,35 @@ def test_a_relative_regional_ca_is_refused(tmp_path: Path, value: str) -> None:
 
     with pytest.raises(ValueError, match="absolute path"):
         UplinkConfig.model_validate({"host": "h", "tls_ca": value.strip('"')})
+
+
+def test_the_receiver_s_expected_failures_are_one_line(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.db"
+    broken.write_text("not a database", encoding="utf-8")
+
+    def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "mpp.cli", "upstream", "run", "--port", "1", *args],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, **env},
+        )
+
+    clean = {k: v for k, v in os.environ.items() if k != "MPP_UPSTREAM_PASSWORD"}
+    no_password = subprocess.run(
+        [sys.executable, "-m", "mpp.cli", "upstream", "run", "--db", str(tmp_path / "u.db")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=clean,
+    )
+    assert no_password.returncode == 5
+    assert no_password.stderr.count("\n") == 1 and "MPP_UPSTREAM_PASSWORD" in no_password.stderr
+    bad_store = run("--db", str(broken), env={"MPP_UPSTREAM_PASSWORD": "x"})
+    assert bad_store.returncode == 7
+    assert bad_store.stderr.count("\n") == 1 and "not a database" in bad_store.stderr

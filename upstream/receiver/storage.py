@@ -25,6 +25,10 @@ from typing import Protocol
 from protocol.models import UplinkItem
 
 
+class ReceiverStoreError(RuntimeError):
+    """The receiver's store cannot be opened."""
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What became of one item, and the acknowledgement to send."""
@@ -93,11 +97,16 @@ class SqliteReceivedItems:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as error:
+            raise ReceiverStoreError(
+                f"{path}: cannot open the receiver's store: {error}; give a writable --db"
+            ) from None
 
     def accept(self, item: UplinkItem, received_at: datetime) -> Verdict:
         return self.accept_many([item], received_at)[0]
