@@ -36,6 +36,7 @@ from hub.events import (
     AnnouncementsSet,
     CancelReason,
     CommandRejected,
+    DayClosed,
     DayOpened,
     Event,
     SignOutReason,
@@ -51,6 +52,7 @@ from hub.site.schema import Site
 from hub.state import OPEN_STATES, QueueState
 from hub.store import SNAPSHOT_EVERY, EventStore, StorageFullError
 from hub.uplink.overview import uplink_overview
+from hub.uplink.streams import daily_stats_entry
 from hub.views import counter_view, ticket_view
 from protocol.errors import ErrorCode
 from protocol.models import (
@@ -692,9 +694,17 @@ class QueueService:
                 seqs = self.store.append(events, self.state.day)
                 for seq, event in zip(seqs, events, strict=True):
                     if isinstance(event, DayOpened) and previous_day is not None:
-                        self.store.archive_day(previous_day, self._summary(previous_day), now)
+                        # The day's figures go upstream now, unless the admin's day close
+                        # already sent them (a closed day does not change).
+                        closed = self.state.day_closed
+                        summary = self._summary(previous_day)
+                        self.store.archive_day(previous_day, summary, None if closed else now)
                         self.store.prune_commands((now - DEDUP_WINDOW).isoformat())
                     self.state.apply(event, seq)
+                    if isinstance(event, DayClosed) and self.state.day is not None:
+                        day = self.state.day
+                        entry = daily_stats_entry(day, json.loads(self._summary(day)), now)
+                        self.store.outbox.add(entry)
                 if command is not None:
                     command_id, sender, kind, made = command
                     if isinstance(made, str):  # an answer that is no Reply (upstream's)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from pydantic import BaseModel
@@ -14,7 +15,7 @@ from hub.events import ComplaintRecorded, SatisfactionRated
 from hub.store import EventStore
 from hub.uplink.outbox import OutboxLimits
 from hub.uplink.streams import EVENT_STREAMS, device_health_entry, entry_of
-from protocol.models import CounterFinish, SatisfactionRate, SatisfactionRating
+from protocol.models import AdminDayClose, CounterFinish, SatisfactionRate, SatisfactionRating
 from tests.hub_harness import MONDAY_0800, Harness
 
 
@@ -121,6 +122,20 @@ def test_the_day_s_figures_are_queued_when_the_day_rolls_over(tmp_path: Path) ->
     hub.service.tick()
     (item,) = hub.service.store.outbox.pending("daily_stats", 0, 10)
     assert item.payload["day"] == "2026-11-23" and item.payload["tickets"] == 1
+
+
+def test_the_admin_s_day_close_sends_the_day_s_figures_once(tmp_path: Path) -> None:
+    hub = Harness(tmp_path)
+    hub.issue("DUK-KTP")
+    close = AdminDayClose(
+        command_id=uuid4(), account="admin", issued_at=hub.clock.now(), confirm_day="2026-11-23"
+    )
+    assert hub.service.handle_admin(close).reply.ok
+    (item,) = hub.service.store.outbox.pending("daily_stats", 0, 10)
+    assert item.payload["day"] == "2026-11-23"
+    hub.clock.advance(days=1)
+    hub.service.tick()  # the roll-over: the closed day is not sent again
+    assert len(hub.service.store.outbox.pending("daily_stats", 0, 10)) == 1
 
 
 def test_acknowledged_items_are_forgotten_and_the_rest_kept_in_order(tmp_path: Path) -> None:
