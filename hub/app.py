@@ -436,7 +436,22 @@ class HubApp:
             return
         self._last_health = time.monotonic()
         overview = self.service.overview(self.service.state, now)
-        devices = [device.model_dump(mode="json") for device in overview.devices]
+        devices = [
+            {
+                "device_id": device.device_id,
+                "role": device.role.value,
+                "online": device.online,
+                "last_seen": device.last_seen.isoformat() if device.last_seen else None,
+                "software_version": device.software_version,
+                "cpu_temp_c": device.cpu_temp_c,
+                "problems": {  # only what is not OK: a few hundred bytes a device
+                    name: state.detail or state.health.value
+                    for name, state in device.hardware.items()
+                    if state.health.value != "ok"
+                },
+            }
+            for device in overview.devices
+        ]
         with contextlib.suppress(StoreError):  # full: the next summary says the same, newer
             self.service.store.enqueue(device_health_entry(devices, now))
 

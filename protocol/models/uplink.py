@@ -19,7 +19,7 @@ from protocol.models.base import Envelope
 from protocol.models.fields import DeviceId, Timestamp
 
 STREAM_PATTERN = r"^[a-z][a-z_]{0,31}$"
-ITEM_MAX_BYTES = 32 * 1024
+ITEM_MAX_BYTES = 64 * 1024  # a device health summary of a 300-device building fits
 
 
 class UplinkItem(Envelope):
