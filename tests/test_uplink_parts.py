@@ -181,3 +181,15 @@ def test_the_receiver_s_expected_failures_are_one_line(tmp_path: Path) -> None:
     bad_store = run("--db", str(broken), env={"MPP_UPSTREAM_PASSWORD": "x"})
     assert bad_store.returncode == 7
     assert bad_store.stderr.count("\n") == 1 and "not a database" in bad_store.stderr
+
+
+def test_no_site_account_may_read_outbox_items_or_forge_acknowledgements() -> None:
+    from firmware_config.inventory import load_inventory
+    from mqtt_broker.acl import render_acl
+    from mqtt_broker.render import accounts_of
+
+    acl = render_acl(accounts_of(load_inventory()))
+    assert "topic write mpp/uplink/item/+" in acl  # the hub's, and only that
+    assert acl.count("mpp/uplink/item/+") == 1
+    assert "topic read mpp/uplink/ack" in acl and acl.count("mpp/uplink/ack") == 1
+    assert "mpp/site/" not in acl  # the regional broker's topics are not the site's
