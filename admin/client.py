@@ -291,7 +291,9 @@ class AdminClient:
         if self.connected.is_set():
             self.lost.set()
 
-    def _on_subscribe(self, _c: Any, _u: Any, mid: int, codes: list[ReasonCode], _p: Any) -> None:
+    def _on_subscribe(
+        self, _c: Any, _u: Any, mid: int, codes: list[ReasonCode], _p: Any
+    ) -> None:
         with self._lock:
             waiter = self._subacks.pop(mid, None)
         if waiter is not None:
