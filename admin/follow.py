@@ -157,13 +157,8 @@ def _tail(session: Session, args: argparse.Namespace) -> int:
 
     stop = threading.Event()
     try:
-        _follow(
-            session,
-            ["state.catalogue", "event.log"],
-            "following the hub's event log (Ctrl-C to stop)",
-            handle,
-            stop,
-        )
+        _follow(session, ["state.catalogue", "event.log"], "following the hub's event log "
+                "(Ctrl-C to stop)", handle, stop)
     except KeyboardInterrupt:
         stop.set()
     return 0
@@ -244,7 +239,9 @@ class LiveModel:
         assert isinstance(row, ServiceOverview)
         if row.service != message.service:
             return row
-        admission = message.admission or (Admission.OPEN if message.accepting else row.admission)
+        admission = message.admission or (
+            Admission.OPEN if message.accepting else row.admission
+        )
         update: dict[str, object] = {
             "waiting": message.waiting,
             "estimated_wait_min": message.estimated_wait_min,
@@ -307,7 +304,9 @@ def run_top(
 
     model = LiveModel(session.overview())
     console = console or session.console
-    with Live(model.render(utc_now(), all_services), console=console, auto_refresh=False) as live:
+    with Live(
+        model.render(utc_now(), all_services), console=console, auto_refresh=False
+    ) as live:
 
         def draw() -> None:
             live.update(model.render(utc_now(), all_services), refresh=True)

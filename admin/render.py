@@ -78,29 +78,16 @@ def _admission(service: ServiceOverview) -> Text:
 
 def services_table(services: list[ServiceOverview], now: datetime, busy_only: bool) -> Table:
     table = Table(title="Queues", title_justify="left")
-    for name in (
-        "service",
-        "agency",
-        "waiting",
-        "longest",
-        "estimate",
-        "counters",
-        "issued",
-        "served",
-        "quota left",
-        "admission",
-    ):
-        table.add_column(
-            name, justify="left" if name in ("service", "agency", "admission") else "right"
-        )
+    for name in ("service", "agency", "waiting", "longest", "estimate", "counters", "issued",
+                 "served", "quota left", "admission"):
+        table.add_column(name, justify="left" if name in ("service", "agency", "admission")
+                         else "right")
     for s in services:
         if busy_only and not s.waiting and s.admission.value == "open" and not s.issued_today:
             continue
         longest = minutes_since(s.oldest_waiting_since, now) if s.waiting else "—"
-        late = (
-            s.oldest_waiting_since is not None
-            and s.waiting
-            and ((now - s.oldest_waiting_since).total_seconds() / 60 > s.target_minutes)
+        late = s.oldest_waiting_since is not None and s.waiting and (
+            (now - s.oldest_waiting_since).total_seconds() / 60 > s.target_minutes
         )
         table.add_row(
             s.service,
@@ -137,7 +124,8 @@ def _offset(seconds: float | None) -> str:
 
 def devices_table(devices: list[DeviceOverview], zone: str, now: datetime) -> Table:
     table = Table(title="Devices", title_justify="left")
-    for name in ("device", "role", "presence", "last seen", "version", "CPU", "clock", "hardware"):
+    for name in ("device", "role", "presence", "last seen", "version", "CPU", "clock",
+                 "hardware"):
         table.add_column(name, justify="right" if name in ("CPU", "clock") else "left")
     for d in devices:
         if d.online:
@@ -212,9 +200,9 @@ def advice_view(advice: list[AgencyAdvice], zone: str) -> Group:
         label = hhmm(first[index].starts_at, zone) if index < len(first) else f"+{index} h"
         table.add_column(f"from {label}", justify="right")
     for a in advice:
-        cells = [f"{h.counters_needed} ({h.arrivals_per_hour:.0f}/h)" for h in a.hours] + [""] * (
-            hours - len(a.hours)
-        )
+        cells = [
+            f"{h.counters_needed} ({h.arrivals_per_hour:.0f}/h)" for h in a.hours
+        ] + [""] * (hours - len(a.hours))
         short = any(h.counters_needed > a.open_counters for h in a.hours)
         table.add_row(
             Text(a.agency_name, style="bold yellow" if short else ""),

@@ -276,7 +276,7 @@ class DisplayUnitConfig(ConfigModel):
         ge=300,
         le=3000,
         description='Visible width of the TV in mm (43": 952, 50": 1107, 55": 1218). Text is '
-        'sized in mm from it (a call number 100 mm high); omitted: a 43" TV.',
+        "sized in mm from it (a call number 100 mm high); omitted: a 43\" TV.",
     )
     labels: dict[str, str] = Field(
         default_factory=dict,

@@ -28,7 +28,9 @@ from tests.admin_fixtures import Building, shared_clock, start_building, status_
 
 
 @pytest.fixture(scope="module")
-def building(tmp_path_factory: pytest.TempPathFactory, inventory: Inventory) -> Iterator[Building]:
+def building(
+    tmp_path_factory: pytest.TempPathFactory, inventory: Inventory
+) -> Iterator[Building]:
     made = start_building(tmp_path_factory.mktemp("admin-live"), inventory)
     with shared_clock(made.env):
         yield made

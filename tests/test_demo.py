@@ -46,7 +46,9 @@ def _admin_status_leaves_the_monitor_alone(demo: MppProcess) -> None:
 
 
 def test_demo_is_the_building_as_processes_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
-    demo = MppProcess(["demo", "--state-dir", str(tmp_path), "--pace", "0.05"], "devices running")
+    demo = MppProcess(
+        ["demo", "--state-dir", str(tmp_path), "--pace", "0.05"], "devices running"
+    )
     demo.start(timeout=120)
     try:
         ready = next(line for line in demo.lines if "devices running" in line)
