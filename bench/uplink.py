@@ -49,9 +49,9 @@ def _complaint(number: int) -> ComplaintRecorded:
     return ComplaintRecorded(
         at=MONDAY_0800,
         complaint_id=f"C-{number:05d}",
-        category="pelayanan",
+        category="pengaduan",
         text="Antrean di loket Dukcapil terlalu lama, mohon tambah petugas pada jam sibuk.",
-        source="kiosk-01",
+        source="kiosk",
         recorded_at=MONDAY_0800,
     )
 

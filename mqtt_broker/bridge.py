@@ -5,8 +5,8 @@ topics across, remapped under the site's prefix ``mpp/site/{site_id}/``:
 
 * out: the outbox's items (``mpp/uplink/item/+``) and the hub's answers to
   bookings pushes (``mpp/upstream/reply``);
-* in: upstream's acknowledgements (``mpp/uplink/ack``) and online bookings
-  (``mpp/upstream/bookings``).
+* in: upstream's acknowledgements (``mpp/uplink/ack``), online bookings
+  (``mpp/upstream/bookings``) and complaints' status (``mpp/upstream/complaints``).
 
 Nothing else crosses: device commands, state and presence stay in the
 building. The bridge keeps a persistent session on the regional broker
@@ -37,6 +37,7 @@ CROSSING: tuple[tuple[str, str], ...] = (
     ("uplink.item", "out"),
     ("uplink.ack", "in"),
     ("upstream.bookings", "in"),
+    ("upstream.complaints", "in"),
     ("upstream.reply", "out"),
 )
 

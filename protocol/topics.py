@@ -234,6 +234,19 @@ TOPICS: tuple[TopicSpec, ...] = (
         ),
     ),
     TopicSpec(
+        key="regional.complaints",
+        template=f"{ROOT}/site/{{site_id}}/upstream/complaints",
+        messages=(ComplaintStatusUpdate,),
+        publishers=frozenset({Role.UPSTREAM}),
+        readers=frozenset({Role.HUB}),
+        retained=False,
+        broker=REGIONAL_BROKER,
+        description=(
+            "On the regional broker: status updates of one site's complaints; its bridge "
+            "brings them to the hub's `upstream.complaints`."
+        ),
+    ),
+    TopicSpec(
         key="regional.reply",
         template=f"{ROOT}/site/{{site_id}}/upstream/reply",
         messages=(BookingsStored,),

@@ -23,13 +23,13 @@ def _complaint(number: int) -> ComplaintRecorded:
     return ComplaintRecorded(
         at=MONDAY_0800,
         complaint_id=f"C-{number:04d}",
-        category="pelayanan",
+        category="pengaduan",
         text="Antrean terlalu lama di loket 3",
         contact="081234567890",
         ticket_id="20261123-A-001",
         service="DUK-KTP",
         agency="dukcapil",
-        source="kiosk-01",
+        source="kiosk",
         recorded_at=MONDAY_0800,
     )
 
@@ -46,13 +46,13 @@ def test_a_complaint_is_queued_with_every_field_the_uplink_carries(tmp_path: Pat
     assert (item.seq, item.follows, item.kind) == (1, 0, "complaint.recorded")
     assert item.payload == {
         "complaint_id": "C-0001",
-        "category": "pelayanan",
+        "category": "pengaduan",
         "text": "Antrean terlalu lama di loket 3",
         "contact": "081234567890",
         "ticket_id": "20261123-A-001",
         "service": "DUK-KTP",
         "agency": "dukcapil",
-        "source": "kiosk-01",
+        "source": "kiosk",
         "recorded_at": "2026-11-23T01:00:00Z",
     }
 

@@ -135,6 +135,7 @@ def test_broker_render_writes_the_bridge_and_only_the_intended_topics_cross(
         "topic uplink/item/+ out 1 mpp/ mpp/site/mpp-badung/",
         "topic uplink/ack in 1 mpp/ mpp/site/mpp-badung/",
         "topic upstream/bookings in 1 mpp/ mpp/site/mpp-badung/",
+        "topic upstream/complaints in 1 mpp/ mpp/site/mpp-badung/",
         "topic upstream/reply out 1 mpp/ mpp/site/mpp-badung/",
     ]
 
