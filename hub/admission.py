@@ -85,7 +85,7 @@ def agency_load(
     calendar = SiteCalendar(site)
     day = calendar.service_day(now)
     hours = calendar.hours(service, day)
-    counters = counters_serving(site, agency_services(site, service.agency))
+    counters = counters_serving(site, state, agency_services(site, service.agency))
     if hours is None or not counters:
         return 0.0, 0.0, 0.0
     windows = day_windows(site, hours, counters, day, calendar.zone)

@@ -35,7 +35,13 @@ def ticket_status(site: Site, state: QueueState, ticket_id: str, now: datetime) 
     if ticket.state is TicketState.WAITING:
         ahead = people_ahead_of(state, ticket)
         wait = estimated_wait_minutes(
-            site, state, ticket.service, now, category=ticket.category, before_order=ticket.order
+            site,
+            state,
+            ticket.service,
+            now,
+            category=ticket.category,
+            before_order=ticket.order,
+            joined_at=ticket.joined_at,
         )
     return ticket_view(site, ticket).model_copy(
         update={"people_ahead": ahead, "estimated_wait_min": wait}

@@ -63,7 +63,7 @@ class Visit:
 class DayResult:
     visits: list[Visit] = field(default_factory=list)
     estimates: list[tuple[int, float]] = field(default_factory=list)  # (printed, actual)
-    estimate_detail: list[tuple[str, str, int, float, datetime]] = field(default_factory=list)
+    estimate_detail: list[tuple[str, str, int, float, datetime, str]] = field(default_factory=list)
     turned_away: Tally[str] = field(default_factory=Tally)  # by agency
     refusals: Tally[str] = field(default_factory=Tally)  # by error code
     walked_out: int = 0
@@ -258,6 +258,7 @@ class _Day:
                     printed,
                     since_entry,
                     entered,
+                    ticket.service,
                 )
             )
         walked = citizen.patience is not None and since_entry >= citizen.patience and first

@@ -30,9 +30,31 @@ TRANSFER_PRIOR = 0.3  # share of citizens who continue to payment, until today s
 PRIOR_WEIGHT = 5  # ... worth this many citizens
 
 
-def counters_serving(site: Site, services: Iterable[str]) -> list[Counter]:
+def day_counters(site: Site, state: QueueState) -> list[Counter]:
+    """The site's counters with today's skills: the admin's ``counters services`` changes
+    of the day replace the site file's primary/secondary lists (as dispatch applies them,
+    :func:`hub.day_plan.counter_services`), so admission and estimates count the
+    counters that will really call a service."""
+    memo = state.memo()
+    cached = memo.get("day_counters")
+    if isinstance(cached, list):
+        return cached
+    result = []
+    for counter in site.counters:
+        changed = state.counter_services.get(counter.number)
+        if changed is not None:
+            counter = counter.model_copy(
+                update={"primary": list(changed[0]), "secondary": list(changed[1])}
+            )
+        result.append(counter)
+    memo["day_counters"] = result
+    return result
+
+
+def counters_serving(site: Site, state: QueueState, services: Iterable[str]) -> list[Counter]:
+    """Today's counters that call at least one of ``services`` (primary or secondary)."""
     wanted = set(services)
-    return [c for c in site.counters if wanted & set(c.primary + c.secondary)]
+    return [c for c in day_counters(site, state) if wanted & set(c.primary + c.secondary)]
 
 
 def agency_services(site: Site, agency: str) -> list[str]:
@@ -217,7 +239,7 @@ def queued_work(
     everyone = shares(  # the capacity that will serve each service: open counters elsewhere
         [
             c
-            for c in site.counters
+            for c in day_counters(site, state)
             if c.number in numbers or state.counter(c.number).state is not CounterState.CLOSED
         ]
     )
@@ -312,7 +334,7 @@ def booked_work(
     than the late allowance no longer counts.
     """
     mine = shares(counters)
-    everyone = shares(site.counters)
+    everyone = shares(day_counters(site, state))
     since = now - timedelta(minutes=site.dispatch.appointment_late_minutes)
     comes = 1 - site.closing.booking_no_show_share
     work = 0.0

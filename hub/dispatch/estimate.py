@@ -14,7 +14,7 @@ promise; ``bench/dispatch_sim.py`` reports how often it is right.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from hub.bookings import Booking
@@ -32,10 +32,13 @@ from hub.dispatch.capacity import (
     present,
     queued_work,
 )
+from hub.dispatch.sharing import shared_work
 from hub.site.calendar import SiteCalendar
 from hub.site.schema import CategoryCode, Site
 from hub.state import QueueState, TicketRecord
 from protocol.models import TicketState
+
+SOLVE_STEPS = 12  # bisection steps: a minute's precision on a day-long wait
 
 
 def people_ahead(state: QueueState, service: str, category: CategoryCode) -> int:
@@ -77,12 +80,13 @@ def estimated_wait_minutes(
     before_order: int | None = None,
     bookings: Sequence[Booking] = (),
     appointment_at: datetime | None = None,
+    joined_at: datetime | None = None,
 ) -> int:
     """Minutes until a ticket of ``service`` is called (new, or the one at ``before_order``)."""
     calendar = SiteCalendar(site)
     day = calendar.service_day(now)
     hours = calendar.hours(site.service(service), day)
-    counters = counters_serving(site, agency_services(site, site.service(service).agency))
+    counters = counters_serving(site, state, agency_services(site, site.service(service).agency))
     if hours is None or not counters:
         return 0
     windows = day_windows(site, hours, counters, day, calendar.zone)
@@ -98,26 +102,61 @@ def estimated_wait_minutes(
         return max(0, math.ceil(max(until_window, _finish(own, now, ahead))))
     priority = category is CategoryCode.PRIORITY
     figures = day_figures(state)
-    work = queued_work(
-        site,
-        state,
-        serving,
-        now,
-        priority_only=priority,
-        before_order=before_order,
-        figures=figures,
-    )
-    if priority and work > 0:
-        work = max(work, expected_minutes(site, state, service, now) / 2)
-    elif not priority:  # priority citizens who come meanwhile go first
-        share = figures.priority_share.get(service, 0.0)
-        work /= 1 - min(share, 0.5)
-    minutes = _finish(own, now, work)
+    if not priority and site.dispatch.policy == "mpp":
+        work_at = shared_work(site, state, serving, service, now, figures, before_order, joined_at)
+        minutes = _solve(own, now, work_at)
+    else:
+        work = queued_work(
+            site,
+            state,
+            serving,
+            now,
+            priority_only=priority,
+            before_order=before_order,
+            figures=figures,
+        )
+        if priority and work > 0:
+            work = max(work, expected_minutes(site, state, service, now) / 2)
+        elif not priority:  # priority citizens who come meanwhile go first
+            work /= 1 - min(figures.priority_share.get(service, 0.0), 0.5)
+        minutes = _finish(own, now, work)
     if bookings and not priority:  # appointments due before its turn are called first
         due = now + timedelta(minutes=minutes)
         extra = booked_work(site, state, bookings, serving, now, due)
-        minutes = _finish(own, now, work + extra)
+        if extra > 0:
+            minutes = _finish(own, now, minutes_of_work(own, now, minutes) + extra)
     return max(0, math.ceil(minutes))
+
+
+def minutes_of_work(own: list[list[Window]], now: datetime, minutes: float) -> float:
+    """Counter-minutes ``own`` counters give between now and ``minutes`` later."""
+    end = now + timedelta(minutes=minutes)
+    return sum(minutes_between(w, now, end) for w in own)
+
+
+def _solve(own: list[list[Window]], now: datetime, work_at: Callable[[float], float]) -> float:
+    """The wait W at which the counters finish the work ahead of the ticket, W = finish(work(W)).
+
+    The work ahead depends on W (others' tickets that the policy will call first
+    by then), so the fixed point is found by bisection: finish(work(W)) − W only
+    falls as W grows while arrivals are slower than the counters.
+    """
+    low, high = 0.0, _finish(own, now, work_at(0.0))
+    if high <= 0:
+        return 0.0
+    for _ in range(8):  # an upper end where the counters are done by then
+        if _finish(own, now, work_at(high)) <= high:
+            break
+        high *= 2
+    else:
+        return high
+    for _ in range(SOLVE_STEPS):
+        middle = (low + high) / 2
+        if _finish(own, now, work_at(middle)) > middle:
+            low = middle
+        else:
+            high = middle
+    return high
 
 
 def _finish(own: list[list[Window]], now: datetime, work: float) -> float:

@@ -1,0 +1,164 @@
+"""The work ahead of a regular ticket, shared among services as the MPP policy shares it.
+
+The policy (:mod:`hub.dispatch.policy`) calls, among the services a counter
+may serve, the one furthest behind its target (wait ÷ target, counted from
+when a ticket joined its service), and within a service the first in line.
+So services with different targets are not served first come, first served:
+at the bank a 4-minute payment (target 15) is called when it has waited
+about half as long as an account opening (target 30). Counting every ticket
+of the agency ahead of a new one — the pooled view — promised both the same
+wait and was wrong for both (issue 12: the bank's estimates were 25 % within
+range).
+
+For a ticket of service *s* (target T) that has waited a₀ and will be
+called after W more minutes, a ticket of another service *s'* (target T')
+is called first when its lateness then is at least the ticket's own:
+``(a' + W) / T' ≥ (a₀ + W) / T``. Those already waiting count if that holds;
+those who arrive meanwhile (at today's recent rate of that service) count
+for the part of W in which they would still overtake it. Within *s*, the
+tickets ahead in line count, and so do transfers arriving meanwhile (they
+keep their earlier place in line) and priority citizens arriving meanwhile.
+Priority tickets already waiting always count: the guarantee calls them
+within minutes. The result is a function of W that
+:func:`hub.dispatch.estimate.estimated_wait_minutes` solves for the wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from hub.dispatch.capacity import (
+    IN_SERVICE,
+    DayFigures,
+    day_counters,
+    expected_minutes,
+    remaining_minutes,
+    reserved,
+    shares,
+)
+from hub.site.schema import CategoryCode, Counter, Site
+from hub.state import QueueState
+from protocol.models import CounterState
+
+RATE_WINDOW_MIN = 30.0  # arrivals over the last half hour say who comes meanwhile
+RATE_FLOOR_MIN = 10.0  # ... over at least ten minutes, so the first tickets do not swing it
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """Today's recent arrivals at a service, per minute."""
+
+    walk_in: float = 0.0
+    transfer: float = 0.0
+    priority: float = 0.0
+
+
+def arrival_rates(state: QueueState, now: datetime) -> dict[str, Arrivals]:
+    """Per service, the recent rate of walk-ins, transfers in and priority walk-ins
+    (computed once per applied event)."""
+    memo = state.memo()
+    cached = memo.get("arrival_rates")
+    if isinstance(cached, dict):
+        return cached
+    since = now - timedelta(minutes=RATE_WINDOW_MIN)
+    first = min((t.issued_at for t in state.tickets.values() if t.issued_at), default=now)
+    span = max(RATE_FLOOR_MIN, min(RATE_WINDOW_MIN, (now - first).total_seconds() / 60))
+    walk_in: dict[str, int] = {}
+    transfer: dict[str, int] = {}
+    priority: dict[str, int] = {}
+    for ticket in state.tickets.values():
+        if ticket.issued_at is not None and since <= ticket.issued_at <= now:
+            code = ticket.origin_service
+            walk_in[code] = walk_in.get(code, 0) + 1
+            if ticket.category is CategoryCode.PRIORITY:
+                priority[code] = priority.get(code, 0) + 1
+        joined = ticket.joined_at
+        moved = ticket.service != ticket.origin_service  # transferred in from elsewhere
+        if moved and joined is not None and since <= joined <= now:
+            transfer[ticket.service] = transfer.get(ticket.service, 0) + 1
+    rates = {
+        code: Arrivals(
+            walk_in.get(code, 0) / span, transfer.get(code, 0) / span, priority.get(code, 0) / span
+        )
+        for code in {*walk_in, *transfer}
+    }
+    memo["arrival_rates"] = rates
+    return rates
+
+
+def shared_work(
+    site: Site,
+    state: QueueState,
+    counters: Sequence[Counter],
+    service: str,
+    now: datetime,
+    figures: DayFigures,
+    before_order: int | None = None,
+    joined_at: datetime | None = None,
+) -> Callable[[float], float]:
+    """Counter-minutes ``counters`` work before a regular ticket of ``service`` is called,
+    as a function of its wait W (minutes from now); see the module docstring."""
+    mine = shares(counters)
+    numbers = {c.number for c in counters}
+    everyone = shares(
+        [
+            c
+            for c in day_counters(site, state)
+            if c.number in numbers or state.counter(c.number).state is not CounterState.CLOSED
+        ]
+    )
+    target = site.service(service).target_minutes
+    waited = max(0.0, (now - joined_at).total_seconds() / 60) if joined_at else 0.0
+
+    def visit(code: str) -> float:
+        minutes = expected_minutes(site, state, code, now)
+        minutes = (1 - figures.absent_share) * minutes + figures.absent_share * (
+            figures.absent_minutes
+        )
+        return minutes * mine[code] / everyone[code]
+
+    cost = {code: visit(code) for code in mine}
+    fixed = 0.0  # ahead whatever W is
+    others: list[tuple[float, float, float]] = []  # (waited, ratio of targets, minutes)
+    for ticket in [*reserved(state, set(mine)), *state.waiting(set(mine))]:
+        if ticket.service == service:
+            if before_order is None or ticket.order < before_order:
+                fixed += cost[service]
+            continue
+        if ticket.category is CategoryCode.PRIORITY:
+            fixed += cost[ticket.service]
+            continue
+        since = ticket.joined_at or ticket.queued_at or now
+        ratio = site.service(ticket.service).target_minutes / target
+        others.append((max(0.0, (now - since).total_seconds() / 60), ratio, cost[ticket.service]))
+    for number in numbers:
+        current = state.counter(number).current
+        ticket = state.tickets.get(current) if current else None
+        if ticket is not None and ticket.state in IN_SERVICE:
+            fixed += remaining_minutes(site, state, ticket, now)
+    rates = arrival_rates(state, now)
+    own_rate = rates.get(service, Arrivals())
+    coming = [
+        (rates[code].walk_in + rates[code].transfer, code_target_ratio, cost[code])
+        for code in mine
+        if code != service
+        and code in rates
+        and (code_target_ratio := site.service(code).target_minutes / target) < 1
+    ]
+
+    priority_cost = sum(rates[code].priority * cost[code] for code in mine if code in rates)
+
+    def work(wait: float) -> float:
+        total = fixed + own_rate.transfer * cost[service] * wait
+        total += priority_cost * min(wait, RATE_WINDOW_MIN)
+        mark = waited + wait
+        for age, ratio, minutes in others:
+            if age + wait >= mark * ratio:
+                total += minutes
+        for rate, ratio, minutes in coming:
+            total += rate * max(0.0, wait - mark * ratio) * minutes
+        return total
+
+    return work
