@@ -38,7 +38,8 @@ from hub.site.schema import CategoryCode, Site
 from hub.state import QueueState, TicketRecord
 from protocol.models import TicketState
 
-SOLVE_STEPS = 12  # bisection steps: a minute's precision on a day-long wait
+SOLVE_STEPS = 30  # steps of the fixed-point search (each one pass over the queue)
+SOLVE_PRECISION_MIN = 0.25
 
 
 def people_ahead(state: QueueState, service: str, category: CategoryCode) -> int:
@@ -103,60 +104,62 @@ def estimated_wait_minutes(
     priority = category is CategoryCode.PRIORITY
     figures = day_figures(state)
     if not priority and site.dispatch.policy == "mpp":
-        work_at = shared_work(site, state, serving, service, now, figures, before_order, joined_at)
-        minutes = _solve(own, now, work_at)
-    else:
-        work = queued_work(
-            site,
-            state,
-            serving,
-            now,
-            priority_only=priority,
-            before_order=before_order,
-            figures=figures,
+        work_at = shared_work(
+            site, state, serving, service, now, figures, before_order, joined_at, bookings
         )
-        if priority and work > 0:
-            work = max(work, expected_minutes(site, state, service, now) / 2)
-        elif not priority:  # priority citizens who come meanwhile go first
-            work /= 1 - min(figures.priority_share.get(service, 0.0), 0.5)
-        minutes = _finish(own, now, work)
+        return max(0, math.ceil(_solve(own, now, work_at)))
+    # Priority (ahead of every regular citizen), or plain FIFO: the pooled queue.
+    work = queued_work(
+        site,
+        state,
+        serving,
+        now,
+        priority_only=priority,
+        before_order=before_order,
+        figures=figures,
+    )
+    if priority and work > 0:
+        work = max(work, expected_minutes(site, state, service, now) / 2)
+    elif not priority:  # priority citizens who come meanwhile go first
+        work /= 1 - min(figures.priority_share.get(service, 0.0), 0.5)
+    minutes = _finish(own, now, work)
     if bookings and not priority:  # appointments due before its turn are called first
         due = now + timedelta(minutes=minutes)
         extra = booked_work(site, state, bookings, serving, now, due)
-        if extra > 0:
-            minutes = _finish(own, now, minutes_of_work(own, now, minutes) + extra)
+        minutes = _finish(own, now, work + extra)
     return max(0, math.ceil(minutes))
 
 
-def minutes_of_work(own: list[list[Window]], now: datetime, minutes: float) -> float:
-    """Counter-minutes ``own`` counters give between now and ``minutes`` later."""
-    end = now + timedelta(minutes=minutes)
-    return sum(minutes_between(w, now, end) for w in own)
-
-
 def _solve(own: list[list[Window]], now: datetime, work_at: Callable[[float], float]) -> float:
-    """The wait W at which the counters finish the work ahead of the ticket, W = finish(work(W)).
+    """The first wait W at which the counters have done the work ahead: W = finish(work(W)).
 
-    The work ahead depends on W (others' tickets that the policy will call first
-    by then), so the fixed point is found by bisection: finish(work(W)) − W only
-    falls as W grows while arrivals are slower than the counters.
+    The work ahead grows with W (bookings whose slot comes first, others' arrivals
+    that overtake) or shrinks (tickets of a longer-target service that this one
+    overtakes). Iterating from W = 0 climbs to the first such W — the ticket is
+    called the first time a counter is free and nobody is due before it; where
+    a step overshoots (the shrinking part), bisection narrows the bracket.
     """
-    low, high = 0.0, _finish(own, now, work_at(0.0))
-    if high <= 0:
+    low, wait = 0.0, _finish(own, now, work_at(0.0))
+    if wait <= 0:
         return 0.0
-    for _ in range(8):  # an upper end where the counters are done by then
-        if _finish(own, now, work_at(high)) <= high:
-            break
-        high *= 2
-    else:
-        return high
     for _ in range(SOLVE_STEPS):
-        middle = (low + high) / 2
-        if _finish(own, now, work_at(middle)) > middle:
-            low = middle
-        else:
-            high = middle
-    return high
+        then = _finish(own, now, work_at(wait))
+        if abs(then - wait) < SOLVE_PRECISION_MIN:
+            return then
+        if then > wait:  # more is due before it by then: still climbing
+            low, wait = wait, then
+            continue
+        high = wait  # past the fixed point: it lies in [low, high]
+        for _ in range(SOLVE_STEPS):
+            middle = (low + high) / 2
+            if _finish(own, now, work_at(middle)) > middle:
+                low = middle
+            else:
+                high = middle
+            if high - low < SOLVE_PRECISION_MIN:
+                break
+        return high
+    return wait
 
 
 def _finish(own: list[list[Window]], now: datetime, work: float) -> float:

@@ -17,9 +17,15 @@ is called first when its lateness then is at least the ticket's own:
 those who arrive meanwhile (at today's recent rate of that service) count
 for the part of W in which they would still overtake it. Within *s*, the
 tickets ahead in line count, and so do transfers arriving meanwhile (they
-keep their earlier place in line) and priority citizens arriving meanwhile.
-Priority tickets already waiting always count: the guarantee calls them
-within minutes. The result is a function of W that
+keep their earlier place in line). Priority tickets already waiting always
+count (the guarantee calls them within minutes), and so do priority citizens
+arriving in the next half hour (after that the agency may well be full, and
+counting them over the whole wait over-estimated it by a fifth). A booking
+(checked in on time, or still to come less the expected no-shows) counts
+only if its slot comes before the ticket's turn.
+When the turn comes, one counter frees up while the others are on average
+half-way through a citizen: that half is not ahead of the ticket (without
+it, small queues at DPMPTSP were over-estimated by 4 minutes). The result is a function of W that
 :func:`hub.dispatch.estimate.estimated_wait_minutes` solves for the wait.
 """
 
@@ -29,8 +35,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from hub.bookings import Booking
 from hub.dispatch.capacity import (
     IN_SERVICE,
+    PRIOR_WEIGHT,
     DayFigures,
     day_counters,
     expected_minutes,
@@ -88,6 +96,27 @@ def arrival_rates(state: QueueState, now: datetime) -> dict[str, Arrivals]:
     return rates
 
 
+def booking_show_share(
+    site: Site, state: QueueState, bookings: Sequence[Booking], now: datetime
+) -> float:
+    """The share of today's bookings whose slot has passed that checked in on time —
+    those who will be called at their slot — starting from the site's no-show share
+    (worth :data:`PRIOR_WEIGHT` bookings). Late ones queue as walk-ins, behind."""
+    late = timedelta(minutes=site.dispatch.appointment_late_minutes)
+    checked_in = {
+        t.booking_code: t.reserved_at for t in state.tickets.values() if t.booking_code
+    }
+    past = on_time = 0
+    for booking in bookings:
+        if booking.appointment_at + late >= now:
+            continue
+        past += 1
+        at = checked_in.get(booking.code)
+        on_time += at is not None and at <= booking.appointment_at + late
+    prior = 1 - site.closing.booking_no_show_share
+    return (on_time + prior * PRIOR_WEIGHT) / (past + PRIOR_WEIGHT)
+
+
 def shared_work(
     site: Site,
     state: QueueState,
@@ -97,6 +126,7 @@ def shared_work(
     figures: DayFigures,
     before_order: int | None = None,
     joined_at: datetime | None = None,
+    bookings: Sequence[Booking] = (),
 ) -> Callable[[float], float]:
     """Counter-minutes ``counters`` work before a regular ticket of ``service`` is called,
     as a function of its wait W (minutes from now); see the module docstring."""
@@ -122,7 +152,16 @@ def shared_work(
     cost = {code: visit(code) for code in mine}
     fixed = 0.0  # ahead whatever W is
     others: list[tuple[float, float, float]] = []  # (waited, ratio of targets, minutes)
+    booked: list[tuple[float, float]] = []  # (minutes until its slot is called, minutes)
+    early = timedelta(minutes=site.dispatch.appointment_early_minutes)
+    late = timedelta(minutes=site.dispatch.appointment_late_minutes)
     for ticket in [*reserved(state, set(mine)), *state.waiting(set(mine))]:
+        slot = ticket.appointment_at
+        if slot is not None and ticket.reserved_at <= slot + late:
+            # checked in on time: called when its slot comes, before or after this ticket
+            due = max(0.0, (slot - early - now).total_seconds() / 60)
+            booked.append((due, cost[ticket.service]))
+            continue
         if ticket.service == service:
             if before_order is None or ticket.order < before_order:
                 fixed += cost[service]
@@ -133,6 +172,13 @@ def shared_work(
         since = ticket.joined_at or ticket.queued_at or now
         ratio = site.service(ticket.service).target_minutes / target
         others.append((max(0.0, (now - since).total_seconds() / 60), ratio, cost[ticket.service]))
+    comes = booking_show_share(site, state, bookings, now)
+    for booking in bookings:  # not checked in yet: most will come, at their slot
+        if booking.service not in mine or booking.code in state.bookings_used:
+            continue
+        if booking.appointment_at + late >= now:
+            due = max(0.0, (booking.appointment_at - early - now).total_seconds() / 60)
+            booked.append((due, comes * cost[booking.service]))
     for number in numbers:
         current = state.counter(number).current
         ticket = state.tickets.get(current) if current else None
@@ -148,6 +194,9 @@ def shared_work(
         and (code_target_ratio := site.service(code).target_minutes / target) < 1
     ]
 
+    # When the ticket's turn comes one counter frees up while the others are still
+    # half-way through a citizen: that work is not ahead of it.
+    tail = max(0, len(counters) - 1) * cost[service] / 2
     priority_cost = sum(rates[code].priority * cost[code] for code in mine if code in rates)
 
     def work(wait: float) -> float:
@@ -157,8 +206,11 @@ def shared_work(
         for age, ratio, minutes in others:
             if age + wait >= mark * ratio:
                 total += minutes
+        for due, minutes in booked:
+            if due <= wait:
+                total += minutes
         for rate, ratio, minutes in coming:
             total += rate * max(0.0, wait - mark * ratio) * minutes
-        return total
+        return max(0.0, total - tail)
 
     return work

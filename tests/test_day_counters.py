@@ -1,0 +1,92 @@
+"""Admission and estimates count the counters as the day really is.
+
+The admin's ``counters services`` changes of the day (a Polres counter lent
+to Dukcapil, a Dukcapil counter taken away) and the counters opened or
+closed from the console change how much an agency can serve: the kiosk's
+"agency full" and the printed estimate follow them, not the site file.
+On the queue service itself (real SQLite, a manual clock), through the same
+admin commands the console sends.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from uuid import uuid4
+
+from protocol.clock import wall_now
+from protocol.errors import ErrorCode
+from protocol.models import (
+    AdminCounterServices,
+    AdminCounterState,
+    CounterAction,
+    TicketPrinted,
+    TicketReserve,
+)
+from tests.hub_harness import MONDAY_0800, Harness
+
+MONDAY_1400 = MONDAY_0800 + timedelta(hours=6)
+MONDAY_1130 = MONDAY_0800 + timedelta(hours=3, minutes=30)
+
+
+def _admin(hub: Harness, model: type, **fields: object) -> None:
+    outcome = hub.service.handle_admin(
+        model(command_id=uuid4(), account="admin", issued_at=wall_now(), **fields)
+    )
+    assert outcome.reply.ok, outcome.reply.error
+
+
+def _fill(hub: Harness, service: str) -> int:
+    """Issue until the kiosk is refused for capacity; how many were issued."""
+    issued = 0
+    while True:
+        reply = hub.cmd(TicketReserve, "kiosk-01", service=service)
+        if not reply.ok:
+            assert reply.error is not None and reply.error.code is ErrorCode.AGENCY_FULL
+            return issued
+        assert reply.ticket is not None
+        hub.ok(TicketPrinted, "kiosk-01", ticket_id=reply.ticket.ticket_id)
+        issued += 1
+        assert issued < 100, "admission never refused"
+
+
+def _estimate(hub: Harness, service: str) -> int:
+    reply = hub.ok(TicketReserve, "kiosk-01", service=service)
+    assert reply.ticket is not None
+    return reply.ticket.estimated_wait_min
+
+
+def test_a_counter_lent_to_a_full_agency_reopens_its_kiosk_button(tmp_path: Path) -> None:
+    """At 14.00 Dukcapil fills; the admin lends Polres' counter 5 to KTP-el for the rest
+    of the day: its 75 minutes until closing plus the grace take about ten more citizens."""
+    hub = Harness(tmp_path, start=MONDAY_1400)
+    before = _fill(hub, "DUK-KTP")
+    _admin(hub, AdminCounterServices, counter=5, primary=["DUK-KTP"], secondary=[])
+    more = _fill(hub, "DUK-KTP")
+    assert 8 <= more <= 12, (before, more)
+
+
+def test_a_counter_taken_from_an_agency_fills_it_sooner(tmp_path: Path) -> None:
+    standing = _fill(Harness(tmp_path / "standing", start=MONDAY_1400), "DUK-KTP")
+    hub = Harness(tmp_path / "changed", start=MONDAY_1400)
+    _admin(hub, AdminCounterServices, counter=3, primary=["POL-SIM"], secondary=[])
+    changed = _fill(hub, "DUK-KTP")
+    assert changed <= standing * 3 / 4 + 1, (standing, changed)
+
+
+def test_the_estimate_follows_the_days_counters(tmp_path: Path) -> None:
+    """Twelve KTP citizens at 11.30 with Dukcapil's four counters open; a Polres counter
+    lent to KTP-el shortens the printed wait, a Dukcapil counter closed from the
+    console lengthens it."""
+    hub = Harness(tmp_path, start=MONDAY_1130)
+    for number in (1, 2, 3, 4, 5):
+        hub.open_counter(number)
+    for _ in range(12):
+        hub.issue("DUK-KTP")
+    standing = _estimate(hub, "DUK-KTP")
+    _admin(hub, AdminCounterServices, counter=5, primary=["DUK-KTP"], secondary=[])
+    lent = _estimate(hub, "DUK-KTP")
+    assert lent < standing * 0.9, (standing, lent)
+    _admin(hub, AdminCounterState, counter=4, action=CounterAction.CLOSE)
+    closed = _estimate(hub, "DUK-KTP")
+    assert closed > lent * 1.1, (lent, closed)
