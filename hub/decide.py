@@ -25,6 +25,7 @@ from hub.day_plan import admission, counter_services, daily_quota
 from hub.dispatch.estimate import estimated_wait_minutes, people_ahead
 from hub.dispatch.policy import Candidate, CounterHistory, DispatchPolicy
 from hub.events import (
+    AnnouncementsSet,
     CancelReason,
     CounterChanged,
     Event,
@@ -41,6 +42,7 @@ from hub.events import (
     TicketServing,
     TicketTransferred,
 )
+from hub.return_notice import return_notice
 from hub.site.calendar import SiteCalendar
 from hub.site.schema import CategoryCode, EndOfDay, LateCheckIn, Site
 from hub.state import QueueState, TicketRecord, rating_key
@@ -69,6 +71,7 @@ from protocol.models import (
     TicketReserve,
     TicketState,
 )
+from protocol.models.fields import is_ticket_id
 
 MAX_NUMBER = 9999
 
@@ -477,6 +480,8 @@ class Decider:
     ) -> Decision:
         assert isinstance(command, BookingCheckIn)
         code = command.booking_code
+        if is_ticket_id(code):
+            return self._return_check_in(state, sender, now, code.upper())
         try:
             booking = self.bookings.lookup(code)
         except ForgedBookingError:
@@ -510,6 +515,34 @@ class Decider:
             booking.category,
             booking.code,
             booking.appointment_at,
+        )
+
+    def _return_check_in(
+        self, state: QueueState, sender: Sender, now: datetime, ticket_id: str
+    ) -> Decision:
+        """A return ticket scanned like a booking: honoured once, on its day only, as a
+        priority ticket for the same service — a promise made at closing, so neither
+        the quota nor the capacity rule refuses it (the hours do)."""
+        today = self.calendar.service_day(now)
+        returned = state.returns.get(ticket_id)
+        if returned is None or returned.valid_on < today:
+            raise Refusal(ErrorCode.EXPIRED, f"{ticket_id} is not a return ticket valid on {today}")
+        if returned.valid_on > today:
+            hours = self.calendar.hours(None, returned.valid_on)
+            opens = datetime.combine(
+                returned.valid_on, hours.open if hours else time(8), self.calendar.zone
+            )
+            raise Refusal(
+                ErrorCode.EXPIRED,
+                f"return ticket {ticket_id} is valid on {returned.valid_on}, not today",
+                next_open_at=opens,
+            )
+        if ticket_id in state.bookings_used:
+            raise Refusal(
+                ErrorCode.INVALID_STATE, f"return ticket {ticket_id} has already been used"
+            )
+        return self._reserve_ticket(
+            state, sender, now, returned.service, CategoryCode.PRIORITY, ticket_id
         )
 
     def _reserve_ticket(
@@ -653,18 +686,43 @@ class Decider:
             end = self.calendar.calls_end(service, day)
             if end is None or now < end:
                 continue
+            return_on = None
             if returning:
                 opening = next_opening(self.site, service, day)
                 when = f"{opening:%d-%m-%Y %H.%M}" if opening else "hari layanan berikutnya"
                 detail = f"tiket kembali prioritas untuk {when}"
                 reason = CancelReason.RETURN_TICKET
+                return_on = opening.date() if opening else None
             else:
                 detail = f"belum terlayani pukul {self.calendar.local(end):%H.%M}"
                 reason = CancelReason.NOT_SERVED
             events.append(
-                TicketCancelled(at=now, ticket_id=ticket.ticket_id, reason=reason, detail=detail)
+                TicketCancelled(
+                    at=now,
+                    ticket_id=ticket.ticket_id,
+                    reason=reason,
+                    detail=detail,
+                    return_on=return_on,
+                )
             )
+        if any(isinstance(e, TicketCancelled) and e.return_on for e in events):
+            events += self._return_notice(state, now, events)
         return events
+
+    def _return_notice(
+        self, state: QueueState, now: datetime, cancelled: list[Event]
+    ) -> list[Event]:
+        """The running text and the display's footer say it at closing: whoever was not
+        served keeps their ticket and scans it at a kiosk on the next service day for a
+        priority number. Shown until that day's opening, beside the admin's own texts."""
+        days = [e.return_on for e in cancelled if isinstance(e, TicketCancelled) and e.return_on]
+        first = min(days)
+        hours = self.calendar.hours(None, first)
+        opens = datetime.combine(first, hours.open if hours else time(8), self.calendar.zone)
+        text = return_notice(opens, self.calendar.local(now))
+        if text in state.announcements:
+            return []
+        return [AnnouncementsSet(at=now, texts=[*state.announcements, text], expires_at=opens)]
 
     def expired_reservations(self, state: QueueState, now: datetime) -> list[Event]:
         timeout = timedelta(seconds=self.site.tickets.reservation_timeout_s)

@@ -70,6 +70,7 @@ class TicketCancelled(EventModel):
     reason: CancelReason
     detail: str = ""
     account: str | None = None
+    return_on: date | None = None  # a return ticket: the service day it is honoured (once)
 
 
 class TicketCalled(EventModel):

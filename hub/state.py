@@ -46,6 +46,9 @@ from hub.events import (
 from hub.site.schema import CategoryCode
 from protocol.models import CounterState, TicketState
 
+# A reservation that never reached the citizen's hand: a return ticket stays unused.
+NOT_HANDED_OUT = frozenset({CancelReason.RESERVATION_EXPIRED, CancelReason.PRINT_FAILED})
+
 EMA_WEIGHT = 0.2  # share of a new service-time sample in the running estimate
 RECENT_CALLS = 20
 RUNNING_SAMPLES = 50  # the running mean service time forgets older samples beyond this
@@ -89,6 +92,16 @@ class TicketRecord(BaseModel):
     booking_code: str | None = None
     appointment_at: datetime | None = None
     visits: list[Visit] = Field(default_factory=list)
+
+
+class ReturnTicket(BaseModel):
+    """A ticket sent home at closing (``end_of_day = "return_ticket"``): scanned at a
+    kiosk on ``valid_on`` — and only then, once — it becomes a priority ticket for
+    the same service (hub.decide, the check-in path)."""
+
+    service: str
+    number: str
+    valid_on: date
 
 
 class CounterRecord(BaseModel):
@@ -136,6 +149,8 @@ class QueueState(BaseModel):
     counter_services: dict[int, tuple[list[str], list[str]]] = Field(default_factory=dict)
     quotas: dict[str, int | None] = Field(default_factory=dict)
     closed_services: dict[str, str] = Field(default_factory=dict)
+    # Return tickets of the last day, kept across the day's roll-over (ticket id → where).
+    returns: dict[str, ReturnTicket] = Field(default_factory=dict)
     day_closed: bool = False
     recent_calls: list[CallRecord] = Field(default_factory=list)
     rejected: int = 0
@@ -220,6 +235,7 @@ class QueueState(BaseModel):
         self.quotas = {}
         self.closed_services = {}
         self.day_closed = False
+        self.returns = {k: r for k, r in self.returns.items() if r.valid_on >= event.day}
         for counter in self.counters.values():
             counter.state = CounterState.CLOSED
             counter.current = None
@@ -260,6 +276,12 @@ class QueueState(BaseModel):
         expired = event.reason is CancelReason.RESERVATION_EXPIRED
         ticket.state = TicketState.EXPIRED if expired else TicketState.CANCELLED
         ticket.cancel_reason = event.reason.value
+        if event.reason is CancelReason.RETURN_TICKET and event.return_on is not None:
+            self.returns[ticket.ticket_id] = ReturnTicket(
+                service=ticket.service, number=ticket.number, valid_on=event.return_on
+            )
+        if ticket.booking_code in self.returns and event.reason in NOT_HANDED_OUT:
+            self.bookings_used.discard(ticket.booking_code)  # not printed: scan it again
         if ticket.counter is not None:
             counter = self.counter(ticket.counter)
             if counter.current == ticket.ticket_id:

@@ -55,6 +55,7 @@ from protocol.models import (
     TicketReserve,
     TicketView,
 )
+from protocol.models.fields import is_ticket_id
 from protocol.presence import HubWatch, device_presence
 from protocol.topics import spec
 from protocol.version import software_version
@@ -290,8 +291,13 @@ class KioskAgent:
             return
         if not reply.ok or reply.ticket is None:
             code = reply.error.code if reply.error else None
+            checked_in = isinstance(intent, CheckIn)
             sentence = refusal(
-                code, isinstance(intent, CheckIn), reply.error, now=self._local_now()
+                code,
+                checked_in,
+                reply.error,
+                now=self._local_now(),
+                returning=isinstance(intent, CheckIn) and is_ticket_id(intent.code),
             )
             self._events.put(("failed", sentence))
             return

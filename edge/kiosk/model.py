@@ -14,6 +14,7 @@ from enum import StrEnum
 from edge.kiosk.feedback import Feedback, FeedbackIntent
 from edge.printer.transport import PrinterStatus
 from protocol.models import Catalogue, PriorityCategory, ServiceStatus, TicketView
+from protocol.models.fields import ticket_id_in
 
 IDLE_TIMEOUT_S = 30.0
 DONE_S = 6.0
@@ -184,7 +185,8 @@ class KioskModel:
         return None
 
     def scanned(self, code: str, now: float) -> Intent | None:
-        """A booking code from the scanner: checked in from any idle screen."""
+        """A booking code from the scanner: checked in from any idle screen. A ticket's own
+        QR (a return ticket brought back the next morning) checks in by its ticket id."""
         self.last_touch = now
         if self.shown() in (View.UNAVAILABLE, *BUSY):
             return None
@@ -192,7 +194,7 @@ class KioskModel:
 
         if feedback_flow.scanned(self, code):  # a ticket's QR on a ticket-number screen
             return None
-        self.code = code
+        self.code = ticket_id_in(code) or code
         self.view = View.PRINTING
         return CheckIn(code)
 

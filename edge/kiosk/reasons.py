@@ -62,6 +62,18 @@ UNAVAILABLE = Reason("Tidak tersedia", "Nomor antrean tidak dapat dibuat.", "Tut
 TICKET_REASONS: dict[ErrorCode, Reason] = {
     ErrorCode.EXPIRED: Reason("", "Sistem antrean sedang sibuk."),
 }
+# A return ticket (yesterday's ticket scanned through the booking path, docs/hub.md
+# "The return ticket") is honoured once, on the next service day only.
+RETURN_REASONS: dict[ErrorCode, Reason] = {
+    ErrorCode.EXPIRED: Reason(
+        "",
+        "Tiket ini tidak berlaku hari ini. Tiket kembali hanya berlaku satu kali, pada hari "
+        "layanan berikutnya. Silakan ambil nomor antrean baru.",
+    ),
+    ErrorCode.INVALID_STATE: Reason(
+        "", "Tiket kembali ini sudah digunakan. Silakan ambil nomor antrean baru."
+    ),
+}
 
 
 def refusal(
@@ -69,15 +81,24 @@ def refusal(
     booking: bool = False,
     error: ReplyError | None = None,
     now: datetime | None = None,
+    returning: bool = False,
 ) -> str:
     """The error screen's sentence for a refused ``ticket.reserve`` or ``booking.check_in``.
 
     An agency full for today names the agency and when to come back, when the
     hub's reply says so (``agency_name``, ``next_open_at``): a citizen told
     "come back on the next service day" should not have to ask which day.
+    ``returning``: the code checked in was a ticket (a return ticket); one
+    brought back too early says when it is valid.
     """
     if code is None:
         return UNAVAILABLE.sentence
+    if returning:
+        if code is ErrorCode.EXPIRED and error is not None and error.next_open_at and now:
+            when = reopening(error.next_open_at, now).removeprefix("Buka ")
+            return f"Tiket kembali ini baru berlaku {when}."
+        if code in RETURN_REASONS:
+            return RETURN_REASONS[code].sentence
     if code is ErrorCode.AGENCY_FULL and error is not None and error.agency_name:
         back = reopening(error.next_open_at, now) if now and error.next_open_at else ""
         when = f", atau datang kembali {back.removeprefix('Buka ')}" if back else ""

@@ -103,9 +103,7 @@ def booking_show_share(
     those who will be called at their slot — starting from the site's no-show share
     (worth :data:`PRIOR_WEIGHT` bookings). Late ones queue as walk-ins, behind."""
     late = timedelta(minutes=site.dispatch.appointment_late_minutes)
-    checked_in = {
-        t.booking_code: t.reserved_at for t in state.tickets.values() if t.booking_code
-    }
+    checked_in = {t.booking_code: t.reserved_at for t in state.tickets.values() if t.booking_code}
     past = on_time = 0
     for booking in bookings:
         if booking.appointment_at + late >= now:

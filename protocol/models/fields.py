@@ -6,6 +6,7 @@ out MQTT wildcards, separators and anything else a topic must not contain.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
@@ -38,6 +39,25 @@ ServiceCode = Annotated[
 CounterNumber = Annotated[
     int, Field(ge=1, le=999, title="Counter number", description="Loket number.")
 ]
+_TICKET_ID = re.compile(TICKET_ID_PATTERN)
+
+
+_TICKET_ID_INSIDE = re.compile(r"(?:^|[^0-9])([0-9]{8}-[A-Z0-9]{1,3}-[0-9]{3,4})$")
+
+
+def is_ticket_id(code: str) -> bool:
+    """Whether ``code`` (as a scanner or keypad gives it, any case) is a ticket id — a
+    return ticket brought back the next morning rather than a booking code."""
+    return _TICKET_ID.fullmatch(code.upper()) is not None
+
+
+def ticket_id_in(scanned: str) -> str | None:
+    """The ticket id a scanned ticket QR holds: the id alone, or the site's ticket page
+    URL ending in it (a keyboard-wedge scanner may drop the URL's ``:``)."""
+    found = _TICKET_ID_INSIDE.search(scanned.strip().upper())
+    return found.group(1) if found else None
+
+
 TicketNumber = Annotated[
     str,
     StringConstraints(pattern=TICKET_NUMBER_PATTERN),

@@ -1,0 +1,127 @@
+"""The return ticket: sent home at closing, honoured as a priority ticket the next service day.
+
+With ``end_of_day = "return_ticket"``, whoever still waits when calls end keeps
+their ticket; the running text says so at closing; the next service day the
+kiosk (scanner or keypad, the booking check-in path) turns the old ticket into
+a priority ticket for the same service — once, and only that day. On the
+queue service itself (real SQLite, a manual clock), then end to end with a real
+`mpp hub run` process and the kiosk as `mpp edge --simulate`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from edge.kiosk.reasons import refusal
+from hub.events import CancelReason
+from hub.site.schema import ClosingRules, EndOfDay
+from protocol.errors import ErrorCode
+from protocol.models import BookingCheckIn, PriorityCategory, ReplyError, TicketPrinted
+from protocol.models.fields import is_ticket_id, ticket_id_in
+from tests.hub_harness import MONDAY_0800, Harness
+
+MONDAY_1400 = MONDAY_0800 + timedelta(hours=6)
+MONDAY_1516 = MONDAY_0800 + timedelta(hours=7, minutes=16)  # calls ended 15.15 (grace 15)
+TUESDAY_0800 = MONDAY_0800 + timedelta(days=1)
+WEDNESDAY_0800 = MONDAY_0800 + timedelta(days=2)
+
+
+def _returning_site(tmp_path: Path, rule: EndOfDay = EndOfDay.RETURN_TICKET) -> Harness:
+    plain = Harness(tmp_path / "plain")
+    closing = ClosingRules(admission=False, grace_minutes=15, end_of_day=rule)
+    site = plain.site.model_copy(update={"closing": closing})
+    return Harness(tmp_path / rule.value, site=site, start=MONDAY_1400)
+
+
+def _sent_home(hub: Harness, count: int = 2) -> list[str]:
+    tickets = [hub.issue("BPJSKES-DAFTAR") for _ in range(count)]
+    hub.clock.set(MONDAY_1516)
+    hub.service.tick()
+    for ticket in tickets:
+        record = hub.service.state.tickets[ticket]
+        assert record.cancel_reason == CancelReason.RETURN_TICKET.value
+    return tickets
+
+
+def _check_in(hub: Harness, code: str) -> tuple[str | None, ReplyError | None]:
+    reply = hub.cmd(BookingCheckIn, "kiosk-01", booking_code=code)
+    if not reply.ok:
+        return None, reply.error
+    assert reply.ticket is not None
+    hub.ok(TicketPrinted, "kiosk-01", ticket_id=reply.ticket.ticket_id)
+    return reply.ticket.ticket_id, None
+
+
+def test_the_running_text_says_it_at_closing(tmp_path: Path) -> None:
+    hub = _returning_site(tmp_path)
+    _sent_home(hub)
+    texts = hub.service.state.announcements
+    assert texts == [
+        "Layanan hari ini sudah berakhir. Warga yang belum terlayani: simpan tiket Anda "
+        "dan pindai di kiosk besok mulai pukul 08.00 untuk mendapat nomor antrean prioritas."
+    ]
+    assert hub.service.state.announcements_until == TUESDAY_0800
+    hub.service.tick()
+    assert len(hub.service.state.announcements) == 1  # said once, not once per tick
+
+
+def test_honoured_once_the_next_service_day_as_a_priority_ticket(tmp_path: Path) -> None:
+    hub = _returning_site(tmp_path)
+    first, _ = _sent_home(hub)
+    hub.clock.set(TUESDAY_0800)
+    new, error = _check_in(hub, first.lower())  # as a keyboard-wedge scanner may type it
+    assert error is None and new is not None
+    ticket = hub.service.state.tickets[new]
+    assert ticket.service == "BPJSKES-DAFTAR"
+    assert ticket.category.value == PriorityCategory.PRIORITY.value
+    again, error = _check_in(hub, first)
+    assert again is None and error is not None and error.code is ErrorCode.INVALID_STATE
+    hub.restart()  # durable: the next hub start still knows it was used
+    again, error = _check_in(hub, first)
+    assert error is not None and error.code is ErrorCode.INVALID_STATE
+
+
+def test_not_before_its_day_and_not_after_it(tmp_path: Path) -> None:
+    hub = _returning_site(tmp_path)
+    first, second = _sent_home(hub)
+    hub.clock.set(MONDAY_1516 + timedelta(minutes=1))
+    _, early = _check_in(hub, first)
+    assert early is not None and early.code is ErrorCode.EXPIRED
+    assert early.next_open_at == TUESDAY_0800
+    hub.clock.set(TUESDAY_0800)
+    _check_in(hub, first)  # Tuesday: the day rolls over, the returns stay
+    hub.clock.set(WEDNESDAY_0800)
+    _, late = _check_in(hub, second)
+    assert late is not None and late.code is ErrorCode.EXPIRED
+    assert late.next_open_at is None
+    _, never = _check_in(hub, "20261123-Q-999")  # a ticket that was never sent home
+    assert never is not None and never.code is ErrorCode.EXPIRED
+
+
+def test_a_site_that_serves_overtime_gives_no_return_tickets(tmp_path: Path) -> None:
+    hub = _returning_site(tmp_path, EndOfDay.OVERTIME)
+    ticket = hub.issue("BPJSKES-DAFTAR")
+    hub.clock.set(MONDAY_0800 + timedelta(hours=8))
+    hub.service.tick()
+    assert hub.service.state.tickets[ticket].cancel_reason == CancelReason.NOT_SERVED.value
+    hub.clock.set(TUESDAY_0800)
+    _, error = _check_in(hub, ticket)
+    assert error is not None and error.code is ErrorCode.EXPIRED
+    assert hub.service.state.announcements == []
+
+
+def test_the_kiosk_reads_a_ticket_qr_and_says_why_it_refuses() -> None:
+    assert ticket_id_in("20261123-B-007") == "20261123-B-007"
+    assert ticket_id_in("https//mpp.lampungtimurkab.go.id/t/20261123-b-007") == "20261123-B-007"
+    assert ticket_id_in("BK-1001") is None
+    assert is_ticket_id("20261123-b-007") and not is_ticket_id("BK-1001")
+    now = datetime(2026, 11, 23, 15, 20, tzinfo=UTC).astimezone()
+    used = refusal(ErrorCode.INVALID_STATE, True, returning=True)
+    assert used == "Tiket kembali ini sudah digunakan. Silakan ambil nomor antrean baru."
+    assert refusal(ErrorCode.INVALID_STATE, True) == "Kode pendaftaran ini sudah digunakan."
+    gone = refusal(ErrorCode.EXPIRED, True, returning=True)
+    assert gone.startswith("Tiket ini tidak berlaku hari ini. Tiket kembali hanya berlaku")
+    early = ReplyError(code=ErrorCode.EXPIRED, message="x", next_open_at=now + timedelta(days=1))
+    sentence = refusal(ErrorCode.EXPIRED, True, early, now=now, returning=True)
+    assert sentence.startswith("Tiket kembali ini baru berlaku besok pukul "), sentence
