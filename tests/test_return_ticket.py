@@ -10,16 +10,37 @@ queue service itself (real SQLite, a manual clock), then end to end with a real
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from edge.kiosk.reasons import refusal
+from edge.printer.decode import split_tickets
+from edge.simulation.control import ControlClient, socket_path
+from firmware_config.inventory import DEFAULT_INVENTORY, DEVICES_DIR
 from hub.events import CancelReason
+from hub.site.loader import DEFAULT_SITE
 from hub.site.schema import ClosingRules, EndOfDay
+from mpp.process import EdgeProcess, HubProcess
+from mqtt_broker.local import LocalBroker
+from protocol.clock import CLOCK_OFFSET_ENV
 from protocol.errors import ErrorCode
-from protocol.models import BookingCheckIn, PriorityCategory, ReplyError, TicketPrinted
+from protocol.models import (
+    BookingCheckIn,
+    PriorityCategory,
+    ReplyError,
+    TicketPrinted,
+    TicketReserve,
+)
 from protocol.models.fields import is_ticket_id, ticket_id_in
+from protocol.roles import Role
+from protocol.topics import spec
+from tests.device_client import DeviceClient
 from tests.hub_harness import MONDAY_0800, Harness
+from tests.mqtt_client import RecordingClient
 
 MONDAY_1400 = MONDAY_0800 + timedelta(hours=6)
 MONDAY_1516 = MONDAY_0800 + timedelta(hours=7, minutes=16)  # calls ended 15.15 (grace 15)
@@ -125,3 +146,113 @@ def test_the_kiosk_reads_a_ticket_qr_and_says_why_it_refuses() -> None:
     early = ReplyError(code=ErrorCode.EXPIRED, message="x", next_open_at=now + timedelta(days=1))
     sentence = refusal(ErrorCode.EXPIRED, True, early, now=now, returning=True)
     assert sentence.startswith("Tiket kembali ini baru berlaku besok pukul "), sentence
+
+
+# -- end to end: `mpp hub run` and the kiosk as `mpp edge --simulate` -------------------
+
+WIB = ZoneInfo("Asia/Jakarta")
+MONDAY_1420_WIB = datetime(2026, 11, 23, 14, 20, tzinfo=WIB)
+MONDAY_1516_WIB = datetime(2026, 11, 23, 15, 16, tzinfo=WIB)
+TUESDAY_0805_WIB = datetime(2026, 11, 24, 8, 5, tzinfo=WIB)
+WEDNESDAY_0805_WIB = datetime(2026, 11, 25, 8, 5, tzinfo=WIB)
+
+
+def _as_if(moment: datetime) -> dict[str, str]:
+    """The environment that runs a process as if it were ``moment`` (hub and kiosk alike)."""
+    offset = (moment - datetime.now(UTC)).total_seconds()
+    return {CLOCK_OFFSET_ENV: f"{offset:.3f}"}
+
+
+def _returning_site_file(tmp_path: Path) -> Path:
+    text = DEFAULT_SITE.read_text(encoding="utf-8")
+    changed = text.replace('end_of_day = "overtime"', 'end_of_day = "return_ticket"')
+    assert changed != text, "the bundled site no longer says end_of_day = overtime"
+    path = tmp_path / "site.toml"
+    path.write_text(changed, encoding="utf-8")
+    return path
+
+
+@contextlib.contextmanager
+def _hub(broker: LocalBroker, tmp_path: Path, moment: datetime) -> Iterator[HubProcess]:
+    hub = HubProcess.on(
+        broker,
+        tmp_path / "hub.db",
+        clock_start=None,
+        env=_as_if(moment),
+        site=_returning_site_file(tmp_path),
+    )
+    hub.start()
+    try:
+        yield hub
+    finally:
+        assert hub.stop() == 0
+        assert "Traceback" not in "".join(hub.lines)
+
+
+@contextlib.contextmanager
+def _kiosk(broker: LocalBroker, state_dir: Path, moment: datetime) -> Iterator[ControlClient]:
+    config = DEFAULT_INVENTORY / DEVICES_DIR / "kiosk-01.toml"
+    kiosk = EdgeProcess.on(broker, config, state_dir, env=_as_if(moment))
+    kiosk.start(timeout=60)
+    try:
+        kiosk.wait_for("connected as kiosk-01", 10)
+        with ControlClient(socket_path(state_dir, "kiosk-01")) as citizen:
+            yield citizen
+    finally:
+        kiosk.send(signal.SIGTERM)
+        assert kiosk.wait(10) == 0
+        assert "Traceback" not in "".join(kiosk.lines)
+
+
+def test_a_return_ticket_through_the_hub_process_and_the_kiosk(
+    fresh_broker: LocalBroker,
+    tmp_path: Path,
+    mqtt_client: Callable[..., RecordingClient],
+) -> None:
+    """Monday 14.20 two BPJS citizens take tickets nobody serves; after the grace the
+    hub sends them home and the running text says to come back; Tuesday the kiosk
+    prints a priority ticket for the first (once); Wednesday the second is too late."""
+    with _hub(fresh_broker, tmp_path, MONDAY_1420_WIB):
+        client = DeviceClient(fresh_broker, "kiosk-02", Role.KIOSK)
+        try:
+            first, second = (_take(client, "BPJSKES-DAFTAR") for _ in range(2))
+        finally:
+            client.stop()
+    runtext = mqtt_client("runtext-01", on=fresh_broker)
+    topic = spec("state.announcements").topic()
+    runtext.subscribe(topic)
+    with _hub(fresh_broker, tmp_path, MONDAY_1516_WIB):
+        notice = runtext.wait_until(topic, lambda p: bool(p["texts"]), 20)
+    assert "pindai di kiosk besok mulai pukul 08.00" in notice["texts"][0]
+
+    state_dir = tmp_path / "kiosk"
+    state_dir.mkdir()
+    printer = state_dir / "printer-kiosk-01.bin"
+    with (
+        _hub(fresh_broker, tmp_path, TUESDAY_0805_WIB),
+        _kiosk(fresh_broker, state_dir, TUESDAY_0805_WIB) as citizen,
+    ):
+        honoured = citizen.ask("scan", code=first)
+        assert honoured["view"] == "done", honoured
+        printed = split_tickets(printer.read_bytes())[-1].text()
+        assert "PRIORITAS" in printed and f"Tiket kembali: {first}" in printed, printed
+        again = citizen.ask("scan", code=first)
+        assert again["view"] == "error", again
+        assert again["message"] == (
+            "Tiket kembali ini sudah digunakan. Silakan ambil nomor antrean baru."
+        )
+    with (
+        _hub(fresh_broker, tmp_path, WEDNESDAY_0805_WIB),
+        _kiosk(fresh_broker, state_dir, WEDNESDAY_0805_WIB) as citizen,
+    ):
+        late = citizen.ask("scan", code=second)
+    assert late["view"] == "error", late
+    assert late["message"].startswith("Tiket ini tidak berlaku hari ini."), late
+    assert len(split_tickets(printer.read_bytes())) == 1, "nothing printed for a refusal"
+
+
+def _take(kiosk: DeviceClient, service: str) -> str:
+    reply = kiosk.ok(TicketReserve, service=service, category=PriorityCategory.REGULAR)
+    assert reply.ticket is not None
+    kiosk.ok(TicketPrinted, ticket_id=reply.ticket.ticket_id)
+    return reply.ticket.ticket_id

@@ -21,6 +21,7 @@ from escpos.printer import Dummy
 
 from edge.indonesian import long_date
 from edge.wording import estimated_wait, people_ahead, sentence
+from protocol.models.fields import is_ticket_id
 
 _REPLACEMENTS = {
     "–": "-",
@@ -134,7 +135,9 @@ def render_ticket(content: TicketContent, profile: PrinterProfile) -> bytes:
     if content.priority:
         printer.text("PRIORITAS\n")
     printer.set(align="center", bold=False)
-    if content.booking_code:
+    if content.booking_code and is_ticket_id(content.booking_code):
+        lines(f"Tiket kembali: {content.booking_code.upper()}")  # yesterday's, honoured today
+    elif content.booking_code:
         lines(f"Kode pendaftaran: {content.booking_code}")
     lines(long_date(content.issued_at, separator=" pukul "))
     lines(people_ahead(content.people_ahead))

@@ -162,8 +162,16 @@ def _kiosk(agent: KioskAgent) -> dict[str, Action]:
         return answer
 
     def scan(request: dict[str, Any]) -> Answer:
+        """Scan a code; answer once this scan's outcome is shown (a new ticket or error
+        screen, even while the previous scan's screen is still up)."""
+        if not agent.wait_for(lambda m: m.shown() is not View.UNAVAILABLE, SETTLE_S):
+            raise LookupError(f"kiosk not ready: {agent.model.unavailable_reason()}")
+        with agent.changed:
+            shown_until = agent.model.until
         agent.scanned(str(request["code"]))
-        agent.wait_for(lambda m: m.view in (View.DONE, View.ERROR), SETTLE_S * 2)
+        agent.wait_for(
+            lambda m: m.view in (View.DONE, View.ERROR) and m.until != shown_until, SETTLE_S * 2
+        )
         return status()
 
     from edge.simulation.feedback_people import feedback_actions
