@@ -33,6 +33,7 @@ from protocol.models import (
     PriorityCategory,
     ReplyError,
     TicketPrinted,
+    TicketPrintFailed,
     TicketReserve,
 )
 from protocol.models.fields import is_ticket_id, ticket_id_in
@@ -101,6 +102,17 @@ def test_honoured_once_the_next_service_day_as_a_priority_ticket(tmp_path: Path)
     hub.restart()  # durable: the next hub start still knows it was used
     again, error = _check_in(hub, first)
     assert error is not None and error.code is ErrorCode.INVALID_STATE
+
+
+def test_a_failed_print_leaves_it_unused(tmp_path: Path) -> None:
+    hub = _returning_site(tmp_path)
+    first, _ = _sent_home(hub)
+    hub.clock.set(TUESDAY_0800)
+    reply = hub.ok(BookingCheckIn, "kiosk-01", booking_code=first)
+    assert reply.ticket is not None
+    hub.ok(TicketPrintFailed, "kiosk-01", ticket_id=reply.ticket.ticket_id, reason="paper out")
+    again, error = _check_in(hub, first)
+    assert error is None and again is not None
 
 
 def test_not_before_its_day_and_not_after_it(tmp_path: Path) -> None:
