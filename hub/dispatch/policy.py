@@ -116,7 +116,7 @@ class MppPolicy:
         guaranteed = self._priority_guarantee(candidates, now)
         if guaranteed is not None:
             return guaranteed
-        due = [c for c in candidates if self._appointment_due(c, now)]
+        due = [c for c in candidates if self.appointment_due(c, now)]
         if due:
             return min(due, key=lambda c: (c.appointment_at, c.order))
         pool = self._overdue_services(candidates, now) if self.settings.overdue_first else []
@@ -141,7 +141,8 @@ class MppPolicy:
         late = {c.service for c in candidates if c.aging(now) >= self.settings.overdue_factor}
         return [c for c in candidates if c.service in late]
 
-    def _appointment_due(self, candidate: Candidate, now: datetime) -> bool:
+    def appointment_due(self, candidate: Candidate, now: datetime) -> bool:
+        """A checked-in booking on time for its slot, whose window has opened."""
         slot, arrived = candidate.appointment_at, candidate.checked_in_at
         if slot is None or arrived is None:
             return False
