@@ -96,23 +96,40 @@ def arrival_rates(state: QueueState, now: datetime) -> dict[str, Arrivals]:
     return rates
 
 
-def booking_show_share(
+@dataclass(frozen=True)
+class BookingHabits:
+    """How today's booked citizens come: the share on time for their slot (the rest
+    no-show, or are late and queue as walk-ins, behind), and how many minutes before
+    the slot they check in (they cannot be called before they are here)."""
+
+    on_time_share: float
+    lead_minutes: float
+
+
+def booking_habits(
     site: Site, state: QueueState, bookings: Sequence[Booking], now: datetime
-) -> float:
-    """The share of today's bookings whose slot has passed that checked in on time —
-    those who will be called at their slot — starting from the site's no-show share
-    (worth :data:`PRIOR_WEIGHT` bookings). Late ones queue as walk-ins, behind."""
+) -> BookingHabits:
+    """Today's figures, each starting from the site's (worth :data:`PRIOR_WEIGHT`
+    bookings): its no-show share, and half the early window."""
     late = timedelta(minutes=site.dispatch.appointment_late_minutes)
+    early = float(site.dispatch.appointment_early_minutes)
     checked_in = {t.booking_code: t.reserved_at for t in state.tickets.values() if t.booking_code}
     past = on_time = 0
+    leads: list[float] = []
     for booking in bookings:
+        at = checked_in.get(booking.code)
+        if at is not None and at <= booking.appointment_at + late:
+            lead = (booking.appointment_at - at).total_seconds() / 60
+            leads.append(min(early, max(0.0, lead)))
         if booking.appointment_at + late >= now:
             continue
         past += 1
-        at = checked_in.get(booking.code)
         on_time += at is not None and at <= booking.appointment_at + late
-    prior = 1 - site.closing.booking_no_show_share
-    return (on_time + prior * PRIOR_WEIGHT) / (past + PRIOR_WEIGHT)
+    share = (on_time + (1 - site.closing.booking_no_show_share) * PRIOR_WEIGHT) / (
+        past + PRIOR_WEIGHT
+    )
+    lead = (sum(leads) + early / 2 * PRIOR_WEIGHT) / (len(leads) + PRIOR_WEIGHT)
+    return BookingHabits(share, lead)
 
 
 def shared_work(
@@ -170,13 +187,14 @@ def shared_work(
         since = ticket.joined_at or ticket.queued_at or now
         ratio = site.service(ticket.service).target_minutes / target
         others.append((max(0.0, (now - since).total_seconds() / 60), ratio, cost[ticket.service]))
-    comes = booking_show_share(site, state, bookings, now)
-    for booking in bookings:  # not checked in yet: most will come, at their slot
-        if booking.service not in mine or booking.code in state.bookings_used:
+    habits = booking_habits(site, state, bookings, now) if bookings else None
+    for booking in bookings:  # not checked in yet: most will come, shortly before their slot
+        if habits is None or booking.service not in mine or booking.code in state.bookings_used:
             continue
         if booking.appointment_at + late >= now:
-            due = max(0.0, (booking.appointment_at - early - now).total_seconds() / 60)
-            booked.append((due, comes * cost[booking.service]))
+            comes = booking.appointment_at - timedelta(minutes=habits.lead_minutes)
+            due = max(0.0, (comes - now).total_seconds() / 60)
+            booked.append((due, habits.on_time_share * cost[booking.service]))
     for number in numbers:
         current = state.counter(number).current
         ticket = state.tickets.get(current) if current else None
