@@ -20,6 +20,7 @@ from protocol.models import (
     AdminCounterServices,
     AdminCounterState,
     CounterAction,
+    CounterFinish,
     TicketPrinted,
     TicketReserve,
 )
@@ -90,3 +91,24 @@ def test_the_estimate_follows_the_days_counters(tmp_path: Path) -> None:
     _admin(hub, AdminCounterState, counter=4, action=CounterAction.CLOSE)
     closed = _estimate(hub, "DUK-KTP")
     assert closed > lent * 1.1, (lent, closed)
+
+
+def test_an_agency_whose_counters_all_closed_for_the_day_takes_no_more_tickets(
+    tmp_path: Path,
+) -> None:
+    """Counters that have not opened yet are late, not away: the kiosk still issues. Once
+    they have served and the admin closes them all, nobody is left to call a new ticket."""
+    hub = Harness(tmp_path, start=MONDAY_1130)
+    assert hub.cmd(TicketReserve, "kiosk-01", service="DUK-KTP").ok  # none opened yet
+    first = hub.issue("DUK-KTP")
+    for number in (1, 2, 3, 4):
+        hub.open_counter(number)
+    assert hub.next(1) is not None
+    hub.ok(CounterFinish, "counter-01")
+    assert first in hub.service.state.tickets
+    for number in (1, 2, 3, 4):
+        _admin(hub, AdminCounterState, counter=number, action=CounterAction.CLOSE)
+    refused = hub.cmd(TicketReserve, "kiosk-01", service="DUK-KTP")
+    assert refused.error is not None and refused.error.code is ErrorCode.AGENCY_FULL
+    _admin(hub, AdminCounterState, counter=2, action=CounterAction.OPEN)
+    assert hub.cmd(TicketReserve, "kiosk-01", service="DUK-KTP").ok

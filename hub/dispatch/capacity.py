@@ -113,10 +113,13 @@ def present(
     """The counters that will serve: those not closed, else (before anyone opened) all.
 
     A closed counter whose break is on counts as present (an officer who
-    closes for lunch comes back); one closed outside its windows does not.
+    closes for lunch comes back); one closed outside its windows does not —
+    also when all of them are closed after serving today (the admin closed the
+    agency's counters for the rest of the day), while counters that have not
+    called anyone yet are taken as opening late, not as away.
     """
     not_closed = [c for c in counters if state.counter(c.number).state is not CounterState.CLOSED]
-    if not not_closed:
+    if not not_closed and not _served_today(state, {c.number for c in counters}):
         return list(counters)
     first_open = min((w[0][0] for w in windows.values() if w), default=now)
     if now < first_open:
@@ -131,6 +134,13 @@ def present(
         if on_break:
             result.append(counter)
     return result
+
+
+def _served_today(state: QueueState, numbers: set[int]) -> bool:
+    return any(
+        t.counter in numbers or any(v.counter in numbers for v in t.visits)
+        for t in state.tickets.values()
+    )
 
 
 def expected_minutes(site: Site, state: QueueState, service: str, now: datetime) -> float:
