@@ -65,6 +65,11 @@ def capacity_full(
     if not site.closing.admission:
         return None
     calendar = SiteCalendar(site)
+    if not counters_serving(site, state, [service.code]):  # the admin moved them all away
+        agency = site.agency(service.agency).short_name
+        reopens = next_opening(site, service, calendar.service_day(now))
+        reason = f"Tidak ada loket {agency} yang melayani layanan ini hari ini"
+        return CapacityFull(agency, reason, 0.0, 0.0, reopens)
     queued, by_close, left = agency_load(site, state, service, now, bookings)
     own = expected_minutes(site, state, service.code, now)
     if not (queued > by_close or queued + own > left):

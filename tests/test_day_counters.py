@@ -23,6 +23,7 @@ from protocol.models import (
     CounterFinish,
     TicketPrinted,
     TicketReserve,
+    TicketStatusQuery,
 )
 from tests.hub_harness import MONDAY_0800, Harness
 
@@ -112,3 +113,18 @@ def test_an_agency_whose_counters_all_closed_for_the_day_takes_no_more_tickets(
     assert refused.error is not None and refused.error.code is ErrorCode.AGENCY_FULL
     _admin(hub, AdminCounterState, counter=2, action=CounterAction.OPEN)
     assert hub.cmd(TicketReserve, "kiosk-01", service="DUK-KTP").ok
+
+
+def test_a_service_no_counter_calls_today_is_refused_not_crashed(tmp_path: Path) -> None:
+    """Kemenag's one counter moved to Hajj and PA products only: a marriage ticket would
+    never be called, so the kiosk is told it cannot have one; one already waiting
+    still has its status answered."""
+    hub = Harness(tmp_path, start=MONDAY_1130)
+    waiting = hub.issue("KMG-NIKAH")
+    _admin(hub, AdminCounterServices, counter=12, primary=["KMG-HAJI"], secondary=["PA-PRODUK"])
+    refused = hub.cmd(TicketReserve, "kiosk-01", service="KMG-NIKAH")
+    assert refused.error is not None and refused.error.code is ErrorCode.AGENCY_FULL
+    assert hub.cmd(TicketReserve, "kiosk-01", service="KMG-HAJI").ok
+    assert hub.cmd(TicketReserve, "kiosk-01", service="PA-PRODUK").ok
+    status = hub.cmd(TicketStatusQuery, "kiosk-01", ticket_id=waiting)
+    assert status.ok and status.ticket is not None and status.ticket.people_ahead == 0

@@ -88,8 +88,8 @@ def estimated_wait_minutes(
     day = calendar.service_day(now)
     hours = calendar.hours(site.service(service), day)
     counters = counters_serving(site, state, agency_services(site, site.service(service).agency))
-    if hours is None or not counters:
-        return 0
+    if hours is None or not counters_serving(site, state, [service]):
+        return 0  # no counter calls it today (the admin moved them): admission refuses it
     windows = day_windows(site, hours, counters, day, calendar.zone)
     serving = present(state, counters, windows, now) or counters
     own = [windows[c.number] for c in serving]
