@@ -68,8 +68,8 @@ def arrival_rates(state: QueueState, now: datetime) -> dict[str, Arrivals]:
     (computed once per applied event)."""
     memo = state.memo()
     cached = memo.get("arrival_rates")
-    if isinstance(cached, dict):
-        return cached
+    if isinstance(cached, tuple) and cached[0] == now:  # a read between events: a new now
+        return cached[1]
     since = now - timedelta(minutes=RATE_WINDOW_MIN)
     first = min((t.issued_at for t in state.tickets.values() if t.issued_at), default=now)
     span = max(RATE_FLOOR_MIN, min(RATE_WINDOW_MIN, (now - first).total_seconds() / 60))
@@ -92,7 +92,7 @@ def arrival_rates(state: QueueState, now: datetime) -> dict[str, Arrivals]:
         )
         for code in {*walk_in, *transfer}
     }
-    memo["arrival_rates"] = rates
+    memo["arrival_rates"] = (now, rates)
     return rates
 
 
