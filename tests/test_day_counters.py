@@ -128,3 +128,16 @@ def test_a_service_no_counter_calls_today_is_refused_not_crashed(tmp_path: Path)
     assert hub.cmd(TicketReserve, "kiosk-01", service="PA-PRODUK").ok
     status = hub.cmd(TicketStatusQuery, "kiosk-01", ticket_id=waiting)
     assert status.ok and status.ticket is not None and status.ticket.people_ahead == 0
+
+
+def test_a_service_whose_counters_are_not_open_yet_is_still_estimated(tmp_path: Path) -> None:
+    """Only counter 2 (KTP-el, KIA, KK) is open: a birth certificate ticket waits for the
+    counters that serve it, which have not opened yet; the kiosk, the retained service
+    state and the console all get an estimate, not a hub error."""
+    hub = Harness(tmp_path, start=MONDAY_1130)
+    hub.issue("DUK-KTP")
+    hub.open_counter(2)
+    reply = hub.ok(TicketReserve, "kiosk-01", service="DUK-AKTA")
+    assert reply.ticket is not None and reply.ticket.estimated_wait_min >= 0
+    overview = hub.service.overview(hub.service.state, hub.clock.now())
+    assert any(s.service == "DUK-AKTA" for s in overview.services)

@@ -31,6 +31,7 @@ from hub.dispatch.capacity import (
     minutes_to_finish,
     present,
     queued_work,
+    shares,
 )
 from hub.dispatch.sharing import shared_work
 from hub.site.calendar import SiteCalendar
@@ -91,7 +92,9 @@ def estimated_wait_minutes(
     if hours is None or not counters_serving(site, state, [service]):
         return 0  # no counter calls it today (the admin moved them): admission refuses it
     windows = day_windows(site, hours, counters, day, calendar.zone)
-    serving = present(state, counters, windows, now) or counters
+    serving = present(state, counters, windows, now)
+    if service not in shares(serving):  # none of the open counters calls it; those that do may open
+        serving = counters
     own = [windows[c.number] for c in serving]
     late = timedelta(minutes=site.dispatch.appointment_late_minutes)
     if appointment_at is not None and now <= appointment_at + late:
