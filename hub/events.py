@@ -252,6 +252,20 @@ class SurveyAnswered(EventModel):
     answers: list[int | None]
 
 
+class BookingsUnclaimed(EventModel):
+    """A service day's online bookings nobody checked in, written when the next day opens.
+
+    The booking store forgets old bookings (:meth:`hub.booking_store.SqliteBookings.forget_before`),
+    so the reports' "booked, did not come" must be decided while the day's bookings are
+    still known, and kept in the log like every other fact the reports count.
+    """
+
+    kind: Literal["bookings.unclaimed"] = "bookings.unclaimed"
+    day: date
+    service: str
+    codes: list[str]
+
+
 class ComplaintRecorded(EventModel):
     """A complaint or suggestion recorded at the kiosk or the console (hub/complaints.py).
 
@@ -327,7 +341,8 @@ Event = Annotated[
     | OfficerSignedIn
     | OfficerSignedOut
     | ComplaintRecorded
-    | ComplaintStatusChanged,
+    | ComplaintStatusChanged
+    | BookingsUnclaimed,
     Field(discriminator="kind"),
 ]
 

@@ -51,6 +51,7 @@ from hub.site.calendar import SiteCalendar
 from hub.site.schema import Site
 from hub.state import OPEN_STATES, QueueState
 from hub.store import SNAPSHOT_EVERY, EventStore, StorageFullError
+from hub.unclaimed_bookings import unclaimed_bookings
 from hub.uplink.overview import uplink_overview
 from hub.uplink.streams import daily_stats_entry
 from hub.views import counter_view, ticket_view
@@ -611,6 +612,7 @@ class QueueService:
         ]
         for counter in sorted(self.state.counters):  # nobody stays signed in overnight
             events += officers.sign_out(self.state, counter, SignOutReason.DAY_END, now)
+        events += unclaimed_bookings(self.decider.bookings, self.state, self.calendar, now)
         events.append(DayOpened(at=now, day=today))
         return events
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 
 from hub.events import (
     AnnouncementsSet,
+    BookingsUnclaimed,
     CancelReason,
     CommandRejected,
     ComplaintRecorded,
@@ -473,4 +474,5 @@ _HANDLERS = {
     OfficerSignedOut: QueueState._signed_out,
     ComplaintRecorded: QueueState._nothing,  # kept by hub/complaints.py, across days
     ComplaintStatusChanged: QueueState._nothing,
+    BookingsUnclaimed: QueueState._nothing,  # counted by the reports only
 }

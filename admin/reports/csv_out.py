@@ -27,6 +27,7 @@ COUNTS = (
     "transfers_in",
     "bookings_checked_in",
     "bookings_no_show",
+    "bookings_unclaimed",
 )
 
 

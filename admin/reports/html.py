@@ -89,6 +89,7 @@ def _columns(visits_only: bool) -> list[tuple[str, Callable[[Figures], str]]]:
             "Booking hadir / tidak",
             lambda r: f"{number(r.bookings_checked_in)} / {number(r.bookings_no_show)}",
         ),
+        ("Booking tidak datang", lambda r: number(r.bookings_unclaimed)),
     ]
     if visits_only:
         return [("Dipanggil", lambda r: number(r.called)), *visits, *transfers, *times]

@@ -26,6 +26,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from hub.events import (
+    BookingsUnclaimed,
     CancelReason,
     CommandRejected,
     Event,
@@ -72,6 +73,7 @@ class _Tally:
     transfers_in: int = 0
     bookings_checked_in: int = 0
     bookings_no_show: int = 0
+    bookings_unclaimed: int = 0
     calls: int = 0
     within: int = 0
     waits: list[float] = field(default_factory=list)
@@ -100,6 +102,7 @@ class _Tally:
             within_target=round(self.within / self.calls, 4) if self.calls else None,
             bookings_checked_in=self.bookings_checked_in,
             bookings_no_show=self.bookings_no_show,
+            bookings_unclaimed=self.bookings_unclaimed,
         )
 
     def rating_figures(self, key: str, name: str) -> Ratings:
@@ -204,6 +207,7 @@ class _Fold:
             SurveyAnswered: self._surveyed,  # type: ignore[dict-item]
             CommandRejected: self._rejected,  # type: ignore[dict-item]
             OfficerSignedIn: self._signed_in,  # type: ignore[dict-item]
+            BookingsUnclaimed: self._unclaimed,  # type: ignore[dict-item]
         }
 
     def apply(self, event: Event) -> None:
@@ -382,6 +386,14 @@ class _Fold:
 
     def _signed_in(self, event: OfficerSignedIn) -> None:
         self.officer_names[event.officer] = event.name
+
+    def _unclaimed(self, event: BookingsUnclaimed) -> None:
+        missed = len(event.codes)
+
+        def count(tally: _Tally) -> None:
+            tally.bookings_unclaimed += missed
+
+        self.groups.add(event.service, None, count)
 
     def _rejected(self, event: CommandRejected) -> None:
         if (

@@ -34,6 +34,7 @@ REPORT_KINDS = (
     "skm.rated",
     "survey.answered",
     "command.rejected",
+    "bookings.unclaimed",
 )
 
 

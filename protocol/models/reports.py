@@ -87,6 +87,9 @@ class Figures(WireModel):
     )
     bookings_checked_in: int = Field(default=0, ge=0)
     bookings_no_show: int = Field(default=0, ge=0)
+    bookings_unclaimed: int = Field(
+        default=0, ge=0, description="Online bookings of the period never checked in at a kiosk."
+    )
 
 
 class HeatMap(WireModel):
