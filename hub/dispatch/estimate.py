@@ -153,7 +153,10 @@ def _line_wait(
         figures=figures,
     )
     if priority and work > 0:
-        work = max(work, expected_minutes(site, state, service, now) / 2)
+        # when its turn comes one counter frees up while the others are half-way through
+        # a citizen (as in line, hub.dispatch.sharing): that half is not ahead of it
+        half = expected_minutes(site, state, service, now) / 2
+        work = max(work - max(0, len(serving) - 1) * half, half / len(serving))
     elif not priority:  # priority citizens who come meanwhile go first
         work /= 1 - min(figures.priority_share.get(service, 0.0), 0.5)
     minutes = _finish(own, now, work)
