@@ -108,8 +108,8 @@ def estimated_wait_minutes(
         # On time for its slot: called when the slot comes (the appointment rule), after
         # the appointments due before it and what is at the counters now — or sooner,
         # when its turn in line comes first: until its window opens it is also an
-        # ordinary candidate of the policy (on the busy day a third of the checked-in
-        # citizens were called that way, and the slot-only figure missed them).
+        # ordinary candidate of the policy (on the busy day the slot-only figure was
+        # within range for 68 % of the checked-in citizens, this one for 78 %).
         window = appointment_at - timedelta(minutes=site.dispatch.appointment_early_minutes)
         ahead = appointment_work(site, state, serving, now, appointment_at)
         # As in line (hub.dispatch.sharing): when its turn comes one counter frees up
