@@ -9,6 +9,7 @@ Correlation Data: an answer means the bookings are on disk.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -70,8 +71,23 @@ class BookingIntake:
         assert isinstance(push, BookingsPush)
         bookings = [booking_of(record) for record in push.bookings]
         now = self.clock.now()
-        refused = self.store.store(bookings, [c.upper() for c in push.cancelled], now)
-        self.store.forget_before(now - KEEP_PAST)
+        try:
+            refused = self.store.store(bookings, [c.upper() for c in push.cancelled], now)
+            self.store.forget_before(now - KEEP_PAST)
+        except sqlite3.Error as error:
+            # One transaction: nothing of the push is stored. Say so, so the upstream
+            # sends it again, instead of leaving it to time out.
+            log.error("upstream push %s: not stored: bookings store: %s", push.command_id, error)
+            self._answer(
+                BookingsStored(
+                    command_id=push.command_id,
+                    stored=0,
+                    cancelled=0,
+                    error=f"the hub could not write its bookings store: {error}",
+                ),
+                properties,
+            )
+            return
         if refused:
             log.warning(
                 "upstream push %s: %d booking(s) refused, their codes do not verify: %s",
@@ -91,10 +107,13 @@ class BookingIntake:
             cancelled=len(push.cancelled),
             refused=refused,
         )
+        self._answer(answer, properties)
+        self.changed()
+
+    def _answer(self, answer: BookingsStored, properties: Properties | None) -> None:
         reply_properties: Properties | None = None
         correlation = getattr(properties, "CorrelationData", None)
         if correlation:
             reply_properties = Properties(PacketTypes.PUBLISH)
             reply_properties.CorrelationData = correlation
         self.link.publish(spec("upstream.reply"), answer, properties=reply_properties)
-        self.changed()

@@ -256,6 +256,13 @@ def _push(args: argparse.Namespace) -> int:
                     ) from None
                 if answer.command_id == push.command_id:
                     break
+            if answer.error is not None:
+                print(
+                    f"mpp: error: the hub stored {stored} booking(s) before this push failed: "
+                    f"{answer.error}",
+                    file=sys.stderr,
+                )
+                return 8
             stored += answer.stored
             cancelled += answer.cancelled
             refused += answer.refused

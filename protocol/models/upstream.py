@@ -69,3 +69,9 @@ class BookingsStored(Envelope):
     refused: list[str] = Field(
         default_factory=list, description="Codes whose tag does not verify: not stored."
     )
+    error: str | None = Field(
+        default=None,
+        max_length=300,
+        description="Why nothing of this push was stored (the hub could not write its "
+        "bookings store, e.g. a full disk); send it again later. Since 1.4.",
+    )
