@@ -343,6 +343,16 @@ class EventStore:
             row,
         )
 
+    def purge_signatures(self, before: str) -> int:
+        """Retention: empty the strokes of signatures signed before ``before`` (ISO, UTC),
+        keeping the row and its SHA-256 (a receipt's hash can still be checked).
+        Inside a transaction; returns how many were purged."""
+        assert self._in_transaction, "purge_signatures outside a transaction"
+        cursor = self._db.execute(
+            "UPDATE signatures SET strokes = '' WHERE signed_at < ? AND strokes != ''", (before,)
+        )
+        return cursor.rowcount
+
     def signature(self, ticket_id: str) -> dict[str, object] | None:
         """The stored signature of a ticket, column by column, or ``None``."""
         cursor = self._db.execute("SELECT * FROM signatures WHERE ticket_id = ?", (ticket_id,))

@@ -219,3 +219,49 @@ def test_finishing_a_flagged_ticket_asks_the_pad_of_its_counter(
         ]
     finally:
         pad.stop()
+
+
+def test_an_unanswered_request_expires_after_the_site_timeout(
+    hub_app: Callable[..., HubApp], device: Devices, fresh_broker: LocalBroker, tmp_path: Path
+) -> None:
+    """Nobody signs or waives: after `signatures.request_timeout_s` the hub records
+    `signature.expired`, tells the pad and clears the counter's state."""
+    from hub.clock import ManualClock
+    from protocol.models import CounterFinish, SignatureWaive, WaiveReason
+    from tests.hub_harness import MONDAY_0800
+    from tests.mqtt_client import RecordingClient
+
+    clock = ManualClock(MONDAY_0800)
+    app = hub_app(clock)
+    pad = RecordingClient(
+        fresh_broker.host,
+        fresh_broker.port,
+        "sigpad-01",
+        fresh_broker.password("sigpad-01"),
+        tls=fresh_broker.tls("sigpad-01"),
+    )
+    pad.connect()
+    topic = "mpp/device/sigpad-01/sign"
+    pad.subscribe(topic)
+    try:
+        kiosk, counter = device("kiosk-01", Role.KIOSK), device("counter-01", Role.COUNTER)
+        ticket_id = _serve(kiosk, counter)
+        finished = counter.ok(CounterFinish)
+        assert finished.counter is not None and finished.counter.signature is not None
+        assert finished.counter.signature.ticket_id == ticket_id
+        pad.wait_until(topic, lambda p: p["type"] == "signature.request")
+
+        clock.advance(seconds=app.service.site.signatures.request_timeout_s - 1)
+        app.link.call_soon(app._tick)
+        clock.advance(seconds=2)
+        app.link.call_soon(app._tick)
+        closed = pad.wait_until(topic, lambda p: p["type"] == "signature.closed")
+        assert (closed["ticket_id"], closed["outcome"]) == (ticket_id, "expired")
+        late = counter.send(SignatureWaive, ticket_id=ticket_id, reason=WaiveReason.LEFT)
+        assert late.error is not None and late.error.code is ErrorCode.INVALID_STATE
+    finally:
+        pad.stop()
+    with sqlite3.connect(tmp_path / "hub.db") as conn:
+        rows = conn.execute("SELECT kind FROM events WHERE kind LIKE 'signature.%'")
+        kinds = [kind for (kind,) in rows]
+    assert kinds == ["signature.requested", "signature.expired"]

@@ -102,6 +102,15 @@ class SimulatedPen:
             self._feed(event)
         return len(events)
 
+    def press(self, code: int) -> None:
+        """Press and release one of the tablet's keys (as the kernel reports it)."""
+        if self._feed is None:
+            raise ValueError("the pad is not started")
+        now = time.time()
+        for value in (1, 0):
+            self._feed(InputEvent(now, EV_KEY, code, value))
+            self._feed(InputEvent(now, EV_SYN, SYN_REPORT, 0))
+
     def close(self) -> None:
         self._feed = None
 
