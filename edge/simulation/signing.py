@@ -29,6 +29,7 @@ def signing_actions(agent: SignaturePadAgent) -> dict[str, Action]:
             "strokes": len(strokes),
             "points": sum(len(s.points) for s in strokes),
             "asked": request.ticket_id if request else None,
+            "number": request.number if request else None,
             "last": None if last is None else vars(last),
         }
 
