@@ -112,6 +112,12 @@ def render_receipt(receipt: Receipt, out: Path) -> Path:
         f"Tiket {receipt.ticket_id}. Goresan tanda tangan disimpan di server MPP; "
         "hash di atas dapat dicocokkan dengan data goresan tersebut."
     )
+    if receipt.strokes_purged:
+        note = (
+            f"Tiket {receipt.ticket_id}. Goresan tanda tangan sudah dihapus sesuai masa simpan "
+            "data pribadi; hash di atas tetap dapat dicocokkan dengan tanda terima yang dicetak "
+            "sebelumnya."
+        )
     for line in textwrap.wrap(note, 80):
         draw.text((MARGIN, y), line, font=_font(22), fill=60)
         y += 32

@@ -194,6 +194,13 @@ def test_the_officer_hands_over_without_a_signature_from_the_unit_or_the_console
     finally:
         _stop(pad)
 
+    # Retention at the console's request: nothing is a year old yet, and the purge says so.
+    purged = building.admin("signature", "purge")
+    assert purged.returncode == 0, purged.stderr
+    assert "0 signature(s) past retention purged; their hashes are kept" in purged.stdout
+    (purge,) = _events(building.db, "signature.purged")
+    assert (purge["count"], purge["account"]) == (0, "admin")
+
     by_unit, by_admin = _events(building.db, "signature.waived")
     assert (by_unit["ticket_id"], by_unit["reason"], by_unit["device_id"]) == (
         first.ticket_id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from protocol.roles import Role
 from tests.device_client import DeviceClient
 
 Devices = Callable[[str, Role], DeviceClient]
+OUTPUT = Path(__file__).parent / "output"
 
 
 @pytest.fixture
@@ -265,3 +267,52 @@ def test_an_unanswered_request_expires_after_the_site_timeout(
         rows = conn.execute("SELECT kind FROM events WHERE kind LIKE 'signature.%'")
         kinds = [kind for (kind,) in rows]
     assert kinds == ["signature.requested", "signature.expired"]
+
+
+def test_strokes_past_the_retention_are_purged_and_the_hash_is_kept(
+    hub_app: Callable[..., HubApp], device: Devices, tmp_path: Path
+) -> None:
+    """The hub's daily purge empties the strokes older than `signatures.retention_days`,
+    keeps the row and its SHA-256, records `signature.purged`; the receipt still prints
+    the hash and says the strokes were deleted."""
+    from admin.receipt import render_receipt
+    from hub.clock import ManualClock
+    from hub.signatures import receipt
+    from tests.hub_harness import MONDAY_0800
+
+    clock = ManualClock(MONDAY_0800)
+    app = hub_app(clock)
+    kiosk, counter = device("kiosk-01", Role.KIOSK), device("counter-01", Role.COUNTER)
+    pad = device("sigpad-01", Role.SIGNATURE_PAD)
+    ticket_id = _serve(kiosk, counter)
+    signed = strokes()
+    assert pad.ok(
+        SignatureSubmit,
+        ticket_id=ticket_id,
+        counter=1,
+        strokes=signed,
+        sha256=strokes_sha256(signed),
+    ).ok
+    retention = app.service.site.signatures.retention_days
+
+    def purge_after(days: int) -> dict:
+        clock.advance(days=days)
+        done = threading.Event()
+        app.link.call_soon(app._tick)
+        app.link.call_soon(done.set)  # the worker ran the tick before this
+        assert done.wait(10)
+        (row,) = _rows(tmp_path / "hub.db")
+        return row
+
+    assert json.loads(purge_after(retention - 1)["strokes"]), "kept within the retention"
+    row = purge_after(2)
+    assert row["strokes"] == "" and row["sha256"] == strokes_sha256(signed)
+    with sqlite3.connect(tmp_path / "hub.db") as conn:
+        (body,) = conn.execute("SELECT body FROM events WHERE kind = 'signature.purged'").fetchone()
+    assert json.loads(body)["count"] == 1
+
+    kept = receipt(app.service.site, app.service.store, ticket_id)
+    assert kept.strokes_purged and kept.strokes == [] and kept.sha256 == row["sha256"]
+    OUTPUT.mkdir(exist_ok=True)
+    out = render_receipt(kept, OUTPUT / "receipt-purged.png")
+    assert out.stat().st_size > 10_000
