@@ -122,6 +122,14 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
                 device.role.value,
             )
             continue
+        if device.role is Role.SIGNATURE_PAD and (
+            device.signature_pad_unit().counter not in DEMO_COUNTERS
+        ):
+            # A pad only acts when its counter hands a document over: the pads of
+            # counters nobody staffs today would be processes doing nothing (and
+            # slowing the demo's start and stop on a small machine).
+            log.debug("%s: its counter is not staffed in the demo", device.device_id)
+            continue
         devices.append(
             EdgeProcess.on(
                 broker,
@@ -135,7 +143,7 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
     staffed = [site.counter(n) for n in DEMO_COUNTERS]
     counters = {c.number: c.device_id for c in staffed if c.device_id is not None}
     kiosks = [d.device_id for d in inventory.devices if d.role is Role.KIOSK]
-    pads = {  # the pads at staffed counters: their citizens sign when asked
+    pads = {  # the pads started above: their citizens sign when asked
         d.device_id: d.signature_pad_unit().counter
         for d in inventory.devices
         if d.role is Role.SIGNATURE_PAD and d.signature_pad_unit().counter in counters

@@ -52,7 +52,7 @@ def test_demo_is_the_building_as_processes_and_stops_cleanly_on_ctrl_c(tmp_path:
     demo.start(timeout=120)
     try:
         ready = next(line for line in demo.lines if "devices running" in line)
-        assert " 36 devices running as `mpp edge --simulate` processes" in ready, ready
+        assert " 33 devices running as `mpp edge --simulate` processes" in ready, ready
         demo.wait_for("citizen took ", 30)
         demo.wait_for("called ", 30)
         demo.wait_for(" served", 60)
