@@ -316,3 +316,38 @@ def test_strokes_past_the_retention_are_purged_and_the_hash_is_kept(
     OUTPUT.mkdir(exist_ok=True)
     out = render_receipt(kept, OUTPUT / "receipt-purged.png")
     assert out.stat().st_size > 10_000
+
+
+def test_a_backlog_of_strokes_is_purged_a_batch_per_tick(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A year's backlog does not hold the hub's worker: one short transaction per tick."""
+    import hub.service as service_module
+    from tests.hub_harness import Harness
+
+    monkeypatch.setattr(service_module, "PURGE_BATCH", 2)
+    hub = Harness(tmp_path)
+    hub.open_counter(1)
+    signed = strokes()
+    for _ in range(5):
+        ticket_id = hub.issue("DUK-KTP")
+        assert hub.next(1) == ticket_id
+        hub.ok(
+            SignatureSubmit,
+            "sigpad-01",
+            ticket_id=ticket_id,
+            counter=1,
+            strokes=signed,
+            sha256=strokes_sha256(signed),
+        )
+    hub.clock.advance(days=hub.site.signatures.retention_days + 1)
+
+    def purged() -> int:
+        return sum(1 for row in _rows(tmp_path / "hub.db") if row["strokes"] == "")
+
+    seen = []
+    for _ in range(4):
+        hub.service.tick()
+        seen.append(purged())
+    assert seen == [2, 4, 5, 5]
+    assert all(row["sha256"] == strokes_sha256(signed) for row in _rows(tmp_path / "hub.db"))
