@@ -133,13 +133,13 @@ class UnitState:
     picker: int | None = None  # the officer picker's choice while it is shown
     picker_until: float = 0.0
     last_officer: str | None = None  # who signed in here last: the picker starts there
+    signature: SignatureAsk | None = None  # the hand-over waits for it (edge/counter/signature.py)
+    waive_menu: int | None = None  # Lewati's reason menu
+    waive_until: float = 0.0
 
     def choices(self) -> list[Officer]:
         """Who may sign in here: the agency's officers, then "someone not on the list"."""
         return [*self.officers.get(self.agency or "", []), NOT_LISTED]
-    signature: SignatureAsk | None = None  # the hand-over waits for it (edge/counter/signature.py)
-    waive_menu: int | None = None  # Lewati's reason menu
-    waive_until: float = 0.0
 
     @property
     def online(self) -> bool:
