@@ -22,6 +22,7 @@ def subcommands() -> list[Register]:
     from admin.complaints import register_complaints
     from admin.receipt import register_receipt
     from admin.reports import console as reports
+    from admin.signature import register_signature
 
     return [
         commands.register_status,
@@ -35,6 +36,7 @@ def subcommands() -> list[Register]:
         reports.register_report,
         register_receipt,
         register_complaints,
+        register_signature,
     ]
 
 

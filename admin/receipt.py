@@ -55,7 +55,7 @@ def render_receipt(receipt: Receipt, out: Path) -> Path:
     kind = FORMATS.get(out.suffix.lower())
     if kind is None:
         raise ConsoleError(f"{out}: the receipt is written as .png or .pdf")
-    if strokes_sha256(receipt.strokes) != receipt.sha256:
+    if not receipt.strokes_purged and strokes_sha256(receipt.strokes) != receipt.sha256:
         raise ConsoleError(
             f"{receipt.ticket_id}: the stored strokes do not match their SHA-256; "
             "no receipt written — report this to the hub's administrator"
@@ -89,12 +89,18 @@ def render_receipt(receipt: Receipt, out: Path) -> Path:
     y += 46
     box = (MARGIN, y, PAGE[0] - MARGIN, y + 520)
     draw.rectangle(box, outline=120, width=2)
-    with tempfile.TemporaryDirectory() as scratch:
-        picture = png(receipt.strokes, Path(scratch) / "signature.png", width=box[2] - box[0] - 40)
-        with Image.open(picture) as signature:
-            inner = signature.convert("L")
-            inner.thumbnail((box[2] - box[0] - 40, box[3] - box[1] - 40))
-            page.paste(inner, (box[0] + 20, box[1] + 20))
+    if receipt.strokes_purged:  # past the site's retention: only the hash is left
+        purged = "Goresan tanda tangan telah dihapus setelah masa simpan; hash di bawah tetap."
+        for index, line in enumerate(textwrap.wrap(purged, 56)):
+            draw.text((box[0] + 20, box[1] + 20 + index * 40), line, font=_font(28), fill=60)
+    else:
+        with tempfile.TemporaryDirectory() as scratch:
+            width = box[2] - box[0] - 40
+            picture = png(receipt.strokes, Path(scratch) / "signature.png", width=width)
+            with Image.open(picture) as signature:
+                inner = signature.convert("L")
+                inner.thumbnail((box[2] - box[0] - 40, box[3] - box[1] - 40))
+                page.paste(inner, (box[0] + 20, box[1] + 20))
     y = box[3] + 40
     draw.text((MARGIN, y), "SHA-256 goresan tanda tangan:", font=label, fill=60)
     y += 40
@@ -106,6 +112,12 @@ def render_receipt(receipt: Receipt, out: Path) -> Path:
         f"Tiket {receipt.ticket_id}. Goresan tanda tangan disimpan di server MPP; "
         "hash di atas dapat dicocokkan dengan data goresan tersebut."
     )
+    if receipt.strokes_purged:
+        note = (
+            f"Tiket {receipt.ticket_id}. Goresan tanda tangan sudah dihapus sesuai masa simpan "
+            "data pribadi; hash di atas tetap dapat dicocokkan dengan tanda terima yang dicetak "
+            "sebelumnya."
+        )
     for line in textwrap.wrap(note, 80):
         draw.text((MARGIN, y), line, font=_font(22), fill=60)
         y += 32

@@ -47,6 +47,8 @@ def _completer(tree: dict[str, Any]) -> Any:
 
 def completion_tree(overview: HubOverview | None) -> dict[str, Any]:
     """The nested words the completer offers, with the building's own values."""
+    from protocol.models import WaiveReason
+
     counters: dict[str, Any] = {}
     services: dict[str, Any] = {}
     devices: dict[str, Any] = {}
@@ -94,6 +96,11 @@ def completion_tree(overview: HubOverview | None) -> dict[str, Any]:
                 "--service": services,
             },
         },
+        "signature": {
+            "waive": {"--reason": {r.value: None for r in WaiveReason}, "--detail": None},
+            "purge": None,
+        },
+        "receipt": {"--out": None},
         "help": None,
         "exit": None,
     }

@@ -49,6 +49,7 @@ from protocol.models import (
     AdminServiceClose,
     AdminServiceQuota,
     AdminServiceReopen,
+    AdminSignatureWaive,
     AdminTicketCancel,
     AdminTicketReprint,
     AdminTicketRequeue,
@@ -100,6 +101,7 @@ class AdminDecider:
             AdminServiceReopen: self._service_reopen,
             AdminDevice: self._device,
             AdminDayClose: self._day_close,
+            AdminSignatureWaive: self._waive_signature,
         }
 
     def decide(self, state: QueueState, command: AdminCommand, now: datetime) -> Decision:
@@ -216,6 +218,16 @@ class AdminDecider:
             account=command.account,
         )
         return Decision([event], counter=number)
+
+    def _waive_signature(self, state: QueueState, command: AdminCommand, now: datetime) -> Decision:
+        """The hand-over without a signature, decided at the admin console (hub/signatures.py)."""
+        from hub.signatures import waive
+
+        assert isinstance(command, AdminSignatureWaive)
+        ticket = find_ticket(state, command.ticket)
+        return waive(
+            state, ticket.ticket_id, command.reason, command.detail, now, account=command.account
+        )
 
     def _cancel(self, state: QueueState, command: AdminCommand, now: datetime) -> Decision:
         assert isinstance(command, AdminTicketCancel)

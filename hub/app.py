@@ -109,6 +109,7 @@ class HubApp:
         self.settings = settings or HubSettings()
         self.flood = FloodGuard()
         roles = account_roles(inventory)
+        pads = pads_by_counter(inventory.devices)
         self.devices = DeviceWatch(roles)
         self.reports = ReportDesk(site, store.path, roles)
         self.presence = self.devices.presence
@@ -120,6 +121,7 @@ class HubApp:
             bookings=bookings,
             flood=self.flood,
             devices=self.devices,
+            pads=pads,
         )
         self.notifier = notifier or Notifier(None)
         self.storage = StorageWatch(
@@ -142,7 +144,7 @@ class HubApp:
             on_invalid=self._on_invalid,
         )
         self.publisher = StatePublisher(site, self.link, frozenset(self.devices.roles))
-        self.signatures = SignatureAsker(site, self.link, pads_by_counter(inventory.devices))
+        self.signatures = SignatureAsker(site, self.link, pads)
         self.uplink = UplinkSender(
             inventory.site_id, store, link, self.clock, enabled=store.outbox.limits.upstream
         )
@@ -343,9 +345,11 @@ class HubApp:
                 self.service.state, outcome.events, self.clock.now(), calls_published=True
             )
             self.publisher.publish_controls(self.service.state, outcome.events)
-            self.signatures.ask(self.service.state, outcome.events, self.clock.now())
+            self.signatures.publish(self.service.state, outcome.events)
             self.publisher.publish_log(self.service.state, outcome.events)
             self.uplink.pump()  # a rating or complaint goes up at once when the link is up
+        for device_id, message in outcome.to_devices:  # a counter's OK / Ulangi for its pad
+            self.link.publish(spec("device.sign_request"), message, device_id=device_id)
         self.service.snapshot_if_due()
 
     def _on_complaint_status(self, decoded: Decoded, properties: Properties | None) -> None:
@@ -401,6 +405,8 @@ class HubApp:
             self.service.heard_from(
                 status.device_id, status.sent_at, status.session, live=not decoded.retained
             )
+            if status.device_id in self.signatures.pads.values():  # back: ask it again
+                self.signatures.resend(self.service.state, status.device_id, self.clock.now())
 
     def _on_heartbeat(self, decoded: Decoded, _properties: Properties | None) -> None:
         beat = decoded.message
@@ -422,6 +428,7 @@ class HubApp:
         elif events:
             self.publisher.publish_changes(self.service.state, events, now)
         if events:
+            self.signatures.publish(self.service.state, events)
             self.publisher.publish_log(self.service.state, events)
         self._queue_device_health(now)
         self.uplink.pump()

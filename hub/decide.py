@@ -65,6 +65,7 @@ from protocol.models import (
     CounterSync,
     CounterTransfer,
     SatisfactionRate,
+    SignatureWaive,
     SurveySubmit,
     TicketPrinted,
     TicketPrintFailed,
@@ -140,6 +141,7 @@ class Decider:
             BookingCheckIn: self._check_in,
             TicketPrinted: self._printed,
             TicketPrintFailed: self._print_failed,
+            SignatureWaive: self._waive_signature,
         }
 
     def decide(
@@ -151,6 +153,24 @@ class Decider:
         return handler(state, command, sender, now)
 
     # -- counter commands -----------------------------------------------------
+
+    def _waive_signature(
+        self, state: QueueState, command: Command, sender: Sender, now: datetime
+    ) -> Decision:
+        """Lewati at the counter unit: hub/signatures.py."""
+        from hub.signatures import waive
+
+        assert isinstance(command, SignatureWaive)
+        number = self._counter(state, sender)
+        return waive(
+            state,
+            command.ticket_id,
+            command.reason,
+            command.detail,
+            now,
+            counter=number,
+            device_id=sender.device_id,
+        )
 
     def _counter(self, state: QueueState, sender: Sender) -> int:
         if sender.counter is None:

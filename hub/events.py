@@ -21,6 +21,7 @@ from protocol.models import (
     ComplaintStatus,
     CounterState,
     SatisfactionRating,
+    WaiveReason,
 )
 
 
@@ -294,6 +295,61 @@ class ComplaintStatusChanged(EventModel):
     note: str = ""
     reference: str | None = None
     source: str = "upstream"
+class SignatureRequested(EventModel):
+    """The hub asks ``pad`` for the signature for a finished ticket (hub/signature_requests.py).
+
+    Open until stored, waived or expired; re-sent when the pad comes back online.
+    """
+
+    kind: Literal["signature.requested"] = "signature.requested"
+    ticket_id: str
+    counter: int
+    pad: str
+    request_id: UUID
+    expires_at: datetime
+
+
+class SignatureStored(EventModel):
+    """A signature was stored (strokes in table ``signatures``). The uplink forwards
+    this event's hash upstream: keep its name and fields."""
+
+    kind: Literal["signature.stored"] = "signature.stored"
+    ticket_id: str
+    sha256: str
+    counter: int
+    service: str
+    agency: str
+    device_id: str
+    signed_at: datetime
+
+
+class SignatureWaived(EventModel):
+    """The officer (``device_id``) or an admin (``account``) handed over without a signature."""
+
+    kind: Literal["signature.waived"] = "signature.waived"
+    ticket_id: str
+    counter: int
+    reason: WaiveReason
+    detail: str = ""
+    device_id: str | None = None
+    account: str | None = None
+
+
+class SignatureExpired(EventModel):
+    """Nobody signed or waived within the site's ``signatures.request_timeout_s``."""
+
+    kind: Literal["signature.expired"] = "signature.expired"
+    ticket_id: str
+    counter: int
+
+
+class SignaturesPurged(EventModel):
+    """Strokes signed before ``before`` were deleted (retention); their hashes stay."""
+
+    kind: Literal["signature.purged"] = "signature.purged"
+    before: datetime
+    count: int
+    account: str | None = None  # None: the hub's daily purge
 
 
 class AnnouncementsSet(EventModel):
@@ -342,7 +398,12 @@ Event = Annotated[
     | OfficerSignedOut
     | ComplaintRecorded
     | ComplaintStatusChanged
-    | BookingsUnclaimed,
+    | BookingsUnclaimed
+    | SignatureRequested
+    | SignatureStored
+    | SignatureWaived
+    | SignatureExpired
+    | SignaturesPurged,
     Field(discriminator="kind"),
 ]
 

@@ -26,6 +26,11 @@ from hub.events import (
     ServiceClosed,
     ServiceQuotaSet,
     ServiceReopened,
+    SignatureExpired,
+    SignatureRequested,
+    SignaturesPurged,
+    SignatureStored,
+    SignatureWaived,
     TicketCalled,
     TicketCancelled,
     TicketDone,
@@ -79,6 +84,10 @@ def log_entry(
         fields["device"] = event.device_id
     if isinstance(event, OfficerSignedIn | OfficerSignedOut) and counter in site.counters_by_number:
         fields["agency"] = site.counter(event.counter).agency  # tail --agency finds them
+    if isinstance(event, SignatureStored | SignatureWaived) and event.device_id:
+        fields["device"] = event.device_id
+    if isinstance(event, SignatureRequested):
+        fields["device"] = event.pad
     if isinstance(event, DeviceControlSent | TicketReprinted):
         fields["device"] = event.device if isinstance(event, DeviceControlSent) else event.kiosk
     if isinstance(event, CommandRejected) and _ACCOUNT.match(event.sender):
@@ -163,6 +172,27 @@ def _text(event: Event, number: str, state: QueueState) -> str:
     if isinstance(event, ComplaintStatusChanged):
         note = f": {event.note}" if event.note else ""
         return f"complaint {event.complaint_id} {event.status.value} ({event.source}){note}"
+    if isinstance(event, SignatureRequested):
+        return f"{number}: signature asked of {event.pad} at counter {event.counter}"
+    if isinstance(event, SignatureStored):
+        return (
+            f"{number}: signature stored from {event.device_id} at counter {event.counter} "
+            f"(sha256 {event.sha256[:16]}…)"
+        )
+    if isinstance(event, SignatureWaived):
+        detail = f": {event.detail}" if event.detail else ""
+        who = _by(event.account) or (f" (by {event.device_id})" if event.device_id else "")
+        return (
+            f"{number}: handed over without a signature at counter {event.counter} "
+            f"({event.reason.value}{detail}){who}"
+        )
+    if isinstance(event, SignatureExpired):
+        return f"{number}: signature not given in time at counter {event.counter} (expired)"
+    if isinstance(event, SignaturesPurged):
+        return (
+            f"{event.count} signatures' strokes signed before {event.before:%Y-%m-%d} purged "
+            f"(retention; hashes kept){_by(event.account)}"
+        )
     if isinstance(event, CommandRejected):
         return f"{event.command_type} from {event.sender} refused ({event.code}): {event.message}"
     return event.kind

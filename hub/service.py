@@ -39,6 +39,7 @@ from hub.events import (
     DayClosed,
     DayOpened,
     Event,
+    SignaturesPurged,
     SignOutReason,
     TicketCalled,
     TicketCancelled,
@@ -46,7 +47,8 @@ from hub.events import (
 from hub.flood import FloodGuard
 from hub.overview import build_overview
 from hub.queries import ticket_status
-from hub.signatures import check_and_store, receipt
+from hub.signature_requests import expired_asks, request_id, signature_asks
+from hub.signatures import check_and_store, receipt, retention_cutoff
 from hub.site.calendar import SiteCalendar
 from hub.site.schema import Site
 from hub.state import OPEN_STATES, QueueState
@@ -62,6 +64,7 @@ from protocol.models import (
     AdminComplaintAdd,
     AdminComplaintList,
     AdminComplaintShow,
+    AdminSignaturePurge,
     AdminStatus,
     AdminTicketFind,
     AdminTicketReceipt,
@@ -71,9 +74,12 @@ from protocol.models import (
     ComplaintStatusStored,
     ComplaintStatusUpdate,
     ComplaintSubmit,
+    Envelope,
     HubOverview,
     Reply,
     ReplyError,
+    SignatureButton,
+    SignaturePress,
     SignatureSubmit,
     TicketStatusQuery,
 )
@@ -84,6 +90,7 @@ log = logging.getLogger(__name__)
 NIL = UUID(int=0)
 DEDUP_WINDOW = timedelta(days=2)
 MAX_CLOCK_SKEW = timedelta(minutes=5)  # a device clock further off is reported (once)
+PURGE_BATCH = 200  # signatures purged per transaction (~0.1 s loaded: bench/signature_retention.py)
 UNJUDGED_SLACK_S = 2.0  # before its offset is learned, how far ahead a device may stamp
 
 
@@ -94,6 +101,7 @@ class Outcome:
     reply: Reply
     events: list[Event] = field(default_factory=list)
     duplicate: bool = False
+    to_devices: list[tuple[str, Envelope]] = field(default_factory=list)  # (device, message)
 
 
 class QueueService:
@@ -107,8 +115,11 @@ class QueueService:
         bookings: BookingSource | None = None,
         flood: FloodGuard | None = None,
         devices: DeviceWatch | None = None,
+        pads: dict[int, str] | None = None,
     ) -> None:
         self.site = site
+        self._purged_on: date | None = None  # the day the retention purge last ran
+        self.pads = dict(pads or {})  # counter → its signature pad (hub/signature_requests.py)
         self.flood = flood or FloodGuard()
         self.store = store
         self.roles = roles
@@ -188,6 +199,8 @@ class QueueService:
             return self._signature(command)
         if isinstance(command, ComplaintSubmit):
             return self._complaint(command, command.device_id, ComplaintSource.KIOSK)
+        if isinstance(command, SignaturePress):
+            return self._signature_press(command)
         stored = self.store.stored_reply(str(command.command_id), command.device_id)
         if stored is not None:
             return Outcome(Reply.model_validate_json(stored), duplicate=True)
@@ -198,6 +211,9 @@ class QueueService:
             self._check_expiry(command, now)
             decision = self._decide_after(rollover, command, sender, now)
             self._check_calls_have_expiry(command, decision)
+            decision.events += signature_asks(
+                self.site, self.pads, self.state, decision.events, now
+            )
         except Refusal as refusal:
             return self._refuse(
                 command.command_id,
@@ -218,22 +234,28 @@ class QueueService:
         )
 
     def _signature(self, command: SignatureSubmit) -> Outcome:
-        """Store a citizen's signature with its reply in one transaction (hub/signatures.py).
-
-        It writes no event: the strokes are kept in their own table, linked to the
-        ticket, and the stored reply makes a retry a repeat.
-        """
+        """Store a citizen's signature, its ``signature.stored`` event and the reply in one
+        transaction (hub/signatures.py). The strokes go to their own table, not the
+        event: the event log stays small and carries only the hash."""
         stored = self.store.stored_reply(str(command.command_id), command.device_id)
         if stored is not None:
             return Outcome(Reply.model_validate_json(stored), duplicate=True)
         now = self.clock.now()
+        rollover = self._day_events(now)
+        if rollover:
+            self._persist(rollover, now, None)
+        events: list[Event] = []
         try:
             self._sender(command)
             role = self.roles[command.device_id]
-            state = self._current_state(now)
-            ticket = state.tickets.get(command.ticket_id)
+            state = self.state
             with self.store.transaction(size_hint=len(command.model_dump_json())):
                 accepted = check_and_store(self.site, state, self.store, command, role, now)
+                if accepted.event is not None:
+                    events.append(accepted.event)
+                    (seq,) = self.store.append(events, state.day)
+                    state.apply(accepted.event, seq)
+                ticket = state.tickets.get(command.ticket_id)
                 reply = Reply(
                     command_id=command.command_id,
                     ok=True,
@@ -248,6 +270,12 @@ class QueueService:
                 )
         except Refusal as refusal:
             return self._refuse(command.command_id, command.device_id, command.type, refusal, now)
+        except BaseException:
+            if events:
+                log.exception("signature commit failed; rebuilding state from the store")
+                self.state = self._rebuild()
+            raise
+        self._since_snapshot += len(events)
         log.info(
             "signature for %s from %s stored (sha256 %s)%s",
             command.ticket_id,
@@ -255,7 +283,39 @@ class QueueService:
             accepted.sha256[:12],
             " again" if accepted.again else "",
         )
-        return Outcome(reply)
+        return Outcome(reply, events)
+
+    def _signature_press(self, command: SignaturePress) -> Outcome:
+        """OK / Ulangi on the counter unit: forwarded to the pad asked, nothing stored.
+
+        A repeat forwards again; the pad ignores a button for a request it no
+        longer shows, so a retried OK cannot send twice.
+        """
+        try:
+            sender = self._sender(command)
+            ask = self.state.signature_asks.get(command.ticket_id)
+            if ask is None or ask.counter != sender.counter:
+                raise Refusal(
+                    ErrorCode.INVALID_STATE,
+                    f"no signature is being asked for {command.ticket_id} at counter "
+                    f"{sender.counter}",
+                )
+        except Refusal as refusal:
+            return self._refused_read(command.command_id, command.device_id, command.type, refusal)
+        button = SignatureButton(
+            request_id=request_id(command.ticket_id),
+            ticket_id=command.ticket_id,
+            button=command.button,
+        )
+        log.info(
+            "%s pressed %s for the signature for %s (pad %s)",
+            command.device_id,
+            command.button,
+            command.ticket_id,
+            ask.pad,
+        )
+        reply = Reply(command_id=command.command_id, ok=True)
+        return Outcome(reply, to_devices=[(ask.pad, button)])
 
     def _complaint(
         self, command: ComplaintSubmit | AdminComplaintAdd, sender: str, source: ComplaintSource
@@ -346,6 +406,8 @@ class QueueService:
             return self._admin_read(command)
         if isinstance(command, AdminComplaintAdd):
             return self._complaint(command, command.account, ComplaintSource.ADMIN)
+        if isinstance(command, AdminSignaturePurge):
+            return self._admin_purge(command)
         stored = self.store.stored_reply(str(command.command_id), command.account)
         if stored is not None:
             return Outcome(Reply.model_validate_json(stored), duplicate=True)
@@ -371,6 +433,63 @@ class QueueService:
             command.type,
             decision,
         )
+
+    # -- signature retention ----------------------------------------------------
+
+    def _admin_purge(self, command: AdminSignaturePurge) -> Outcome:
+        """The admin's purge now: every batch due, then the reply stored with its total."""
+        stored = self.store.stored_reply(str(command.command_id), command.account)
+        if stored is not None:
+            return Outcome(Reply.model_validate_json(stored), duplicate=True)
+        now = self.clock.now()
+        try:
+            self._admin(command)
+        except Refusal as refusal:
+            return self._refuse(command.command_id, command.account, command.type, refusal, now)
+        total, events = 0, []
+        while True:
+            count, batch = self.purge_signatures(now, command.account)
+            total, events = total + count, events + batch
+            if count < PURGE_BATCH:
+                break
+        reply = Reply(command_id=command.command_id, ok=True, purged=total)
+        with self.store.transaction():
+            self.store.record_command(
+                str(command.command_id),
+                command.account,
+                command.type,
+                now.isoformat(),
+                reply.model_dump_json(),
+            )
+        return Outcome(reply, events)
+
+    def purge_signatures(
+        self, now: datetime, account: str | None = None
+    ) -> tuple[int, list[Event]]:
+        """Empty the strokes of up to :data:`PURGE_BATCH` signatures past the site's
+        retention (hub/signatures.py), with a ``signature.purged`` event when any were
+        (or an admin asked), in one short transaction: the worker answers commands
+        between batches, so a year's backlog never stalls a counter's press."""
+        before = retention_cutoff(self.site, now)
+        events: list[Event] = []
+        try:
+            with self.store.transaction():
+                count = self.store.purge_signatures(before.isoformat(), PURGE_BATCH)
+                if count or account:
+                    events.append(
+                        SignaturesPurged(at=now, before=before, count=count, account=account)
+                    )
+                    seqs = self.store.append(events, self.state.day)
+                    for seq, event in zip(seqs, events, strict=True):
+                        self.state.apply(event, seq)
+        except BaseException:
+            if events:
+                self.state = self._rebuild()
+            raise
+        self._since_snapshot += len(events)
+        if count:
+            log.info("purged the strokes of %d signatures signed before %s", count, before)
+        return count, events
 
     # -- reads (hub/queries.py): no event, no stored reply ---------------------
 
@@ -579,12 +698,18 @@ class QueueService:
         events = self._day_events(now)
         if events:
             self._persist(events, now, None)
-        expired = self.decider.expired_reservations(self.state, now)
+        expired: list[Event] = list(self.decider.expired_reservations(self.state, now))
+        expired += expired_asks(self.state, now)
         until = self.state.announcements_until
         if self.state.announcements and until is not None and now >= until:
             expired.append(AnnouncementsSet(at=now, texts=[]))  # the admin's expiry
         if expired:
             self._persist(expired, now, None)
+        if self._purged_on != now.date():  # retention: once a day (and at start), by batches
+            count, purged = self.purge_signatures(now)
+            expired += purged
+            if count < PURGE_BATCH:
+                self._purged_on = now.date()  # else the next tick takes the next batch
         ended = self.decider.end_of_day(self.state, now)
         if ended:
             self._persist(ended, now, None)

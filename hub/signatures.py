@@ -13,14 +13,22 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from hub.decide import Refusal
+from hub.decide import Decision, Refusal
+from hub.events import SignatureStored, SignatureWaived
 from hub.site.schema import Site
 from hub.state import QueueState
 from hub.store import EventStore
 from protocol.errors import ErrorCode
-from protocol.models import Receipt, SignatureSubmit, Stroke, StrokePoint, TicketState
+from protocol.models import (
+    Receipt,
+    SignatureSubmit,
+    Stroke,
+    StrokePoint,
+    TicketState,
+    WaiveReason,
+)
 from protocol.models.signature import canonical_strokes
 from protocol.roles import Role
 
@@ -36,6 +44,7 @@ class Accepted:
     ticket_id: str
     sha256: str
     again: bool
+    event: SignatureStored | None = None  # None when found stored already
 
 
 def check_and_store(
@@ -76,6 +85,16 @@ def check_and_store(
             f"{ticket.number} is signed already (sha256 {str(stored['sha256'])[:12]}…)",
         )
     service = site.service(ticket.service)
+    event = SignatureStored(
+        at=now,
+        ticket_id=submission.ticket_id,
+        sha256=submission.sha256,
+        counter=submission.counter,
+        service=service.code,
+        agency=service.agency,
+        device_id=submission.device_id,
+        signed_at=now,
+    )
     store.save_signature(
         {
             "ticket_id": submission.ticket_id,
@@ -93,7 +112,42 @@ def check_and_store(
             "strokes": canonical_strokes(submission.strokes).decode("ascii"),
         }
     )
-    return Accepted(submission.ticket_id, submission.sha256, again=False)
+    return Accepted(submission.ticket_id, submission.sha256, again=False, event=event)
+
+
+def waive(
+    state: QueueState,
+    ticket_id: str,
+    reason: WaiveReason,
+    detail: str,
+    now: datetime,
+    counter: int | None = None,
+    device_id: str | None = None,
+    account: str | None = None,
+) -> Decision:
+    """Hand over without a signature: close the open request, keeping why.
+
+    ``counter`` (a counter unit's waive) must be the counter the request is at.
+    """
+    ask = state.signature_asks.get(ticket_id)
+    ticket = state.tickets.get(ticket_id)
+    number = ticket.number if ticket else ticket_id
+    if ask is None or (counter is not None and ask.counter != counter):
+        where = f" at counter {counter}" if counter is not None else ""
+        raise Refusal(
+            ErrorCode.INVALID_STATE,
+            f"no signature is being asked for {number}{where} (signed, expired or waived)",
+        )
+    event = SignatureWaived(
+        at=now,
+        ticket_id=ticket_id,
+        counter=ask.counter,
+        reason=reason,
+        detail=detail,
+        device_id=device_id,
+        account=account,
+    )
+    return Decision([event], ticket_id=ticket_id, counter=ask.counter)
 
 
 def _on_duty(state: QueueState, counter: int) -> str | None:
@@ -112,9 +166,10 @@ def receipt(site: Site, store: EventStore, ticket_id: str) -> Receipt:
     code = str(row["service"])
     service = site.services_by_code.get(code)
     agency = site.agencies_by_code.get(str(row["agency"]))
+    purged = not row["strokes"]  # emptied by the retention purge: the hash stays
     strokes = [
         Stroke(points=[StrokePoint(x=x, y=y, pressure=p, t=int(t)) for x, y, p, t in points])
-        for points in stored_strokes(row)
+        for points in ([] if purged else stored_strokes(row))
     ]
     return Receipt(
         ticket_id=ticket_id,
@@ -130,7 +185,13 @@ def receipt(site: Site, store: EventStore, ticket_id: str) -> Receipt:
         time_zone=site.timezone,
         sha256=str(row["sha256"]),
         strokes=strokes,
+        strokes_purged=purged,
     )
+
+
+def retention_cutoff(site: Site, now: datetime) -> datetime:
+    """Signatures signed before this instant are past the site's retention."""
+    return now - timedelta(days=site.signatures.retention_days)
 
 
 def stored_strokes(row: dict[str, object]) -> list[list[list[float]]]:

@@ -31,6 +31,11 @@ from hub.events import (
     ServiceClosed,
     ServiceQuotaSet,
     ServiceReopened,
+    SignatureExpired,
+    SignatureRequested,
+    SignaturesPurged,
+    SignatureStored,
+    SignatureWaived,
     SurveyAnswered,
     TicketCalled,
     TicketCancelled,
@@ -116,6 +121,16 @@ class CounterRecord(BaseModel):
     priority_in_row: int = 0
 
 
+class OpenSignature(BaseModel):
+    """A signature the hub is asking for (hub/signature_requests.py)."""
+
+    ticket_id: str
+    counter: int
+    pad: str
+    request_id: str
+    expires_at: datetime
+
+
 class CallRecord(BaseModel):
     event_id: str
     seq: int
@@ -154,6 +169,9 @@ class QueueState(BaseModel):
     returns: dict[str, ReturnTicket] = Field(default_factory=dict)
     day_closed: bool = False
     recent_calls: list[CallRecord] = Field(default_factory=list)
+    signature_asks: dict[str, OpenSignature] = Field(
+        default_factory=dict, description="Open signature requests by ticket id."
+    )
     rejected: int = 0
     applied: int = Field(default=0, description="Sequence number of the last applied event.")
     _waiting_index: dict[str, list[TicketRecord]] | None = PrivateAttr(default=None)
@@ -237,6 +255,7 @@ class QueueState(BaseModel):
         self.closed_services = {}
         self.day_closed = False
         self.returns = {k: r for k, r in self.returns.items() if r.valid_on >= event.day}
+        self.signature_asks = {}
         for counter in self.counters.values():
             counter.state = CounterState.CLOSED
             counter.current = None
@@ -438,6 +457,25 @@ class QueueState(BaseModel):
         self.announcements = list(event.texts)
         self.announcements_until = event.expires_at if event.texts else None
 
+    def _signature_requested(self, event: SignatureRequested) -> None:
+        self.signature_asks[event.ticket_id] = OpenSignature(
+            ticket_id=event.ticket_id,
+            counter=event.counter,
+            pad=event.pad,
+            request_id=str(event.request_id),
+            expires_at=event.expires_at,
+        )
+
+    def _signature_closed(
+        self, event: SignatureStored | SignatureWaived | SignatureExpired
+    ) -> None:
+        self.signature_asks.pop(event.ticket_id, None)
+
+    def signature_ask_at(self, counter: int) -> OpenSignature | None:
+        """The newest open request of a counter's hand-over (one at a time in practice)."""
+        asks = [a for a in self.signature_asks.values() if a.counter == counter]
+        return max(asks, key=lambda a: a.expires_at) if asks else None
+
     def _rejected(self, _event: CommandRejected) -> None:
         self.rejected += 1
 
@@ -475,4 +513,9 @@ _HANDLERS = {
     ComplaintRecorded: QueueState._nothing,  # kept by hub/complaints.py, across days
     ComplaintStatusChanged: QueueState._nothing,
     BookingsUnclaimed: QueueState._nothing,  # counted by the reports only
+    SignatureRequested: QueueState._signature_requested,
+    SignatureStored: QueueState._signature_closed,
+    SignatureWaived: QueueState._signature_closed,
+    SignatureExpired: QueueState._signature_closed,
+    SignaturesPurged: QueueState._nothing,
 }

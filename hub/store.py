@@ -98,6 +98,7 @@ CREATE TABLE IF NOT EXISTS signatures (
     height_mm REAL,
     strokes TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS signatures_by_time ON signatures (signed_at);
 """
 
 
@@ -342,6 +343,18 @@ class EventStore:
             ":request_id, :sha256, :points, :width_mm, :height_mm, :strokes)",
             row,
         )
+
+    def purge_signatures(self, before: str, limit: int) -> int:
+        """Retention: empty the strokes of at most ``limit`` signatures signed before
+        ``before`` (ISO, UTC), oldest first, keeping each row and its SHA-256 (a receipt's
+        hash can still be checked). Inside a transaction; returns how many were purged."""
+        assert self._in_transaction, "purge_signatures outside a transaction"
+        cursor = self._db.execute(
+            "UPDATE signatures SET strokes = '' WHERE ticket_id IN (SELECT ticket_id "
+            "FROM signatures WHERE signed_at < ? AND strokes != '' ORDER BY signed_at LIMIT ?)",
+            (before, limit),
+        )
+        return cursor.rowcount
 
     def signature(self, ticket_id: str) -> dict[str, object] | None:
         """The stored signature of a ticket, column by column, or ``None``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from hub.signature_requests import counter_ask
 from hub.site.schema import Site
 from hub.state import CallRecord, QueueState, TicketRecord
 from protocol.models import (
@@ -58,6 +59,7 @@ def counter_view(site: Site, state: QueueState, number: int) -> CounterView:
         waiting=waiting_for_counter(site, state, number),
         agency=site.counter(number).agency if number in site.counters_by_number else None,
         officer_id=record.officer,
+        signature=counter_ask(site, state, number),
     )
 
 
@@ -74,6 +76,7 @@ def counter_status(site: Site, state: QueueState, number: int) -> CounterStatus:
         reason=state.counter(number).reason,
         officer_id=view.officer_id,
         officer=state.counter(number).officer_name,
+        signature=view.signature,
     )
 
 

@@ -42,7 +42,7 @@ from protocol.signals import wait_interruptibly
 
 log = logging.getLogger("mpp.demo")
 DEMO_COUNTERS = (1, 2, 3, 5, 6, 7, 8, 10)  # staffed today; the other counters stay closed
-AGENT_ROLES = (Role.COUNTER, Role.KIOSK, Role.DISPLAY, Role.RUNNING_TEXT)
+AGENT_ROLES = (Role.COUNTER, Role.KIOSK, Role.DISPLAY, Role.RUNNING_TEXT, Role.SIGNATURE_PAD)
 READY_WITHIN_S = 90.0
 KILL_AFTER_S = 10.0  # a stop normally takes well under 2 s; this is for a stuck child
 
@@ -122,6 +122,14 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
                 device.role.value,
             )
             continue
+        if device.role is Role.SIGNATURE_PAD and (
+            device.signature_pad_unit().counter not in DEMO_COUNTERS
+        ):
+            # A pad only acts when its counter hands a document over: the pads of
+            # counters nobody staffs today would be processes doing nothing (and
+            # slowing the demo's start and stop on a small machine).
+            log.debug("%s: its counter is not staffed in the demo", device.device_id)
+            continue
         devices.append(
             EdgeProcess.on(
                 broker,
@@ -135,7 +143,12 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
     staffed = [site.counter(n) for n in DEMO_COUNTERS]
     counters = {c.number: c.device_id for c in staffed if c.device_id is not None}
     kiosks = [d.device_id for d in inventory.devices if d.role is Role.KIOSK]
-    people = People(site, devices_dir, kiosks, counters, seed, pace)
+    pads = {  # the pads started above: their citizens sign when asked
+        d.device_id: d.signature_pad_unit().counter
+        for d in inventory.devices
+        if d.role is Role.SIGNATURE_PAD and d.signature_pad_unit().counter in counters
+    }
+    people = People(site, devices_dir, kiosks, counters, seed, pace, pads=pads)
     monitor = Monitor(
         site,
         broker.link_settings(MONITOR_ACCOUNT),

@@ -2,8 +2,12 @@
 
 They act only through the simulated hardware of the ``mpp edge --simulate``
 processes (control sockets: a finger on a MockFactory pin, a tap on the
-kiosk's touch screen), so everything they cause goes through the real
-agents, the broker and the hub. Each thing a person does is one log line.
+kiosk's touch screen, the simulated pen on a signature pad), so everything
+they cause goes through the real agents, the broker and the hub. Each thing a
+person does is one log line. A citizen handed a document that needs a
+signature signs on the counter's pad when it asks (sometimes starting again
+with Ulangi; now and then refusing, and the officer hands over without the
+signature after a while, with Lewati).
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ PRIORITY_SHARE = 0.1
 NO_SHOW_SHARE = 0.05
 TRANSFER_SHARE = 0.3
 RATING_SHARE = 0.7
+SIGN_AGAIN_SHARE = 0.1  # the citizen starts the signature again (Ulangi)
+REFUSE_SIGN_SHARE = 0.05  # the citizen will not sign: the officer skips it (Lewati)
+WAIT_FOR_SIGNATURE = 4  # officer's looks at the unit before skipping an unsigned hand-over
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,9 @@ class People:
         seed: int = 1,
         pace: float = 1.0,
         day: Day | None = None,
+        pads: dict[str, int | None] | None = None,
     ) -> None:
+        """``pads``: signature pad → its counter, for the citizens who sign there."""
         self.site, self.devices_dir, self.pace = site, devices_dir, pace
         self.day = day or Day()
         self.random = random.Random(seed)  # noqa: S311 - a simulation, not a secret
@@ -80,7 +89,11 @@ class People:
         ] + [
             threading.Thread(target=self._officer, args=(n, d), name=f"officer-{n}", daemon=True)
             for n, d in counters.items()
+        ] + [
+            threading.Thread(target=self._signer, args=(p, n), name=f"signer-{p}", daemon=True)
+            for p, n in (pads or {}).items()
         ]
+        self.signed = 0
 
     def start(self) -> None:
         for thread in self._threads:
@@ -210,8 +223,13 @@ class People:
         press: Callable[..., dict[str, Any] | None] = lambda button: self._ask(  # noqa: E731
             client, "press", button=button
         )
+        waited = 0
         while not self._pause(4, 8):
             status = self._ask(client, "status")
+            if status is not None and status.get("signature"):
+                waited = self._hand_over(number, client, status["signature"], waited)
+                continue
+            waited = 0
             if status is None or status["current"] is None:
                 if status is not None and status["waiting"] > 0:
                     press("next")
@@ -236,6 +254,82 @@ class People:
                 rating = self._pick([2, 3, 3, 3, 4, 4, 1])
                 if self._ask(client, "skm", rating=rating) is not None:
                     log.info("citizen at loket %d rated the service %d of 4 (SKM)", number, rating)
+
+    def _hand_over(self, number: int, client: ControlClient, ticket: str, waited: int) -> int:
+        """The unit waits for the citizen's signature: wait a few looks, then Lewati
+        (TIDAK HADIR opens the reasons, SELESAI confirms the first: Menolak)."""
+        if waited < WAIT_FOR_SIGNATURE:
+            return waited + 1
+        if self._ask(client, "press", button="no_show") is None:
+            return waited
+        done = self._ask(client, "press", button="finish")
+        if done is not None and done.get("signature") is None:
+            log.info("loket %d: %s handed over without a signature (Lewati)", number, ticket)
+        return 0
+
+    # -- citizens at a signature pad -----------------------------------------------------
+
+    def _signer(self, pad: str, counter: int | None) -> None:
+        client = self._client(pad)
+        if client is None:
+            return
+        done: set[str] = set()
+        with client:
+            while not self._pause(1, 3):
+                status = self._ask(client, "status")
+                if status is None or status["asked"] is None or status["asked"] in done:
+                    continue
+                done.add(status["asked"])
+                if not self._pause(2, 5):
+                    self._sign(client, pad, counter, status["number"])
+
+    def _sign(self, client: ControlClient, pad: str, counter: int | None, number: str) -> None:
+        if self._chance(REFUSE_SIGN_SHARE):
+            log.info("citizen at loket %s will not sign for %s", counter, number)
+            return
+        if self._chance(SIGN_AGAIN_SHARE):
+            self._ask(client, "sign", strokes=self._signature())
+            if self._ask(client, "again") is not None:
+                log.info("citizen at loket %s starts the signature again (Ulangi)", counter)
+        self._ask(client, "sign", strokes=self._signature())
+        answer = self._ask(client, "ok")
+        if answer is not None and answer.get("signed"):
+            with self._lock:
+                self.signed += 1
+            log.info(
+                "citizen signed for %s at %s (loket %s), sha256 %s…",
+                number,
+                pad,
+                counter,
+                str(answer["sha256"])[:12],
+            )
+        elif answer is not None:
+            log.info("signature for %s at %s not taken: %s", number, pad, answer.get("message"))
+
+    def _signature(self) -> list[list[list[float]]]:
+        """Two or three strokes of a hand-written name: waves at a random slant and size."""
+        import math
+
+        with self._lock:
+            shapes = [
+                (self.random.uniform(0.1, 0.5), self.random.uniform(0.3, 0.6),
+                 self.random.uniform(0.15, 0.35), self.random.uniform(2.5, 5.0),
+                 self.random.randint(30, 60))
+                for _ in range(self.random.randint(2, 3))
+            ]  # fmt: skip
+        strokes = []
+        for left, middle, width, waves, points in shapes:
+            strokes.append(
+                [
+                    [
+                        round(left + width * i / points, 4),
+                        round(middle + 0.12 * math.sin(waves * math.pi * i / points), 4),
+                        round(0.35 + 0.4 * abs(math.sin(i / 7)), 3),
+                    ]
+                    for i in range(points + 1)
+                ]
+            )
+        return strokes
 
     def _no_show(self, number: int, client: ControlClient, current: str) -> None:
         """Call once more (the site's rule), then mark the citizen as not come."""

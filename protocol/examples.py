@@ -31,6 +31,8 @@ from protocol.models import (
     AdminServiceClose,
     AdminServiceQuota,
     AdminServiceReopen,
+    AdminSignaturePurge,
+    AdminSignatureWaive,
     AdminStatus,
     AdminTicketCancel,
     AdminTicketFind,
@@ -110,10 +112,15 @@ from protocol.models import (
 )
 from protocol.models.signature import (
     Receipt,
+    SignatureButton,
+    SignatureClosed,
+    SignaturePress,
     SignatureRequest,
     SignatureSubmit,
+    SignatureWaive,
     Stroke,
     StrokePoint,
+    WaiveReason,
     strokes_sha256,
 )
 from protocol.roles import Role
@@ -709,6 +716,47 @@ EXAMPLES: tuple[Example, ...] = (
             strokes=_STROKES,
             sha256=strokes_sha256(_STROKES),
         ),
+    ),
+    Example(
+        "signatureWaive",
+        "Lewati: the officer at counter 3 hands A-012 over unsigned (the citizen cannot write)",
+        "mpp/device/counter-03/cmd",
+        _cmd(
+            SignatureWaive,
+            device="counter-03",
+            ticket_id="20261123-A-012",
+            reason=WaiveReason.UNABLE,
+        ),
+    ),
+    Example(
+        "signaturePress",
+        "OK on counter 3's unit while A-012 is asked to sign",
+        "mpp/device/counter-03/cmd",
+        _cmd(SignaturePress, device="counter-03", ticket_id="20261123-A-012", button="ok"),
+    ),
+    Example(
+        "signatureButton",
+        "The hub passes counter 3's OK to its pad",
+        "mpp/device/sigpad-03/sign",
+        SignatureButton(sent_at=NOW, request_id=CID, ticket_id="20261123-A-012", button="ok"),
+    ),
+    Example(
+        "signatureClosed",
+        "The pad stops asking: A-012's signature is stored",
+        "mpp/device/sigpad-03/sign",
+        SignatureClosed(sent_at=NOW, request_id=CID, ticket_id="20261123-A-012", outcome="stored"),
+    ),
+    Example(
+        "signatureWaiveAdmin",
+        "The admin hands A-012 over unsigned: the pad is broken",
+        _ADMIN_CMD,
+        _admin(AdminSignatureWaive, ticket="A-012", reason=WaiveReason.DEVICE_FAULT),
+    ),
+    Example(
+        "signaturePurge",
+        "Purge strokes past the site's retention now",
+        _ADMIN_CMD,
+        _admin(AdminSignaturePurge),
     ),
     Example(
         "adminOk",

@@ -20,6 +20,7 @@ from protocol.errors import UnknownTopicError
 from protocol.models import (
     ADMIN_COMMANDS,
     DEVICE_COMMANDS,
+    SIGNATURE_COMMANDS,
     Announcements,
     BookingsPush,
     BookingsStored,
@@ -38,6 +39,8 @@ from protocol.models import (
     Reply,
     Resync,
     ServiceStatus,
+    SignatureButton,
+    SignatureClosed,
     SignatureRequest,
     SignatureSubmit,
     UplinkAck,
@@ -318,7 +321,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(
         key="device.cmd",
         template=f"{ROOT}/device/{{device_id}}/cmd",
-        messages=DEVICE_COMMANDS,
+        messages=DEVICE_COMMANDS + SIGNATURE_COMMANDS,
         publishers=_COMMAND_SENDERS,
         readers=frozenset({Role.HUB}),
         retained=False,
@@ -368,13 +371,16 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(
         key="device.sign_request",
         template=f"{ROOT}/device/{{device_id}}/sign",
-        messages=(SignatureRequest,),
+        messages=(SignatureRequest, SignatureButton, SignatureClosed),
         publishers=frozenset({Role.HUB}),
         readers=frozenset({Role.SIGNATURE_PAD, Role.COUNTER}),
         retained=False,
         description=(
-            "The hub asks the pad of a counter for the signature for a ticket handed over; "
-            "the pad answers with signature.submit on device.signature."
+            "The hub asks the pad of a counter for the signature for a ticket handed over "
+            "(again when the pad comes back online); the pad answers with signature.submit "
+            "on device.signature. The counter's OK / Ulangi reach the pad here "
+            "(signature.button), and signature.closed ends the asking (stored, waived by "
+            "the officer, expired)."
         ),
     ),
     TopicSpec(

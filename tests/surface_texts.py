@@ -11,11 +11,19 @@ from __future__ import annotations
 import inspect
 import re
 from datetime import UTC, datetime
+from uuid import UUID
 
 from edge.counter import model as counter_model
+from edge.counter import signature as counter_signature
 from edge.counter.model import ERROR_TEXT, Officer, UnitState
 from edge.counter.model import screen as counter_screen
-from protocol.models import CounterState, PriorityCategory, TicketState, TicketView
+from protocol.models import (
+    CounterState,
+    PriorityCategory,
+    SignatureAsk,
+    TicketState,
+    TicketView,
+)
 
 
 def _ticket(number: str) -> TicketView:
@@ -30,6 +38,18 @@ def _ticket(number: str) -> TicketView:
         issued_at=datetime(2026, 11, 23, 1, 0, tzinfo=UTC),
         people_ahead=0,
         estimated_wait_min=0,
+    )
+
+
+def _ask(number: str, service_name: str) -> SignatureAsk:
+    return SignatureAsk(
+        request_id=UUID(int=1),
+        ticket_id=f"20261123-{number}",
+        number=number,
+        service="DUK-KTP",
+        service_name=service_name,
+        pad="sigpad-01",
+        expires_at=datetime(2026, 11, 23, 1, 3, tzinfo=UTC),
     )
 
 
@@ -86,6 +106,11 @@ OLED_SCREENS: dict[str, UnitState] = {
     "sign-in-not-listed": _unit(
         state=CounterState.CLOSED, agency="DUKCAPIL", officers=OFFICERS, picker=3
     ),
+    "signature": _unit(signature=_ask("A-012", "KTP-el")),
+    "signature-long": _unit(counter=12, signature=_ask("BPJ-1000", "Pendaftaran Peserta Baru")),
+    "signature-sent": _unit(signature=_ask("A-012", "KTP-el"), message="Diteruskan"),
+    "signature-waive-menu": _unit(signature=_ask("A-012", "KTP-el"), waive_menu=1),
+    "signature-waived": _unit(message="Tanpa tanda tangan"),
 }
 
 
@@ -93,10 +118,23 @@ def oled_texts() -> list[str]:
     """Every line of every OLED screen, and every message a refused press can show."""
     frames = [counter_screen(unit, TARGETS) for unit in OLED_SCREENS.values()]
     lines = [line for frame in frames for line in frame.lines()]
-    source = inspect.getsource(counter_model)
+    source = inspect.getsource(counter_model) + inspect.getsource(counter_signature)
     refusals = re.findall(r'Refuse\("([^"]+)"\)', source)
     constants = [counter_model.NOT_LINKED, counter_model.NOBODY_SERVED]
-    return [*lines, *ERROR_TEXT.values(), *refusals, *constants, "Terima kasih", "Gagal, ulangi"]
+    signature = [
+        *(label for _, label in counter_signature.REASONS),
+        *counter_signature.SIGNATURE_SAID.values(),
+        counter_signature.SIGN_FIRST,
+    ]
+    return [
+        *lines,
+        *ERROR_TEXT.values(),
+        *refusals,
+        *constants,
+        *signature,
+        "Terima kasih",
+        "Gagal, ulangi",
+    ]
 
 
 def display_texts() -> list[str]:

@@ -52,11 +52,12 @@ def test_demo_is_the_building_as_processes_and_stops_cleanly_on_ctrl_c(tmp_path:
     demo.start(timeout=120)
     try:
         ready = next(line for line in demo.lines if "devices running" in line)
-        assert " 28 devices running as `mpp edge --simulate` processes" in ready, ready
+        assert " 33 devices running as `mpp edge --simulate` processes" in ready, ready
         demo.wait_for("citizen took ", 30)
         demo.wait_for("called ", 30)
         demo.wait_for(" served", 60)
         _admin_status_leaves_the_monitor_alone(demo)
+        demo.wait_for("citizen signed for ", 90)  # a KTP-el, KK or akta handed over
     finally:
         sent = time.perf_counter()
         assert demo.process is not None
@@ -84,3 +85,4 @@ def test_demo_is_the_building_as_processes_and_stops_cleanly_on_ctrl_c(tmp_path:
     announced = json.loads((devices / "announced-display-01.json").read_text())["announced"]
     assert len(announced) == len(spoken), "every call in the cursor was spoken, once"
     assert not list(devices.glob("*.sock")), "every device removed its control socket"
+    assert list((devices / "signatures").glob("*.png")), "the pad's picture of a signature"

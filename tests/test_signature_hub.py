@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from protocol.roles import Role
 from tests.device_client import DeviceClient
 
 Devices = Callable[[str, Role], DeviceClient]
+OUTPUT = Path(__file__).parent / "output"
 
 
 @pytest.fixture
@@ -219,3 +221,133 @@ def test_finishing_a_flagged_ticket_asks_the_pad_of_its_counter(
         ]
     finally:
         pad.stop()
+
+
+def test_an_unanswered_request_expires_after_the_site_timeout(
+    hub_app: Callable[..., HubApp], device: Devices, fresh_broker: LocalBroker, tmp_path: Path
+) -> None:
+    """Nobody signs or waives: after `signatures.request_timeout_s` the hub records
+    `signature.expired`, tells the pad and clears the counter's state."""
+    from hub.clock import ManualClock
+    from protocol.models import CounterFinish, SignatureWaive, WaiveReason
+    from tests.hub_harness import MONDAY_0800
+    from tests.mqtt_client import RecordingClient
+
+    clock = ManualClock(MONDAY_0800)
+    app = hub_app(clock)
+    pad = RecordingClient(
+        fresh_broker.host,
+        fresh_broker.port,
+        "sigpad-01",
+        fresh_broker.password("sigpad-01"),
+        tls=fresh_broker.tls("sigpad-01"),
+    )
+    pad.connect()
+    topic = "mpp/device/sigpad-01/sign"
+    pad.subscribe(topic)
+    try:
+        kiosk, counter = device("kiosk-01", Role.KIOSK), device("counter-01", Role.COUNTER)
+        ticket_id = _serve(kiosk, counter)
+        finished = counter.ok(CounterFinish)
+        assert finished.counter is not None and finished.counter.signature is not None
+        assert finished.counter.signature.ticket_id == ticket_id
+        pad.wait_until(topic, lambda p: p["type"] == "signature.request")
+
+        clock.advance(seconds=app.service.site.signatures.request_timeout_s - 1)
+        app.link.call_soon(app._tick)
+        clock.advance(seconds=2)
+        app.link.call_soon(app._tick)
+        closed = pad.wait_until(topic, lambda p: p["type"] == "signature.closed")
+        assert (closed["ticket_id"], closed["outcome"]) == (ticket_id, "expired")
+        late = counter.send(SignatureWaive, ticket_id=ticket_id, reason=WaiveReason.LEFT)
+        assert late.error is not None and late.error.code is ErrorCode.INVALID_STATE
+    finally:
+        pad.stop()
+    with sqlite3.connect(tmp_path / "hub.db") as conn:
+        rows = conn.execute("SELECT kind FROM events WHERE kind LIKE 'signature.%'")
+        kinds = [kind for (kind,) in rows]
+    assert kinds == ["signature.requested", "signature.expired"]
+
+
+def test_strokes_past_the_retention_are_purged_and_the_hash_is_kept(
+    hub_app: Callable[..., HubApp], device: Devices, tmp_path: Path
+) -> None:
+    """The hub's daily purge empties the strokes older than `signatures.retention_days`,
+    keeps the row and its SHA-256, records `signature.purged`; the receipt still prints
+    the hash and says the strokes were deleted."""
+    from admin.receipt import render_receipt
+    from hub.clock import ManualClock
+    from hub.signatures import receipt
+    from tests.hub_harness import MONDAY_0800
+
+    clock = ManualClock(MONDAY_0800)
+    app = hub_app(clock)
+    kiosk, counter = device("kiosk-01", Role.KIOSK), device("counter-01", Role.COUNTER)
+    pad = device("sigpad-01", Role.SIGNATURE_PAD)
+    ticket_id = _serve(kiosk, counter)
+    signed = strokes()
+    assert pad.ok(
+        SignatureSubmit,
+        ticket_id=ticket_id,
+        counter=1,
+        strokes=signed,
+        sha256=strokes_sha256(signed),
+    ).ok
+    retention = app.service.site.signatures.retention_days
+
+    def purge_after(days: int) -> dict:
+        clock.advance(days=days)
+        done = threading.Event()
+        app.link.call_soon(app._tick)
+        app.link.call_soon(done.set)  # the worker ran the tick before this
+        assert done.wait(10)
+        (row,) = _rows(tmp_path / "hub.db")
+        return row
+
+    assert json.loads(purge_after(retention - 1)["strokes"]), "kept within the retention"
+    row = purge_after(2)
+    assert row["strokes"] == "" and row["sha256"] == strokes_sha256(signed)
+    with sqlite3.connect(tmp_path / "hub.db") as conn:
+        (body,) = conn.execute("SELECT body FROM events WHERE kind = 'signature.purged'").fetchone()
+    assert json.loads(body)["count"] == 1
+
+    kept = receipt(app.service.site, app.service.store, ticket_id)
+    assert kept.strokes_purged and kept.strokes == [] and kept.sha256 == row["sha256"]
+    OUTPUT.mkdir(exist_ok=True)
+    out = render_receipt(kept, OUTPUT / "receipt-purged.png")
+    assert out.stat().st_size > 10_000
+
+
+def test_a_backlog_of_strokes_is_purged_a_batch_per_tick(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A year's backlog does not hold the hub's worker: one short transaction per tick."""
+    import hub.service as service_module
+    from tests.hub_harness import Harness
+
+    monkeypatch.setattr(service_module, "PURGE_BATCH", 2)
+    hub = Harness(tmp_path)
+    hub.open_counter(1)
+    signed = strokes()
+    for _ in range(5):
+        ticket_id = hub.issue("DUK-KTP")
+        assert hub.next(1) == ticket_id
+        hub.ok(
+            SignatureSubmit,
+            "sigpad-01",
+            ticket_id=ticket_id,
+            counter=1,
+            strokes=signed,
+            sha256=strokes_sha256(signed),
+        )
+    hub.clock.advance(days=hub.site.signatures.retention_days + 1)
+
+    def purged() -> int:
+        return sum(1 for row in _rows(tmp_path / "hub.db") if row["strokes"] == "")
+
+    seen = []
+    for _ in range(4):
+        hub.service.tick()
+        seen.append(purged())
+    assert seen == [2, 4, 5, 5]
+    assert all(row["sha256"] == strokes_sha256(signed) for row in _rows(tmp_path / "hub.db"))

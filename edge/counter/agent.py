@@ -32,6 +32,7 @@ from edge.counter.model import (
     officers_by_agency,
     screen,
 )
+from edge.counter.signature import SIGNATURE_SAID
 from edge.hardware.debounce import ButtonLogic
 from edge.hardware.display import CounterDisplay, Screen
 from edge.hardware.gpio import GpioButtons, Indicators, SatisfactionLeds
@@ -224,6 +225,7 @@ class CounterAgent:
                     self.unit.state, self.unit.waiting = event.state, event.waiting
                     self.unit.current = event.current
                     self.unit.on_duty(event.officer_id)
+                    self.unit.signature = event.signature
             elif isinstance(event, _Answer):
                 self._answered(event, now)
             elif isinstance(event, Catalogue):
@@ -283,6 +285,9 @@ class CounterAgent:
             self.skm_leds.invite()
         if answer.command == SatisfactionRate.message_type():
             self.unit.say("Terima kasih", now)
+        said = SIGNATURE_SAID.get(answer.command)
+        if said is not None:
+            self.unit.say(said, now)
         self.ready.set()
 
     def _subscribe_counter(self, number: int) -> None:

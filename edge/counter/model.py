@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from edge.counter.signature import decide_signature, signature_screen
 from edge.hardware.debounce import Gesture
 from edge.hardware.display import Screen
 from edge.hardware.gpio import Light
@@ -37,6 +38,7 @@ from protocol.models import (
     CounterView,
     SatisfactionRate,
     SatisfactionRating,
+    SignatureAsk,
     TicketState,
     TicketView,
 )
@@ -131,6 +133,9 @@ class UnitState:
     picker: int | None = None  # the officer picker's choice while it is shown
     picker_until: float = 0.0
     last_officer: str | None = None  # who signed in here last: the picker starts there
+    signature: SignatureAsk | None = None  # the hand-over waits for it (edge/counter/signature.py)
+    waive_menu: int | None = None  # Lewati's reason menu
+    waive_until: float = 0.0
 
     def choices(self) -> list[Officer]:
         """Who may sign in here: the agency's officers, then "someone not on the list"."""
@@ -145,6 +150,7 @@ class UnitState:
         self.state = view.state
         self.current = view.current
         self.waiting = view.waiting
+        self.signature = view.signature
         self.agency = view.agency
         self.on_duty(view.officer_id)
 
@@ -168,6 +174,8 @@ class UnitState:
             self.skm_ticket = None
         if self.message is not None and now >= self.message_until:
             self.message = None
+        if self.waive_menu is not None and (now >= self.waive_until or self.signature is None):
+            self.waive_menu = None
 
 
 def decide(
@@ -180,6 +188,8 @@ def decide(
         return Refuse(NOT_LINKED)
     if unit.pending is not None:
         return Refuse("Tunggu…")
+    if unit.signature is not None:
+        return decide_signature(unit, button, now)
     if unit.menu is not None:
         return _menu(unit, button, now, targets)
     if unit.picker is not None:
@@ -329,6 +339,8 @@ def screen(unit: UnitState, targets: list[str], hold_s: float = 3.0) -> Screen:
     header = f"{name} · {STATE_WORD[unit.state]}"
     if unit.picker is not None:
         return picker_screen(unit)
+    if unit.signature is not None:
+        return signature_screen(unit)
     if unit.menu is not None:
         code = targets[unit.menu]
         return Screen(

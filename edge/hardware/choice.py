@@ -194,11 +194,11 @@ class RealHardware:
         return None  # people look at the real screen
 
     def pen(self, config: DeviceConfig) -> PenSource:
-        """The USB tablet; one that is not plugged in yet is waited for, not an error."""
+        """The USB tablet or touch screen; one not plugged in yet is waited for, not an error."""
         from edge.signature.pen import EvdevPen
 
         unit = config.signature_pad_unit()
-        return EvdevPen(unit.usb_id, unit.name_contains)
+        return EvdevPen(unit.usb_id, unit.name_contains, touch=unit.input == "touchscreen")
 
 
 class SimulatedHardware:

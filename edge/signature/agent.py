@@ -1,11 +1,16 @@
 """The signature pad agent: strokes from the pen, a signature to the hub, pictures on disk.
 
 The hub asks for a signature with ``signature.request`` (the ticket handed over
-at this pad's counter); the citizen signs; OK sends ``signature.submit`` with
-the strokes and their SHA-256, retried with the same command id until the hub
-answers; Ulangi clears. Until the hub-side flow asks (a later step), OK may
-name the ticket itself. The SVG and PNG of each signature sent are written
-beside the agent's state (``<output>/<ticket>.svg|png``).
+at this pad's counter; sent again when the pad comes back online, which does
+not clear what the citizen has drawn); the citizen signs; OK sends
+``signature.submit`` with the strokes and their SHA-256, retried with the same
+command id until the hub answers; Ulangi clears. OK and Ulangi come from the
+tablet's own buttons (:data:`OK_KEYS`, :data:`AGAIN_KEYS`), from the counter
+unit's buttons (forwarded by the hub as ``signature.button``) or the simulation.
+``signature.closed`` (stored, waived by the officer, expired) ends the asking,
+and so does the request's own expiry. Without a request, OK may name the ticket
+itself. The SVG and PNG of each signature sent are written beside the agent's
+state (``<output>/<ticket>.svg|png``).
 """
 
 from __future__ import annotations
@@ -22,11 +27,19 @@ from pydantic import ValidationError
 from edge.command_client import CommandClient
 from edge.liveness import LoopBeat
 from edge.signature.pen import PenSource
-from edge.signature.strokes import StrokeRecorder
+from edge.signature.strokes import EV_KEY, InputEvent, StrokeRecorder
 from firmware_config.schema import DeviceConfig
+from protocol.clock import wall_now
 from protocol.codec import Decoded
 from protocol.link import MqttLink
-from protocol.models import ComponentState, HardwareHealth, SignatureRequest, SignatureSubmit
+from protocol.models import (
+    ComponentState,
+    HardwareHealth,
+    SignatureButton,
+    SignatureClosed,
+    SignatureRequest,
+    SignatureSubmit,
+)
 from protocol.models.signature import strokes_sha256
 from protocol.presence import device_presence
 from protocol.signals import wait_interruptibly
@@ -37,6 +50,11 @@ from protocol.version import software_version
 log = logging.getLogger(__name__)
 SUBMIT_WITHIN_S = 30.0  # retries of one signature before the pad says it was not sent
 BEAT_S = 0.5
+# The tablet's own keys (linux/input-event-codes.h): the first express key (BTN_0)
+# is OK; the pen's side button (BTN_STYLUS) or the second express key is Ulangi.
+BTN_0, BTN_1, BTN_STYLUS = 0x100, 0x101, 0x14B
+OK_KEYS = frozenset({BTN_0})
+AGAIN_KEYS = frozenset({BTN_1, BTN_STYLUS})
 
 
 @dataclass
@@ -64,6 +82,7 @@ class SignaturePadAgent:
         self.beat = LoopBeat()
         self._quit = threading.Event()
         self._lock = threading.Lock()
+        self._sending = threading.Lock()  # one OK at a time, whoever pressed it
         self.link = link
         link.announce_as(
             device_presence(
@@ -85,11 +104,12 @@ class SignaturePadAgent:
 
     def start(self, wait: float | None = None) -> None:
         self.link.start(wait=wait)
-        self.pen.start(self.recorder.feed)
+        self.pen.start(self._pen_event)
 
     def run(self) -> None:
         while not wait_interruptibly(self._quit, BEAT_S):
             self.beat.beat()
+            self._expire()
 
     def request_stop(self) -> None:
         self._quit.set()
@@ -108,19 +128,86 @@ class SignaturePadAgent:
     # -- the citizen -------------------------------------------------------------------
 
     def _asked(self, decoded: Decoded, _properties: Any) -> None:
-        request = decoded.message
-        assert isinstance(request, SignatureRequest)
+        message = decoded.message
+        if isinstance(message, SignatureButton):
+            self._counter_button(message)
+            return
+        if isinstance(message, SignatureClosed):
+            self._closed(message)
+            return
+        assert isinstance(message, SignatureRequest)
         with self._lock:
-            self.request = request
+            again = self.request is not None and self.request.request_id == message.request_id
+            self.request = message
+        if again:  # re-sent (the pad or the hub reconnected): keep what is drawn
+            log.info("signature asked again for %s", message.number)
+            return
         self.recorder.clear()
-        log.info("signature asked for %s (%s)", request.number, request.service_name)
+        log.info("signature asked for %s (%s)", message.number, message.service_name)
+
+    def _current(self, request_id: object) -> SignatureRequest | None:
+        with self._lock:
+            request = self.request
+        return request if request is not None and request.request_id == request_id else None
+
+    def _counter_button(self, button: SignatureButton) -> None:
+        """OK / Ulangi pressed on the counter unit (forwarded by the hub)."""
+        if self._current(button.request_id) is None:
+            log.info("counter's %s for %s ignored: not asked now", button.button, button.ticket_id)
+            return
+        log.info("counter pressed %s for %s", button.button, button.ticket_id)
+        self.press(button.button)
+
+    def _closed(self, closed: SignatureClosed) -> None:
+        if self._current(closed.request_id) is None:
+            return
+        with self._lock:
+            self.request = None
+        self.recorder.clear()
+        log.info("signature for %s no longer asked (%s)", closed.ticket_id, closed.outcome)
+
+    def _expire(self) -> None:
+        with self._lock:
+            request = self.request
+            if request is None or request.expires_at > wall_now():
+                return
+            self.request = None
+        self.recorder.clear()
+        log.info("signature for %s no longer asked (expired)", request.ticket_id)
+
+    def _pen_event(self, event: InputEvent) -> None:
+        """The tablet's events: its OK / Ulangi keys, and the pen for the recorder."""
+        if event.type == EV_KEY and event.value == 1:
+            if event.code in OK_KEYS:
+                self.press("ok")
+                return
+            if event.code in AGAIN_KEYS:
+                self.press("again")
+                return
+        self.recorder.feed(event)
+
+    def press(self, button: str) -> None:
+        """OK or Ulangi from a button (the pen's thread, the link's worker): OK sends on a
+        thread of its own, so neither waits for the hub."""
+        if button == "again":
+            self.again()
+            return
+        if self._sending.locked():
+            log.info("OK ignored: the signature is being sent")
+            return
+        threading.Thread(target=self.confirm, name="pad-ok", daemon=True).start()
 
     def again(self) -> None:
         """Ulangi: clear the pad for a new signature."""
         self.recorder.clear()
+        log.info("pad cleared (Ulangi)")
 
     def confirm(self, ticket_id: str | None = None) -> Outcome:
         """OK: send the signature for the asked ticket (or ``ticket_id``) and wait for the hub."""
+        with self._sending:
+            return self._confirm(ticket_id)
+
+    def _confirm(self, ticket_id: str | None) -> Outcome:
         with self._lock:
             request = self.request
         ticket = request.ticket_id if request is not None else ticket_id

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from edge.signature.hotplug import UdevEvent, UdevSource, UdevWatch, concerns_pad
 from edge.signature.strokes import (
     ABS_PRESSURE,
     ABS_X,
@@ -33,10 +34,18 @@ from edge.signature.strokes import (
     InputEvent,
     PadRanges,
 )
+from edge.signature.touch import (
+    ABS_MT_POSITION_X,
+    ABS_MT_POSITION_Y,
+    ABS_MT_PRESSURE,
+    NO_PRESSURE,
+    TouchToPen,
+)
 
 log = logging.getLogger(__name__)
 Feed = Callable[[InputEvent], None]
-REFIND_S = 1.0  # how often an unplugged tablet is looked for again
+REFIND_S = 1.0  # how often an unplugged pad is looked for where udev does not run
+HOTPLUG_REFIND_S = 30.0  # with udev: a safety net for an event missed, not the way it is found
 
 
 class PenSource(Protocol):
@@ -102,11 +111,20 @@ class SimulatedPen:
             self._feed(event)
         return len(events)
 
+    def press(self, code: int) -> None:
+        """Press and release one of the tablet's keys (as the kernel reports it)."""
+        if self._feed is None:
+            raise ValueError("the pad is not started")
+        now = time.time()
+        for value in (1, 0):
+            self._feed(InputEvent(now, EV_KEY, code, value))
+            self._feed(InputEvent(now, EV_SYN, SYN_REPORT, 0))
+
     def close(self) -> None:
         self._feed = None
 
 
-def _matches(device: Any, usb_id: str | None, name_contains: str) -> bool:
+def _matches(device: Any, usb_id: str | None, name_contains: str, touch: bool = False) -> bool:
     if usb_id is not None:
         vendor, product = (int(part, 16) for part in usb_id.split(":"))
         if (device.info.vendor, device.info.product) != (vendor, product):
@@ -114,26 +132,45 @@ def _matches(device: Any, usb_id: str | None, name_contains: str) -> bool:
     if name_contains and name_contains.lower() not in device.name.lower():
         return False
     axes = dict(device.capabilities().get(EV_ABS, []))
+    if touch:
+        return ABS_MT_POSITION_X in axes and ABS_MT_POSITION_Y in axes
     return ABS_X in axes and ABS_Y in axes
 
 
-def find_tablet(usb_id: str | None, name_contains: str) -> Any | None:
-    """The first evdev device that is the configured tablet (pen axes, id, name), or None."""
+def open_input(path: str, usb_id: str | None, name_contains: str, touch: bool = False) -> Any:
+    """The evdev device at ``path`` if it is the configured pad (ids, name, axes), else None."""
     import evdev
 
-    for path in evdev.list_devices():
-        try:
-            device = evdev.InputDevice(path)
-        except OSError:
-            continue
-        if _matches(device, usb_id, name_contains):
-            return device
-        device.close()
+    try:
+        device = evdev.InputDevice(path)
+    except OSError:
+        return None
+    if _matches(device, usb_id, name_contains, touch):
+        return device
+    device.close()
     return None
 
 
-def _ranges(device: Any) -> PadRanges:
+def find_tablet(usb_id: str | None, name_contains: str, touch: bool = False) -> Any | None:
+    """The first evdev device that is the configured pad (pen or touch axes, id, name), or None."""
+    import evdev
+
+    for path in evdev.list_devices():
+        device = open_input(path, usb_id, name_contains, touch)
+        if device is not None:
+            return device
+    return None
+
+
+def _ranges(device: Any, touch: bool = False) -> PadRanges:
     axes = dict(device.capabilities(absinfo=True).get(EV_ABS, []))
+    if touch:
+        pressure = axes.get(ABS_MT_PRESSURE)
+        return PadRanges(
+            AxisRange(axes[ABS_MT_POSITION_X].min, axes[ABS_MT_POSITION_X].max),
+            AxisRange(axes[ABS_MT_POSITION_Y].min, axes[ABS_MT_POSITION_Y].max),
+            AxisRange(pressure.min, pressure.max) if pressure else NO_PRESSURE,
+        )
     pressure = axes.get(ABS_PRESSURE)
     return PadRanges(
         AxisRange(axes[ABS_X].min, axes[ABS_X].max),
@@ -143,58 +180,114 @@ def _ranges(device: Any) -> PadRanges:
 
 
 class EvdevPen:
-    """The USB tablet of the device file, read on its own thread, found again after a re-plug.
+    """The pad of the device file (a USB pen tablet, or a touch screen with ``touch``), read
+    on its own thread, found again when it is plugged back in.
 
-    Unplugged (or not yet plugged in), it is looked for every :data:`REFIND_S`;
-    the pad says "not connected" meanwhile rather than failing.
+    udev's ``add`` event for its node (:mod:`edge.signature.hotplug`) opens it at
+    once; where udev does not run it is looked for every :data:`REFIND_S`. Not
+    plugged in, the pad says "not connected" rather than failing.
     """
 
-    def __init__(self, usb_id: str | None, name_contains: str) -> None:
+    def __init__(
+        self,
+        usb_id: str | None,
+        name_contains: str,
+        touch: bool = False,
+        udev: UdevSource | None = None,
+        opener: Callable[[str], Any] | None = None,
+        finder: Callable[[], Any] | None = None,
+    ) -> None:
+        """``udev``, ``opener`` (node → device or None) and ``finder`` (→ the device
+        plugged in now, or None) default to pyudev and evdev; tests give recorded ones."""
         self.usb_id = usb_id
         self.name_contains = name_contains
+        self.touch = touch
         self.ranges = SIMULATED_RANGES
+        self._udev: UdevSource = udev if udev is not None else UdevWatch()
+        self._open = opener or (lambda path: open_input(path, usb_id, name_contains, touch))
+        self._find = finder or (lambda: find_tablet(self.usb_id, self.name_contains, self.touch))
         self._device: Any | None = None
         self._stop = threading.Event()
+        self._plugged = threading.Event()  # udev said a node of ours was added
+        self._added: list[str] = []
+        self._lock = threading.Lock()
+        self._hotplug = False
         self._thread: threading.Thread | None = None
 
     def connected(self) -> bool:
         return self._device is not None
 
     def start(self, feed: Feed) -> None:
+        self._hotplug = self._udev.start(self._udev_event)
         self._thread = threading.Thread(target=self._read, args=(feed,), name="pen", daemon=True)
         self._thread.start()
+
+    def _udev_event(self, event: UdevEvent) -> None:
+        """(udev's thread.) A node of ours came or went."""
+        node = concerns_pad(event, self.usb_id)
+        if node is None:
+            return
+        if event.get("ACTION") == "add":
+            log.info("input device %s plugged in", node)
+            with self._lock:
+                self._added.append(node)
+            self._plugged.set()
+        else:
+            log.info("input device %s unplugged", node)
+
+    def _next_device(self) -> Any | None:
+        """A node udev announced, or else whatever is plugged in now."""
+        with self._lock:
+            added, self._added = self._added, []
+            self._plugged.clear()
+        for node in added:
+            device = self._open(node)
+            if device is not None:
+                return device
+        return self._find()
 
     def _read(self, feed: Feed) -> None:
         said_missing = False
         while not self._stop.is_set():
-            device = find_tablet(self.usb_id, self.name_contains)
+            device = self._next_device()
             if device is None:
                 if not said_missing:
                     log.warning(
-                        "no pen tablet (usb_id %s, name containing %r): plug it in",
+                        "no %s (usb_id %s, name containing %r): plug it in",
+                        "touch screen" if self.touch else "pen tablet",
                         self.usb_id,
                         self.name_contains,
                     )
                     said_missing = True
-                self._stop.wait(REFIND_S)
+                if self._hotplug:
+                    self._plugged.wait(HOTPLUG_REFIND_S)  # udev wakes it; a slow safety net
+                else:
+                    self._stop.wait(REFIND_S)
                 continue
             said_missing = False
-            self.ranges = _ranges(device)
-            self._device = device
-            log.info("pen tablet %s at %s", device.name, device.path)
-            try:
-                for event in device.read_loop():
-                    if self._stop.is_set():
-                        break
-                    feed(InputEvent(event.timestamp(), event.type, event.code, event.value))
-            except OSError as error:
-                log.warning("pen tablet gone (%s); waiting for it again", error)
-            finally:
-                self._device = None
-                device.close()
+            self._follow(device, feed)
+
+    def _follow(self, device: Any, feed: Feed) -> None:
+        """Read ``device`` until it is unplugged (its read fails) or the pen is closed."""
+        self.ranges = _ranges(device, self.touch)
+        self._device = device
+        log.info("pad input %s at %s", device.name, device.path)
+        sink: Feed = TouchToPen(feed, self.ranges.pressure != NO_PRESSURE) if self.touch else feed
+        try:
+            for event in device.read_loop():
+                if self._stop.is_set():
+                    break
+                sink(InputEvent(event.timestamp(), event.type, event.code, event.value))
+        except OSError as error:
+            log.warning("pad input gone (%s); waiting for it to be plugged in again", error)
+        finally:
+            self._device = None
+            device.close()
 
     def close(self) -> None:
         self._stop.set()
+        self._plugged.set()
+        self._udev.stop()
         device = self._device
         if device is not None:
             device.close()

@@ -63,6 +63,7 @@ def _counter(agent: CounterAgent) -> dict[str, Action]:
                 state.choices()[state.picker].name if state.picker is not None else None
             ),
             "officer": state.officer_id,
+            "signature": state.signature.number if state.signature else None,
             "targets": list(agent.targets),
             "screen": _frame_text(agent),
         }

@@ -3,7 +3,9 @@
 ``sign`` draws strokes of normalised ``[x, y, pressure]`` points with the
 simulated pen (as tablet events, through the same recorder as a real pad);
 ``ok`` presses OK (optionally naming the ticket while the hub does not ask
-yet); ``again`` presses Ulangi; ``status`` says what the pad holds.
+yet) and waits for the hub's answer; ``again`` presses Ulangi; ``key`` presses
+one of the tablet's own keys (``{"key": "ok"|"again"}``: BTN_0 / BTN_STYLUS as
+kernel events, through the pad's event path); ``status`` says what the pad holds.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def signing_actions(agent: SignaturePadAgent) -> dict[str, Action]:
             "strokes": len(strokes),
             "points": sum(len(s.points) for s in strokes),
             "asked": request.ticket_id if request else None,
+            "number": request.number if request else None,
             "last": None if last is None else vars(last),
         }
 
@@ -49,4 +52,16 @@ def signing_actions(agent: SignaturePadAgent) -> dict[str, Action]:
         agent.again()
         return status()
 
-    return {"status": status, "sign": sign, "ok": ok, "again": again}
+    def key(request: dict[str, Any]) -> Answer:
+        from edge.signature.agent import BTN_0, BTN_STYLUS
+
+        pen = agent.pen
+        if not isinstance(pen, SimulatedPen):
+            raise ValueError("only the simulated pad's keys can be pressed")
+        codes = {"ok": BTN_0, "again": BTN_STYLUS}
+        if request.get("key") not in codes:
+            raise ValueError("key: ok or again")
+        pen.press(codes[request["key"]])
+        return status()
+
+    return {"status": status, "sign": sign, "ok": ok, "again": again, "key": key}

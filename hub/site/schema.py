@@ -266,6 +266,31 @@ class TicketRules(SiteModel):
     )
 
 
+class SignatureRules(SiteModel):
+    """How long a pad asks, and how long the strokes of a signature are kept.
+
+    Strokes are personal data (UU 27/2022 on personal data protection: kept no
+    longer than their purpose needs). Their purpose is settling a dispute about
+    a hand-over, which in practice surfaces within months (a document reported
+    never received, a complaint to the agency or the Ombudsman); a year covers
+    that and the yearly evaluation. After it the strokes are deleted and only
+    their SHA-256 stays, enough to check a printed receipt's hash.
+    """
+
+    request_timeout_s: int = Field(
+        default=180,
+        ge=30,
+        le=1800,
+        description="How long the pad asks before the request expires (recorded as an event).",
+    )
+    retention_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="Strokes older than this are purged; the hash is kept.",
+    )
+
+
 class Site(SiteModel):
     """One MPP: everything the hub needs to run its queues."""
 
@@ -285,6 +310,7 @@ class Site(SiteModel):
     dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
     tickets: TicketRules = Field(default_factory=TicketRules)
     closing: ClosingRules = Field(default_factory=ClosingRules)
+    signatures: SignatureRules = Field(default_factory=SignatureRules)
 
     # Indexes built once (cached on the instance): dispatch looks a service up
     # for every waiting ticket on every call.

@@ -30,6 +30,7 @@ from protocol.models.fields import (
     Timestamp,
 )
 from protocol.models.replies import CounterState
+from protocol.models.signature import WaiveReason
 
 
 class AdminCommand(Envelope):
@@ -298,6 +299,28 @@ class AdminTicketReceipt(AdminCommand):
     ticket_id: TicketId
 
 
+class AdminSignatureWaive(AdminCommand):
+    """Finish a hand-over without the citizen's signature (the pad failed, the citizen
+    cannot sign…): the open request is closed and the reason recorded as an event.
+
+    Refused `invalid_state` when no signature is being asked for the ticket.
+    """
+
+    summary = "Hand a document over without a signature"
+    type: Literal["admin.signature.waive"] = "admin.signature.waive"
+    ticket: TicketRef
+    reason: WaiveReason
+    detail: str = Field(default="", max_length=200)
+
+
+class AdminSignaturePurge(AdminCommand):
+    """Delete the strokes of signatures older than the site's retention now (the hub
+    also does it daily); the hash stays for checking a printed receipt."""
+
+    summary = "Purge signature strokes past their retention"
+    type: Literal["admin.signature.purge"] = "admin.signature.purge"
+
+
 ADMIN_COMMANDS: tuple[type[AdminCommand], ...] = (
     AdminAnnounce,
     AdminPing,
@@ -319,4 +342,6 @@ ADMIN_COMMANDS: tuple[type[AdminCommand], ...] = (
     AdminDayClose,
     AdminReportGet,
     AdminTicketReceipt,
+    AdminSignatureWaive,
+    AdminSignaturePurge,
 )

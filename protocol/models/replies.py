@@ -13,6 +13,7 @@ from protocol.models.base import Envelope, WireModel
 from protocol.models.commands import PriorityCategory
 from protocol.models.fields import (
     CounterNumber,
+    DeviceId,
     OfficerId,
     ServiceCode,
     ShortText,
@@ -69,6 +70,23 @@ class TicketView(WireModel):
     recalls: int = Field(default=0, ge=0)
 
 
+class SignatureAsk(WireModel):
+    """An open request for a citizen's signature at a counter (the hand-over waits on it).
+
+    The counter unit shows it ("Tanda tangan: A-012 …") and its buttons do OK,
+    Ulangi and Lewati until the pad's signature is stored, the officer finishes
+    without it, or it expires.
+    """
+
+    request_id: UUID
+    ticket_id: TicketId
+    number: TicketNumber
+    service: ServiceCode
+    service_name: ShortText
+    pad: DeviceId = Field(description="The pad asked.")
+    expires_at: Timestamp
+
+
 class CounterView(WireModel):
     """A counter's state as its unit shows it."""
 
@@ -81,6 +99,9 @@ class CounterView(WireModel):
     )
     officer_id: OfficerId | None = Field(
         default=None, description="The NIP of the officer signed in at it. Since 1.3."
+    )
+    signature: SignatureAsk | None = Field(
+        default=None, description="The signature this counter's hand-over waits for."
     )
 
 
@@ -122,6 +143,9 @@ class Reply(Envelope):
     counter: CounterView | None = None
     overview: HubOverview | None = Field(
         default=None, description="The answer to `admin.status`. Since 1.2."
+    )
+    purged: int | None = Field(
+        default=None, ge=0, description="The answer to `admin.signature.purge`: rows purged."
     )
     advice: list[AgencyAdvice] | None = Field(
         default=None, max_length=60, description="The answer to `admin.advise`. Since 1.2."

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Literal, Self
 from uuid import UUID
 
@@ -151,6 +152,73 @@ class SignatureSubmit(Command):
         return self
 
 
+class WaiveReason(StrEnum):
+    """Why an officer hands a document over without the citizen's signature.
+
+    The counter unit's menu words them (edge/counter/signature.py); the hub
+    records the reason in a ``signature.waived`` event.
+    """
+
+    REFUSED = "refused"  # the citizen will not sign
+    UNABLE = "unable"  # cannot write (disability, illiteracy): a thumbprint on paper instead
+    DEVICE_FAULT = "device_fault"  # the pad is broken or unplugged: signed on paper
+    LEFT = "left"  # the citizen walked away with the document before signing
+
+
+class SignatureWaive(Command):
+    """Lewati: the officer finishes the hand-over without a signature, saying why.
+
+    Refused `invalid_state` when no signature is being asked for `ticket_id` at
+    the sender's counter (already signed, expired or waived).
+    """
+
+    summary = "Finish a hand-over without the citizen's signature"
+    allowed_roles = frozenset({Role.COUNTER})
+    type: Literal["signature.waive"] = "signature.waive"
+    ticket_id: TicketId
+    reason: WaiveReason
+    detail: str = Field(default="", max_length=200, description="Free text, e.g. a note.")
+
+
+SignatureButtonName = Literal["ok", "again"]
+
+
+class SignaturePress(Command):
+    """OK or Ulangi pressed on the counter unit while a signature is asked: the hub
+    forwards it to the pad (`signature.button`), which sends or clears the strokes.
+    Nothing is stored."""
+
+    summary = "OK / Ulangi for the pad, from the counter's buttons"
+    allowed_roles = frozenset({Role.COUNTER})
+    type: Literal["signature.press"] = "signature.press"
+    ticket_id: TicketId
+    button: SignatureButtonName
+
+
+SIGNATURE_COMMANDS: tuple[type[Command], ...] = (SignatureWaive, SignaturePress)
+
+
+class SignatureButton(Envelope):
+    """A counter's OK / Ulangi for the request the pad is showing (forwarded by the hub)."""
+
+    summary = "OK / Ulangi pressed at the counter"
+    type: Literal["signature.button"] = "signature.button"
+    request_id: UUID
+    ticket_id: TicketId
+    button: SignatureButtonName
+
+
+class SignatureClosed(Envelope):
+    """The hub no longer asks: the signature was stored, waived by the officer, or the
+    request expired. The pad clears its screen and strokes."""
+
+    summary = "Stop asking for a signature"
+    type: Literal["signature.closed"] = "signature.closed"
+    request_id: UUID
+    ticket_id: TicketId
+    outcome: Literal["stored", "waived", "expired"]
+
+
 class Receipt(WireModel):
     """What `mpp admin receipt` prints: the hand-over, and the stored strokes with their hash.
 
@@ -171,3 +239,7 @@ class Receipt(WireModel):
     time_zone: str = Field(max_length=64, description="The site's IANA time zone.")
     sha256: str = Field(pattern=SHA256_PATTERN)
     strokes: list[Stroke] = Field(max_length=MAX_STROKES)
+    strokes_purged: bool = Field(
+        default=False,
+        description="The strokes were deleted after the site's retention; only the hash is kept.",
+    )

@@ -23,7 +23,7 @@ from protocol.models.fields import (
     Timestamp,
 )
 from protocol.models.overview import Admission
-from protocol.models.replies import CounterState, TicketView
+from protocol.models.replies import CounterState, SignatureAsk, TicketView
 
 
 class CounterStatus(Envelope):
@@ -45,6 +45,9 @@ class CounterStatus(Envelope):
     )
     officer: ShortText | None = Field(
         default=None, description="The name of the officer signed in. Since 1.3."
+    )
+    signature: SignatureAsk | None = Field(
+        default=None, description="The signature this counter's hand-over waits for."
     )
 
 
