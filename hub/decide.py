@@ -14,18 +14,17 @@ from datetime import datetime, time, timedelta
 from uuid import uuid4
 
 from hub import officers
-from hub.admission import next_opening
 from hub.bookings import (
     Booking,
     BookingSource,
     CancelledBookingError,
     ForgedBookingError,
 )
+from hub.day_end import DayEnd
 from hub.day_plan import admission, counter_services, daily_quota
 from hub.dispatch.estimate import estimated_wait_minutes, people_ahead
 from hub.dispatch.policy import Candidate, CounterHistory, DispatchPolicy
 from hub.events import (
-    AnnouncementsSet,
     CancelReason,
     CounterChanged,
     Event,
@@ -42,9 +41,8 @@ from hub.events import (
     TicketServing,
     TicketTransferred,
 )
-from hub.return_notice import return_notice
 from hub.site.calendar import SiteCalendar
-from hub.site.schema import CategoryCode, EndOfDay, LateCheckIn, Site
+from hub.site.schema import CategoryCode, LateCheckIn, Site
 from hub.state import QueueState, TicketRecord, rating_key
 from protocol.errors import ErrorCode
 from protocol.models import (
@@ -120,6 +118,7 @@ class Decider:
         self.calendar = SiteCalendar(site)
         self.policy = policy
         self.bookings = bookings
+        self.day_end = DayEnd(site)
         self._handlers: dict[
             type[Command], Callable[[QueueState, Command, Sender, datetime], Decision]
         ] = {
@@ -690,59 +689,9 @@ class Decider:
     # -- housekeeping -----------------------------------------------------------
 
     def end_of_day(self, state: QueueState, now: datetime) -> list[Event]:
-        """Tickets still waiting when their service's calls have ended, as the site configures.
-
-        Never silently dropped: each gets a cancel event whose reason says what
-        happens to the citizen (``not_served`` after the overtime, or a
-        ``return_ticket`` for the next morning) and the day's summary counts them.
-        """
-        if not any(t.state is TicketState.WAITING for t in state.tickets.values()):
-            return []
-        day = self.calendar.service_day(now)
-        returning = self.site.closing.end_of_day is EndOfDay.RETURN_TICKET
-        events: list[Event] = []
-        for ticket in state.waiting():
-            service = self.site.service(ticket.service)
-            end = self.calendar.calls_end(service, day)
-            if end is None or now < end:
-                continue
-            return_on = None
-            if returning:
-                opening = next_opening(self.site, service, day)
-                when = f"{opening:%d-%m-%Y %H.%M}" if opening else "hari layanan berikutnya"
-                detail = f"tiket kembali prioritas untuk {when}"
-                reason = CancelReason.RETURN_TICKET
-                return_on = opening.date() if opening else None
-            else:
-                detail = f"belum terlayani pukul {self.calendar.local(end):%H.%M}"
-                reason = CancelReason.NOT_SERVED
-            events.append(
-                TicketCancelled(
-                    at=now,
-                    ticket_id=ticket.ticket_id,
-                    reason=reason,
-                    detail=detail,
-                    return_on=return_on,
-                )
-            )
-        if any(isinstance(e, TicketCancelled) and e.return_on for e in events):
-            events += self._return_notice(state, now, events)
-        return events
-
-    def _return_notice(
-        self, state: QueueState, now: datetime, cancelled: list[Event]
-    ) -> list[Event]:
-        """The running text and the display's footer say it at closing: whoever was not
-        served keeps their ticket and scans it at a kiosk on the next service day for a
-        priority number. Shown until that day's opening, beside the admin's own texts."""
-        days = [e.return_on for e in cancelled if isinstance(e, TicketCancelled) and e.return_on]
-        first = min(days)
-        hours = self.calendar.hours(None, first)
-        opens = datetime.combine(first, hours.open if hours else time(8), self.calendar.zone)
-        text = return_notice(opens, self.calendar.local(now))
-        if text in state.announcements:
-            return []
-        return [AnnouncementsSet(at=now, texts=[*state.announcements, text], expires_at=opens)]
+        """Tickets still waiting when their service's calls have ended, as the site
+        configures (:mod:`hub.day_end`)."""
+        return self.day_end.due(state, now)
 
     def expired_reservations(self, state: QueueState, now: datetime) -> list[Event]:
         timeout = timedelta(seconds=self.site.tickets.reservation_timeout_s)

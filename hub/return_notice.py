@@ -10,22 +10,30 @@ day's opening, beside the admin's own announcements.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from protocol.indonesian_calendar import DAYS, MONTHS
 
 
-def return_notice(opens: datetime, now: datetime) -> str:
-    """The announcement, in Bahasa Indonesia ('besok' when the next service day is tomorrow)."""
+def return_notice(opens: datetime, now: datetime, closed_on: date | None = None) -> str:
+    """The announcement, in Bahasa Indonesia ('besok' when the next service day is tomorrow).
+
+    ``closed_on`` is the day whose citizens were sent home when that was not
+    today: the hub was not running at closing and says it the next morning
+    ("Warga yang belum terlayani pada hari Senin, 23 November: … hari ini …").
+    """
     local = opens.astimezone(now.tzinfo) if now.tzinfo else opens
     days = (local.date() - now.date()).days
     when = (
-        "besok"
+        "hari ini"
+        if days == 0
+        else "besok"
         if days == 1
         else f"hari {DAYS[local.weekday()]}, {local.day} {MONTHS[local.month - 1]}"
     )
-    return (
-        "Layanan hari ini sudah berakhir. Warga yang belum terlayani: simpan tiket Anda "
-        f"dan pindai di kiosk {when} mulai pukul {local:%H.%M} "
-        "untuk mendapat nomor antrean prioritas."
-    )
+    keep = "simpan tiket Anda dan pindai di kiosk"
+    rest = f"{when} mulai pukul {local:%H.%M} untuk mendapat nomor antrean prioritas."
+    if closed_on is None:
+        return f"Layanan hari ini sudah berakhir. Warga yang belum terlayani: {keep} {rest}"
+    day = f"hari {DAYS[closed_on.weekday()]}, {closed_on.day} {MONTHS[closed_on.month - 1]}"
+    return f"Warga yang belum terlayani pada {day}: {keep} {rest}"

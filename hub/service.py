@@ -29,6 +29,7 @@ from hub.bookings import BookingSource, NoBookings
 from hub.clock import Clock
 from hub.clock_offsets import ClockOffsets
 from hub.complaints import ComplaintBook, record, status_change, view_of
+from hub.day_end import missed_summary
 from hub.decide import Decider, Decision, Refusal, Sender
 from hub.device_watch import DeviceWatch
 from hub.dispatch.policy import DispatchPolicy, policy_for
@@ -722,10 +723,20 @@ class QueueService:
         return events + expired + ended
 
     def _day_events(self, now: datetime) -> list[Event]:
+        """The roll-over to ``now``'s service day, in one transaction with what the
+        previous day still owed: reservations never printed expire, and if the hub
+        did not see that day's calls end (off at closing, a clock jump) the waiting
+        tickets get the site's end of day (:meth:`hub.day_end.DayEnd.missed`) — return
+        tickets included — before whatever is still open is closed ``day_closed``."""
         today = self.calendar.service_day(now)
         if self.state.day == today:
             return []
-        events: list[Event] = [
+        events: list[Event] = []
+        if self.state.day is not None and self.state.day < today:
+            events += self.decider.expired_reservations(self.state, now)
+            events += self.decider.day_end.missed(self.state, now)
+        ended = {e.ticket_id for e in events if isinstance(e, TicketCancelled)}
+        events += [
             TicketCancelled(
                 at=now,
                 ticket_id=t.ticket_id,
@@ -733,7 +744,7 @@ class QueueService:
                 detail=f"still {t.state.value} at the end of {self.state.day}",
             )
             for t in self.state.tickets.values()
-            if t.state in OPEN_STATES
+            if t.state in OPEN_STATES and t.ticket_id not in ended
         ]
         for counter in sorted(self.state.counters):  # nobody stays signed in overnight
             events += officers.sign_out(self.state, counter, SignOutReason.DAY_END, now)
@@ -854,6 +865,9 @@ class QueueService:
             self.state = self._rebuild()
             raise
         self.complaints.apply(zip(seqs, events, strict=True))  # committed: noted
+        late = missed_summary(events)
+        if late:
+            log.warning("%s", late)
         self._since_snapshot += len(events)
         if any(isinstance(e, DayOpened) for e in events):
             self._since_snapshot = SNAPSHOT_EVERY  # a new day starts from a snapshot
