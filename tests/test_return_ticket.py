@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -268,3 +269,90 @@ def _take(kiosk: DeviceClient, service: str) -> str:
     assert reply.ticket is not None
     kiosk.ok(TicketPrinted, ticket_id=reply.ticket.ticket_id)
     return reply.ticket.ticket_id
+
+
+# -- the hub was not running when calls ended (tests/test_day_end_missed.py in process) -
+
+MONDAY_1400_WIB = datetime(2026, 11, 23, 14, 0, tzinfo=WIB)
+TUESDAY_0730_WIB = datetime(2026, 11, 24, 7, 30, tzinfo=WIB)
+LATE_END = "end of the previous day applied late"
+
+
+def _returns_stored(db: Path) -> int:
+    with contextlib.closing(sqlite3.connect(db)) as connection:
+        (count,) = connection.execute(
+            "SELECT count(*) FROM events WHERE kind = 'ticket.cancelled' "
+            "AND json_extract(body, '$.reason') = 'return_ticket'"
+        ).fetchone()
+    return int(count)
+
+
+def _waiting_at_1400(broker: LocalBroker, tmp_path: Path, count: int) -> list[str]:
+    """Monday 14.00: citizens take tickets, then the hub goes (a power cut, a restart)."""
+    with _hub(broker, tmp_path, MONDAY_1400_WIB):
+        client = DeviceClient(broker, "kiosk-02", Role.KIOSK)
+        try:
+            return [_take(client, "BPJSKES-DAFTAR") for _ in range(count)]
+        finally:
+            client.stop()
+
+
+def test_off_at_closing_the_next_start_gives_the_return_tickets_once(
+    fresh_broker: LocalBroker,
+    tmp_path: Path,
+    mqtt_client: Callable[..., RecordingClient],
+) -> None:
+    """Off from Monday 14.00 to Tuesday 07.30: the start sends Monday's waiting citizens
+    home with return tickets for today and the running text says so until 08.00; a
+    second start issues none again; at 08.05 the kiosk prints the priority ticket."""
+    first, _ = _waiting_at_1400(fresh_broker, tmp_path, 2)
+    runtext = mqtt_client("runtext-01", on=fresh_broker)
+    topic = spec("state.announcements").topic()
+    runtext.subscribe(topic)
+    with _hub(fresh_broker, tmp_path, TUESDAY_0730_WIB) as hub:
+        hub.wait_for(f"{LATE_END} at the roll-over to 2026-11-24: 2 return_ticket", 10)
+        notice = runtext.wait_until(topic, lambda p: bool(p["texts"]), 20)
+    assert notice["texts"][0].startswith("Warga yang belum terlayani pada hari Senin")
+    assert "pindai di kiosk hari ini mulai pukul 08.00" in notice["texts"][0]
+    with _hub(fresh_broker, tmp_path, TUESDAY_0730_WIB + timedelta(minutes=5)) as again:
+        pass  # its start-up (the roll-over, if any) is over once it says "hub ready"
+    assert not any(LATE_END in line for line in again.lines)
+    assert _returns_stored(tmp_path / "hub.db") == 2
+
+    state_dir = tmp_path / "kiosk"
+    state_dir.mkdir()
+    with (
+        _hub(fresh_broker, tmp_path, TUESDAY_0805_WIB),
+        _kiosk(fresh_broker, state_dir, TUESDAY_0805_WIB) as citizen,
+    ):
+        honoured = citizen.ask("scan", code=first)
+    assert honoured["view"] == "done", honoured
+    printed = split_tickets((state_dir / "printer-kiosk-01.bin").read_bytes())[-1].text()
+    assert "PRIORITAS" in printed and f"Tiket kembali: {first}" in printed, printed
+
+
+def test_killed_during_the_start_that_would_give_them_loses_nothing(
+    fresh_broker: LocalBroker, tmp_path: Path
+) -> None:
+    """SIGKILL while the start-up's roll-over is under way (held at its transaction by a
+    write lock the test takes: deterministic): nothing of it is stored, and the next
+    start gives every return ticket, once."""
+    _waiting_at_1400(fresh_broker, tmp_path, 3)
+    db = tmp_path / "hub.db"
+    hub = HubProcess.on(
+        fresh_broker,
+        db,
+        clock_start=None,
+        env=_as_if(TUESDAY_0730_WIB),
+        site=_returning_site_file(tmp_path),
+    )
+    with contextlib.closing(sqlite3.connect(db, isolation_level=None)) as holder:
+        holder.execute("BEGIN IMMEDIATE")  # the hub's roll-over waits for the store
+        hub.spawn()
+        hub.wait_for("state rebuilt", 30)  # next: the roll-over's BEGIN IMMEDIATE
+        hub.kill()
+        holder.execute("ROLLBACK")
+    assert _returns_stored(db) == 0
+    with _hub(fresh_broker, tmp_path, TUESDAY_0730_WIB) as back:
+        back.wait_for(f"{LATE_END} at the roll-over to 2026-11-24: 3 return_ticket", 10)
+    assert _returns_stored(db) == 3
