@@ -9,8 +9,9 @@ citizens rate at the SKM box. Officers sign in when they open their counter
 (picked on the unit); on some days a colleague takes over at midday from the
 admin console, and now and then a counter is opened without a pick. Busy
 days exhaust a quota (turned away at the kiosk); tickets still waiting at
-closing time are cancelled at the day roll-over (walked out). Seeded: the
-same arguments give the same store.
+closing time get the site's end of day at the day roll-over, as a hub that
+was off at closing gives it (``not_served``: walked out). Seeded: the same
+arguments give the same store.
 """
 
 from __future__ import annotations

@@ -133,6 +133,7 @@ def test_the_same_events_and_summary_as_a_hub_that_saw_the_closing(tmp_path: Pat
     assert archived[0] is not None and archived[0] == archived[1]
     reports = [build_report(h.directory / "hub.db", h.site, MONDAY, MONDAY) for h in (seen, missed)]
     assert reports[0].total == reports[1].total
+    assert (reports[1].total.walked_out, reports[1].total.cancelled) == (3, 0)  # sent home
     assert reports[0].services == reports[1].services
     assert missed.service.state.returns == seen.service.state.returns
 

@@ -303,8 +303,9 @@ def test_quarter_figures_match_an_independent_computation(store: Path, q3: Repor
         "AND code IN ('quota_full', 'closed')"
     )
     assert q3.total.walked_out == sql.count(
-        "kind = 'ticket.cancelled' AND reason = 'day_closed' "
-        "AND (detail LIKE 'still waiting%' OR detail LIKE 'still called%')"
+        "kind = 'ticket.cancelled' AND (reason IN ('not_served', 'return_ticket') "
+        "OR (reason = 'day_closed' "
+        "AND (detail LIKE 'still waiting%' OR detail LIKE 'still called%')))"
     )
     assert q3.total.cancelled == sql.count("kind = 'ticket.cancelled' AND reason = 'print_failed'")
 

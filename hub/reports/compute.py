@@ -12,7 +12,8 @@ Definitions (also in docs/reports.md):
 * walk: first call → service started, where the counter pressed *start*;
 * service: service started (else first call) → finished or transferred;
 * within target: calls whose wait was at most the service's target;
-* walked out: still waiting or called, never served, when the day closed;
+* walked out: still waiting or called, never served, when the day closed
+  (also those sent home when calls ended: ``not_served``, ``return_ticket``);
 * turned away: ``ticket.reserve`` refused because the quota was reached or
   the service was closed (as many as the hub kept: 20 a minute per kiosk).
 """
@@ -52,7 +53,12 @@ from protocol.models.reports import DailyPoint, Figures, HeatMap, Ratings, Repor
 
 TURNED_AWAY_CODES = frozenset({"quota_full", "closed"})
 TURNED_AWAY_COMMANDS = frozenset({"ticket.reserve", "booking.check_in"})
-NOT_CANCELLED = frozenset({CancelReason.DAY_CLOSED, CancelReason.RESERVATION_EXPIRED})
+# The day ended before the citizen was served: closed at the roll-over, or sent home
+# when calls ended (after the overtime, or with a return ticket) — walked out, not cancelled.
+DAY_ENDED = frozenset(
+    {CancelReason.DAY_CLOSED, CancelReason.NOT_SERVED, CancelReason.RETURN_TICKET}
+)
+NOT_CANCELLED = DAY_ENDED | {CancelReason.RESERVATION_EXPIRED}
 
 
 def _minutes(start: datetime, end: datetime) -> float:
@@ -252,7 +258,7 @@ class _Fold:
         if ticket is None:
             return
         visit = ticket.visit
-        if event.reason is CancelReason.DAY_CLOSED:
+        if event.reason in DAY_ENDED:
             if ticket.issued and visit is not None and visit.serving_at is None:
                 self.groups.add(visit.service, visit.counter, _walked_out, visit.officer)
         elif event.reason not in NOT_CANCELLED:
