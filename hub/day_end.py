@@ -43,14 +43,14 @@ class DayEnd:
         if not any(t.state is TicketState.WAITING for t in state.tickets.values()):
             return []
         day = self.calendar.service_day(now)
-        events: list[Event] = []
+        ended: list[TicketCancelled] = []
         for ticket in state.waiting():
             service = self.site.service(ticket.service)
             end = self.calendar.calls_end(service, day)
             if end is None or now < end:
                 continue
-            events.append(self._ended(ticket, service, day, end, now, late=False))
-        return events + self._notice(state, now, events, day)
+            ended.append(self._ended(ticket, service, day, end, now, late=False))
+        return [*ended, *self._notice(state, now, ended, day)]
 
     def missed(self, state: QueueState, now: datetime) -> list[Event]:
         """The end of ``state.day`` that the hub did not see, applied at the roll-over.
@@ -64,12 +64,12 @@ class DayEnd:
         day = state.day
         if day is None or day >= self.calendar.service_day(now):
             return []
-        events: list[Event] = []
+        ended: list[TicketCancelled] = []
         for ticket in state.waiting():
             service = self.site.service(ticket.service)
             end = self.calendar.calls_end(service, day)
-            events.append(self._ended(ticket, service, day, end, now, late=True))
-        return events + self._notice(state, now, events, day)
+            ended.append(self._ended(ticket, service, day, end, now, late=True))
+        return [*ended, *self._notice(state, now, ended, day)]
 
     # -- one ticket -------------------------------------------------------------------
 
