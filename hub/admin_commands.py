@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from uuid import uuid4
 
 from hub import officers
+from hub.day_end import DayEnd
 from hub.decide import Decision, Refusal
 from hub.events import (
     AnnouncementsSet,
@@ -366,7 +367,10 @@ class AdminDecider:
             )
         if state.day_closed:
             raise Refusal(ErrorCode.INVALID_STATE, f"the day {state.day} is already closed")
-        events: list[Event] = [
+        # Who waits gets the site's end of day; a reservation never printed or a citizen
+        # already at a counter is closed with the day.
+        events: list[Event] = DayEnd(self.site).closed_early(state, now, command.account)
+        events += [
             TicketCancelled(
                 at=now,
                 ticket_id=t.ticket_id,
@@ -375,7 +379,7 @@ class AdminDecider:
                 account=command.account,
             )
             for t in state.tickets.values()
-            if t.state in OPEN_STATES
+            if t.state in OPEN_STATES and t.state is not TicketState.WAITING
         ]
         for c in self.site.counters:
             if state.counter(c.number).state is not CounterState.CLOSED:

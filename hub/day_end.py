@@ -71,6 +71,25 @@ class DayEnd:
             ended.append(self._ended(ticket, service, day, end, now, late=True))
         return [*ended, *self._notice(state, now, ended, day)]
 
+    def closed_early(self, state: QueueState, now: datetime, account: str) -> list[Event]:
+        """The admin closed the day (``mpp admin day close``) while citizens still wait.
+
+        They are sent home as the site decides for its closing — a return ticket for the
+        next service day, or ``not_served`` at the time of the close — with the admin's
+        account on each event, never a bare ``day_closed``: an early close (a power cut
+        in the building, an evacuation) is exactly when citizens need their place kept.
+        """
+        day = state.day
+        if day is None:
+            return []
+        ended = [
+            self._ended(
+                ticket, self.site.service(ticket.service), day, now, now, late=False
+            ).model_copy(update={"account": account})
+            for ticket in state.waiting()
+        ]
+        return [*ended, *self._notice(state, now, ended, day)]
+
     # -- one ticket -------------------------------------------------------------------
 
     def _ended(

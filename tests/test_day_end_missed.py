@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,7 +23,13 @@ from hub.reports.handler import build_report
 from hub.return_notice import return_notice
 from hub.site.schema import ClosingRules, EndOfDay
 from protocol.errors import ErrorCode
-from protocol.models import BookingCheckIn, PriorityCategory, TicketPrinted, TicketReserve
+from protocol.models import (
+    AdminDayClose,
+    BookingCheckIn,
+    PriorityCategory,
+    TicketPrinted,
+    TicketReserve,
+)
 from tests.hub_harness import MONDAY_0800, Harness
 
 MONDAY = date(2026, 11, 23)
@@ -259,3 +266,54 @@ def test_the_notice_words() -> None:
     late = return_notice(opens, wib, closed_on=MONDAY)
     assert late.startswith("Warga yang belum terlayani pada hari Senin, 23 November:")
     assert "hari ini mulai pukul 08.00" in late
+
+
+def test_an_admin_closing_the_day_early_sends_the_waiting_home_as_the_site_decides(
+    tmp_path: Path,
+) -> None:
+    """`mpp admin day close` at 14.00 (the building must close early): the citizens still
+    waiting get return tickets for Tuesday with the admin's account, the notice runs
+    until Tuesday's opening, and the kiosk honours them; a reservation never printed is
+    closed with the day. On an overtime site they are ``not_served`` at 14.00."""
+    hub = _site(tmp_path)
+    hub.ok(TicketReserve, "kiosk-01", service="BPJSKES-DAFTAR")  # never printed
+    first, second = _waiting(hub)
+    closed = hub.service.handle_admin(
+        AdminDayClose(
+            command_id=uuid4(),
+            account="admin",
+            issued_at=MONDAY_1400,
+            confirm_day=MONDAY.isoformat(),
+        )
+    ).reply
+    assert closed.ok, closed.error
+    cancels = _cancels(hub)
+    assert [
+        (e.reason, e.return_on, e.account) for e in cancels if e.ticket_id in {first, second}
+    ] == [(CancelReason.RETURN_TICKET, TUESDAY_0800.date(), "admin")] * 2
+    assert [e.reason for e in cancels if e.ticket_id not in {first, second}] == [
+        CancelReason.DAY_CLOSED
+    ]
+    assert hub.service.state.announcements_until == TUESDAY_0800
+    hub.clock.set(TUESDAY_0800)
+    new, error = _check_in(hub, first)
+    assert error is None and new is not None
+
+    overtime = _site(tmp_path / "overtime", EndOfDay.OVERTIME)
+    waiting = _waiting(overtime, 1)[0]
+    closed = overtime.service.handle_admin(
+        AdminDayClose(
+            command_id=uuid4(),
+            account="admin",
+            issued_at=MONDAY_1400,
+            confirm_day=MONDAY.isoformat(),
+        )
+    ).reply
+    assert closed.ok, closed.error
+    [cancel] = _cancels(overtime)
+    assert (cancel.ticket_id, cancel.reason, cancel.account) == (
+        waiting,
+        CancelReason.NOT_SERVED,
+        "admin",
+    )
+    assert cancel.detail == "belum terlayani pukul 14.00"
