@@ -631,9 +631,17 @@ class Decider:
         return Decision([event], ticket_id=ticket_id)
 
     def _bookings_today(self, now: datetime) -> list[Booking]:
+        return self.bookings_ahead(now, 1)
+
+    def bookings_today(self, now: datetime) -> list[Booking]:
+        """The live bookings of today's service day (admission and the published state)."""
+        return self.bookings_ahead(now, 1)
+
+    def bookings_ahead(self, now: datetime, days: int) -> list[Booking]:
+        """The live bookings of today's service day and the ``days - 1`` after it."""
         day = self.calendar.service_day(now)
         start = datetime.combine(day, time(0), self.calendar.zone)
-        return self.bookings.between(start, start + timedelta(days=1))
+        return self.bookings.between(start, start + timedelta(days=days))
 
     def _printed(
         self, state: QueueState, command: Command, sender: Sender, now: datetime

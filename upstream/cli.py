@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from protocol.models import BookingRoom
     from protocol.tls import TlsFiles
 
 log = logging.getLogger("mpp.upstream")
@@ -234,6 +235,7 @@ def _push(args: argparse.Namespace) -> int:
     link.start(wait=args.timeout)
     stored = cancelled = 0
     refused: list[str] = []
+    room: list[BookingRoom] = []
     try:
         size = MAX_BOOKINGS_PER_PUSH
         pushes = [
@@ -266,6 +268,7 @@ def _push(args: argparse.Namespace) -> int:
             stored += answer.stored
             cancelled += answer.cancelled
             refused += answer.refused
+            room = answer.room  # the last answer's room counts every push before it
     finally:
         link.stop()
     for record in made:
@@ -274,6 +277,7 @@ def _push(args: argparse.Namespace) -> int:
                 f"{record.code}  {record.service}  {record.slot_start.isoformat()}  {record.name}"
             )
     print(f"hub stored {stored} booking(s), {cancelled} cancellation(s)")
+    _print_room(room)
     if refused:
         print(
             f"mpp: error: the hub refused {len(refused)} booking(s) whose code does not verify "
@@ -282,6 +286,19 @@ def _push(args: argparse.Namespace) -> int:
         )
         return 8
     return 0
+
+
+def _print_room(room: list[BookingRoom]) -> None:
+    """The room the hub keeps for bookings, per service and day (what may still be booked)."""
+    if not room:
+        print("no service keeps room for bookings (booking_share 0 everywhere)")
+        return
+    print(f"{'day':<10}  {'service':<16} {'from':>5} {'reserved':>8} {'booked':>6} {'bookable':>8}")
+    for row in room:
+        print(
+            f"{row.day.isoformat():<10}  {row.service:<16} {row.since:%H:%M} "
+            f"{row.reserved:>8} {row.booked:>6} {row.bookable:>8}"
+        )
 
 
 def _complaint_status(args: argparse.Namespace) -> int:
