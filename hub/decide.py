@@ -516,7 +516,11 @@ class Decider:
                 ErrorCode.INVALID_STATE, f"booking {booking.code} has already been checked in"
             )
         if self.calendar.service_day(booking.appointment_at) != self.calendar.service_day(now):
-            raise Refusal(ErrorCode.EXPIRED, f"booking {booking.code} is for another day")
+            raise Refusal(
+                ErrorCode.EXPIRED,
+                f"booking {booking.code} is for another day",
+                booking_slot_at=booking.appointment_at,
+            )
         late = timedelta(minutes=self.site.dispatch.appointment_late_minutes)
         # The dispatch policy's own boundary: past it the slot is lost (hub/dispatch/policy.py).
         refuse_late = self.site.dispatch.appointment_late_check_in is LateCheckIn.REFUSE
@@ -525,6 +529,7 @@ class Decider:
                 ErrorCode.BOOKING_SLOT_PASSED,
                 f"booking {booking.code}: its slot at {booking.appointment_at.isoformat()} "
                 f"is more than {late} past",
+                booking_slot_at=booking.appointment_at,
             )
         return self._reserve_ticket(
             state,
