@@ -211,6 +211,7 @@ def _push(args: argparse.Namespace) -> int:
     from protocol.models import BookingsPush, BookingsStored
     from protocol.models.upstream import MAX_BOOKINGS_PER_PUSH
     from protocol.topics import spec
+    from protocol.version import parse_schema_version
     from upstream.bookings_file import read_bookings_file, records
     from upstream.regional_broker import RECEIVER_ACCOUNT
 
@@ -236,6 +237,7 @@ def _push(args: argparse.Namespace) -> int:
     stored = cancelled = 0
     refused: list[str] = []
     room: list[BookingRoom] = []
+    told_room = True
     try:
         size = MAX_BOOKINGS_PER_PUSH
         pushes = [
@@ -269,6 +271,8 @@ def _push(args: argparse.Namespace) -> int:
             cancelled += answer.cancelled
             refused += answer.refused
             room = answer.room  # the last answer's room counts every push before it
+            # hubs before 1.5 do not say it
+            told_room = (parse_schema_version(answer.schema_version) or (1, 0)) >= (1, 5)
     finally:
         link.stop()
     for record in made:
@@ -277,7 +281,10 @@ def _push(args: argparse.Namespace) -> int:
                 f"{record.code}  {record.service}  {record.slot_start.isoformat()}  {record.name}"
             )
     print(f"hub stored {stored} booking(s), {cancelled} cancellation(s)")
-    _print_room(room)
+    if told_room:
+        _print_room(room)
+    else:
+        print("this hub does not tell the room for bookings (contract before 1.5)")
     if refused:
         print(
             f"mpp: error: the hub refused {len(refused)} booking(s) whose code does not verify "
