@@ -76,10 +76,20 @@ def _admission(service: ServiceOverview) -> Text:
     return text
 
 
+def _booking_room(service: ServiceOverview) -> str:
+    """Bookings still takeable of those the reserve holds until closing (booked in brackets)."""
+    if service.booking_reserved is None:
+        return "—"
+    return (
+        f"{service.booking_bookable}/{service.booking_reserved}"
+        f" ({service.booking_booked} booked)"
+    )
+
+
 def services_table(services: list[ServiceOverview], now: datetime, busy_only: bool) -> Table:
     table = Table(title="Queues", title_justify="left")
     for name in ("service", "agency", "waiting", "longest", "estimate", "counters", "issued",
-                 "served", "quota left", "admission"):
+                 "served", "quota left", "booking room", "admission"):
         table.add_column(name, justify="left" if name in ("service", "agency", "admission")
                          else "right")
     for s in services:
@@ -99,6 +109,7 @@ def services_table(services: list[ServiceOverview], now: datetime, busy_only: bo
             str(s.issued_today),
             str(s.served_today),
             "—" if s.quota_left is None else f"{s.quota_left}/{s.quota}",
+            _booking_room(s),
             _admission(s),
         )
     return table

@@ -44,7 +44,7 @@ from bench.simday.baselines import (  # noqa: E402
     LongestQueuePolicy,
 )
 from bench.simday.day import simulate_day  # noqa: E402
-from bench.simday.profile import citizens, load_profile  # noqa: E402
+from bench.simday.profile import Profile, citizens, load_profile  # noqa: E402
 from bench.simday.reference import references  # noqa: E402
 from bench.simday.stats import day_figures, mean_ci  # noqa: E402
 from hub.dispatch.policy import DispatchPolicy  # noqa: E402
@@ -77,12 +77,27 @@ POLICIES: dict[str, Callable[[Site], tuple[Site, DispatchPolicy | None]]] = {
 }
 
 
-def run_one(job: tuple[str, str | None, int, str]) -> dict[str, float]:
+def with_booking_reserve(site: Site, profile: Profile, scale: float = 1.0) -> Site:
+    """The site keeping for online bookings the share of each agency's day that the
+    profile's citizens book (``[booking_share]``, times ``scale``), as a site manager
+    would set it."""
+    agencies = [
+        a.model_copy(
+            update={"booking_share": min(1.0, scale * profile.booking_share.get(a.code, 0.0))}
+        )
+        for a in site.agencies
+    ]
+    return site.model_copy(update={"agencies": agencies})
+
+
+def run_one(job: tuple[str, str | None, int, str, float]) -> dict[str, float]:
     """One (profile, seed, policy) day; returns its flat figures (runs in a worker)."""
-    profile_path, site_path, seed, policy = job
+    profile_path, site_path, seed, policy, reserve = job
     logging.disable(logging.WARNING)  # refusals at the kiosk are the point, not news
     base = load_site(Path(site_path)) if site_path else load_site()
     profile = load_profile(Path(profile_path))
+    if reserve:
+        base = with_booking_reserve(base, profile, reserve)
     site, chosen = POLICIES[policy](base)
     people = citizens(site, profile, seed, DAY_START)
     shm = Path("/dev/shm")  # noqa: S108 - the store lives in tmpfs: this measures dispatch
@@ -92,12 +107,17 @@ def run_one(job: tuple[str, str | None, int, str]) -> dict[str, float]:
 
 
 def run_profile(
-    profile_path: Path, site_path: Path | None, seeds: int, policies: list[str], jobs: int
+    profile_path: Path,
+    site_path: Path | None,
+    seeds: int,
+    policies: list[str],
+    jobs: int,
+    reserve: float = 0.0,
 ) -> dict[str, Any]:
     site = load_site(site_path) if site_path else load_site()
     profile = load_profile(profile_path)
     work = [
-        (str(profile_path), str(site_path) if site_path else None, seed, policy)
+        (str(profile_path), str(site_path) if site_path else None, seed, policy, reserve)
         for seed in range(1, seeds + 1)
         for policy in policies
     ]
@@ -220,6 +240,17 @@ def print_report(out: dict[str, Any]) -> None:
     print(
         f"\n{out['profile']}: {out['seeds']} seeds, {len(out['policies'])} policies, "
         f"{out['runtime_s']} s; waits in minutes (mean ± 95 % CI over seeds)"
+        + (
+            f"; booking reserve {out['booking_reserve']:g} × the profile's booking shares"
+            if out.get("booking_reserve")
+            else ""
+        )
+    )
+    print(
+        "  bookings checked in "
+        + ", ".join(f"{p} {n:.0f}" for p, n in out["bookings_checked_in"].items())
+        + "; walk-ins turned away "
+        + ", ".join(f"{p} {n:.0f}" for p, n in out["turned_away"].items())
     )
     print(
         f"  {'policy':17} {'regular mean':>14} {'p50':>5} {'p90':>5} {'p95':>5} {'max':>5} "
@@ -323,12 +354,26 @@ def main() -> int:
     parser.add_argument("--policies", nargs="+", default=list(POLICIES), choices=list(POLICIES))
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--json", type=Path, help="write the figures here (one profile)")
+    parser.add_argument(
+        "--booking-reserve",
+        type=float,
+        nargs="?",
+        const=1.0,
+        default=0.0,
+        metavar="SCALE",
+        help="the site keeps for bookings each agency's profile booking share of its day "
+        "(times SCALE, default 1: booking_share in the site file), as the hub's capacity "
+        "rule applies it",
+    )
     args = parser.parse_args()
     profiles = args.profile or DEFAULT_PROFILES
     if args.json and len(profiles) > 1:
         parser.error("--json takes one --profile")
     for path in profiles:
-        out = run_profile(path, args.site, args.seeds, args.policies, args.jobs)
+        out = run_profile(
+            path, args.site, args.seeds, args.policies, args.jobs, args.booking_reserve
+        )
+        out["booking_reserve"] = args.booking_reserve
         print_report(out)
         if args.json:
             args.json.write_text(json.dumps(out, indent=2, sort_keys=True) + "\n")

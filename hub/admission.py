@@ -14,7 +14,9 @@ verdict ``capacity`` is what the kiosk hears as ``agency_full`` and what the
 admin console shows per service.
 Bookings are promises made earlier: room is kept for those still to come
 (less the expected no-shows), and their check-in is never refused for
-capacity (``hub.decide``).
+capacity (``hub.decide``). Room is also kept for bookings not yet made: the
+service's ``booking_share`` of its counter time from now to closing, less the
+bookings already made for that time (:mod:`hub.dispatch.booking_reserve`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from hub.bookings import Booking
+from hub.dispatch.booking_reserve import reserve_held
 from hub.dispatch.capacity import (
     agency_services,
     booked_work,
@@ -85,8 +88,8 @@ def capacity_full(
 def agency_load(
     site: Site, state: QueueState, service: Service, now: datetime, bookings: Sequence[Booking] = ()
 ) -> tuple[float, float, float]:
-    """Work queued at the service's agency, and the counter-minutes left until closing
-    and until closing plus the grace."""
+    """Work queued at the service's agency (the room still kept for bookings included),
+    and the counter-minutes left until closing and until closing plus the grace."""
     calendar = SiteCalendar(site)
     day = calendar.service_day(now)
     hours = calendar.hours(service, day)
@@ -99,10 +102,12 @@ def agency_load(
     end = max(w[-1][1] for w in windows.values() if w)
     by_close = sum(minutes_between(windows[c.number], now, close) for c in serving)
     left = sum(minutes_between(windows[c.number], now, end) for c in serving)
+    own = [s for s in site.services if s.agency == service.agency]
     queued = (
         queued_work(site, state, serving, now)
         + incoming_work(site, state, serving, now)
         + booked_work(site, state, bookings, serving, now, close)
+        + reserve_held(site, state, own, bookings, serving, windows, now, close)
     )
     return queued, by_close, left
 

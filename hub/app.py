@@ -31,11 +31,12 @@ from paho.mqtt.properties import Properties
 
 from firmware_config.credentials import UPSTREAM_ACCOUNT
 from firmware_config.inventory import Inventory
-from hub.booking_intake import BookingIntake
+from hub.booking_intake import BookingIntake, room_records
 from hub.booking_store import SqliteBookings
 from hub.bookings import BookingSource
 from hub.clock import Clock, SystemClock
 from hub.device_watch import DeviceWatch
+from hub.dispatch.booking_reserve import ROOM_DAYS, booking_room
 from hub.flood import FloodGuard, Pauses
 from hub.health import Notifier, Watchdog
 from hub.publisher import StatePublisher
@@ -62,6 +63,7 @@ from protocol.models import (
     Reply,
     ReplyError,
 )
+from protocol.models import BookingRoom as BookingRoomRecord
 from protocol.presence import hub_presence
 from protocol.roles import Role
 from protocol.topics import TopicSpec, resolve, spec
@@ -136,7 +138,9 @@ class HubApp:
         upstream = self._listens.setdefault(UPSTREAM_ACCOUNT, [])
         upstream.append((spec("upstream.complaints"), {}, self._on_complaint_status))
         if isinstance(bookings, SqliteBookings):  # online bookings pushed by upstream
-            intake = BookingIntake(bookings, link, self.clock, lambda: self._publish_all())
+            intake = BookingIntake(
+                bookings, link, self.clock, lambda: self._publish_all(), self._booking_room
+            )
             upstream.append((spec("upstream.bookings"), {}, intake.on_push))
         link.announce_as(
             hub_presence(site.id, software_version(), self.storage.degradations),
@@ -144,6 +148,7 @@ class HubApp:
             on_invalid=self._on_invalid,
         )
         self.publisher = StatePublisher(site, self.link, frozenset(self.devices.roles))
+        self.publisher.bookings_today = self.service.decider.bookings_today
         self.signatures = SignatureAsker(site, self.link, pads)
         self.uplink = UplinkSender(
             inventory.site_id, store, link, self.clock, enabled=store.outbox.limits.upstream
@@ -265,6 +270,12 @@ class HubApp:
         self.uplink.reconnected()
         self._publish_all()
         self.uplink.pump()
+
+    def _booking_room(self) -> list[BookingRoomRecord]:
+        """What the booking system may still book per service and day (its push's answer)."""
+        now = self.clock.now()
+        ahead = self.service.decider.bookings_ahead(now, ROOM_DAYS)
+        return room_records(booking_room(self.site, self.service.state, ahead, now))
 
     def _publish_all(self) -> None:
         self.publisher.publish_all(self.service.state, self.clock.now())

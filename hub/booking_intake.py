@@ -19,10 +19,18 @@ from paho.mqtt.properties import Properties
 from hub.booking_store import SqliteBookings
 from hub.bookings import Booking
 from hub.clock import Clock
+from hub.dispatch.booking_reserve import BookingRoom as ReservedRoom
 from hub.site.schema import CategoryCode
 from protocol.codec import Decoded
 from protocol.link import MqttLink
-from protocol.models import BookingRecord, BookingsPush, BookingsStored, PriorityCategory
+from protocol.models import (
+    BookingRecord,
+    BookingRoom,
+    BookingsPush,
+    BookingsStored,
+    PriorityCategory,
+)
+from protocol.models.upstream import MAX_ROOM_ROWS
 from protocol.topics import spec
 
 log = logging.getLogger(__name__)
@@ -55,16 +63,37 @@ def record_of(booking: Booking) -> BookingRecord:
     )
 
 
+def room_records(rooms: list[ReservedRoom]) -> list[BookingRoom]:
+    """The room for bookings as the contract tells it upstream."""
+    return [
+        BookingRoom(
+            service=room.service,
+            day=room.day,
+            since=room.since,
+            reserved=room.reserved,
+            booked=room.booked,
+            bookable=room.bookable,
+        )
+        for room in rooms
+    ]
+
+
 class BookingIntake:
     """Handles ``upstream.bookings`` on the hub's link worker."""
 
     def __init__(
-        self, store: SqliteBookings, link: MqttLink, clock: Clock, changed: Callable[[], None]
+        self,
+        store: SqliteBookings,
+        link: MqttLink,
+        clock: Clock,
+        changed: Callable[[], None],
+        room: Callable[[], list[BookingRoom]] | None = None,
     ) -> None:
         self.store = store
         self.link = link
         self.clock = clock
         self.changed = changed  # admission counts bookings: republish the services
+        self.room = room or list  # the room left for bookings, told in every answer
 
     def on_push(self, decoded: Decoded, properties: Properties | None) -> None:
         push = decoded.message
@@ -106,6 +135,7 @@ class BookingIntake:
             stored=len(bookings) - len(refused),
             cancelled=len(push.cancelled),
             refused=refused,
+            room=self.room()[:MAX_ROOM_ROWS],
         )
         self._answer(answer, properties)
         self.changed()

@@ -516,7 +516,11 @@ class Decider:
                 ErrorCode.INVALID_STATE, f"booking {booking.code} has already been checked in"
             )
         if self.calendar.service_day(booking.appointment_at) != self.calendar.service_day(now):
-            raise Refusal(ErrorCode.EXPIRED, f"booking {booking.code} is for another day")
+            raise Refusal(
+                ErrorCode.EXPIRED,
+                f"booking {booking.code} is for another day",
+                booking_slot_at=booking.appointment_at,
+            )
         late = timedelta(minutes=self.site.dispatch.appointment_late_minutes)
         # The dispatch policy's own boundary: past it the slot is lost (hub/dispatch/policy.py).
         refuse_late = self.site.dispatch.appointment_late_check_in is LateCheckIn.REFUSE
@@ -525,6 +529,7 @@ class Decider:
                 ErrorCode.BOOKING_SLOT_PASSED,
                 f"booking {booking.code}: its slot at {booking.appointment_at.isoformat()} "
                 f"is more than {late} past",
+                booking_slot_at=booking.appointment_at,
             )
         return self._reserve_ticket(
             state,
@@ -631,9 +636,17 @@ class Decider:
         return Decision([event], ticket_id=ticket_id)
 
     def _bookings_today(self, now: datetime) -> list[Booking]:
+        return self.bookings_ahead(now, 1)
+
+    def bookings_today(self, now: datetime) -> list[Booking]:
+        """The live bookings of today's service day (admission and the published state)."""
+        return self.bookings_ahead(now, 1)
+
+    def bookings_ahead(self, now: datetime, days: int) -> list[Booking]:
+        """The live bookings of today's service day and the ``days - 1`` after it."""
         day = self.calendar.service_day(now)
         start = datetime.combine(day, time(0), self.calendar.zone)
-        return self.bookings.between(start, start + timedelta(days=1))
+        return self.bookings.between(start, start + timedelta(days=days))
 
     def _printed(
         self, state: QueueState, command: Command, sender: Sender, now: datetime

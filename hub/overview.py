@@ -8,11 +8,14 @@ Built from the day's state, the admin's changes for the day
 from __future__ import annotations
 
 from collections import Counter as Tally
+from collections.abc import Sequence
 from datetime import datetime
 
+from hub.bookings import Booking
 from hub.clock_offsets import ClockOffsets
 from hub.day_plan import admission, counter_services, daily_quota
 from hub.device_watch import DeviceWatch
+from hub.dispatch.booking_reserve import booking_room
 from hub.site.schema import Site
 from hub.state import QueueState
 from hub.views import service_status
@@ -32,7 +35,10 @@ def build_overview(
     clocks: ClockOffsets,
     now: datetime,
     steady_now: float,
+    bookings: Sequence[Booking] = (),
 ) -> HubOverview:
+    """What ``mpp admin status`` shows; ``bookings`` are today's (admission and the room
+    kept for bookings count them)."""
     served_at: Tally[int] = Tally()
     served_for: Tally[str] = Tally()
     for ticket in state.tickets.values():
@@ -62,12 +68,14 @@ def build_overview(
                 device_id=counter.device_id,
             )
         )
+    rooms = {r.service: r for r in booking_room(site, state, bookings, now, days=1)}
     services = []
     for service in site.services:
         waiting = list(state.waiting({service.code}))
         oldest = min((t.queued_at or t.reserved_at for t in waiting), default=None)
-        published = service_status(site, state, service.code, now)
-        verdict = admission(site, state, service.code, now)
+        published = service_status(site, state, service.code, now, bookings)
+        verdict = admission(site, state, service.code, now, bookings=bookings)
+        room = rooms.get(service.code)
         quota = daily_quota(site, state, service.code)
         issued = state.issued_count(service.code)
         services.append(
@@ -86,6 +94,9 @@ def build_overview(
                 quota_left=max(0, quota - issued) if quota is not None else None,
                 admission=verdict.state,
                 reason=verdict.reason,
+                booking_reserved=room.reserved if room else None,
+                booking_booked=room.booked if room else None,
+                booking_bookable=room.bookable if room else None,
             )
         )
     device_rows = []

@@ -7,9 +7,10 @@ store does not hold.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
+from hub.bookings import Booking
 from hub.day_plan import all_services
 from hub.events import (
     AnnouncementsSet,
@@ -49,6 +50,8 @@ class StatePublisher:
         self.site = site
         self.link = link
         self.devices = devices  # device accounts, to tell them from admins in the log
+        # today's online bookings (admission keeps room for them); set by the app
+        self.bookings_today: Callable[[datetime], Sequence[Booking]] = lambda _now: ()
 
     def publish_log(self, state: QueueState, events: list[Event]) -> None:
         """Each committed event as a line on ``mpp/event/log`` (``mpp admin tail``).
@@ -87,9 +90,12 @@ class StatePublisher:
         self.link.publish(spec("state.announcements"), Announcements(texts=state.announcements))
 
     def publish_services(self, state: QueueState, now: datetime, codes: Iterable[str]) -> None:
+        bookings = self.bookings_today(now)
         for code in codes:
             self.link.publish(
-                spec("state.service"), service_status(self.site, state, code, now), service=code
+                spec("state.service"),
+                service_status(self.site, state, code, now, bookings),
+                service=code,
             )
 
     def publish_calls(self, state: QueueState, events: list[Event]) -> None:

@@ -540,7 +540,13 @@ class QueueService:
 
     def overview(self, state: QueueState, now: datetime) -> HubOverview:
         overview = build_overview(
-            self.site, state, self.devices, self.clocks, now, self.clock.steady()
+            self.site,
+            state,
+            self.devices,
+            self.clocks,
+            now,
+            self.clock.steady(),
+            self.decider.bookings_today(now),
         )
         return overview.model_copy(update={"uplink": uplink_overview(self.store.outbox, now)})
 

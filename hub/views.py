@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
+from hub.bookings import Booking
 from hub.signature_requests import counter_ask
 from hub.site.schema import Site
 from hub.state import CallRecord, QueueState, TicketRecord
@@ -80,12 +82,20 @@ def counter_status(site: Site, state: QueueState, number: int) -> CounterStatus:
     )
 
 
-def service_status(site: Site, state: QueueState, code: str, now: datetime) -> ServiceStatus:
+def service_status(
+    site: Site,
+    state: QueueState,
+    code: str,
+    now: datetime,
+    bookings: Sequence[Booking] = (),
+) -> ServiceStatus:
+    """The retained state of a service; ``bookings`` (today's) so that the kiosk's grey
+    button agrees with what a tap would get (the bookings' room and the reserve)."""
     from hub.day_plan import admission, all_services
     from hub.dispatch.estimate import estimated_wait_minutes, people_ahead
     from hub.site.schema import CategoryCode
 
-    availability = admission(site, state, code, now)
+    availability = admission(site, state, code, now, bookings=bookings)
     accepting, reason = availability.accepting, availability.reason
     ahead = people_ahead(state, code, CategoryCode.REGULAR)
     open_counters = sum(

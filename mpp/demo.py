@@ -30,8 +30,10 @@ from zoneinfo import ZoneInfo
 from firmware_config.credentials import state_home
 from firmware_config.inventory import DEFAULT_INVENTORY, DEVICES_DIR, Inventory, load_inventory
 from firmware_config.schema import AdminAccount
+from hub.booking_codes import default_key_path, load_or_create_key
 from hub.site.loader import load_site
 from hub.site.schema import Site
+from mpp.demo_bookings import finish_push, start_push, todays_bookings, write_bookings_file
 from mpp.demo_monitor import Monitor
 from mpp.demo_people import People
 from mpp.process import DemoStartError, EdgeProcess, HubProcess, MppProcess
@@ -103,6 +105,12 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}
     broker = start_local_broker(directory, with_monitor_account(inventory))
+    secrets = directory / "mqtt-credentials.json"
+    # The site's booking key before the hub starts (it would make one too): today's
+    # bookings are signed with it, as the booking system does upstream.
+    key = load_or_create_key(default_key_path(secrets))
+    bookings = todays_bookings(key, morning_of_today(site), seed)
+    bookings_file = write_bookings_file(directory / "bookings-today.json", bookings)
     log.info(
         "broker on %s:%d (TLS, site CA %s); state and logs in %s",
         broker.host,
@@ -148,7 +156,9 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
         for d in inventory.devices
         if d.role is Role.SIGNATURE_PAD and d.signature_pad_unit().counter in counters
     }
-    people = People(site, devices_dir, kiosks, counters, seed, pace, pads=pads)
+    people = People(
+        site, devices_dir, kiosks, counters, seed, pace, pads=pads, bookings=bookings
+    )
     monitor = Monitor(
         site,
         broker.link_settings(MONITOR_ACCOUNT),
@@ -158,8 +168,16 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
         started = time.monotonic()
         for process in processes:
             process.spawn()
-        for process in processes:
+        _wait_ready(hub)
+        push_log = logs / "bookings-push.log"
+        push = start_push(bookings_file, broker.local_port, secrets, push_log)
+        for process in devices:
             _wait_ready(process)
+        log.info(
+            "upstream: %s for today (%s), pushed with mpp upstream bookings push",
+            finish_push(push, push_log),
+            bookings_file,
+        )
         log.info(
             "hub ready: %s; %d devices running as `mpp edge --simulate` processes in %.1f s",
             site.name,
@@ -184,7 +202,9 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
     finally:
         stopping = time.monotonic()
         people.stop()
-        log.info("stopping: %s", monitor.summary())
+        log.info(
+            "stopping: %s; %d booking(s) checked in", monitor.summary(), people.checked_in
+        )
         monitor.stop()
         log.debug("people and monitor stopped in %.2f s", time.monotonic() - stopping)
         # Devices first (their offline status reaches the hub), then the hub, then

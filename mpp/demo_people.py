@@ -22,6 +22,8 @@ from typing import Any
 
 from edge.simulation.control import ControlClient, socket_path
 from hub.site.schema import Site
+from mpp.demo_bookings import DemoBooking
+from protocol.clock import wall_now
 
 log = logging.getLogger("mpp.demo")
 POPULAR = (
@@ -72,8 +74,10 @@ class People:
         pace: float = 1.0,
         day: Day | None = None,
         pads: dict[str, int | None] | None = None,
+        bookings: list[DemoBooking] | None = None,
     ) -> None:
-        """``pads``: signature pad → its counter, for the citizens who sign there."""
+        """``pads``: signature pad → its counter, for the citizens who sign there;
+        ``bookings``: today's online bookings, whose citizens check in at a kiosk."""
         self.site, self.devices_dir, self.pace = site, devices_dir, pace
         self.day = day or Day()
         self.random = random.Random(seed)  # noqa: S311 - a simulation, not a secret
@@ -94,6 +98,11 @@ class People:
             for p, n in (pads or {}).items()
         ]
         self.signed = 0
+        self.checked_in = 0
+        self._bookings = sorted(
+            (b for b in bookings or () if b.arrives is not None),
+            key=lambda b: b.arrives or b.slot,
+        )
 
     def start(self) -> None:
         for thread in self._threads:
@@ -157,6 +166,10 @@ class People:
             return
         with client:
             while not self._pause(3, 9):
+                booking = self._booked_citizen()
+                if booking is not None:
+                    self._check_in(kiosk, client, booking)
+                    continue
                 if not self._may_take():
                     continue
                 code = self._pick(self.day.services)
@@ -182,6 +195,34 @@ class People:
                     ahead if ahead else "nobody",
                     ticket["estimated_wait_min"],
                 )
+
+    def _booked_citizen(self) -> DemoBooking | None:
+        """The next citizen with a booking who has arrived at the kiosks, if any."""
+        now = wall_now()
+        with self._lock:
+            if self._bookings and (self._bookings[0].arrives or now) <= now:
+                return self._bookings.pop(0)
+        return None
+
+    def _check_in(self, kiosk: str, client: ControlClient, booking: DemoBooking) -> None:
+        """Scan the booking's QR code at the kiosk (its simulated scanner)."""
+        slot = f"{booking.slot:%H.%M}"  # site time: the slot was made in it
+        answer = self._ask(client, "scan", code=booking.code)
+        if answer is None:
+            return
+        ticket = answer.get("ticket")
+        if ticket is None:
+            log.info(
+                "citizen with booking %s (%s, slot %s) at %s: %s",
+                booking.code, booking.service, slot, kiosk, answer.get("message"),
+            )  # fmt: skip
+            return
+        with self._lock:
+            self.checked_in += 1
+        log.info(
+            "citizen checked in with booking %s at %s: %s for %s, slot %s",
+            booking.code, kiosk, ticket["number"], ticket["service_name"], slot,
+        )  # fmt: skip
 
     def _may_take(self) -> bool:
         """Room for one more citizen today (always, in the demo's open-ended day)."""

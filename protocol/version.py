@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 4
+SCHEMA_MINOR = 5
 SCHEMA_VERSION = f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}"
 SCHEMA_VERSION_PATTERN = r"^[0-9]{1,3}\.[0-9]{1,3}$"
 

@@ -27,7 +27,13 @@ from edge.kiosk.screens import KioskScreens
 from edge.printer.transport import PrinterStatus
 from edge.text_fit import Fitted
 from protocol.errors import ErrorCode
-from protocol.models import ComplaintCategory, PriorityCategory, TicketState, TicketView
+from protocol.models import (
+    ComplaintCategory,
+    PriorityCategory,
+    ReplyError,
+    TicketState,
+    TicketView,
+)
 from tests.kiosk_fixtures import RESOLUTIONS, service_states, site_catalogue
 
 NOW = datetime(2026, 11, 23, 8, 15, tzinfo=ZoneInfo("Asia/Jakarta"))  # local, as the agent draws
@@ -104,6 +110,7 @@ def model_for(case: str) -> KioskModel:
         "refused": View.ERROR,
         "booking-forged": View.ERROR,
         "booking-slot-passed": View.ERROR,
+        "booking-other-day": View.ERROR,
         "offline": View.WELCOME,
         "paper-out": View.SERVICES,
         "feedback-menu": View.FEEDBACK_MENU,
@@ -154,14 +161,31 @@ def model_for(case: str) -> KioskModel:
         model.message = refusal(ErrorCode.QUOTA_FULL)
     elif case == "booking-forged":  # a made-up or altered booking code
         model.message = refusal(ErrorCode.FORGED_BOOKING, booking=True)
-    elif case == "booking-slot-passed":
-        model.message = refusal(ErrorCode.BOOKING_SLOT_PASSED, booking=True)
+    elif case == "booking-slot-passed":  # slot 07.30, the late allowance past at 07.45
+        model.message = refusal(
+            ErrorCode.BOOKING_SLOT_PASSED,
+            booking=True,
+            error=_booking_error(ErrorCode.BOOKING_SLOT_PASSED, NOW.replace(hour=7, minute=30)),
+            now=NOW,
+        )
+    elif case == "booking-other-day":  # a Wednesday booking brought on Monday
+        wednesday = NOW.replace(day=25, hour=9, minute=30)
+        model.message = refusal(
+            ErrorCode.EXPIRED,
+            booking=True,
+            error=_booking_error(ErrorCode.EXPIRED, wednesday),
+            now=NOW,
+        )
     elif case == "offline":
         model.hub_online = False
     elif case == "paper-out":
         model.printer = PrinterStatus.PAPER_OUT
     _feedback(case, model)
     return model
+
+
+def _booking_error(code: ErrorCode, slot: datetime) -> ReplyError:
+    return ReplyError(code=code, message="refused", booking_slot_at=slot)
 
 
 def _feedback(case: str, model: KioskModel) -> None:
@@ -207,6 +231,7 @@ CASES = (
     "refused",
     "booking-forged",
     "booking-slot-passed",
+    "booking-other-day",
     "offline",
     "paper-out",
     "feedback-menu",

@@ -123,6 +123,9 @@ def test_check_in_refusals_are_told_apart(tmp_path: Path) -> None:
     assert _error(hub, "QQQQQQ-ABCDEFGH") is ErrorCode.UNKNOWN_BOOKING
     assert _error(hub, tomorrow.code) is ErrorCode.EXPIRED
     assert _error(hub, early_slot.code) is ErrorCode.BOOKING_SLOT_PASSED
+    for booking in (tomorrow, early_slot):  # the kiosk names the day or the time (1.5)
+        said = hub.cmd(BookingCheckIn, "kiosk-01", booking_code=booking.code).error
+        assert said is not None and said.booking_slot_at == booking.appointment_at
     assert _error(hub, cancelled.code) is ErrorCode.CANCELLED_BOOKING
     reply = hub.ok(BookingCheckIn, "kiosk-01", booking_code=on_time.code.lower())
     assert reply.ticket is not None

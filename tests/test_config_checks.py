@@ -255,3 +255,28 @@ def test_quota_above_the_counters_day_is_a_warning(tmp_path: Path) -> None:
     assert "(470 tickets)" in warning and "its 4 counters have 1,560" in warning
     assert "about 222 tickets" in warning
     assert "1 warning, no errors" in result.stdout
+
+
+def test_booking_share_is_checked_and_a_reserve_that_leaves_walk_ins_nothing_warns(
+    tmp_path: Path,
+) -> None:
+    """booking_share is a share (0 ≤ share ≤ 1: an error outside); a share of 1 keeps all
+    of a service's day for bookings and a reserve larger than the quota sells bookings
+    the quota refuses: warnings naming the service."""
+    text = (SITES / "lampung-timur.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('code = "DUKCAPIL"\n', 'code = "DUKCAPIL"\nbooking_share = 1.5\n'))
+    refused = _validate("--site", bad)
+    assert refused.returncode == CONFIG_ERROR_EXIT
+    assert "booking_share" in refused.stderr and "Traceback" not in refused.stderr
+    site = tmp_path / "site.toml"
+    site.write_text(
+        text.replace('code = "DUKCAPIL"\n', 'code = "DUKCAPIL"\nbooking_share = 1\n', 1)
+        .replace("daily_quota = 80\n", "daily_quota = 30\n", 1)  # DUK-KTP's
+    )
+    result = _validate("--site", site)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning:" in line]
+    ktp = [w for w in warnings if "services (DUK-KTP)" in w]
+    assert any("walk-ins are refused 'agency full' all day" in w for w in ktp)
+    assert any("about 70 bookings a day" in w and "daily quota of 30" in w for w in ktp)

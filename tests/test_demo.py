@@ -54,6 +54,9 @@ def test_demo_is_the_building_as_processes_and_stops_cleanly_on_ctrl_c(tmp_path:
         ready = next(line for line in demo.lines if "devices running" in line)
         assert " 33 devices running as `mpp edge --simulate` processes" in ready, ready
         demo.wait_for("citizen took ", 30)
+        # today's bookings, pushed as upstream does, checked in at a kiosk's scanner
+        demo.wait_for("upstream: hub stored 40 booking(s), 0 cancellation(s) for today", 1)
+        demo.wait_for("citizen checked in with booking ", 60)
         demo.wait_for("called ", 30)
         demo.wait_for(" served", 60)
         _admin_status_leaves_the_monitor_alone(demo)

@@ -51,3 +51,30 @@ def test_every_refusal_a_kiosk_can_meet_has_words() -> None:
     assert refusal(ErrorCode.EXPIRED, booking=True) == "Pendaftaran ini bukan untuk hari ini."
     assert refusal(ErrorCode.EXPIRED) == "Sistem antrean sedang sibuk.", "a late press"
     assert refusal(ErrorCode.INTERNAL) == "Nomor antrean tidak dapat dibuat."
+
+
+def test_a_booking_for_another_day_or_a_passed_slot_is_named() -> None:
+    """A hub of 1.5 sends the booking's slot: the citizen hears which day it is for, or
+    which time has passed, dates and times as the glossary writes them."""
+    from protocol.models import ReplyError
+
+    def said(code: ErrorCode, slot: datetime) -> str:
+        error = ReplyError(code=code, message="refused", booking_slot_at=slot)
+        return refusal(code, booking=True, error=error, now=NOW)
+
+    wednesday = datetime(2026, 11, 25, 2, 30, tzinfo=ZoneInfo("UTC"))  # 09.30 WIB
+    assert said(ErrorCode.EXPIRED, wednesday) == (
+        "Pendaftaran Anda untuk hari Rabu, 25 November 2026 pukul 09.30. "
+        "Silakan datang kembali pada hari itu."
+    )
+    assert said(ErrorCode.EXPIRED, datetime(2026, 11, 20, 9, 0, tzinfo=WIB)) == (
+        "Pendaftaran Anda untuk hari Jumat, 20 November 2026 sudah lewat. Silakan ambil "
+        "nomor antrean biasa atau daftar online untuk hari lain."
+    )
+    assert said(ErrorCode.BOOKING_SLOT_PASSED, datetime(2026, 11, 23, 10, 0, tzinfo=WIB)) == (
+        "Jadwal pendaftaran Anda pukul 10.00 sudah lewat. Silakan ambil nomor antrean biasa "
+        "atau daftar online untuk jadwal lain."
+    )
+    assert refusal(ErrorCode.EXPIRED, booking=True, now=NOW) == (
+        "Pendaftaran ini bukan untuk hari ini."
+    ), "a hub of 1.4 sends no slot"

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from protocol.models import BookingRoom
     from protocol.tls import TlsFiles
 
 log = logging.getLogger("mpp.upstream")
@@ -210,6 +211,7 @@ def _push(args: argparse.Namespace) -> int:
     from protocol.models import BookingsPush, BookingsStored
     from protocol.models.upstream import MAX_BOOKINGS_PER_PUSH
     from protocol.topics import spec
+    from protocol.version import parse_schema_version
     from upstream.bookings_file import read_bookings_file, records
     from upstream.regional_broker import RECEIVER_ACCOUNT
 
@@ -234,6 +236,8 @@ def _push(args: argparse.Namespace) -> int:
     link.start(wait=args.timeout)
     stored = cancelled = 0
     refused: list[str] = []
+    room: list[BookingRoom] = []
+    told_room = True
     try:
         size = MAX_BOOKINGS_PER_PUSH
         pushes = [
@@ -266,6 +270,9 @@ def _push(args: argparse.Namespace) -> int:
             stored += answer.stored
             cancelled += answer.cancelled
             refused += answer.refused
+            room = answer.room  # the last answer's room counts every push before it
+            # hubs before 1.5 do not say it
+            told_room = (parse_schema_version(answer.schema_version) or (1, 0)) >= (1, 5)
     finally:
         link.stop()
     for record in made:
@@ -274,6 +281,10 @@ def _push(args: argparse.Namespace) -> int:
                 f"{record.code}  {record.service}  {record.slot_start.isoformat()}  {record.name}"
             )
     print(f"hub stored {stored} booking(s), {cancelled} cancellation(s)")
+    if told_room:
+        _print_room(room)
+    else:
+        print("this hub does not tell the room for bookings (contract before 1.5)")
     if refused:
         print(
             f"mpp: error: the hub refused {len(refused)} booking(s) whose code does not verify "
@@ -282,6 +293,19 @@ def _push(args: argparse.Namespace) -> int:
         )
         return 8
     return 0
+
+
+def _print_room(room: list[BookingRoom]) -> None:
+    """The room the hub keeps for bookings, per service and day (what may still be booked)."""
+    if not room:
+        print("no service keeps room for bookings (booking_share 0 everywhere)")
+        return
+    print(f"{'day':<10}  {'service':<16} {'from':>5} {'reserved':>8} {'booked':>6} {'bookable':>8}")
+    for row in room:
+        print(
+            f"{row.day.isoformat():<10}  {row.service:<16} {row.since:%H:%M} "
+            f"{row.reserved:>8} {row.booked:>6} {row.bookable:>8}"
+        )
 
 
 def _complaint_status(args: argparse.Namespace) -> int:

@@ -99,6 +99,10 @@ def refusal(
             return f"Tiket kembali ini baru berlaku {when}."
         if code in RETURN_REASONS:
             return RETURN_REASONS[code].sentence
+    if booking and error is not None and error.booking_slot_at is not None and now is not None:
+        named = booking_slot(code, error.booking_slot_at, now)
+        if named is not None:
+            return named
     if code is ErrorCode.AGENCY_FULL and error is not None and error.agency_name:
         back = reopening(error.next_open_at, now) if now and error.next_open_at else ""
         when = f", atau datang kembali {back.removeprefix('Buka ')}" if back else ""
@@ -108,6 +112,29 @@ def refusal(
         )
     reason = None if booking else TICKET_REASONS.get(code)
     return (reason or REASONS.get(code, UNAVAILABLE)).sentence
+
+
+def booking_slot(code: ErrorCode, slot: datetime, now: datetime) -> str | None:
+    """A booking refused for its day or its time, named (hub 1.5 sends the slot): a citizen
+    told "not for today" should not have to ask which day it was for."""
+    local = slot.astimezone(now.tzinfo) if now.tzinfo else slot
+    day = f"{DAYS[local.weekday()]}, {local.day} {MONTHS[local.month - 1]} {local.year}"
+    if code is ErrorCode.EXPIRED:
+        if local.date() > now.date():
+            return (
+                f"Pendaftaran Anda untuk hari {day} pukul {clock(local)}. "
+                "Silakan datang kembali pada hari itu."
+            )
+        return (
+            f"Pendaftaran Anda untuk hari {day} sudah lewat. Silakan ambil nomor antrean "
+            "biasa atau daftar online untuk hari lain."
+        )
+    if code is ErrorCode.BOOKING_SLOT_PASSED:
+        return (
+            f"Jadwal pendaftaran Anda pukul {clock(local)} sudah lewat. Silakan ambil nomor "
+            "antrean biasa atau daftar online untuk jadwal lain."
+        )
+    return None
 
 
 def reopening(at: datetime | None, now: datetime) -> str:

@@ -173,7 +173,11 @@ def _kiosk(agent: KioskAgent) -> dict[str, Action]:
         agent.wait_for(
             lambda m: m.view in (View.DONE, View.ERROR) and m.until != shown_until, SETTLE_S * 2
         )
-        return status()
+        answer = status()
+        ticket = agent.model.ticket
+        done = agent.model.view is View.DONE and agent.model.until != shown_until
+        answer["ticket"] = ticket.model_dump(mode="json") if done and ticket else None
+        return answer
 
     from edge.simulation.feedback_people import feedback_actions
 

@@ -95,3 +95,49 @@ def quota_warnings(site: Site) -> list[tuple[str, str]]:
             )
         )
     return warnings
+
+
+def booking_warnings(site: Site) -> list[tuple[str, str]]:
+    """(where, message) for booking reserves that leave walk-ins nothing, hold more
+    bookings than the service's quota, or have no counter to keep time on."""
+    from hub.dispatch.booking_reserve import service_weight
+
+    warnings = []
+    days = [hours for name in WEEKDAYS if (hours := getattr(site.hours, name)) is not None]
+    for service in site.services:
+        share = site.booking_share(service.code)
+        if share <= 0:
+            continue
+        where = f"services ({service.code})"
+        counters = [c for c in site.counters if service_weight(c, service.code) > 0]
+        if not counters:
+            warnings.append((where, f"booking_share {share:g} but no counter calls it"))
+            continue
+        if share >= 1:
+            warnings.append(
+                (where, "booking_share 1: all its counter time is kept for bookings, "
+                 "walk-ins are refused 'agency full' all day")
+            )
+        minutes = max(
+            (
+                sum(
+                    service_weight(c, service.code) * _counter_minutes(hours, [c])
+                    for c in counters
+                )
+                for hours in days
+            ),
+            default=0.0,
+        )
+        reserved = int(share * minutes / service.mean_service_minutes)
+        if service.daily_quota is not None and reserved > service.daily_quota:
+            warnings.append(
+                (
+                    where,
+                    f"booking_share {share:g} keeps room for about {reserved} bookings a day "
+                    f"({share * minutes:,.0f} of its {minutes:,.0f} counter-minutes), more "
+                    f"than its daily quota of {service.daily_quota}: walk-ins get none and "
+                    "bookings past the quota cannot be served — lower the share or raise "
+                    "the quota",
+                )
+            )
+    return warnings

@@ -89,6 +89,15 @@ class Agency(SiteModel):
         description="Where its citizens wait, as the kiosk says it after printing "
         '("ruang tunggu lantai 1, loket 1 sampai 4").',
     )
+    booking_share: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description=(
+            "Share of each of its services' counter time kept for online bookings "
+            "(a service's own booking_share overrides it); 0: no reserve."
+        ),
+    )
 
 
 class Service(SiteModel):
@@ -114,6 +123,16 @@ class Service(SiteModel):
     )
     featured: bool = Field(
         default=False, description="A shortcut on the kiosk's first screen (most asked for)."
+    )
+    booking_share: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description=(
+            "Share of the service's counter time of the day kept for online bookings: "
+            "walk-ins are refused (agency_full) rather than take it; released as the day's "
+            "slots pass. None: the agency's booking_share."
+        ),
     )
 
 
@@ -352,8 +371,16 @@ class Site(SiteModel):
     def counter_of_device(self, device_id: str) -> Counter | None:
         return self.counters_by_device.get(device_id)
 
-    def capacity_warnings(self) -> list[tuple[str, str]]:
-        """(where, message) for quotas above what the counters can serve in a day."""
-        from hub.site.capacity import quota_warnings
+    def booking_share(self, code: str) -> float:
+        """The share of ``code``'s counter time kept for online bookings."""
+        service = self.service(code)
+        if service.booking_share is not None:
+            return service.booking_share
+        return self.agency(service.agency).booking_share
 
-        return quota_warnings(self)
+    def capacity_warnings(self) -> list[tuple[str, str]]:
+        """(where, message) for quotas above what the counters can serve in a day, and
+        booking reserves that leave walk-ins nothing."""
+        from hub.site.capacity import booking_warnings, quota_warnings
+
+        return quota_warnings(self) + booking_warnings(self)

@@ -130,7 +130,7 @@ from protocol.models.state import (
     ServiceStatus,
 )
 from protocol.models.uplink import UplinkAck, UplinkItem
-from protocol.models.upstream import BookingRecord, BookingsPush, BookingsStored
+from protocol.models.upstream import BookingRecord, BookingRoom, BookingsPush, BookingsStored
 
 # Complaints are commands of their own module, appended to the contract's lists here.
 DEVICE_COMMANDS = (*_DEVICE_COMMANDS, ComplaintSubmit)
@@ -171,6 +171,7 @@ __all__ = [
     "Announcements",
     "BookingCheckIn",
     "BookingRecord",
+    "BookingRoom",
     "BookingsPush",
     "BookingsStored",
     "CallEvent",

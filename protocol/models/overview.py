@@ -80,6 +80,18 @@ class ServiceOverview(WireModel):
     quota_left: int | None = Field(default=None, ge=0)
     admission: Admission
     reason: ShortText | None = None
+    booking_reserved: int | None = Field(
+        default=None,
+        ge=0,
+        description="Bookings the service's booking share keeps room for from now to "
+        "closing; null: no share. Since 1.5.",
+    )
+    booking_booked: int | None = Field(
+        default=None, ge=0, description="Bookings already made for that time. Since 1.5."
+    )
+    booking_bookable: int | None = Field(
+        default=None, ge=0, description="Bookings upstream may still take today. Since 1.5."
+    )
 
 
 class DeviceOverview(WireModel):

@@ -122,6 +122,13 @@ class ReplyError(WireModel):
             "next service day's opening time), for 'come back tomorrow at 08.00'."
         ),
     )
+    booking_slot_at: Timestamp | None = Field(
+        default=None,
+        description=(
+            "With `expired` or `booking_slot_passed` for a booking (since 1.5): the "
+            "booking's slot, for the kiosk to name the day or the time it was for."
+        ),
+    )
 
 
 class Reply(Envelope):

@@ -8,6 +8,7 @@ on the same topics later, so nothing here changes then.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 from uuid import UUID
 
@@ -58,6 +59,26 @@ class BookingsPush(Envelope):
     )
 
 
+MAX_ROOM_ROWS = 400  # services with a booking share × the coming days, within 64 KiB
+
+
+class BookingRoom(WireModel):
+    """How many more bookings the hub keeps room for, for one service on one day.
+
+    The room is the service's ``booking_share`` of its counters' time from
+    ``since`` (today: now; a coming day: its opening) to closing, in citizens at
+    the service's mean time at the counter; bookings already made for that time
+    fill it. Since 1.5.
+    """
+
+    service: ServiceCode
+    day: date
+    since: AwareDatetime = Field(description="The room counts slots from here to closing.")
+    reserved: int = Field(ge=0, description="Bookings the reserve holds from `since`.")
+    booked: int = Field(ge=0, description="Bookings already made for that time.")
+    bookable: int = Field(ge=0, description="Bookings the booking system may still take.")
+
+
 class BookingsStored(Envelope):
     """The hub's answer to a push, once it is on disk."""
 
@@ -74,4 +95,11 @@ class BookingsStored(Envelope):
         max_length=300,
         description="Why nothing of this push was stored (the hub could not write its "
         "bookings store, e.g. a full disk); send it again later. Since 1.4.",
+    )
+    room: list[BookingRoom] = Field(
+        default_factory=list,
+        max_length=MAX_ROOM_ROWS,
+        description="Per service with a booking share and per service day (today and the "
+        "coming six), the bookings the hub still keeps room for, after this push. An "
+        "empty push asks for it alone. Since 1.5.",
     )
