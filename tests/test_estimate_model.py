@@ -22,7 +22,7 @@ from hub.dispatch.capacity import expected_minutes
 from hub.queries import ticket_status
 from hub.site.loader import load_site
 from hub.state import QueueState
-from protocol.models import TicketReserve
+from protocol.models import CounterFinish, TicketReserve
 from tests.hub_harness import MONDAY_0800, Harness
 
 MONDAY_1000 = MONDAY_0800 + timedelta(hours=2)
@@ -121,3 +121,19 @@ def test_a_service_really_slower_than_the_site_figure_is_followed() -> None:
     _observed(state, "BL-BAYAR", 50, 4.0, 0.6)
     _observed(state, "POL-SIM", 50, 20.0, 0.6)
     assert expected_minutes(site, state, "POL-SIM", MONDAY_1000) > 18.5
+
+
+def test_the_hub_keeps_the_spread_of_each_service(tmp_path: Path) -> None:
+    """Two SIM renewals served in 4 and 8 minutes: mean 6, variance 8 — what the
+    shrinkage weighs a service's deviation against."""
+    hub = Harness(tmp_path, start=MONDAY_1000)
+    hub.open_counter(21)
+    for minutes in (4, 8):
+        hub.issue("POL-SIM")
+        assert hub.next(21) is not None
+        hub.clock.advance(minutes=minutes)
+        hub.ok(CounterFinish, "counter-21")
+    state = hub.service.state
+    assert state.recent_service_minutes("POL-SIM") == (6.0, 2)
+    spread = state.recent_service_spread("POL-SIM")
+    assert spread is not None and abs(spread - 8.0) < 1e-9
