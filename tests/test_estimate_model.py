@@ -137,3 +137,19 @@ def test_the_hub_keeps_the_spread_of_each_service(tmp_path: Path) -> None:
     assert state.recent_service_minutes("POL-SIM") == (6.0, 2)
     spread = state.recent_service_spread("POL-SIM")
     assert spread is not None and abs(spread - 8.0) < 1e-9
+
+
+def test_no_estimate_runs_past_the_last_call_of_the_day(tmp_path: Path) -> None:
+    """Sixty payments in ten minutes at the bank's two counters: each payment arriving
+    while an account opening waits overtakes it (a 15-minute target against 30), faster
+    than the counters serve — the wait solved to millions of minutes. Nobody is called
+    after closing + grace + overtime (15.45), so no estimate says later than that."""
+    hub = Harness(tmp_path, start=MONDAY_1000)
+    for number in BANK:
+        hub.open_counter(number)
+    for _ in range(60):
+        hub.clock.advance(seconds=10)
+        hub.issue("BL-BAYAR")
+    last_call = MONDAY_0800 + timedelta(hours=7, minutes=45)
+    left = (last_call - hub.clock.now()).total_seconds() / 60
+    assert 0 < _estimate(hub, "BL-REKENING") <= left + 1
