@@ -156,6 +156,10 @@ class QueueState(BaseModel):
         default_factory=dict, description="Running mean time at the counter per service."
     )
     service_samples: dict[str, int] = Field(default_factory=dict)
+    service_square: dict[str, float] = Field(
+        default_factory=dict,
+        description="Running mean of the squared time at the counter per service (its spread).",
+    )
     rated: set[str] = Field(default_factory=set)
     surveyed: set[str] = Field(default_factory=set)
     bookings_used: set[str] = Field(default_factory=set)
@@ -224,6 +228,15 @@ class QueueState(BaseModel):
 
     def service_minutes_at(self, service: str, hour: int) -> float | None:
         return self.service_minutes.get(service, {}).get(hour)
+
+    def recent_service_spread(self, service: str) -> float | None:
+        """Variance of the time at the counter over the same samples as
+        :meth:`recent_service_minutes` (``None`` before the second)."""
+        count = self.service_samples.get(service, 0)
+        if count < 2 or service not in self.service_square:
+            return None
+        mean = self.service_mean[service]
+        return max(0.0, self.service_square[service] - mean * mean) * count / (count - 1)
 
     def recent_service_minutes(self, service: str) -> tuple[float, int] | None:
         """Mean time at the counter over the last ~:data:`RUNNING_SAMPLES` services, and
@@ -360,7 +373,10 @@ class QueueState(BaseModel):
             )
             count = min(self.service_samples.get(ticket.service, 0) + 1, RUNNING_SAMPLES)
             mean = self.service_mean.get(ticket.service, minutes)
+            # a store from before the spread was kept starts it at no spread
+            square = self.service_square.get(ticket.service, mean * mean)
             self.service_mean[ticket.service] = mean + (minutes - mean) / count
+            self.service_square[ticket.service] = square + (minutes * minutes - square) / count
             self.service_samples[ticket.service] = count
         record = self.counter(counter)
         if record.current == ticket.ticket_id:

@@ -104,6 +104,12 @@ def estimated_wait_minutes(
     line = _line_wait(
         site, state, service, now, serving, own, category, before_order, bookings, joined_at
     )
+    last_call = calendar.calls_end(site.service(service), day)
+    if last_call is not None:
+        # Nobody is called after the day's last call (closing, grace, overtime): a queue
+        # whose overtaking arrivals outrun its counters (a burst of payments ahead of an
+        # account opening) solved to millions of minutes; admission already stops them.
+        line = min(line, max(0.0, (last_call - now).total_seconds() / 60))
     if appointment_at is not None and now <= appointment_at + late:
         # On time for its slot: called when the slot comes (the appointment rule), after
         # the appointments due before it and what is at the counters now — or sooner,

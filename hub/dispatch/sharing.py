@@ -17,7 +17,12 @@ is called first when its lateness then is at least the ticket's own:
 those who arrive meanwhile (at today's recent rate of that service) count
 for the part of W in which they would still overtake it. Within *s*, the
 tickets ahead in line count, and so do transfers arriving meanwhile (they
-keep their earlier place in line). Priority tickets already waiting always
+keep their earlier place in line): from a service that continues to *s*
+(``continues_to``: SIM, then the payment), the citizens queued there before
+the ticket, each when the feeding counters reach it and with today's share
+who continue (:func:`transfers_coming`; at the recent rate of transfers the
+bank's morning estimates saw none coming and ran late); other transfers at
+their recent rate. Priority tickets already waiting always
 count (the guarantee calls them within minutes), and so do priority citizens
 arriving in the next half hour (after that the agency may well be full, and
 counting them over the whole wait over-estimated it by a fifth). A booking
@@ -39,6 +44,7 @@ from hub.bookings import Booking
 from hub.dispatch.capacity import (
     IN_SERVICE,
     PRIOR_WEIGHT,
+    TRANSFER_PRIOR,
     DayFigures,
     day_counters,
     expected_minutes,
@@ -61,9 +67,10 @@ class Arrivals:
     walk_in: float = 0.0
     transfer: float = 0.0
     priority: float = 0.0
+    ad_hoc_transfer: float = 0.0  # transfers from a service that does not usually continue here
 
 
-def arrival_rates(state: QueueState, now: datetime) -> dict[str, Arrivals]:
+def arrival_rates(site: Site, state: QueueState, now: datetime) -> dict[str, Arrivals]:
     """Per service, the recent rate of walk-ins, transfers in and priority walk-ins
     (computed once per applied event)."""
     memo = state.memo()
@@ -76,6 +83,8 @@ def arrival_rates(state: QueueState, now: datetime) -> dict[str, Arrivals]:
     walk_in: dict[str, int] = {}
     transfer: dict[str, int] = {}
     priority: dict[str, int] = {}
+    ad_hoc: dict[str, int] = {}
+    planned = {s.code: s.continues_to for s in site.services if s.continues_to}
     for ticket in state.tickets.values():
         if ticket.issued_at is not None and since <= ticket.issued_at <= now:
             code = ticket.origin_service
@@ -86,9 +95,14 @@ def arrival_rates(state: QueueState, now: datetime) -> dict[str, Arrivals]:
         moved = ticket.service != ticket.origin_service  # transferred in from elsewhere
         if moved and joined is not None and since <= joined <= now:
             transfer[ticket.service] = transfer.get(ticket.service, 0) + 1
+            if planned.get(ticket.origin_service) != ticket.service:
+                ad_hoc[ticket.service] = ad_hoc.get(ticket.service, 0) + 1
     rates = {
         code: Arrivals(
-            walk_in.get(code, 0) / span, transfer.get(code, 0) / span, priority.get(code, 0) / span
+            walk_in.get(code, 0) / span,
+            transfer.get(code, 0) / span,
+            priority.get(code, 0) / span,
+            ad_hoc.get(code, 0) / span,
         )
         for code in {*walk_in, *transfer}
     }
@@ -130,6 +144,84 @@ def booking_habits(
     )
     lead = (sum(leads) + early / 2 * PRIOR_WEIGHT) / (len(leads) + PRIOR_WEIGHT)
     return BookingHabits(share, lead)
+
+
+def continue_shares(site: Site, state: QueueState) -> dict[str, float]:
+    """Per service that usually continues elsewhere (``continues_to``), today's share of
+    its citizens who did continue, from :data:`TRANSFER_PRIOR` (worth
+    :data:`PRIOR_WEIGHT` citizens) before today says otherwise."""
+    feeding = {s.code: s.continues_to for s in site.services if s.continues_to}
+    finished: dict[str, int] = {}
+    moved: dict[str, int] = {}
+    for ticket in state.tickets.values():
+        first = ticket.visits[0].service if ticket.visits else None
+        if first in feeding:
+            finished[first] = finished.get(first, 0) + 1
+            moved[first] = moved.get(first, 0) + (ticket.service == feeding[first])
+    return {
+        code: (moved.get(code, 0) + TRANSFER_PRIOR * PRIOR_WEIGHT)
+        / (finished.get(code, 0) + PRIOR_WEIGHT)
+        for code in feeding
+    }
+
+
+def transfers_coming(
+    site: Site, state: QueueState, service: str, now: datetime, before_order: int | None
+) -> list[tuple[float, float]]:
+    """Citizens now queued at a service that continues to ``service`` (a KTP-el before its
+    payment), as (minutes until they would come, chance that they do).
+
+    A transfer keeps its place in line, so each of them goes ahead of a ticket of
+    ``service`` that is still waiting when it comes — and only they do: a citizen who
+    reaches the feeding service after the ticket was issued queues behind it. Each
+    comes when the feeding counters have served the queue up to it (priority first,
+    then in order, these counters' share of each service) and then it.
+    """
+    memo = state.memo()
+    key = f"transfers_coming:{service}:{before_order}"
+    cached = memo.get(key)
+    if isinstance(cached, list):
+        return cached
+    result: list[tuple[float, float]] = []
+    chance = continue_shares(site, state)
+    for code in [s.code for s in site.services if s.continues_to == service]:
+        counters = [c for c in day_counters(site, state) if code in (*c.primary, *c.secondary)]
+        if not counters:
+            continue
+        open_ones = [
+            c for c in counters if state.counter(c.number).state is not CounterState.CLOSED
+        ]
+        counters = open_ones or counters
+        mine = shares(counters)
+        numbers = {c.number for c in counters}
+        everyone = shares(
+            [
+                c
+                for c in day_counters(site, state)
+                if c.number in numbers or state.counter(c.number).state is not CounterState.CLOSED
+            ]
+        )
+        done = 0.0
+        for number in numbers:
+            current = state.counter(number).current
+            ticket = state.tickets.get(current) if current else None
+            if ticket is not None and ticket.state in IN_SERVICE:
+                left = remaining_minutes(site, state, ticket, now)
+                done += left
+                if ticket.service == code and ticket.order < (before_order or ticket.order + 1):
+                    result.append((left, chance[code]))
+        queue = sorted(
+            state.waiting(set(mine)),
+            key=lambda t: (t.category is not CategoryCode.PRIORITY, t.order),
+        )
+        for ticket in queue:
+            done += expected_minutes(site, state, ticket.service, now) * (
+                mine[ticket.service] / everyone[ticket.service]
+            )
+            if ticket.service == code and (before_order is None or ticket.order < before_order):
+                result.append((done / len(counters), chance[code]))
+    memo[key] = result
+    return result
 
 
 def shared_work(
@@ -200,8 +292,10 @@ def shared_work(
         ticket = state.tickets.get(current) if current else None
         if ticket is not None and ticket.state in IN_SERVICE:
             fixed += remaining_minutes(site, state, ticket, now)
-    rates = arrival_rates(state, now)
+    rates = arrival_rates(site, state, now)
     own_rate = rates.get(service, Arrivals())
+    feeding = transfers_coming(site, state, service, now, before_order)
+    ad_hoc = own_rate.ad_hoc_transfer
     coming = [
         (rates[code].walk_in + rates[code].transfer, code_target_ratio, cost[code])
         for code in mine
@@ -216,7 +310,10 @@ def shared_work(
     priority_cost = sum(rates[code].priority * cost[code] for code in mine if code in rates)
 
     def work(wait: float) -> float:
-        total = fixed + own_rate.transfer * cost[service] * wait
+        total = fixed + ad_hoc * cost[service] * wait
+        for comes, chance in feeding:
+            if comes <= wait:
+                total += chance * cost[service]
         total += priority_cost * min(wait, RATE_WINDOW_MIN)
         mark = waited + wait
         for age, ratio, minutes in others:
