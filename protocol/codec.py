@@ -103,9 +103,7 @@ def readable_command_id(payload: bytes) -> UUID | None:
     return command_id if str(command_id) == value.lower() else None
 
 
-def decode_for(
-    spec: TopicSpec, payload: bytes, narrower: type[Envelope] | None = None
-) -> Envelope:
+def decode_for(spec: TopicSpec, payload: bytes, narrower: type[Envelope] | None = None) -> Envelope:
     """Validate ``payload`` as one of the models allowed on ``spec``; a payload of
     ``narrower``'s type as ``narrower`` (a subclass of that model)."""
     if len(payload) > spec.max_bytes:

@@ -27,7 +27,9 @@ PROBE = Path(__file__).parent / "memory_probe"
 
 
 @pytest.fixture(scope="module")
-def counter_record(tmp_path_factory: pytest.TempPathFactory, inventory: Inventory) -> Iterator[dict]:
+def counter_record(
+    tmp_path_factory: pytest.TempPathFactory, inventory: Inventory
+) -> Iterator[dict]:
     """The probe's record of a counter unit that opened its counter and stopped."""
     directory = tmp_path_factory.mktemp("footprint")
     broker = start_local_broker(directory, inventory)

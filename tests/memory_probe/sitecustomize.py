@@ -12,6 +12,7 @@ import atexit
 import json
 import os
 import sys
+from pathlib import Path
 
 
 def _built() -> list[str]:
@@ -37,11 +38,10 @@ def _write() -> None:
     path = os.environ.get("MPP_MEMORY_PROBE")
     if path:
         record = {"modules": sorted(sys.modules), "built": _built()}
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(record, handle)
+        Path(path).write_text(json.dumps(record), encoding="utf-8")
 
 
-def _exit_after_writing(code: int, _exit=os._exit) -> None:  # noqa: ANN001
+def _exit_after_writing(code: int, _exit=os._exit) -> None:
     _write()
     _exit(code)
 
