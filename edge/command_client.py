@@ -14,7 +14,7 @@ from typing import Any
 from uuid import uuid4
 
 from protocol.link import MqttLink, RequestCancelledError, RequestTimeoutError
-from protocol.models import Command, Reply, utc_now
+from protocol.models import Command, DeviceReply, Reply, utc_now
 from protocol.topics import TopicSpec, spec
 
 # The topic each device command travels on: device.cmd, or a topic of its own
@@ -32,7 +32,8 @@ class CommandClient:
         self.device_id = device_id
         self.seq = 0
         self._abandoned = threading.Event()
-        link.expect_replies(spec("device.reply"), device_id=device_id)
+        # Read as a device reads them: the admin's answers can only be null here.
+        link.expect_replies(spec("device.reply"), DeviceReply, device_id=device_id)
 
     def build(
         self, model: type[Command], expires_in: float | None = None, **fields: Any

@@ -162,7 +162,7 @@ def kiosk_agent(
 ) -> KioskAgent:
     """``clock`` (monotonic seconds) times the idle return to welcome; tests move it by hand."""
     from edge.kiosk.agent import KioskAgent
-    from edge.malloc_tuning import map_large_blocks
+    from protocol.malloc_tuning import map_large_blocks
 
     map_large_blocks()  # text surfaces come and go all day: freed ones go back
 
@@ -195,7 +195,7 @@ def display_agent(
     from edge.display.agent import DisplayAgent
     from edge.display.announcer import AnnouncedCursor, Announcer, QuietHours
     from edge.display.speech import Pacing, Reading
-    from edge.malloc_tuning import map_large_blocks
+    from protocol.malloc_tuning import map_large_blocks
 
     map_large_blocks()  # text surfaces come and go all day: freed ones go back
     unit = config.display_unit()

@@ -14,6 +14,7 @@ inventory with any (:func:`load_inventory`).
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -29,6 +30,7 @@ from firmware_config.schema import (
     DeviceConfig,
     HubConfig,
     LanSecurity,
+    device_model,
 )
 
 DEFAULT_INVENTORY = Path(__file__).resolve().parent
@@ -111,6 +113,13 @@ class InventoryReport:
 
 def read_model(path: Path, model: type[_Model]) -> tuple[_Model | None, list[Problem]]:
     """Read one TOML file into ``model``: the model, or ``None`` and every problem found."""
+    return _read_toml_as(path, lambda _data: model)
+
+
+def _read_toml_as(
+    path: Path, choose: Callable[[object], type[_Model]]
+) -> tuple[_Model | None, list[Problem]]:
+    """Read one TOML file into the model ``choose`` picks for its data."""
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
@@ -123,7 +132,7 @@ def read_model(path: Path, model: type[_Model]) -> tuple[_Model | None, list[Pro
     except OSError as error:
         return None, [Problem(path, "", f"cannot be read: {error.strerror or error}")]
     try:
-        return model.model_validate(data), []
+        return choose(data).model_validate(data), []
     except ValidationError as error:
         return None, validation_problems(path, error)
 
@@ -138,7 +147,7 @@ def load_model(path: Path, model: type[_Model]) -> _Model:
 
 def read_device(path: Path) -> tuple[DeviceConfig | None, list[Problem]]:
     """Read one device file; its name must be its device id."""
-    device, problems = read_model(path, DeviceConfig)
+    device, problems = _read_toml_as(path, device_model)
     if device is not None and path.stem != device.device_id:
         message = (
             f"{device.device_id!r} does not match the file name "

@@ -7,6 +7,7 @@ flashing time, not show up as a dead button in the building.
 from __future__ import annotations
 
 import re
+from functools import cache
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
 from typing import Annotated, Literal, NamedTuple, Self
@@ -17,6 +18,7 @@ from pydantic import (
     Field,
     SecretStr,
     StringConstraints,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -27,9 +29,14 @@ from protocol.roles import Role
 
 
 class ConfigModel(BaseModel):
-    """Base of every configuration section: unknown keys are rejected."""
+    """Base of every configuration section: unknown keys are rejected.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Validators are built on first use (``defer_build``): a counter unit reads
+    one device file and never the hub's, the accounts file or another role's
+    section, whose validators cost it ~2 MB when built at import.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 LanSecurity = Literal["tls", "mutual-tls", "plain"]
@@ -522,6 +529,54 @@ class DeviceConfig(ConfigModel):
         if not role.is_device:
             raise ValueError(f"{role.value!r} is an account role, not a device role")
         return role
+
+
+# The section of a device file that belongs to each device role.
+ROLE_SECTIONS: dict[Role, str] = {
+    Role.COUNTER: "counter",
+    Role.KIOSK: "kiosk",
+    Role.DISPLAY: "display",
+    Role.RUNNING_TEXT: "running_text",
+    Role.SIGNATURE_PAD: "signature_pad",
+}
+
+
+def device_model(data: object) -> type[DeviceConfig]:
+    """The model to read the device file ``data`` with.
+
+    A file of a known role without another role's section is read with its
+    role's own :class:`DeviceConfig` (the other sections can only be absent),
+    so a device builds the validator of its own section only: a counter unit
+    never builds the kiosk's, display's, panel's or pad's (~1 MB). Anything
+    else — no or an unknown role, a section of another role — is read with the
+    full model, which says what is wrong exactly as before.
+    """
+    if not isinstance(data, dict):
+        return DeviceConfig
+    try:
+        role = Role(data.get("role"))
+    except ValueError:
+        return DeviceConfig
+    if role not in ROLE_SECTIONS:
+        return DeviceConfig
+    if any(section in data for other, section in ROLE_SECTIONS.items() if other is not role):
+        return DeviceConfig
+    return _role_model(role)
+
+
+@cache
+def _role_model(role: Role) -> type[DeviceConfig]:
+    """:class:`DeviceConfig` whose other roles' sections are ``None`` only."""
+    absent: dict[str, object] = {
+        section: (None, None) for other, section in ROLE_SECTIONS.items() if other is not role
+    }
+    model = create_model(  # type: ignore[call-overload]
+        f"{role.name.title().replace('_', '')}DeviceConfig",
+        __base__=DeviceConfig,
+        __module__=__name__,
+        **absent,
+    )
+    return model  # type: ignore[no-any-return]
 
 
 class HubTime(ConfigModel):

@@ -91,8 +91,10 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
     from hub.store import EventStore
     from hub.uplink.outbox import OutboxLimits
     from protocol.link import LinkSettings, MqttLink
+    from protocol.malloc_tuning import map_large_blocks
     from protocol.signals import wait_interruptibly
 
+    map_large_blocks()  # the state's snapshot text grows all day: freed ones go back
     site = load_site(args.site or DEFAULT_SITE)
     for where, message in site.capacity_warnings():
         log.warning("site %s: %s: %s", site.id, where, message)

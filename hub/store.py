@@ -12,6 +12,10 @@ Durability choices, for a Pi on an SD card with no UPS:
 * Snapshots every :data:`SNAPSHOT_EVERY` events and at each day roll-over, so
   a restart replays only the tail, even with years of history.
 * Past days stay in ``events``; ``day_archive`` keeps a summary per day.
+* SQLite's page cache has a fixed small budget (:data:`CACHE_KIB`): full within
+  the first hour, so the hub's memory is flat after (SQLite's default, 2 MB,
+  filled all day long as the day's events and replies were written). The
+  queue state is in memory; the store is written, and read at start-up.
 * Stored replies are keyed on (sender, command id): a command id is the
   sender's, so another device sending the same id gets its own answer, never
   this one's (schema 2; a schema 1 file is migrated when opened).
@@ -44,6 +48,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 SNAPSHOT_EVERY = 500
 SNAPSHOTS_KEPT = 5
+CACHE_KIB = 512  # SQLite page cache of the store's connection (the default is 2,000 KiB)
 # While full, room is probed for with a committed write of at least this size:
 # larger than any command writes, so a store that passes can answer commands.
 PROBE_BYTES = 16 * 1024
@@ -179,6 +184,7 @@ class EventStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             self._db.executescript(_SCHEMA)
             self._check_schema_version()
             self.outbox = Outbox(self._db, outbox)  # what is owed upstream (hub/uplink/)

@@ -10,6 +10,7 @@ then the full model.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -58,15 +59,21 @@ def encode(message: Envelope, spec: TopicSpec | None = None) -> bytes:
     return data
 
 
-def decode(topic: str, payload: bytes) -> Decoded:
+def decode(
+    topic: str, payload: bytes, read_as: Mapping[str, type[Envelope]] | None = None
+) -> Decoded:
     """Validate ``payload`` received on ``topic`` against the contract.
+
+    ``read_as`` maps a topic key to a narrower model of one of its message types
+    that this receiver reads it as (a device reads its replies as
+    :class:`~protocol.models.replies.DeviceReply`).
 
     A :class:`ContractError` raised here carries the payload's ``command_id``
     when one can still be read (see :func:`readable_command_id`).
     """
     try:
         spec, params = resolve(topic)
-        message = decode_for(spec, payload)
+        message = decode_for(spec, payload, read_as.get(spec.key) if read_as else None)
         _check_self_parameters(spec, params, message)
     except ContractError as error:
         error.command_id = readable_command_id(payload)
@@ -96,8 +103,9 @@ def readable_command_id(payload: bytes) -> UUID | None:
     return command_id if str(command_id) == value.lower() else None
 
 
-def decode_for(spec: TopicSpec, payload: bytes) -> Envelope:
-    """Validate ``payload`` as one of the models allowed on ``spec``."""
+def decode_for(spec: TopicSpec, payload: bytes, narrower: type[Envelope] | None = None) -> Envelope:
+    """Validate ``payload`` as one of the models allowed on ``spec``; a payload of
+    ``narrower``'s type as ``narrower`` (a subclass of that model)."""
     if len(payload) > spec.max_bytes:
         raise PayloadTooLargeError(
             f"payload of {len(payload)} bytes is over the {spec.max_bytes}-byte limit of {spec.key}"
@@ -113,6 +121,8 @@ def decode_for(spec: TopicSpec, payload: bytes) -> Envelope:
             f"message type {shown} is not accepted on {spec.key} (accepted: {allowed})"
         )
     model = models[kind]
+    if narrower is not None and narrower.message_type() == kind:
+        model = narrower
     try:
         return model.model_validate_json(payload, strict=True)
     except ValidationError as error:

@@ -165,6 +165,7 @@ class MqttLink:
         self._last_why = ""
         self._subscriptions: list[_Subscription] = []
         self._pending: dict[bytes, queue.Queue[Any]] = {}
+        self._read_as: dict[str, type[Envelope]] = {}  # topic key -> narrower model
         self._lock = threading.Lock()
         self._inbox: Inbox = FifoInbox()
         self._worker = threading.Thread(target=self._work, name="mqtt-link-worker", daemon=True)
@@ -365,8 +366,16 @@ class MqttLink:
         if self.connected.is_set():
             self._client.unsubscribe(topic_filter)
 
-    def expect_replies(self, reply_spec: TopicSpec, **params: str) -> None:
-        """Subscribe this client's reply topic so :meth:`request` can be used."""
+    def expect_replies(
+        self, reply_spec: TopicSpec, read_as: type[Reply] | None = None, **params: str
+    ) -> None:
+        """Subscribe this client's reply topic so :meth:`request` can be used.
+
+        ``read_as``: a narrower reply model to validate the replies with (a
+        device's :class:`~protocol.models.replies.DeviceReply`).
+        """
+        if read_as is not None:
+            self._read_as[reply_spec.key] = read_as
         self.subscribe(reply_spec, self._deliver_reply, **params)
 
     # -- paho callbacks (network thread: keep them short) ---------------------------
@@ -441,7 +450,7 @@ class MqttLink:
         if not self._inbox.admits(sender):
             return  # this sender's lanes are full: not even parsed (counted by the inbox)
         try:
-            decoded = decode(message.topic, message.payload)
+            decoded = decode(message.topic, message.payload, self._read_as)
             if message.retain:
                 decoded = replace(decoded, retained=True)
         except ContractError as error:

@@ -107,7 +107,7 @@ def test_screen_agents_fix_the_large_block_threshold_on_glibc() -> None:
     """Freed text surfaces go back to the OS (glibc's dynamic threshold would keep them)."""
     import platform
 
-    from edge.malloc_tuning import map_large_blocks
+    from protocol.malloc_tuning import map_large_blocks
 
     if platform.libc_ver()[0] != "glibc":
         pytest.skip("not glibc: musl and others keep their own policy")

@@ -97,6 +97,7 @@ from protocol.models.presence import (
 from protocol.models.replies import (
     CounterState,
     CounterView,
+    DeviceReply,
     Reply,
     ReplyError,
     SignatureAsk,
@@ -210,6 +211,7 @@ __all__ = [
     "DeviceAction",
     "DeviceControl",
     "DeviceOverview",
+    "DeviceReply",
     "DeviceStatus",
     "Envelope",
     "HardwareHealth",

@@ -183,6 +183,28 @@ from protocol.models.overview import AgencyAdvice, HubOverview  # noqa: E402  (c
 from protocol.models.reports import Report  # noqa: E402
 from protocol.models.signature import Receipt  # noqa: E402
 
+
+class DeviceReply(Reply):
+    """A reply as a device reads it on its own reply topic: the same JSON, the same checks.
+
+    The hub answers a device's commands with ``error``, ``ticket``, ``counter`` or
+    ``complaint``; the admin's answers (``overview``, ``purged``, ``advice``,
+    ``report``, ``receipt``, ``complaints``) are always null on
+    ``mpp/device/{device_id}/reply`` and are validated as null here. So a device
+    never builds the validators of the hub overview, the report and the receipt
+    (~0.5 MB of a counter unit's 45 MB). Not a second contract: the topic carries
+    :class:`Reply` (AsyncAPI, the hub); :meth:`MqttLink.expect_replies` reads it
+    as this on a device.
+    """
+
+    overview: None = None
+    purged: None = None
+    advice: None = None
+    report: None = None
+    receipt: None = None
+    complaints: None = None
+
+
 # No ``Reply.model_rebuild()`` here: pydantic resolves the names imported above
 # when a Reply is first made or read. Building it at import cost every process
 # 2.2 MB (the admin's overview, report and receipt inside), also the display and
