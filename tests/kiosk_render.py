@@ -22,7 +22,7 @@ import edge.kiosk.screens as screens_module
 from edge.kiosk.feedback_agent import TICKET_UNKNOWN
 from edge.kiosk.metrics import Metrics
 from edge.kiosk.model import KioskModel, View
-from edge.kiosk.reasons import PRINT_FAILED, refusal
+from edge.kiosk.reasons import PRINT_FAILED, hint, refusal
 from edge.kiosk.screens import KioskScreens
 from edge.printer.transport import PrinterStatus
 from edge.text_fit import Fitted
@@ -158,10 +158,11 @@ def model_for(case: str) -> KioskModel:
     elif case == "print-failed":
         model.message = PRINT_FAILED
     elif case == "refused":
-        model.message = refusal(ErrorCode.QUOTA_FULL)
+        model.message, model.hint = refusal(ErrorCode.QUOTA_FULL), hint(ErrorCode.QUOTA_FULL)
     elif case == "booking-forged":  # a made-up or altered booking code
         model.message = refusal(ErrorCode.FORGED_BOOKING, booking=True)
     elif case == "booking-slot-passed":  # slot 07.30, the late allowance past at 07.45
+        model.hint = hint(ErrorCode.BOOKING_SLOT_PASSED, booking=True)
         model.message = refusal(
             ErrorCode.BOOKING_SLOT_PASSED,
             booking=True,
@@ -170,6 +171,7 @@ def model_for(case: str) -> KioskModel:
         )
     elif case == "booking-other-day":  # a Wednesday booking brought on Monday
         wednesday = NOW.replace(day=25, hour=9, minute=30)
+        model.hint = hint(ErrorCode.EXPIRED, booking=True)
         model.message = refusal(
             ErrorCode.EXPIRED,
             booking=True,

@@ -14,6 +14,7 @@ import tests.kiosk_fixtures  # noqa: F401 - headless SDL before pygame starts
 from edge.compose import kiosk_agent
 from edge.hardware.choice import SimulatedHardware
 from edge.kiosk.model import KioskModel, View
+from edge.kiosk.reasons import HELP_HINT, RETRY_HINT
 from edge.printer.decode import decode
 from edge.printer.transport import FakeTransport, PrinterStatus
 from firmware_config.inventory import Inventory
@@ -158,6 +159,7 @@ def test_scanned_booking_is_checked_in_and_printed(kiosk: Kiosk, hub: HubApp) ->
     assert kiosk.agent.wait_for(
         lambda m: m.view is View.ERROR and m.message == "Kode pendaftaran ini sudah digunakan."
     )
+    assert kiosk.agent.model.hint == HELP_HINT, "a used code stays used: no 'coba lagi'"
 
 
 def test_printer_unplugged_mid_print_cancels_the_number(kiosk: Kiosk, hub: HubApp) -> None:
@@ -171,6 +173,7 @@ def test_printer_unplugged_mid_print_cancels_the_number(kiosk: Kiosk, hub: HubAp
     kiosk.tap("category", "reguler")
     kiosk.view(View.ERROR)
     kiosk.save("4-print-failed")
+    assert kiosk.agent.model.hint == RETRY_HINT, "a failed print is worth another try"
     assert kiosk.agent.wait_for(
         lambda m: hub.service.state.tickets["20261123-H-001"].state is TicketState.CANCELLED
     )

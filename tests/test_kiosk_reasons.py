@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from edge.kiosk.reasons import REASONS, refusal, reopening, unavailable
+from edge.kiosk.reasons import HELP_HINT, REASONS, RETRY_HINT, hint, refusal, reopening, unavailable
 from protocol.errors import ErrorCode
 from protocol.models import ServiceStatus
 
@@ -51,6 +51,21 @@ def test_every_refusal_a_kiosk_can_meet_has_words() -> None:
     assert refusal(ErrorCode.EXPIRED, booking=True) == "Pendaftaran ini bukan untuk hari ini."
     assert refusal(ErrorCode.EXPIRED) == "Sistem antrean sedang sibuk.", "a late press"
     assert refusal(ErrorCode.INTERNAL) == "Nomor antrean tidak dapat dibuat."
+
+
+def test_only_a_failure_that_can_pass_asks_the_citizen_to_try_again() -> None:
+    """Under "full today" or "your booking is for Wednesday", "Silakan coba lagi" would
+    send the citizen back to the same refusal; under a busy hub or a typo it helps."""
+    for code in (ErrorCode.AGENCY_FULL, ErrorCode.QUOTA_FULL, ErrorCode.CLOSED):
+        assert hint(code) == HELP_HINT
+    for code in (ErrorCode.INVALID_STATE, ErrorCode.CANCELLED_BOOKING, ErrorCode.EXPIRED):
+        assert hint(code, booking=True) == HELP_HINT
+    assert hint(ErrorCode.BOOKING_SLOT_PASSED, booking=True) == HELP_HINT
+    assert hint(ErrorCode.EXPIRED) == RETRY_HINT, "a late press: the hub was busy"
+    for code in (None, ErrorCode.INTERNAL, ErrorCode.STORAGE_FULL):
+        assert hint(code) == RETRY_HINT
+    for code in (ErrorCode.UNKNOWN_BOOKING, ErrorCode.FORGED_BOOKING):
+        assert hint(code, booking=True) == RETRY_HINT, "a mistyped code: type it again"
 
 
 def test_a_booking_for_another_day_or_a_passed_slot_is_named() -> None:

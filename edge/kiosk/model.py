@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from edge.kiosk.feedback import Feedback, FeedbackIntent
+from edge.kiosk.reasons import RETRY_HINT
 from edge.printer.transport import PrinterStatus
 from protocol.models import Catalogue, PriorityCategory, ServiceStatus, TicketView
 from protocol.models.fields import ticket_id_in
@@ -88,6 +89,7 @@ class KioskModel:
     service: str | None = None
     code: str = ""
     message: str = ""
+    hint: str = RETRY_HINT  # the error screen's second line (reasons.hint)
     ticket: TicketView | None = None
     until: float = 0.0
     last_touch: float = 0.0
@@ -201,8 +203,9 @@ class KioskModel:
     def printed(self, ticket: TicketView, now: float) -> None:
         self.view, self.ticket, self.until = View.DONE, ticket, now + DONE_S
 
-    def failed(self, message: str, now: float) -> None:
+    def failed(self, message: str, now: float, hint: str = RETRY_HINT) -> None:
         self.view, self.message, self.until = View.ERROR, message, now + ERROR_S
+        self.hint = hint
 
     def tick(self, now: float) -> None:
         if (self.view in TIMED and now >= self.until) or (

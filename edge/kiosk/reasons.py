@@ -53,6 +53,21 @@ REASONS: dict[ErrorCode, Reason] = {
     ),
 }
 NO_ANSWER = "Sistem antrean tidak menjawab."
+# The error screen's second line: what the citizen can do now. Trying again helps only
+# when the failure was the system's (no answer, busy, a typo in a code); a refusal that
+# stands (full, closed, another day, used) must not say "try again" under it.
+RETRY_HINT = "Silakan coba lagi. Bila masih gagal, minta bantuan petugas informasi."
+HELP_HINT = "Bila perlu bantuan, silakan tanyakan ke petugas informasi."
+FINAL: frozenset[ErrorCode] = frozenset(
+    {
+        ErrorCode.CLOSED,
+        ErrorCode.QUOTA_FULL,
+        ErrorCode.AGENCY_FULL,
+        ErrorCode.CANCELLED_BOOKING,
+        ErrorCode.BOOKING_SLOT_PASSED,
+        ErrorCode.INVALID_STATE,
+    }
+)
 PRINT_FAILED = "Maaf, tiket gagal dicetak. Nomor antrean dibatalkan."
 UNAVAILABLE = Reason("Tidak tersedia", "Nomor antrean tidak dapat dibuat.", "Tutup")
 
@@ -112,6 +127,14 @@ def refusal(
         )
     reason = None if booking else TICKET_REASONS.get(code)
     return (reason or REASONS.get(code, UNAVAILABLE)).sentence
+
+
+def hint(code: ErrorCode | None, booking: bool = False) -> str:
+    """The line under a refusal: "try again" only where trying again can help. An expired
+    ticket press means the hub was busy; an expired booking or return ticket is another day."""
+    if code in FINAL or (booking and code is ErrorCode.EXPIRED):
+        return HELP_HINT
+    return RETRY_HINT
 
 
 def booking_slot(code: ErrorCode, slot: datetime, now: datetime) -> str | None:

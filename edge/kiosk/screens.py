@@ -652,12 +652,7 @@ class KioskScreens:
         top = pygame.Rect(body.left, body.top, body.width, body.height // 2)
         self._text(model.message, top, self.m.heading, ALERT, bold=True, minimum=self.m.large)
         bottom = pygame.Rect(body.left, top.bottom, body.width, body.height - top.height)
-        self._text(
-            "Silakan coba lagi. Bila masih gagal, minta bantuan petugas informasi.",
-            bottom,
-            self.m.large,
-            INK,
-        )
+        self._text(model.hint, bottom, self.m.large, INK)
 
     def _unavailable(
         self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime
