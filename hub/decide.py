@@ -8,7 +8,7 @@ an error is structural: a refusal produces no events.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from uuid import uuid4
@@ -113,8 +113,15 @@ class Sender:
 
 
 class Decider:
-    def __init__(self, site: Site, policy: DispatchPolicy, bookings: BookingSource) -> None:
+    def __init__(
+        self,
+        site: Site,
+        policy: DispatchPolicy,
+        bookings: BookingSource,
+        pads: Mapping[int, str] | None = None,
+    ) -> None:
         self.site = site
+        self.pads = pads if pads is not None else {}  # counter → its signature pad
         self.calendar = SiteCalendar(site)
         self.policy = policy
         self.bookings = bookings
@@ -199,6 +206,11 @@ class Decider:
             events.append(
                 TicketDone(at=now, ticket_id=record.current, counter=number, officer=record.officer)
             )
+            if self._signs_for(state, record.current, number):
+                # A document is handed over: the citizen signs at the pad before the next
+                # one is called, so the unit's screen and the counter stay theirs (the next
+                # BERIKUT calls, once the signature is stored or waived).
+                return Decision(events, counter=number)
         chosen = self.choose(state, number, now)
         if chosen is None:
             if not events:
@@ -213,6 +225,15 @@ class Decider:
             )
         )
         return Decision(events, ticket_id=chosen, counter=number)
+
+    def _signs_for(self, state: QueueState, ticket_id: str, number: int) -> bool:
+        """Whether finishing ``ticket_id`` at counter ``number`` asks its pad for a signature."""
+        ticket = state.tickets.get(ticket_id)
+        return (
+            ticket is not None
+            and number in self.pads
+            and self.site.service(ticket.service).needs_signature
+        )
 
     def choose(self, state: QueueState, number: int, now: datetime) -> str | None:
         """The ticket the policy picks for counter ``number`` now."""

@@ -126,7 +126,9 @@ class QueueService:
         self.roles = roles
         self.clock = clock
         self.calendar = SiteCalendar(site)
-        self.decider = Decider(site, policy or policy_for(site.dispatch), bookings or NoBookings())
+        self.decider = Decider(
+            site, policy or policy_for(site.dispatch), bookings or NoBookings(), self.pads
+        )
         self.state = QueueState()
         self._since_snapshot = 0
         self._skewed: set[str] = set()  # devices whose clock was last seen off

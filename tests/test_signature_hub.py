@@ -223,6 +223,41 @@ def test_finishing_a_flagged_ticket_asks_the_pad_of_its_counter(
         pad.stop()
 
 
+def test_next_after_a_hand_over_waits_for_the_signature_before_calling(
+    hub_app: Callable[..., HubApp], device: Devices
+) -> None:
+    """BERIKUT on a KTP-el ticket at a counter with a pad finishes it and calls nobody:
+    the citizen signs first (the unit's screen is theirs); the next BERIKUT calls. For a
+    service without a hand-over (KIA) BERIKUT finishes and calls at once."""
+    hub_app()
+    kiosk, counter = device("kiosk-01", Role.KIOSK), device("counter-01", Role.COUNTER)
+
+    def reserve(service: str) -> None:
+        reply = kiosk.ok(TicketReserve, service=service)
+        assert reply.ticket is not None
+        kiosk.ok(TicketPrinted, ticket_id=reply.ticket.ticket_id)
+
+    reserve("DUK-KTP")
+    reserve("DUK-KTP")
+    counter.ok(CounterOpen)
+    first = counter.ok(CounterNext)
+    assert first.ticket is not None and first.ticket.number == "A-001"
+    finished = counter.ok(CounterNext)
+    assert finished.ticket is None, "nobody called while A-001 signs (A-002 waits)"
+    assert finished.counter is not None and finished.counter.current is None
+    assert finished.counter.signature is not None
+    assert finished.counter.signature.number == "A-001"
+    called = counter.ok(CounterNext)
+    assert called.ticket is not None and called.ticket.number == "A-002"
+    assert counter.ok(CounterNext).ticket is None, "A-002 signs too"
+    reserve("DUK-KIA")
+    kia = counter.ok(CounterNext).ticket
+    assert kia is not None and kia.service == "DUK-KIA"
+    reserve("DUK-KTP")
+    after_kia = counter.ok(CounterNext).ticket
+    assert after_kia is not None and after_kia.service == "DUK-KTP", "KIA hands nothing over"
+
+
 def test_an_unanswered_request_expires_after_the_site_timeout(
     hub_app: Callable[..., HubApp], device: Devices, fresh_broker: LocalBroker, tmp_path: Path
 ) -> None:
