@@ -28,6 +28,7 @@ from protocol.models import (
 from protocol.models.signature import strokes_sha256
 from protocol.roles import Role
 from tests.device_client import DeviceClient
+from tests.mqtt_client import RecordingClient
 
 Devices = Callable[[str, Role], DeviceClient]
 OUTPUT = Path(__file__).parent / "output"
@@ -73,6 +74,21 @@ def _serve(kiosk: DeviceClient, counter: DeviceClient, officer: str | None = Non
     called = counter.ok(CounterNext)
     assert called.counter is not None and called.counter.current is not None
     return called.counter.current.ticket_id
+
+
+def _listening_pad(broker: LocalBroker) -> tuple[RecordingClient, str]:
+    """sigpad-01's own connection, listening on its request topic (what the hub asks)."""
+    pad = RecordingClient(
+        broker.host,
+        broker.port,
+        "sigpad-01",
+        broker.password("sigpad-01"),
+        tls=broker.tls("sigpad-01"),
+    )
+    pad.connect()
+    topic = "mpp/device/sigpad-01/sign"
+    pad.subscribe(topic)
+    return pad, topic
 
 
 def _rows(db: Path) -> list[dict]:
@@ -190,19 +206,8 @@ def test_finishing_a_flagged_ticket_asks_the_pad_of_its_counter(
 ) -> None:
     """DUK-KTP needs a signature, DUK-KIA does not: only the KTP-el finish asks sigpad-01."""
     from protocol.models import CounterFinish
-    from tests.mqtt_client import RecordingClient
-
     hub_app()
-    pad = RecordingClient(
-        fresh_broker.host,
-        fresh_broker.port,
-        "sigpad-01",
-        fresh_broker.password("sigpad-01"),
-        tls=fresh_broker.tls("sigpad-01"),
-    )
-    pad.connect()
-    topic = "mpp/device/sigpad-01/sign"
-    pad.subscribe(topic)
+    pad, topic = _listening_pad(fresh_broker)
     try:
         kiosk, counter = device("kiosk-01", Role.KIOSK), device("counter-01", Role.COUNTER)
         counter.ok(CounterOpen)
@@ -266,20 +271,10 @@ def test_an_unanswered_request_expires_after_the_site_timeout(
     from hub.clock import ManualClock
     from protocol.models import CounterFinish, SignatureWaive, WaiveReason
     from tests.hub_harness import MONDAY_0800
-    from tests.mqtt_client import RecordingClient
 
     clock = ManualClock(MONDAY_0800)
     app = hub_app(clock)
-    pad = RecordingClient(
-        fresh_broker.host,
-        fresh_broker.port,
-        "sigpad-01",
-        fresh_broker.password("sigpad-01"),
-        tls=fresh_broker.tls("sigpad-01"),
-    )
-    pad.connect()
-    topic = "mpp/device/sigpad-01/sign"
-    pad.subscribe(topic)
+    pad, topic = _listening_pad(fresh_broker)
     try:
         kiosk, counter = device("kiosk-01", Role.KIOSK), device("counter-01", Role.COUNTER)
         ticket_id = _serve(kiosk, counter)
