@@ -206,6 +206,7 @@ def test_finishing_a_flagged_ticket_asks_the_pad_of_its_counter(
 ) -> None:
     """DUK-KTP needs a signature, DUK-KIA does not: only the KTP-el finish asks sigpad-01."""
     from protocol.models import CounterFinish
+
     hub_app()
     pad, topic = _listening_pad(fresh_broker)
     try:
