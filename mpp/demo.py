@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -86,10 +87,50 @@ def with_monitor_account(inventory: Inventory) -> Inventory:
     return replace(inventory, admins=(*inventory.admins, monitor))
 
 
+# What one run of the demo leaves behind of its day: the queue (hub store, bookings
+# store), the broker's retained states, the devices' screens, tickets, voice and cursors.
+# The site's identity (broker accounts, TLS, the booking key) and the voice clip cache
+# are kept: they are the building, not the day.
+DAY_FILES = ("hub.db", "hub-bookings.db", "bookings-today.json")
+DAY_DIRS = ("data", "devices")
+KEPT_IN_DEVICES = ("voice-clips",)
+
+
+def start_fresh_day(directory: Path) -> bool:
+    """Clear the previous run's day from ``directory``; True if there was one.
+
+    Every run is 08.00 of today: a second run on the same day found the first
+    run's tickets, counters and quotas at a clock that had gone back, and its
+    retained states in the broker — counters that would not open, services
+    "penuh" at 08.00. The previous run's logs stay, as ``logs-previous``.
+    """
+    found = False
+    for name in DAY_FILES:
+        for path in (directory / name, *directory.glob(f"{name}-*")):  # -wal, -shm
+            if path.is_file():
+                path.unlink()
+                found = True
+    for name in DAY_DIRS:
+        folder = directory / name
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if name == "devices" and path.name in KEPT_IN_DEVICES:
+                continue
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+            found = True
+    logs, previous = directory / "logs", directory / "logs-previous"
+    if found and logs.is_dir():
+        shutil.rmtree(previous, ignore_errors=True)
+        logs.rename(previous)
+    return found
+
+
 def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float = 1.0) -> int:
     """Run until SIGTERM, Ctrl-C or ``duration`` seconds; stop everything within ~2 s."""
     directory = state_dir or default_state_dir()
     directory.mkdir(parents=True, exist_ok=True)
+    fresh = start_fresh_day(directory)
     logs, devices_dir = directory / "logs", directory / "devices"
     logs.mkdir(exist_ok=True)
     inventory = load_inventory()
@@ -101,6 +142,8 @@ def run_demo(state_dir: Path | None, duration: float, seed: int = 1, pace: float
     clock_offset.cache_clear()
     env = {CLOCK_OFFSET_ENV: f"{offset:.3f}"}
     _site_time_logs(ZoneInfo(site.timezone))
+    if fresh:
+        log.info("a fresh day: the previous run's queue, screens and tickets cleared")
 
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}

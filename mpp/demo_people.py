@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from edge.counter.model import NOT_LISTED
 from edge.simulation.control import ControlClient, socket_path
 from hub.site.schema import Site
 from mpp.demo_bookings import DemoBooking
@@ -61,6 +62,19 @@ class Day:
     services: tuple[str, ...] = POPULAR
 
 
+def on_duty(site: Site, counters: list[int]) -> dict[int, str]:
+    """Who staffs each counter today: the agency's officers in the site file's order, one
+    per counter; a counter beyond its agency's list signs in as "Tanpa nama" (a newcomer)."""
+    free: dict[str, list[str]] = {}
+    for officer in site.officers:
+        free.setdefault(officer.agency, []).append(officer.name)
+    staffed: dict[int, str] = {}
+    for number in sorted(counters):
+        names = free.get(site.counter(number).agency, [])
+        staffed[number] = names.pop(0) if names else NOT_LISTED.name
+    return staffed
+
+
 class People:
     """Citizens and officers on their own threads until :meth:`stop`."""
 
@@ -99,6 +113,7 @@ class People:
         ]
         self.signed = 0
         self.checked_in = 0
+        self._on_duty = on_duty(site, list(counters))
         self._bookings = sorted(
             (b for b in bookings or () if b.arrives is not None),
             key=lambda b: b.arrives or b.slot,
@@ -252,8 +267,13 @@ class People:
         opened = self._ask(client, "hold", button="next")
         who = "officer"
         if opened is not None and opened.get("signing_in"):
-            # The officer finds their name in the unit's picker (PINDAH) and signs in.
-            for _ in range(int(self._pick((0, 0, 1, 2)))):
+            # The officer finds their own name in the unit's picker (PINDAH) and signs
+            # in: each counter's officer is another person (one officer at two counters
+            # is moved by the hub, and the first counter is left without a name).
+            wanted = self._on_duty[number]
+            for _ in range(len(self.site.officers) + 1):
+                if opened is None or opened["signing_in"] == wanted:
+                    break
                 opened = self._ask(client, "press", button="transfer")
             who = str(opened["signing_in"]) if opened and opened.get("signing_in") else who
             opened = self._ask(client, "press", button="finish")

@@ -38,6 +38,13 @@ def _admin_status_leaves_the_monitor_alone(demo: MppProcess) -> None:
     status = json.loads(done.stdout)
     officers = [c["officer"] for c in status["counters"] if c["officer"]]
     assert officers, "the demo's officers signed in at their units"
+    on_duty = {c["counter"]: c["officer"] for c in status["counters"]}
+    said_opened = [line for line in demo.lines[:before] if " opened loket " in line]
+    assert said_opened
+    for line in said_opened:  # "08.00.11 Slamet Siregar opened loket 3"
+        name, number = line.split(" ", 1)[1].rstrip().rsplit(" opened loket ", 1)
+        if name not in ("officer", "Tanpa nama"):  # no name on the list
+            assert on_duty[int(number)] == name, (line, on_duty)
     # The monitor logs the next call after the console's connection: had the console
     # bumped it, its link would have said so (and reconnected) before.
     demo.wait_for("called ", 30, after=answered)
@@ -45,12 +52,29 @@ def _admin_status_leaves_the_monitor_alone(demo: MppProcess) -> None:
     assert "disconnected" not in after and "reconnect" not in after, after
 
 
+def _previous_run(directory: Path) -> None:
+    """What an earlier run of the same day leaves (the reviewer's second run found
+    counters that would not open and services full at 08.00): a store the new day
+    cannot use, the broker's old retained states, the old screens' cursor and tickets."""
+    (directory / "hub.db").write_bytes(b"a previous run's queue" * 100)
+    (directory / "data").mkdir()
+    (directory / "data" / "mosquitto.db").write_bytes(b"old retained states")
+    devices = directory / "devices"
+    devices.mkdir()
+    (devices / "announced-display-01.json").write_text('{"announced": ["old-1", "old-2"]}')
+    (devices / "printer-kiosk-01.bin").write_bytes(b"yesterday's paper")
+    (directory / "logs").mkdir()
+    (directory / "logs" / "hub.log").write_text("the previous run\n")
+
+
 def test_demo_is_the_building_as_processes_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    _previous_run(tmp_path)
     demo = MppProcess(
         ["demo", "--state-dir", str(tmp_path), "--pace", "0.05"], "devices running"
     )
     demo.start(timeout=120)
     try:
+        assert any("a fresh day: the previous run's" in line for line in demo.lines)
         ready = next(line for line in demo.lines if "devices running" in line)
         assert " 33 devices running as `mpp edge --simulate` processes" in ready, ready
         demo.wait_for("citizen took ", 30)
@@ -89,3 +113,4 @@ def test_demo_is_the_building_as_processes_and_stops_cleanly_on_ctrl_c(tmp_path:
     assert len(announced) == len(spoken), "every call in the cursor was spoken, once"
     assert not list(devices.glob("*.sock")), "every device removed its control socket"
     assert list((devices / "signatures").glob("*.png")), "the pad's picture of a signature"
+    assert (tmp_path / "logs-previous" / "hub.log").read_text() == "the previous run\n"
