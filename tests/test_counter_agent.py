@@ -245,7 +245,7 @@ def test_the_officer_picks_their_name_when_opening(unit: Unit, hub: HubApp) -> N
             f"Loket 1 · Petugas 1/{len(mine) + 1}",
             mine[0].name,
             "PINDAH: nama lain",
-            "SELESAI: ya · ULANG: batal",
+            "SELESAI: ya, ULANG: batal",
         ),
     )
     unit.press("transfer")
@@ -310,7 +310,7 @@ def test_transfer_menu_cycles_and_confirms(
     unit.press("next")
     assert unit.until(lambda u, s: s.big == number)
     unit.press("transfer")
-    menu = ("PINDAH: pilihan lain", "SELESAI: ya · ULANG: batal")
+    menu = ("PINDAH: pilihan lain", "SELESAI: ya, ULANG: batal")
     site = load_site()
     kk, akta = (site.service(code).short_name for code in ("DUK-KK", "DUK-AKTA"))
     assert kk and akta

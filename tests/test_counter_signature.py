@@ -82,7 +82,7 @@ def test_the_unit_shows_the_request_and_its_buttons_do_ok_ulangi_and_lewati(
     unit.press("no_show")
     assert unit.until(lambda u, s: s.header == "Alasan lewati 1/4" and s.big == "Menolak")
     unit.press("no_show")
-    menu = ("TIDAK HADIR: alasan lain", "SELESAI: ya · ULANG: batal")
+    menu = ("TIDAK HADIR: alasan lain", "SELESAI: ya, ULANG: batal")
     unit.assert_screen("signature-waive-menu", Screen("Alasan lewati 2/4", "Tidak mampu", *menu))
     unit.press("finish")
     assert unit.until(lambda u, s: s.big == "Siap" and s.footer == "Tanpa tanda tangan")

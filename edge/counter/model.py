@@ -294,7 +294,7 @@ def picker_screen(unit: UnitState) -> Screen:
         f"{name} · Petugas {unit.picker % len(choices) + 1}/{len(choices)}",
         chosen.name,
         f"{BUTTON_LABEL['transfer']}: nama lain",
-        f"{BUTTON_LABEL['finish']}: ya · {BUTTON_LABEL['recall']}: batal",
+        f"{BUTTON_LABEL['finish']}: ya, {BUTTON_LABEL['recall']}: batal",
     )
 
 
@@ -347,7 +347,7 @@ def screen(unit: UnitState, targets: list[str], hold_s: float = 3.0) -> Screen:
             f"Pindah ke layanan {unit.menu + 1}/{len(targets)}",
             unit.service_names.get(code, code),
             f"{BUTTON_LABEL['transfer']}: pilihan lain",
-            f"{BUTTON_LABEL['finish']}: ya · {BUTTON_LABEL['recall']}: batal",
+            f"{BUTTON_LABEL['finish']}: ya, {BUTTON_LABEL['recall']}: batal",
         )
     if unit.state is CounterState.CLOSED:
         return Screen(

@@ -82,7 +82,7 @@ def signature_screen(unit: UnitState) -> Screen:
             f"Alasan lewati {unit.waive_menu + 1}/{len(REASONS)}",
             REASONS[unit.waive_menu][1],
             f"{BUTTON_LABEL['no_show']}: alasan lain",
-            f"{BUTTON_LABEL['finish']}: ya · {BUTTON_LABEL['recall']}: batal",
+            f"{BUTTON_LABEL['finish']}: ya, {BUTTON_LABEL['recall']}: batal",
         )
     return Screen(
         f"Tanda tangan: {ask.number}",

@@ -90,7 +90,12 @@ def face(size: int, bold: bool = False) -> Any:
 
     key = (size, bold)
     if key not in _fonts:
-        _fonts[key] = ImageFont.truetype(str(face_path(bold)), size)
+        # Pillow's basic layout: FreeType's hinted whole-pixel advances. Raqm's
+        # fractional ones, rounded glyph by glyph on a 1-bit panel, opened gaps
+        # inside words ("kos ong", "Petug as") at 9-12 px.
+        _fonts[key] = ImageFont.truetype(
+            str(face_path(bold)), size, layout_engine=ImageFont.Layout.BASIC
+        )
     return _fonts[key]
 
 
