@@ -505,6 +505,10 @@ def test_quarterly_report_for_the_bupati(store: Path, q3: Report) -> None:
     outside = re.findall(r'(?:href|src)\s*=\s*"(?!#|data:)[^"]*"|url\((?!#)[^)]*\)', text)
     assert outside == []  # only references inside the file (#clip-path, data: images)
     assert text.count("<svg") >= 6
+    headers = re.findall(r"<tr><th>.*?</tr>", text)
+    widest = max(row.count("<th>") for row in headers)
+    assert widest <= 13, f"a table of {widest} columns does not fit an A4 page"
+    assert "Booking" not in text, "the glossary's word is 'daftar online'"
     assert "Ringkasan untuk Bupati" in text and "Triwulan III 2026" in text
     assert "Triwulan II 2026" in text and "Pasal 15" in text
     q2 = build_report(store, load_site(), *Q2)
@@ -523,3 +527,25 @@ def test_quarterly_report_for_the_bupati(store: Path, q3: Report) -> None:
     pixels = imread(png)
     assert pixels.shape[0] == 2600 and pixels.shape[1] == 1280
     assert pixels.std() > 0.05  # not a blank page: text, tables and charts were drawn
+
+
+def test_heat_map_numbers_are_legible_on_every_colour() -> None:
+    """Each number on the busiest-hours map is black or white, whichever reaches 4.5:1
+    against its cell (white on the map's orange was 3:1)."""
+    from matplotlib import colormaps
+
+    from admin.reports.charts import legible_ink
+
+    def luminance(rgb: tuple[float, ...]) -> float:
+        def linear(c: float) -> float:
+            return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (linear(c) for c in rgb[:3])
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    cmap = colormaps["YlOrRd"]
+    for step in range(101):
+        cell = cmap(step / 100)
+        ink = 1.0 if legible_ink(cell) == "white" else 0.0
+        light, dark = sorted((luminance(cell), ink), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, (step, legible_ink(cell))
