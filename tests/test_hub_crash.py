@@ -89,6 +89,10 @@ def test_sigkill_under_load_loses_nothing_acknowledged(
                 acknowledged[ticket_id] = TicketState.WAITING
                 if index % 3 == 2:
                     called = _press_next(counter)
+                    if called.ok and called.counter is not None and called.counter.current is None:
+                        # a KTP-el finished at a counter with a pad: nobody is called while
+                        # the citizen signs; the next press calls
+                        called = _press_next(counter)
                     assert called.ok, called.error
                     assert called.counter is not None and called.counter.current is not None
                     acknowledged[called.counter.current.ticket_id] = TicketState.CALLED
