@@ -50,22 +50,24 @@ def _register_secrets(commands: argparse._SubParsersAction) -> None:
         "secrets",
         help="MQTT passwords and Wi-Fi keys, kept outside git beside the credentials store",
     )
-    secrets.add_argument(
-        "--secrets",
-        type=Path,
-        help="credentials store (default $XDG_STATE_HOME/mpp/mqtt-credentials.json); "
-        "Wi-Fi keys go to wifi-psks.json beside it",
-    )
+    _add_store_option(secrets, default=None)
+    # The README writes `secrets ensure --secrets F`: each action takes the option too.
+    # SUPPRESS keeps an action's absent option from overwriting one given before it.
+    store = argparse.ArgumentParser(add_help=False)
+    _add_store_option(store, default=argparse.SUPPRESS)
     actions = secrets.add_subparsers(title="secrets commands", metavar="COMMAND", required=True)
     ensure = actions.add_parser(
         "ensure",
+        parents=[store],
         help="create every missing MQTT password of the inventory; list the Wi-Fi keys "
         "it names that are not stored yet (exit 2 if any)",
     )
     ensure.add_argument("--inventory", type=Path, help="default: the bundled inventory")
     ensure.set_defaults(func=_secrets_ensure)
     wifi = actions.add_parser(
-        "wifi", help="store the Wi-Fi key a device file names in network.wifi_psk_ref"
+        "wifi",
+        parents=[store],
+        help="store the Wi-Fi key a device file names in network.wifi_psk_ref",
     )
     wifi.add_argument("name", help="the key's name, as in wifi_psk_ref")
     wifi.add_argument(
@@ -73,10 +75,22 @@ def _register_secrets(commands: argparse._SubParsersAction) -> None:
     )
     wifi.set_defaults(func=_secrets_wifi)
     listing = actions.add_parser(
-        "list", help="the names of the stored secrets and who uses them (never the values)"
+        "list",
+        parents=[store],
+        help="the names of the stored secrets and who uses them (never the values)",
     )
     listing.add_argument("--inventory", type=Path, help="default: the bundled inventory")
     listing.set_defaults(func=_secrets_list)
+
+
+def _add_store_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--secrets",
+        type=Path,
+        default=default,
+        help="credentials store (default $XDG_STATE_HOME/mpp/mqtt-credentials.json); "
+        "Wi-Fi keys go to wifi-psks.json beside it",
+    )
 
 
 def device_schema_json() -> str:
@@ -178,10 +192,12 @@ def _secrets_ensure(args: argparse.Namespace) -> int:
     stored = set(wifi.load())
     references = wifi_references(inventory.devices, inventory.hub)
     missing = {name: users for name, users in references.items() if name not in stored}
+    # The hint names the store this run used: without it the key would land in the default one.
+    store = f" --secrets {args.secrets}" if args.secrets else ""
     for name, users in sorted(missing.items()):
         print(
             f"{wifi.path}: no Wi-Fi key {name!r} (used by {', '.join(users)}); "
-            f"set it with `mpp config secrets wifi {name}`",
+            f"set it with `mpp config secrets wifi {name}{store}`",
             file=sys.stderr,
         )
     if missing:
@@ -191,20 +207,49 @@ def _secrets_ensure(args: argparse.Namespace) -> int:
 
 
 def _secrets_wifi(args: argparse.Namespace) -> int:
-    import getpass
-
-    from firmware_config.inventory import ConfigError
-
     _credentials, wifi = _stores(args)
-    if args.stdin:
-        psk = sys.stdin.readline().rstrip("\n")
-    else:
-        psk = getpass.getpass(f"Wi-Fi key {args.name}: ")
-        if getpass.getpass("again: ") != psk:
-            raise ConfigError("secrets: the two entries differ; nothing stored")
+    psk = sys.stdin.readline().rstrip("\n") if args.stdin else _ask_twice(args.name)
     wifi.set(args.name, psk)
     print(f"{wifi.path}: stored Wi-Fi key {args.name!r}")
     return 0
+
+
+def _ask_twice(name: str) -> str:
+    """The key typed twice without echo, at the terminal (getpass reads ``/dev/tty``).
+
+    Without one (ssh without -t, cron, a script) getpass would fall back to standard
+    input and fail with a traceback, or read what a pipe holds with a warning.
+    """
+    import getpass
+    import termios
+
+    from firmware_config.inventory import ConfigError
+
+    no_terminal = ConfigError(
+        f"secrets: no terminal to ask for Wi-Fi key {name!r} without echo; run it in a "
+        f"terminal (ssh -t), or give the key on standard input with --stdin"
+    )
+    if not _has_terminal():
+        raise no_terminal
+    try:
+        psk = getpass.getpass(f"Wi-Fi key {name}: ")
+        again = getpass.getpass("again: ")
+    except (EOFError, termios.error):
+        raise no_terminal from None
+    if again != psk:
+        raise ConfigError("secrets: the two entries differ; nothing stored")
+    return psk
+
+
+def _has_terminal() -> bool:
+    """This process has a controlling terminal to ask on."""
+    import os
+
+    try:
+        os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+    except OSError:
+        return False
+    return True
 
 
 def _secrets_list(args: argparse.Namespace) -> int:
