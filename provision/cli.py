@@ -123,9 +123,14 @@ def ssh_keys(paths: list[Path]) -> list[str]:
         keys += [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
     keys = [key for key in keys if key and not key.startswith("#")]
     if not keys:
+        # Every account of the images is locked (no password): without a key there
+        # is no way in at all, not even at a screen and keyboard or the serial console.
+        where = ", ".join(str(path) for path in paths) or "~/.ssh/id_*.pub"
         print(
-            "mpp: warning: no SSH public key: nobody can log in to the device over SSH "
-            "(pass --ssh-key FILE)",
+            f"mpp: warning: no SSH public key in {where}: the card is written without one "
+            "and nobody can log in to the device, over SSH or at its console (no account "
+            "has a password); it still runs its role. To log in later, customise and "
+            "flash the card again with --ssh-key FILE",
             file=sys.stderr,
         )
     return keys

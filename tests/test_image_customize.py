@@ -139,6 +139,36 @@ def test_customize_writes_identity_and_cloud_init(site: dict[str, Path], tmp_pat
     assert fsck.returncode == 0, fsck.stdout + fsck.stderr
 
 
+def test_customize_without_an_ssh_key_writes_valid_user_data(
+    site: dict[str, Path], tmp_path: Path
+) -> None:
+    """A laptop with no ~/.ssh/id_*.pub and no --ssh-key: an empty key list is not
+    valid cloud-config (the card would boot with cloud-init's user step failed)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    out = tmp_path / "counter-01.img"
+    result = mpp(
+        "image", "customize", site["base"], "--device", "counter-01", "--out", out,
+        env={"XDG_STATE_HOME": str(site["state"]), "HOME": str(home)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (warning,) = result.stderr.strip().splitlines()
+    assert warning.startswith("mpp: warning: no SSH public key")
+    assert "nobody can log in" in warning and "--ssh-key FILE" in warning
+
+    user_data = read_boot(out, "user-data")
+    (tmp_path / "user-data").write_bytes(user_data)
+    check = subprocess.run(
+        [_require_cloud_init(), "schema", "-c", str(tmp_path / "user-data")],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    (user,) = yaml.safe_load(user_data)["users"]
+    assert user["name"] == "technician" and user["lock_passwd"] is True
+    assert "ssh_authorized_keys" not in user
+
+
 def test_each_flash_gets_its_own_instance_id(site: dict[str, Path], tmp_path: Path) -> None:
     ids = set()
     for name in ("a.img", "b.img"):
