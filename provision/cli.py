@@ -137,13 +137,13 @@ def ssh_keys(paths: list[Path]) -> list[str]:
 
 
 def _customize(args: argparse.Namespace) -> int:
-    from provision.customize import check_plain_image, copy_image
+    from provision.customize import check_base_image, copy_image
     from provision.preparer import Preparer
 
     preparer = Preparer.from_args(args)
     target = args.out or args.base
     if args.out is not None:
-        check_plain_image(args.base)
+        check_base_image(args.base, preparer.role_of(args.device))
         copy_image(args.base, args.out)
     try:
         result = preparer.customize(target, args.device)
@@ -188,14 +188,15 @@ def _flash(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from provision.batch import preflight, run_batch, select
-    from provision.customize import check_plain_image
+    from provision.customize import check_base_image
     from provision.drives import DriveRefusedError
     from provision.flash_command import flash
     from provision.preparer import Preparer
 
     err = stderr_console()
-    check_plain_image(args.base)
     devices = select(args.inventory, args.device, args.role, args.start)
+    # Each card is customised in a private copy: a refusal of the base names the base.
+    check_base_image(args.base, devices[0].role.value)
     preparer = Preparer.from_args(args)
     preflight(devices, preparer)
     err.print(f"{len(devices)} cards: {', '.join(d.device_id for d in devices)}", highlight=False)

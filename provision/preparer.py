@@ -74,6 +74,12 @@ class Preparer:
             raise ConfigError(f"{path}: no device {device_id!r} in the inventory {self.inventory}")
         return path
 
+    def role_of(self, device_id: str) -> str:
+        """``hub``, or the role in the device's file (which must exist)."""
+        if device_id == HUB_ID:
+            return HUB_ID
+        return load_device(self.device_path(device_id)).role.value
+
     def identity(self, device_id: str) -> Identity:
         """The device's identity; fails now if its password or Wi-Fi key is missing."""
         if device_id == HUB_ID:

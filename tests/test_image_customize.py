@@ -285,6 +285,9 @@ def test_customize_refusals_are_one_line(
     assert not (tmp_path / "out.img").exists(), "no half-customised image left"
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
+    if code == 11:  # the image the technician named, not the --out copy
+        assert lines[0].startswith(f"mpp: error: {image}: "), lines[0]
+        assert "out.img" not in lines[0]
 
 
 def test_static_ethernet_network_config_parses_in_cloud_init(
