@@ -25,11 +25,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     validate.add_argument("paths", type=Path, nargs="*", help="default: the bundled inventory")
     validate.add_argument(
-        "--site", type=Path, help="site file to check and cross-check (default: the bundled site)"
+        "--site",
+        type=Path,
+        help="site file to check and cross-check (default: the inventory's site.toml, "
+        "else the bundled site)",
     )
     validate.set_defaults(func=_validate)
     schema = commands.add_parser("schema", help="print the JSON schema of a device file")
     schema.set_defaults(func=_schema)
+    init = commands.add_parser(
+        "init",
+        help="write a starting inventory for a building into a new directory: the sample's "
+        "accounts.toml, hub.toml, devices/*.toml and the site file as site.toml",
+    )
+    init.add_argument("directory", type=Path, metavar="DIR", help="a new (or empty) directory")
+    init.add_argument(
+        "--site", type=Path, help="site file to start from (default: the bundled site)"
+    )
+    init.set_defaults(func=_init)
     _register_time(commands)
     _register_secrets(commands)
 
@@ -101,7 +114,7 @@ def device_schema_json() -> str:
 
 def _validate(args: argparse.Namespace) -> int:
     """Problems go to stderr, one a line; any error exits through ``ConfigError`` (code 2)."""
-    from firmware_config.inventory import DEFAULT_INVENTORY, ConfigError
+    from firmware_config.inventory import DEFAULT_INVENTORY, ConfigError, site_file_of
     from firmware_config.problems import errors
     from firmware_config.validation import validate
 
@@ -109,7 +122,11 @@ def _validate(args: argparse.Namespace) -> int:
     # (edge devices import this package); mpp, the command layer, loads it.
     from mpp.config_site import load_site_for_checks
 
-    result = validate(args.paths or [DEFAULT_INVENTORY], args.site, load_site_for_checks)
+    paths = args.paths or [DEFAULT_INVENTORY]
+    site = args.site
+    if site is None and len(paths) == 1 and paths[0].is_dir():
+        site = site_file_of(paths[0])
+    result = validate(paths, site, load_site_for_checks)
     for problem in result.problems:
         print(problem, file=sys.stderr)
     if result.failed:
@@ -121,6 +138,24 @@ def _validate(args: argparse.Namespace) -> int:
         print(line)
     if result.problems:
         print(f"{_count(len(result.problems), 'warning')}, no errors")
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from firmware_config.starter import SITE_FILE, write_starting_inventory
+    from mpp.config_site import load_site_for_checks
+
+    site_file, site = load_site_for_checks(args.site)  # a broken site is refused here
+    started = write_starting_inventory(args.directory, site_file)
+    root = started.root
+    print(
+        f"wrote a starting inventory to {root}: accounts.toml, hub.toml, "
+        f"devices/ ({_count(started.devices, 'device file')}), {SITE_FILE} "
+        f"(site {site.id}, {_count(len(site.counters), 'counter')})"
+    )
+    print(
+        f"  edit them for the building, then: mpp config validate {root} --site {root / SITE_FILE}"
+    )
     return 0
 
 

@@ -110,7 +110,10 @@ def add_identity_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="default Asia/Jakarta (WIB)")
     parser.add_argument(
-        "--site", type=Path, help="the hub's site file (--device hub; default: the bundled site)"
+        "--site",
+        type=Path,
+        help="the hub's site file (--device hub; default: the inventory's site.toml, "
+        "else the bundled site)",
     )
 
 
@@ -156,6 +159,8 @@ def _customize(args: argparse.Namespace) -> int:
         f"host {result.hostname}, instance {result.instance_id}"
     )
     print(f"  boot partition: {', '.join(result.files)}")
+    if result.role == "hub":
+        print(f"  site file: {preparer.site_file}")
     return 0
 
 

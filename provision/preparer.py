@@ -17,6 +17,7 @@ from firmware_config.inventory import (
     ConfigError,
     load_device,
     load_model,
+    site_file_of,
 )
 from firmware_config.schema import AccountsFile
 from firmware_config.secrets import WifiPskStore, wifi_store_path
@@ -60,7 +61,7 @@ class Preparer:
             ca_certificate=ca,
             ssh_keys=tuple(ssh_keys(args.ssh_key)),
             timezone=args.timezone,
-            site_file=args.site or _default_site(),
+            site_file=args.site or site_file_of(args.inventory) or _default_site(),
             tls_dir=tls_dir,
         )
 

@@ -169,6 +169,33 @@ def test_customize_without_an_ssh_key_writes_valid_user_data(
     assert "ssh_authorized_keys" not in user
 
 
+def test_hub_card_takes_the_site_file_of_its_inventory(
+    site: dict[str, Path], tmp_path: Path
+) -> None:
+    """An inventory from `mpp config init` carries its site.toml: the hub's card gets
+    that building's site, not the bundled one, without --site."""
+    building = tmp_path / "gedung-mpp"
+    assert mpp("config", "init", building).returncode == 0
+    own = (building / "site.toml").read_text() + "# this building's own site file\n"
+    (building / "site.toml").write_text(own)
+    hub = tmp_path / "hub.img"
+    shutil.copy(site["base"], hub)
+    subprocess.run(
+        ["mcopy", "-i", f"{hub}@@{BOOT_START * SECTOR}", "-", "::/mpp-image.txt"],
+        input=b"antrian-mpp hub\n",
+        check=True,
+        env={**os.environ, "MTOOLS_SKIP_CHECK": "1"},
+    )
+    out = tmp_path / "hub-card.img"
+    result = mpp(
+        "image", "customize", hub, "--device", "hub", "--inventory", building, "--out", out,
+        "--ssh-key", site["key"], env={"XDG_STATE_HOME": str(site["state"])},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"  site file: {building / 'site.toml'}" in result.stdout.splitlines()
+    assert read_boot(out, "mpp/site.toml").decode() == own
+
+
 def test_each_flash_gets_its_own_instance_id(site: dict[str, Path], tmp_path: Path) -> None:
     ids = set()
     for name in ("a.img", "b.img"):
