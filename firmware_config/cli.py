@@ -25,11 +25,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     validate.add_argument("paths", type=Path, nargs="*", help="default: the bundled inventory")
     validate.add_argument(
-        "--site", type=Path, help="site file to check and cross-check (default: the bundled site)"
+        "--site",
+        type=Path,
+        help="site file to check and cross-check (default: the inventory's site.toml, "
+        "else the bundled site)",
     )
     validate.set_defaults(func=_validate)
     schema = commands.add_parser("schema", help="print the JSON schema of a device file")
     schema.set_defaults(func=_schema)
+    init = commands.add_parser(
+        "init",
+        help="write a starting inventory for a building into a new directory: the sample's "
+        "accounts.toml, hub.toml, devices/*.toml and the site file as site.toml",
+    )
+    init.add_argument("directory", type=Path, metavar="DIR", help="a new (or empty) directory")
+    init.add_argument(
+        "--site", type=Path, help="site file to start from (default: the bundled site)"
+    )
+    init.set_defaults(func=_init)
     _register_time(commands)
     _register_secrets(commands)
 
@@ -50,22 +63,24 @@ def _register_secrets(commands: argparse._SubParsersAction) -> None:
         "secrets",
         help="MQTT passwords and Wi-Fi keys, kept outside git beside the credentials store",
     )
-    secrets.add_argument(
-        "--secrets",
-        type=Path,
-        help="credentials store (default $XDG_STATE_HOME/mpp/mqtt-credentials.json); "
-        "Wi-Fi keys go to wifi-psks.json beside it",
-    )
+    _add_store_option(secrets, default=None)
+    # The README writes `secrets ensure --secrets F`: each action takes the option too.
+    # SUPPRESS keeps an action's absent option from overwriting one given before it.
+    store = argparse.ArgumentParser(add_help=False)
+    _add_store_option(store, default=argparse.SUPPRESS)
     actions = secrets.add_subparsers(title="secrets commands", metavar="COMMAND", required=True)
     ensure = actions.add_parser(
         "ensure",
+        parents=[store],
         help="create every missing MQTT password of the inventory; list the Wi-Fi keys "
         "it names that are not stored yet (exit 2 if any)",
     )
     ensure.add_argument("--inventory", type=Path, help="default: the bundled inventory")
     ensure.set_defaults(func=_secrets_ensure)
     wifi = actions.add_parser(
-        "wifi", help="store the Wi-Fi key a device file names in network.wifi_psk_ref"
+        "wifi",
+        parents=[store],
+        help="store the Wi-Fi key a device file names in network.wifi_psk_ref",
     )
     wifi.add_argument("name", help="the key's name, as in wifi_psk_ref")
     wifi.add_argument(
@@ -73,10 +88,22 @@ def _register_secrets(commands: argparse._SubParsersAction) -> None:
     )
     wifi.set_defaults(func=_secrets_wifi)
     listing = actions.add_parser(
-        "list", help="the names of the stored secrets and who uses them (never the values)"
+        "list",
+        parents=[store],
+        help="the names of the stored secrets and who uses them (never the values)",
     )
     listing.add_argument("--inventory", type=Path, help="default: the bundled inventory")
     listing.set_defaults(func=_secrets_list)
+
+
+def _add_store_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--secrets",
+        type=Path,
+        default=default,
+        help="credentials store (default $XDG_STATE_HOME/mpp/mqtt-credentials.json); "
+        "Wi-Fi keys go to wifi-psks.json beside it",
+    )
 
 
 def device_schema_json() -> str:
@@ -87,7 +114,7 @@ def device_schema_json() -> str:
 
 def _validate(args: argparse.Namespace) -> int:
     """Problems go to stderr, one a line; any error exits through ``ConfigError`` (code 2)."""
-    from firmware_config.inventory import DEFAULT_INVENTORY, ConfigError
+    from firmware_config.inventory import DEFAULT_INVENTORY, ConfigError, site_file_of
     from firmware_config.problems import errors
     from firmware_config.validation import validate
 
@@ -95,7 +122,11 @@ def _validate(args: argparse.Namespace) -> int:
     # (edge devices import this package); mpp, the command layer, loads it.
     from mpp.config_site import load_site_for_checks
 
-    result = validate(args.paths or [DEFAULT_INVENTORY], args.site, load_site_for_checks)
+    paths = args.paths or [DEFAULT_INVENTORY]
+    site = args.site
+    if site is None and len(paths) == 1 and paths[0].is_dir():
+        site = site_file_of(paths[0])
+    result = validate(paths, site, load_site_for_checks)
     for problem in result.problems:
         print(problem, file=sys.stderr)
     if result.failed:
@@ -107,6 +138,24 @@ def _validate(args: argparse.Namespace) -> int:
         print(line)
     if result.problems:
         print(f"{_count(len(result.problems), 'warning')}, no errors")
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from firmware_config.starter import SITE_FILE, write_starting_inventory
+    from mpp.config_site import load_site_for_checks
+
+    site_file, site = load_site_for_checks(args.site)  # a broken site is refused here
+    started = write_starting_inventory(args.directory, site_file)
+    root = started.root
+    print(
+        f"wrote a starting inventory to {root}: accounts.toml, hub.toml, "
+        f"devices/ ({_count(started.devices, 'device file')}), {SITE_FILE} "
+        f"(site {site.id}, {_count(len(site.counters), 'counter')})"
+    )
+    print(
+        f"  edit them for the building, then: mpp config validate {root} --site {root / SITE_FILE}"
+    )
     return 0
 
 
@@ -178,10 +227,12 @@ def _secrets_ensure(args: argparse.Namespace) -> int:
     stored = set(wifi.load())
     references = wifi_references(inventory.devices, inventory.hub)
     missing = {name: users for name, users in references.items() if name not in stored}
+    # The hint names the store this run used: without it the key would land in the default one.
+    store = f" --secrets {args.secrets}" if args.secrets else ""
     for name, users in sorted(missing.items()):
         print(
             f"{wifi.path}: no Wi-Fi key {name!r} (used by {', '.join(users)}); "
-            f"set it with `mpp config secrets wifi {name}`",
+            f"set it with `mpp config secrets wifi {name}{store}`",
             file=sys.stderr,
         )
     if missing:
@@ -191,20 +242,49 @@ def _secrets_ensure(args: argparse.Namespace) -> int:
 
 
 def _secrets_wifi(args: argparse.Namespace) -> int:
-    import getpass
-
-    from firmware_config.inventory import ConfigError
-
     _credentials, wifi = _stores(args)
-    if args.stdin:
-        psk = sys.stdin.readline().rstrip("\n")
-    else:
-        psk = getpass.getpass(f"Wi-Fi key {args.name}: ")
-        if getpass.getpass("again: ") != psk:
-            raise ConfigError("secrets: the two entries differ; nothing stored")
+    psk = sys.stdin.readline().rstrip("\n") if args.stdin else _ask_twice(args.name)
     wifi.set(args.name, psk)
     print(f"{wifi.path}: stored Wi-Fi key {args.name!r}")
     return 0
+
+
+def _ask_twice(name: str) -> str:
+    """The key typed twice without echo, at the terminal (getpass reads ``/dev/tty``).
+
+    Without one (ssh without -t, cron, a script) getpass would fall back to standard
+    input and fail with a traceback, or read what a pipe holds with a warning.
+    """
+    import getpass
+    import termios
+
+    from firmware_config.inventory import ConfigError
+
+    no_terminal = ConfigError(
+        f"secrets: no terminal to ask for Wi-Fi key {name!r} without echo; run it in a "
+        f"terminal (ssh -t), or give the key on standard input with --stdin"
+    )
+    if not _has_terminal():
+        raise no_terminal
+    try:
+        psk = getpass.getpass(f"Wi-Fi key {name}: ")
+        again = getpass.getpass("again: ")
+    except (EOFError, termios.error):
+        raise no_terminal from None
+    if again != psk:
+        raise ConfigError("secrets: the two entries differ; nothing stored")
+    return psk
+
+
+def _has_terminal() -> bool:
+    """This process has a controlling terminal to ask on."""
+    import os
+
+    try:
+        os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+    except OSError:
+        return False
+    return True
 
 
 def _secrets_list(args: argparse.Namespace) -> int:

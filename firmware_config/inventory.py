@@ -37,9 +37,18 @@ DEFAULT_INVENTORY = Path(__file__).resolve().parent
 ACCOUNTS_FILE = "accounts.toml"
 HUB_FILE = "hub.toml"
 DEVICES_DIR = "devices"
+SITE_FILE = "site.toml"
+"""The site file an inventory may carry beside its own files (``mpp config init`` writes it)."""
 RESERVED_NAMES = frozenset({"hub", "upstream"})  # the service accounts of the broker
 
 _Model = TypeVar("_Model", bound=BaseModel)
+
+
+def site_file_of(root: Path) -> Path | None:
+    """The inventory's own site file, if it has one: the default over the bundled site,
+    so a building's checks and its hub card use that building's site."""
+    path = root / SITE_FILE
+    return path if path.is_file() else None
 
 
 class ConfigError(ValueError):

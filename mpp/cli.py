@@ -166,7 +166,28 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for register in _registrars(_command(argv or [])):
         register(subparsers)
+    _verbose_anywhere(parser)
     return parser
+
+
+def _verbose_anywhere(parser: argparse.ArgumentParser) -> None:
+    """``-v`` after the command too (``mpp report … -v``), as people add it at the end.
+
+    Each command's own parser gets the option with a SUPPRESS default, so one not
+    given there leaves the value from before the command alone.
+    """
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in set(action.choices.values()):
+                if "-v" not in command._option_string_actions:
+                    command.add_argument(
+                        "-v",
+                        "--verbose",
+                        action="store_true",
+                        default=argparse.SUPPRESS,
+                        help="log debug messages",
+                    )
+                _verbose_anywhere(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -110,7 +110,10 @@ def add_identity_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="default Asia/Jakarta (WIB)")
     parser.add_argument(
-        "--site", type=Path, help="the hub's site file (--device hub; default: the bundled site)"
+        "--site",
+        type=Path,
+        help="the hub's site file (--device hub; default: the inventory's site.toml, "
+        "else the bundled site)",
     )
 
 
@@ -123,22 +126,27 @@ def ssh_keys(paths: list[Path]) -> list[str]:
         keys += [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
     keys = [key for key in keys if key and not key.startswith("#")]
     if not keys:
+        # Every account of the images is locked (no password): without a key there
+        # is no way in at all, not even at a screen and keyboard or the serial console.
+        where = ", ".join(str(path) for path in paths) or "~/.ssh/id_*.pub"
         print(
-            "mpp: warning: no SSH public key: nobody can log in to the device over SSH "
-            "(pass --ssh-key FILE)",
+            f"mpp: warning: no SSH public key in {where}: the card is written without one "
+            "and nobody can log in to the device, over SSH or at its console (no account "
+            "has a password); it still runs its role. To log in later, customise and "
+            "flash the card again with --ssh-key FILE",
             file=sys.stderr,
         )
     return keys
 
 
 def _customize(args: argparse.Namespace) -> int:
-    from provision.customize import check_plain_image, copy_image
+    from provision.customize import check_base_image, copy_image
     from provision.preparer import Preparer
 
     preparer = Preparer.from_args(args)
     target = args.out or args.base
     if args.out is not None:
-        check_plain_image(args.base)
+        check_base_image(args.base, preparer.role_of(args.device))
         copy_image(args.base, args.out)
     try:
         result = preparer.customize(target, args.device)
@@ -151,6 +159,8 @@ def _customize(args: argparse.Namespace) -> int:
         f"host {result.hostname}, instance {result.instance_id}"
     )
     print(f"  boot partition: {', '.join(result.files)}")
+    if result.role == "hub":
+        print(f"  site file: {preparer.site_file}")
     return 0
 
 
@@ -183,14 +193,15 @@ def _flash(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from provision.batch import preflight, run_batch, select
-    from provision.customize import check_plain_image
+    from provision.customize import check_base_image
     from provision.drives import DriveRefusedError
     from provision.flash_command import flash
     from provision.preparer import Preparer
 
     err = stderr_console()
-    check_plain_image(args.base)
     devices = select(args.inventory, args.device, args.role, args.start)
+    # Each card is customised in a private copy: a refusal of the base names the base.
+    check_base_image(args.base, devices[0].role.value)
     preparer = Preparer.from_args(args)
     preflight(devices, preparer)
     err.print(f"{len(devices)} cards: {', '.join(d.device_id for d in devices)}", highlight=False)

@@ -49,22 +49,27 @@ def _yaml(data: object) -> str:
 
 
 def user_data(hostname: str, ssh_keys: list[str], timezone: str) -> str:
-    """``#cloud-config``: host name, time zone, the technician's key-only sudo account."""
+    """``#cloud-config``: host name, time zone, the technician's key-only sudo account.
+
+    With no key the list is left out: cloud-init's schema refuses an empty one
+    (``users.0: … is not valid under any of the given schemas``). The account is
+    still made, locked, so a later card with a key gives the same account.
+    """
+    technician: dict[str, object] = {
+        "name": TECHNICIAN_USER,
+        "gecos": "MPP technician",
+        "groups": ["sudo", "adm", "systemd-journal"],
+        "shell": "/bin/bash",
+        "lock_passwd": True,
+        "sudo": "ALL=(ALL) NOPASSWD:ALL",
+    }
+    if ssh_keys:
+        technician["ssh_authorized_keys"] = ssh_keys
     config = {
         "hostname": hostname,
         "manage_etc_hosts": True,
         "timezone": timezone,
-        "users": [
-            {
-                "name": TECHNICIAN_USER,
-                "gecos": "MPP technician",
-                "groups": ["sudo", "adm", "systemd-journal"],
-                "shell": "/bin/bash",
-                "lock_passwd": True,
-                "sudo": "ALL=(ALL) NOPASSWD:ALL",
-                "ssh_authorized_keys": ssh_keys,
-            }
-        ],
+        "users": [technician],
         "ssh_pwauth": False,
         "disable_root": True,
     }

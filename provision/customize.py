@@ -85,6 +85,21 @@ def check_image_kind(boot: BootPartition, role: str) -> None:
         )
 
 
+def check_base_image(base: Path, role: str) -> None:
+    """Everything about the base image that can refuse it, checked on the base itself.
+
+    Before the copy: a refusal names the image the technician gave (not the ``--out``
+    copy, which is then never made) and costs no copy of a 4 GB image.
+    """
+    check_plain_image(base)
+    boot = BootPartition.of(base)
+    if not boot.exists(CMDLINE):
+        raise ImageError(
+            f"{base}: no {CMDLINE} in the boot partition (not a Raspberry Pi OS image)"
+        )
+    check_image_kind(boot, role)
+
+
 def customize(
     image: Path,
     identity: Identity,

@@ -17,6 +17,7 @@ from firmware_config.inventory import (
     ConfigError,
     load_device,
     load_model,
+    site_file_of,
 )
 from firmware_config.schema import AccountsFile
 from firmware_config.secrets import WifiPskStore, wifi_store_path
@@ -60,7 +61,7 @@ class Preparer:
             ca_certificate=ca,
             ssh_keys=tuple(ssh_keys(args.ssh_key)),
             timezone=args.timezone,
-            site_file=args.site or _default_site(),
+            site_file=args.site or site_file_of(args.inventory) or _default_site(),
             tls_dir=tls_dir,
         )
 
@@ -73,6 +74,12 @@ class Preparer:
         if not path.is_file():
             raise ConfigError(f"{path}: no device {device_id!r} in the inventory {self.inventory}")
         return path
+
+    def role_of(self, device_id: str) -> str:
+        """``hub``, or the role in the device's file (which must exist)."""
+        if device_id == HUB_ID:
+            return HUB_ID
+        return load_device(self.device_path(device_id)).role.value
 
     def identity(self, device_id: str) -> Identity:
         """The device's identity; fails now if its password or Wi-Fi key is missing."""

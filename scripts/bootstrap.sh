@@ -64,11 +64,21 @@ PY
 
 stamp="$VENV/.installed-$(sha1sum "$ROOT/pyproject.toml" | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
+    # The first run takes minutes: say what happens, and let pip show each package
+    # and its download. CI logs keep only the step lines (CI=true).
+    pip_quiet=()
+    [ -z "${CI:-}" ] || pip_quiet=(-q)
     echo "bootstrap: preparing $VENV" >&2
-    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -U pip
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "${ROOT}[dev]"
+    if [ ! -x "$VENV/bin/python" ]; then
+        echo "bootstrap: creating the virtual environment" >&2
+        python3 -m venv "$VENV"
+    fi
+    echo "bootstrap: updating pip" >&2
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -U pip >&2
+    echo "bootstrap: installing antrian-mpp with its dev extras (every role's libraries and the test tools, pyproject.toml); a few minutes the first time" >&2
+    "$VENV/bin/python" -m pip install ${pip_quiet[@]+"${pip_quiet[@]}"} --disable-pip-version-check -e "${ROOT}[dev]" >&2
     rm -f "$VENV"/.installed-*
     touch "$stamp"
+    echo "bootstrap: $VENV ready" >&2
 fi
 export PATH="$VENV/bin:$PATH"

@@ -173,3 +173,12 @@ def test_the_table_leaves_success_crash_and_interrupt_codes_alone() -> None:
     codes = {failure.code for failure in table}
     assert 0 not in codes and 1 not in codes and 130 not in codes  # 1: Python's own crash
     assert table[-1].error is OSError  # the broadest class last, so the others win
+
+
+def test_verbose_is_taken_after_the_command_too() -> None:
+    """`-v` at the end of the line (`mpp report … -v`) was `unrecognized arguments`."""
+    for args in (("config", "validate", "-v"), ("-v", "config", "validate"),
+                 ("config", "secrets", "-v", "--help")):  # fmt: skip
+        result = _mpp(*args)
+        assert result.returncode == 0, result.stderr
+        assert "unrecognized arguments" not in result.stderr

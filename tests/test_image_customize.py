@@ -139,6 +139,63 @@ def test_customize_writes_identity_and_cloud_init(site: dict[str, Path], tmp_pat
     assert fsck.returncode == 0, fsck.stdout + fsck.stderr
 
 
+def test_customize_without_an_ssh_key_writes_valid_user_data(
+    site: dict[str, Path], tmp_path: Path
+) -> None:
+    """A laptop with no ~/.ssh/id_*.pub and no --ssh-key: an empty key list is not
+    valid cloud-config (the card would boot with cloud-init's user step failed)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    out = tmp_path / "counter-01.img"
+    result = mpp(
+        "image", "customize", site["base"], "--device", "counter-01", "--out", out,
+        env={"XDG_STATE_HOME": str(site["state"]), "HOME": str(home)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (warning,) = result.stderr.strip().splitlines()
+    assert warning.startswith("mpp: warning: no SSH public key")
+    assert "nobody can log in" in warning and "--ssh-key FILE" in warning
+
+    user_data = read_boot(out, "user-data")
+    (tmp_path / "user-data").write_bytes(user_data)
+    check = subprocess.run(
+        [_require_cloud_init(), "schema", "-c", str(tmp_path / "user-data")],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    (user,) = yaml.safe_load(user_data)["users"]
+    assert user["name"] == "technician" and user["lock_passwd"] is True
+    assert "ssh_authorized_keys" not in user
+
+
+def test_hub_card_takes_the_site_file_of_its_inventory(
+    site: dict[str, Path], tmp_path: Path
+) -> None:
+    """An inventory from `mpp config init` carries its site.toml: the hub's card gets
+    that building's site, not the bundled one, without --site."""
+    building = tmp_path / "gedung-mpp"
+    assert mpp("config", "init", building).returncode == 0
+    own = (building / "site.toml").read_text() + "# this building's own site file\n"
+    (building / "site.toml").write_text(own)
+    hub = tmp_path / "hub.img"
+    shutil.copy(site["base"], hub)
+    subprocess.run(
+        ["mcopy", "-i", f"{hub}@@{BOOT_START * SECTOR}", "-", "::/mpp-image.txt"],
+        input=b"antrian-mpp hub\n",
+        check=True,
+        env={**os.environ, "MTOOLS_SKIP_CHECK": "1"},
+    )
+    out = tmp_path / "hub-card.img"
+    result = mpp(
+        "image", "customize", hub, "--device", "hub", "--inventory", building, "--out", out,
+        "--ssh-key", site["key"], env={"XDG_STATE_HOME": str(site["state"])},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"  site file: {building / 'site.toml'}" in result.stdout.splitlines()
+    assert read_boot(out, "mpp/site.toml").decode() == own
+
+
 def test_each_flash_gets_its_own_instance_id(site: dict[str, Path], tmp_path: Path) -> None:
     ids = set()
     for name in ("a.img", "b.img"):
@@ -255,6 +312,9 @@ def test_customize_refusals_are_one_line(
     assert not (tmp_path / "out.img").exists(), "no half-customised image left"
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
+    if code == 11:  # the image the technician named, not the --out copy
+        assert lines[0].startswith(f"mpp: error: {image}: "), lines[0]
+        assert "out.img" not in lines[0]
 
 
 def test_static_ethernet_network_config_parses_in_cloud_init(

@@ -438,10 +438,16 @@ def test_csv_carries_the_same_figures(store: Path, q3: Report, tmp_path: Path) -
         assert int(value[("skm_agency", rating.key, "ratings")]) == rating.total
 
 
-def test_pdf_report(store: Path, tmp_path: Path) -> None:
+def test_pdf_report(store: Path, q3: Report, tmp_path: Path) -> None:
     out = tmp_path / "q3.pdf"
     done = mpp("report", "--from", Q3[0], "--to", Q3[1], "--db", store, "--out", out)
     assert done.returncode == 0, done.stderr
+    # One plain result line, what was written and where; no log records (timestamps, INFO).
+    assert done.stdout.splitlines() == [
+        f"{out}: pdf report {Q3[0]} – {Q3[1]}: {q3.total.issued:,} tickets issued, "
+        f"{q3.total.served:,} served"
+    ]
+    assert done.stderr == ""
     data = out.read_bytes()
     assert data.startswith(b"%PDF")
     assert data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") >= 6

@@ -108,3 +108,64 @@ def test_the_accounts_are_the_ones_the_broker_renders() -> None:
     rendered = [(account.username, account.role) for account in render.accounts_of(inventory)]
     assert mqtt_accounts(inventory) == rendered
     assert given_passwords(inventory) == render.given_passwords(inventory)
+
+
+def _mpp(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``mpp …`` as a process in a session of its own: no controlling terminal, as over
+    ``ssh host cmd`` (no -t) or from cron."""
+    return subprocess.run(
+        [sys.executable, "-m", "mpp.cli", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+
+
+def test_secrets_takes_its_store_after_the_action_as_the_readme_writes_it(
+    tmp_path: Path,
+) -> None:
+    """`ensure|wifi NAME|list [--secrets F]`: the option after the action, and before it."""
+    after = tmp_path / "after" / "mqtt-credentials.json"
+    ensure = _mpp("config", "secrets", "ensure", "--inventory", "firmware_config",
+                  "--secrets", str(after))  # fmt: skip
+    assert ensure.returncode == 2, ensure.stderr  # the Wi-Fi key is missing, nothing else
+    assert "unrecognized arguments" not in ensure.stderr
+    assert after.is_file()
+    # The hint names this store: following it must not put the key into the default one.
+    assert f"mpp config secrets wifi wifi-mpp-perangkat --secrets {after}" in ensure.stderr
+    stored = _mpp("config", "secrets", "wifi", "wifi-mpp-perangkat", "--stdin",
+                  "--secrets", str(after), stdin=PSK + "\n")  # fmt: skip
+    assert stored.returncode == 0, stored.stderr
+    assert json.loads((after.parent / "wifi-psks.json").read_text()) == {"wifi-mpp-perangkat": PSK}
+    listing = _mpp("config", "secrets", "list", "--secrets", str(after))
+    assert listing.returncode == 0, listing.stderr
+    assert "MISSING" not in listing.stdout
+
+    before = tmp_path / "before" / "mqtt-credentials.json"
+    ensure = _mpp("config", "secrets", "--secrets", str(before), "ensure")
+    assert ensure.returncode == 2 and before.is_file(), ensure.stderr
+    # Both given: the one nearer the action wins, as for any option given twice.
+    both = tmp_path / "both" / "mqtt-credentials.json"
+    listing = _mpp("config", "secrets", "--secrets", str(before), "list", "--secrets", str(both))
+    assert listing.returncode == 0 and "MISSING" in listing.stdout, listing.stderr
+
+
+def test_wifi_without_a_terminal_says_so_in_one_line(tmp_path: Path) -> None:
+    """getpass with no terminal fell back to stdin and died with an EOFError traceback."""
+    store = tmp_path / "mqtt-credentials.json"
+    result = _mpp("config", "secrets", "wifi", "lobby", "--secrets", str(store))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "mpp: error: secrets: no terminal to ask for Wi-Fi key 'lobby' without echo; run it "
+        "in a terminal (ssh -t), or give the key on standard input with --stdin"
+    ]
+    # A pipe is not a terminal either: the key is not read from it without --stdin.
+    piped = _mpp("config", "secrets", "wifi", "lobby", "--secrets", str(store), stdin=PSK + "\n")
+    assert piped.returncode == 2 and "--stdin" in piped.stderr, piped.stderr
+    assert "Traceback" not in piped.stderr
+    assert not (tmp_path / "wifi-psks.json").exists()

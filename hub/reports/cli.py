@@ -10,11 +10,8 @@ The store is read on a read-only connection: safe while ``mpp hub run`` serves.
 from __future__ import annotations
 
 import argparse
-import logging
 from datetime import date
 from pathlib import Path
-
-log = logging.getLogger("mpp.report")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,7 +41,8 @@ def _report(args: argparse.Namespace) -> int:
         return build_report(db, site, first, last, agency)
 
     try:
-        log.info("%s", write(plan(args), fetch))
+        written = write(plan(args), fetch)
     except (ReportOptionsError, ReportRequestError) as error:
         raise SystemExit(f"mpp: error: {error}") from None
+    print(written)  # the command's result, for the person who ran it: not a log record
     return 0
