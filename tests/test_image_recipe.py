@@ -194,6 +194,37 @@ def test_the_wheel_carries_the_first_boot_mover(assembled: Path) -> None:
     assert help_text.returncode == 0, help_text.stderr
 
 
+def test_the_wheel_alone_runs_the_hub_and_the_devices_on_their_defaults(
+    assembled: Path, tmp_path: Path
+) -> None:
+    """The image installs the wheel, not the repository: the default site, the bundled
+    inventory and the broker's template it reads must be in it (the site files were
+    not: a hub from the image could not load its site)."""
+    (wheel,) = (assembled / "stage-mpp-base/01-product/files").glob("antrian_mpp-*.whl")
+    unpacked = tmp_path / "site-packages"
+    zipfile.ZipFile(wheel).extractall(unpacked)
+    probe = (
+        "import hub.site.loader as l, firmware_config.inventory as i, mqtt_broker.render as r;"
+        "assert l.SITES_DIR.is_relative_to(p) and i.DEFAULT_INVENTORY.is_relative_to(p);"
+        "print(l.load_site().name, len(i.load_inventory().devices), r.TEMPLATE.is_file())"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            f"import sys, pathlib; p = pathlib.Path({str(unpacked)!r});"
+            f"sys.path.insert(0, str(p)); {probe}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    *_, devices, template = done.stdout.split(" ")
+    assert "Lampung Timur" in done.stdout and int(devices) > 30 and template.strip() == "True"
+
+
 def test_image_units_verify(assembled: Path, tmp_path: Path) -> None:
     """The image's own units (first boot, read-only root) as systemd reads them."""
     analyze = shutil.which("systemd-analyze")
