@@ -52,7 +52,7 @@ class Drawn:
     lines: tuple[pygame.Rect, ...]  # where each line landed
 
     def shortened(self) -> bool:
-        return " ".join(self.fitted.lines) != " ".join(self.text.split())
+        return " ".join(" ".join(self.fitted.lines).split()) != " ".join(self.text.split())
 
 
 @dataclass

@@ -124,7 +124,7 @@ def test_citizen_journey_prints_the_ticket_and_queues_it(kiosk: Kiosk, hub: HubA
     assert "Perekaman dan Pencetakan KTP-el" in printout.text()
     assert printout.qr == ["https://mpp.lampungtimurkab.go.id/antrean/20261123-A-001"]
     assert printout.cuts == 1
-    assert "Tunggu di ruang tunggu lantai 1," in printout.text(), "where to wait, as on screen"
+    assert "Ruang tunggu: lantai 1, depan loket 1-4." in printout.text(), "as on screen"
     ticket = hub.service.state.tickets["20261123-A-001"]
     assert kiosk.agent.wait_for(
         lambda m: hub.service.state.tickets["20261123-A-001"].state is TicketState.WAITING

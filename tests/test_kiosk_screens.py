@@ -13,6 +13,7 @@ rewrites them) and every frame is saved in tests/output/kiosk/ to look at.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pygame
@@ -188,3 +189,43 @@ def test_physical_size_comes_from_the_device_file() -> None:
     assert same_pixels_bigger_panel.target < seven_inch.target, "bigger pixels: fewer of them"
     surface = pygame.Surface((1024, 600))
     assert KioskScreens(surface, 300.0).m == same_pixels_bigger_panel
+
+
+def _done_texts(service: str, resolution: str) -> list[str]:
+    """The texts of the done screen for a ticket of ``service``, as drawn."""
+    from tests.kiosk_render import recording
+
+    model = model_for("done")
+    assert model.catalogue is not None and model.ticket is not None
+    name = next(s.name for s in model.catalogue.services if s.code == service)
+    model.ticket = model.ticket.model_copy(update={"service": service, "service_name": name})
+    screens = KioskScreens(pygame.Surface(RESOLUTIONS[resolution]))
+    with recording() as drawn:
+        screens.draw(model, NOW)
+    return [d.text for d in drawn]
+
+
+@pytest.mark.parametrize("resolution", ["small-1024x600", "landscape-1920x1080"])
+def test_the_done_screen_says_where_to_wait_in_plain_sentences(resolution: str) -> None:
+    """Seen: "Silakan tunggu di ruang tunggu lantai 1, loket 1 sampai 4 sampai nomor Anda
+    dipanggil" — the area under a label, the instruction a sentence of its own."""
+    site = load_site()
+    for service in site.services:
+        area = site.agency(service.agency).waiting_area
+        assert area, f"{service.agency} has no waiting area in the default site"
+        said = " ".join(" ".join(_done_texts(service.code, resolution)).split())
+        assert f"Ruang tunggu: {area}." in said, (service.code, said)
+        assert "Tunggu sampai nomor Anda dipanggil." in said
+        for sentence in said.split(". "):
+            assert sentence.count("sampai") <= 1, (service.code, sentence)
+
+
+@pytest.mark.parametrize("resolution", list(RESOLUTIONS))
+def test_a_number_stays_on_the_line_of_its_sign_and_unit(resolution: str) -> None:
+    """Seen at 1920x1080: "perkiraan tunggu ±" / "18 menit." on two lines."""
+    for case in ("done", "services", "services-quiet-and-busy"):
+        for drawn in render(case, resolution).drawn:
+            for line in drawn.fitted.lines:
+                words = line.split()
+                assert not words or words[-1] not in ("±", "dari", "pukul"), (case, line)
+                assert not re.match(r"(menit|jam|orang)\b", line), (case, line)

@@ -26,7 +26,7 @@ from edge.kiosk.model import KEYPAD, KioskModel, Target, View
 from edge.kiosk.reasons import unavailable
 from edge.text_fit import draw as draw_text
 from edge.text_fit import fit, font, wrap
-from edge.wording import clock, queue_summary
+from edge.wording import WAIT_FOR_CALL, clock, queue_summary, unbroken, waiting_place
 from protocol.models import CatalogueService, PriorityCategory
 
 PAPER = (245, 247, 250)
@@ -428,7 +428,7 @@ class KioskScreens:
                 inner.height,
             )
             if accepting and status is not None:
-                info_text = queue_summary(status.waiting, status.estimated_wait_min)
+                info_text = unbroken(queue_summary(status.waiting, status.estimated_wait_min))
                 self._text(info_text, info, self.m.body, INK, align="left")
                 targets.append((rect, ("service", service.code)))
             else:  # says why and when it opens; no target: it cannot be tapped
@@ -586,18 +586,19 @@ class KioskScreens:
         ticket = model.ticket
         assert ticket is not None
         rest = self._title("Silakan ambil tiket Anda", body)
-        where, service = "ruang tunggu", None
+        area, service = None, None
         if model.catalogue is not None:
             service = next((s for s in model.catalogue.services if s.code == ticket.service), None)
             agency = next(
                 (a for a in model.catalogue.agencies if service and a.code == service.agency), None
             )
-            if agency is not None and agency.waiting_area:
-                where = agency.waiting_area
+            area = agency.waiting_area if agency is not None else None
+        place = waiting_place(area)  # "Ruang tunggu: lantai 1, depan loket 1–4."
         lines = [
             (ticket.service_name, True),
-            (queue_summary(ticket.people_ahead, ticket.estimated_wait_min), False),
-            (f"Silakan tunggu di {where} sampai nomor Anda dipanggil.", True),
+            (unbroken(queue_summary(ticket.people_ahead, ticket.estimated_wait_min)), False),
+            *([(unbroken(place), True)] if place else []),
+            (WAIT_FOR_CALL if place else "Silakan tunggu sampai nomor Anda dipanggil.", False),
         ]
         if self.portrait:
             number = pygame.Rect(rest.left, rest.top, rest.width, rest.height * 2 // 5)
