@@ -34,7 +34,7 @@ from protocol.models import (
     TicketState,
     TicketView,
 )
-from tests.kiosk_fixtures import RESOLUTIONS, service_states, site_catalogue
+from tests.kiosk_fixtures import RESOLUTIONS, TOMORROW_0730, service_states, site_catalogue
 
 NOW = datetime(2026, 11, 23, 8, 15, tzinfo=ZoneInfo("Asia/Jakarta"))  # local, as the agent draws
 RGB = tuple[int, int, int]
@@ -158,7 +158,9 @@ def model_for(case: str) -> KioskModel:
     elif case == "print-failed":
         model.message = PRINT_FAILED
     elif case == "refused":
-        model.message, model.hint = refusal(ErrorCode.QUOTA_FULL), hint(ErrorCode.QUOTA_FULL)
+        full = ReplyError(code=ErrorCode.QUOTA_FULL, message="full", next_open_at=TOMORROW_0730)
+        model.message = refusal(ErrorCode.QUOTA_FULL, error=full, now=NOW)
+        model.hint = hint(ErrorCode.QUOTA_FULL)
     elif case == "booking-forged":  # a made-up or altered booking code
         model.message = refusal(ErrorCode.FORGED_BOOKING, booking=True)
     elif case == "booking-slot-passed":  # slot 07.30, the late allowance past at 07.45

@@ -93,3 +93,38 @@ def test_a_booking_for_another_day_or_a_passed_slot_is_named() -> None:
     assert refusal(ErrorCode.EXPIRED, booking=True, now=NOW) == (
         "Pendaftaran ini bukan untuk hari ini."
     ), "a hub of 1.4 sends no slot"
+
+
+@pytest.mark.parametrize(
+    ("code", "at", "said"),
+    [
+        (
+            ErrorCode.QUOTA_FULL,
+            datetime(2026, 11, 24, 7, 30, tzinfo=WIB),
+            "Kuota layanan ini untuk hari ini sudah habis. "
+            "Silakan datang kembali besok pukul 07.30.",
+        ),
+        (
+            ErrorCode.CLOSED,
+            datetime(2026, 11, 23, 13, 0, tzinfo=WIB),
+            "Layanan ini sedang tutup. Silakan datang kembali pukul 13.00.",
+        ),
+        (
+            ErrorCode.CLOSED,
+            datetime(2026, 11, 30, 7, 30, tzinfo=WIB),
+            "Layanan ini sedang tutup. Silakan datang kembali Senin, 30 November pukul 07.30.",
+        ),
+    ],
+)
+def test_a_full_or_closed_service_says_when_to_come_back(
+    code: ErrorCode, at: datetime, said: str
+) -> None:
+    """The services list says "Buka besok pukul 07.30"; the refusal of a ticket for the
+    same service said only "Kuota … sudah habis." and left the citizen to ask."""
+    from protocol.models import ReplyError
+
+    error = ReplyError(code=code, message="refused", next_open_at=at)
+    assert refusal(code, error=error, now=NOW) == said
+    assert refusal(code, error=ReplyError(code=code, message="refused"), now=NOW) == (
+        REASONS[code].sentence
+    ), "a hub that does not say when: the sentence alone"

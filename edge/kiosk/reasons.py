@@ -68,6 +68,9 @@ FINAL: frozenset[ErrorCode] = frozenset(
         ErrorCode.INVALID_STATE,
     }
 )
+# Refusals that end when the service opens again: with the hub's ``next_open_at`` (an
+# older hub sends it with agency_full only) the sentence says when, as the greyed row does.
+COME_BACK: frozenset[ErrorCode] = frozenset({ErrorCode.CLOSED, ErrorCode.QUOTA_FULL})
 PRINT_FAILED = "Maaf, tiket gagal dicetak. Nomor antrean dibatalkan."
 UNAVAILABLE = Reason("Tidak tersedia", "Nomor antrean tidak dapat dibuat.", "Tutup")
 
@@ -102,7 +105,8 @@ def refusal(
 
     An agency full for today names the agency and when to come back, when the
     hub's reply says so (``agency_name``, ``next_open_at``): a citizen told
-    "come back on the next service day" should not have to ask which day.
+    "come back on the next service day" should not have to ask which day. A
+    service closed or out of quota says when it opens again the same way.
     ``returning``: the code checked in was a ticket (a return ticket); one
     brought back too early says when it is valid.
     """
@@ -126,7 +130,11 @@ def refusal(
             f"Silakan daftar online untuk hari lain{when}."
         )
     reason = None if booking else TICKET_REASONS.get(code)
-    return (reason or REASONS.get(code, UNAVAILABLE)).sentence
+    sentence = (reason or REASONS.get(code, UNAVAILABLE)).sentence
+    if code in COME_BACK and error is not None and error.next_open_at and now:
+        back = reopening(error.next_open_at, now).removeprefix("Buka ")
+        return f"{sentence} Silakan datang kembali {back}."
+    return sentence
 
 
 def hint(code: ErrorCode | None, booking: bool = False) -> str:
