@@ -22,7 +22,7 @@ import edge.kiosk.screens as screens_module
 from edge.kiosk.feedback_agent import TICKET_UNKNOWN
 from edge.kiosk.metrics import Metrics
 from edge.kiosk.model import KioskModel, View
-from edge.kiosk.reasons import PRINT_FAILED, hint, refusal
+from edge.kiosk.reasons import PRINT_FAILED, hint, refusal, retypable
 from edge.kiosk.screens import KioskScreens
 from edge.printer.transport import PrinterStatus
 from edge.text_fit import Fitted
@@ -162,7 +162,9 @@ def model_for(case: str) -> KioskModel:
         model.message = refusal(ErrorCode.QUOTA_FULL, error=full, now=NOW)
         model.hint = hint(ErrorCode.QUOTA_FULL)
     elif case == "booking-forged":  # a made-up or altered booking code
-        model.message = refusal(ErrorCode.FORGED_BOOKING, booking=True)
+        model.failed(refusal(ErrorCode.FORGED_BOOKING, booking=True), 0.0,
+                     hint(ErrorCode.FORGED_BOOKING, booking=True),
+                     retypable(ErrorCode.FORGED_BOOKING, booking=True))  # fmt: skip
     elif case == "booking-slot-passed":  # slot 07.30, the late allowance past at 07.45
         model.hint = hint(ErrorCode.BOOKING_SLOT_PASSED, booking=True)
         model.message = refusal(

@@ -23,7 +23,7 @@ from edge.indonesian import DAYS, MONTHS
 from edge.kiosk.feedback_screens import FeedbackScreens
 from edge.kiosk.metrics import Metrics
 from edge.kiosk.model import KEYPAD, KioskModel, Target, View
-from edge.kiosk.reasons import unavailable
+from edge.kiosk.reasons import RETYPE_LABEL, unavailable
 from edge.text_fit import draw as draw_text
 from edge.text_fit import fit, font, wrap
 from edge.wording import WAIT_FOR_CALL, clock, queue_summary, unbroken, waiting_place
@@ -173,6 +173,12 @@ class KioskScreens:
             way_out = pygame.Rect(
                 footer.left, footer.top, self._button_width(label, footer.width // 4), footer.height
             )
+        if view is View.ERROR and model.retype:  # a likely typo: back to the keypad, as typed
+            half = (footer.width - self.m.gap) // 2
+            way_out = pygame.Rect(footer.left, footer.top, half, footer.height)
+            again = pygame.Rect(footer.right - half, footer.top, half, footer.height)
+            self._button(again, RETYPE_LABEL, PRIMARY, WHITE)
+            targets.append((again, ("retype",)))
         main = view in finished
         self._button(way_out, label, PRIMARY if main else SECONDARY, WHITE if main else INK)
         targets.append((way_out, target))
