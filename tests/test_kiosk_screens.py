@@ -23,7 +23,7 @@ from PIL import Image
 from edge.contrast import AA, darkened_for, hex_colour, ratio
 from edge.kiosk.metrics import Metrics
 from edge.kiosk.model import View
-from edge.kiosk.screens import WHITE, KioskScreens
+from edge.kiosk.screens import SUBMIT, WHITE, KioskScreens
 from edge.text_fit import cap_height
 from hub.site.loader import load_site
 from tests.kiosk_fixtures import RESOLUTIONS, SUPPORTED
@@ -229,3 +229,23 @@ def test_a_number_stays_on_the_line_of_its_sign_and_unit(resolution: str) -> Non
                 words = line.split()
                 assert not words or words[-1] not in ("±", "dari", "pukul"), (case, line)
                 assert not re.match(r"(menit|jam|orang)\b", line), (case, line)
+
+
+@pytest.mark.parametrize("resolution", list(RESOLUTIONS))
+def test_the_code_keys_share_one_size_and_submit_says_lanjut(resolution: str) -> None:
+    """Seen: the "W" key drawn smaller than the other letters (each key shrank on its
+    own), and "OK" where every other screen goes on with "Lanjut ›"."""
+    sizes: dict[str, int] = {}
+    for case in ("booking", "booking-letters"):
+        shot = render(case, resolution)
+        keys = {t[1]: rect for rect, t in shot.targets if t[0] == "key"}
+        for drawn in shot.drawn:
+            if drawn.text in keys and keys[drawn.text].contains(drawn.box):
+                sizes[drawn.text] = drawn.fitted.size
+        texts = [" ".join(d.text.split()) for d in shot.drawn]
+        assert "Lanjut ›" in texts and "OK" not in texts, texts
+        row = [d for d in shot.drawn if d.text in ("123", "A–M", "N–Z", "Hapus", SUBMIT)]
+        assert len(row) == 5 and len({d.fitted.size for d in row}) == 1, "one size per row"
+        assert all(len(d.fitted.lines) == 1 for d in row), [d.fitted.lines for d in row]
+    assert "W" in sizes and "1" in sizes and "N" in sizes, sizes
+    assert len(set(sizes.values())) == 1, sizes
