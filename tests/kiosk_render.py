@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pygame
 
 import edge.kiosk.screens as screens_module
-from edge.kiosk.feedback_agent import TICKET_UNKNOWN
+from edge.kiosk.feedback import COMPLAINT_TICKET_UNKNOWN
 from edge.kiosk.metrics import Metrics
 from edge.kiosk.model import KioskModel, View
 from edge.kiosk.reasons import PRINT_FAILED, hint, refusal, retypable
@@ -209,7 +209,7 @@ def _feedback(case: str, model: KioskModel) -> None:
     elif case == "complaint-ticket":
         model.keypad = "A–M"
     elif case == "complaint-ticket-unknown":
-        form.ticket, form.notice = "Z-999", TICKET_UNKNOWN
+        form.ticket, form.notice = "Z-999", COMPLAINT_TICKET_UNKNOWN
     elif case == "complaint-done":
         form.complaint_id, form.slip_printed = "PGD-20261123-004", True
     elif case == "survey-ticket":

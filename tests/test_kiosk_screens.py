@@ -249,3 +249,32 @@ def test_the_code_keys_share_one_size_and_submit_says_lanjut(resolution: str) ->
         assert all(len(d.fitted.lines) == 1 for d in row), [d.fitted.lines for d in row]
     assert "W" in sizes and "1" in sizes and "N" in sizes, sizes
     assert len(set(sizes.values())) == 1, sizes
+
+
+@pytest.mark.parametrize("resolution", list(RESOLUTIONS))
+def test_the_ticket_screens_keep_their_help_and_one_wording(resolution: str) -> None:
+    """Seen at 1024x600: "Nomor tiket tidak ditemukan." alone (its second sentence and
+    "(boleh kosong)" dropped), and "boleh kosong" here, "boleh dikosongkan" there."""
+    from edge.kiosk.feedback import NOT_SERVED, SHORT_NOTICES, TICKET_UNKNOWN
+    from tests.kiosk_render import recording
+
+    cases = ("complaint-ticket", "complaint-ticket-unknown", "complaint-contact")
+    said = {
+        case: [" ".join(d.text.split()) for d in render(case, resolution).drawn] for case in cases
+    }
+    for case, texts in said.items():
+        assert not any(re.search(r"boleh kosong\b", text) for text in texts), (case, texts)
+        if case != "complaint-ticket-unknown":  # there the notice says it ("atau kosongkan")
+            assert any("(boleh dikosongkan)" in text for text in texts), (case, texts)
+    unknown = [t for t in said["complaint-ticket-unknown"] if "ditemukan" in t]
+    assert len(unknown) == 1 and "Periksa kembali" in unknown[0], unknown
+    assert "kosongkan" in unknown[0], "the complaint's ticket may be left empty: it says so"
+    for notice in (TICKET_UNKNOWN, NOT_SERVED):  # the survey's, on the same screen
+        model = model_for("survey-ticket")
+        model.feedback.notice = notice
+        screens = KioskScreens(pygame.Surface(RESOLUTIONS[resolution]))
+        with recording() as drawn:
+            screens.draw(model, NOW)
+        shown = [d.text for d in drawn if d.text in (notice, SHORT_NOTICES[notice])]
+        assert shown, [d.text for d in drawn]
+        assert all(not d.shortened() for d in drawn), "nothing cut off"
