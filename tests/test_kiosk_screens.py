@@ -44,6 +44,18 @@ def pygame_headless() -> None:
     pygame.font.init()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def no_stale_frames() -> None:
+    """tests/output/kiosk holds the frames of today's screens only: a frame of a screen
+    no case draws any more (error-*.png, paper_out-*.png of an older kiosk, still saying
+    "antrian") would be looked at as if it were the kiosk's."""
+    drawn = {f"{case}-{resolution}" for case in CASES for resolution in RESOLUTIONS}
+    for frame in OUTPUT.glob("*.png") if OUTPUT.is_dir() else ():
+        name = frame.name.removesuffix(".png").removesuffix(".actual").removesuffix(".diff")
+        if name not in drawn:
+            frame.unlink(missing_ok=True)
+
+
 def _image(surface: pygame.Surface) -> Image.Image:
     return Image.frombytes("RGB", surface.get_size(), pygame.image.tobytes(surface, "RGB"))
 
