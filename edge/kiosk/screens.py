@@ -479,7 +479,7 @@ class KioskScreens:
                     when_box = pygame.Rect(
                         info.left, why_box.bottom, info.width, info.bottom - why_box.bottom
                     )
-                    self._text(when, when_box, self.m.body, INK, align="left")
+                    self._text(unbroken(when), when_box, self.m.body, INK, align="left")
 
     def _category(
         self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime
@@ -692,7 +692,8 @@ class KioskScreens:
 
     def _error(self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime) -> None:
         top = pygame.Rect(body.left, body.top, body.width, body.height // 2)
-        self._text(model.message, top, self.m.heading, ALERT, bold=True, minimum=self.m.large)
+        message = unbroken(model.message)  # "pukul 07.30", "25 November 2026" stay whole
+        self._text(message, top, self.m.heading, ALERT, bold=True, minimum=self.m.large)
         bottom = pygame.Rect(body.left, top.bottom, body.width, body.height - top.height)
         self._text(model.hint, bottom, self.m.large, INK)
 
