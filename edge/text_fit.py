@@ -7,6 +7,7 @@ shortened with "…" rather than shrunk further or drawn outside its box.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -91,8 +92,18 @@ def budget_for(surface: pygame.Surface) -> None:
     RENDERED.budget = max(RENDERED.budget, surface.get_width() * surface.get_height() * 4)
 
 
+# Whitespace a line may break at: any but the no-break space (U+00A0), which joins the
+# words of a phrase ("± 18 menit", edge/wording.py); str.split() would break at it too.
+BREAKABLE = re.compile(r"[^\S\u00a0]+")
+
+
+def words_of(text: str) -> list[str]:
+    """The words of ``text`` as wrapping sees them: phrases joined by U+00A0 are one."""
+    return [word for word in BREAKABLE.split(text) if word]
+
+
 def wrap(text: str, face: pygame.font.Font, width: int) -> list[str]:
-    words, lines, line = text.split(), [], ""
+    words, lines, line = words_of(text), [], ""
     for word in words:
         candidate = f"{line} {word}".strip()
         if face.size(candidate)[0] <= width or not line:
@@ -146,7 +157,7 @@ def _cut(line: str, face: pygame.font.Font, width: int) -> str:
     """``line`` if it fits, else its words (or letters) that fit, followed by "…"."""
     if face.size(line)[0] <= width:
         return line
-    words = line.removesuffix("…").split()
+    words = words_of(line.removesuffix("…"))
     while len(words) > 1 and face.size(" ".join(words) + "…")[0] > width:
         words.pop()
     cut = " ".join(words)

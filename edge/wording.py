@@ -83,6 +83,40 @@ def queue_summary(count: int, minutes: int) -> str:
     return f"{people_ahead(count)}, {estimated_wait(minutes)}."
 
 
+# Phrases a line break would make hard to read ("perkiraan tunggu ±" / "18 menit"):
+# their spaces become no-break spaces, which the kiosk's wrapping
+# (edge/text_fit.py) and the ticket's (edge/printer/ticket.py) never break at.
+NBSP = "\u00a0"
+PHRASES = (
+    re.compile(r"(?:(?:\bkurang lebih|\bkurang dari|±|[+-]) ?)?\b\d+ (?:menit|jam)\b"),
+    re.compile(r"\b\d+ orang\b"),
+    re.compile(r"\b(?:loket|lantai) \d+(?:(?:, \d+)* (?:sampai|dan) \d+)?\b"),  # loket 5, 6 dan 21
+    re.compile(r"\b\d{1,2} [A-Z][a-z]+ \d{4}\b"),  # 23 November 2026
+    re.compile(r"\bpukul \d\d\.\d\d\b"),
+)
+
+
+def unbroken(text: str) -> str:
+    """``text`` with the spaces inside its :data:`PHRASES` made no-break spaces."""
+    for phrase in PHRASES:
+        text = phrase.sub(lambda match: match.group(0).replace(" ", NBSP), text)
+    return text
+
+
+# Where to wait, after the ticket is printed: the agency's ``waiting_area`` of the site
+# file ("lantai 1, depan loket 1–4") under a label, and the instruction as a sentence of
+# its own (never "Silakan tunggu di … loket 1 sampai 4 sampai nomor Anda dipanggil").
+WAIT_FOR_CALL = "Tunggu sampai nomor Anda dipanggil."
+_AREA_LABEL = re.compile(r"^\s*ruang tunggu\b[\s:,]*", re.IGNORECASE)
+
+
+def waiting_place(area: str | None) -> str:
+    """'Ruang tunggu: lantai 1, depan loket 1–4.'; '' without an area. A site file of the
+    older style ("ruang tunggu lantai 1, …") is read without its own label."""
+    place = _AREA_LABEL.sub("", area or "").strip().rstrip(".")
+    return f"Ruang tunggu: {place}." if place else ""
+
+
 def clock(moment: datetime | time) -> str:
     """'13.00', the Indonesian way of writing a time."""
     return f"{moment.hour:02d}.{moment.minute:02d}"

@@ -82,7 +82,8 @@ class Refusal(Exception):  # noqa: N818 - an outcome of deciding, not a fault
         super().__init__(message)
         self.code = code
         self.message = message
-        self.details = details  # extra ReplyError fields (agency_full: agency_name, next_open_at)
+        # extra ReplyError fields (agency_name, next_open_at, …); one not known is left out
+        self.details = {name: value for name, value in details.items() if value is not None}
 
 
 @dataclass
@@ -609,11 +610,14 @@ class Decider:
         availability = admission(
             self.site, state, service.code, now, walk_in=admit_now, bookings=upcoming
         )
+        # A refusal says when tickets can be taken again, as the service's greyed row does
+        # ("Buka besok pukul 07.30"): the citizen refused should not have to ask.
         if availability.state is Admission.QUOTA_FULL:
             raise Refusal(
                 ErrorCode.QUOTA_FULL,
                 f"daily quota of {daily_quota(self.site, state, service.code)} reached "
                 f"for {service.code}",
+                next_open_at=availability.reopens_at,
             )
         if availability.state is Admission.CAPACITY:
             agency = self.site.agency(service.agency)
@@ -625,7 +629,11 @@ class Decider:
                 next_open_at=availability.reopens_at,
             )
         if not availability.accepting:
-            raise Refusal(ErrorCode.CLOSED, availability.reason or "closed")
+            raise Refusal(
+                ErrorCode.CLOSED,
+                availability.reason or "closed",
+                next_open_at=availability.reopens_at,
+            )
         sequence = state.last_number.get(service.prefix, 0) + 1
         if sequence > MAX_NUMBER:
             raise Refusal(ErrorCode.QUOTA_FULL, f"prefix {service.prefix} ran out of numbers")

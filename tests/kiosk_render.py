@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 import pygame
 
 import edge.kiosk.screens as screens_module
-from edge.kiosk.feedback_agent import TICKET_UNKNOWN
+from edge.kiosk.feedback import COMPLAINT_TICKET_UNKNOWN
 from edge.kiosk.metrics import Metrics
 from edge.kiosk.model import KioskModel, View
-from edge.kiosk.reasons import PRINT_FAILED, hint, refusal
+from edge.kiosk.reasons import PRINT_FAILED, hint, refusal, retypable
 from edge.kiosk.screens import KioskScreens
 from edge.printer.transport import PrinterStatus
 from edge.text_fit import Fitted
@@ -34,7 +34,7 @@ from protocol.models import (
     TicketState,
     TicketView,
 )
-from tests.kiosk_fixtures import RESOLUTIONS, service_states, site_catalogue
+from tests.kiosk_fixtures import RESOLUTIONS, TOMORROW_0730, service_states, site_catalogue
 
 NOW = datetime(2026, 11, 23, 8, 15, tzinfo=ZoneInfo("Asia/Jakarta"))  # local, as the agent draws
 RGB = tuple[int, int, int]
@@ -52,7 +52,7 @@ class Drawn:
     lines: tuple[pygame.Rect, ...]  # where each line landed
 
     def shortened(self) -> bool:
-        return " ".join(self.fitted.lines) != " ".join(self.text.split())
+        return " ".join(" ".join(self.fitted.lines).split()) != " ".join(self.text.split())
 
 
 @dataclass
@@ -158,9 +158,13 @@ def model_for(case: str) -> KioskModel:
     elif case == "print-failed":
         model.message = PRINT_FAILED
     elif case == "refused":
-        model.message, model.hint = refusal(ErrorCode.QUOTA_FULL), hint(ErrorCode.QUOTA_FULL)
+        full = ReplyError(code=ErrorCode.QUOTA_FULL, message="full", next_open_at=TOMORROW_0730)
+        model.message = refusal(ErrorCode.QUOTA_FULL, error=full, now=NOW)
+        model.hint = hint(ErrorCode.QUOTA_FULL)
     elif case == "booking-forged":  # a made-up or altered booking code
-        model.message = refusal(ErrorCode.FORGED_BOOKING, booking=True)
+        model.failed(refusal(ErrorCode.FORGED_BOOKING, booking=True), 0.0,
+                     hint(ErrorCode.FORGED_BOOKING, booking=True),
+                     retypable(ErrorCode.FORGED_BOOKING, booking=True))  # fmt: skip
     elif case == "booking-slot-passed":  # slot 07.30, the late allowance past at 07.45
         model.hint = hint(ErrorCode.BOOKING_SLOT_PASSED, booking=True)
         model.message = refusal(
@@ -205,7 +209,7 @@ def _feedback(case: str, model: KioskModel) -> None:
     elif case == "complaint-ticket":
         model.keypad = "A–M"
     elif case == "complaint-ticket-unknown":
-        form.ticket, form.notice = "Z-999", TICKET_UNKNOWN
+        form.ticket, form.notice = "Z-999", COMPLAINT_TICKET_UNKNOWN
     elif case == "complaint-done":
         form.complaint_id, form.slip_printed = "PGD-20261123-004", True
     elif case == "survey-ticket":

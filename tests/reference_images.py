@@ -14,7 +14,7 @@ Pillow upgrade that changes glyphs)::
 then look at the new PNGs under ``tests/reference/`` before committing them.
 A missing reference fails the test with that command. On a mismatch the
 frame drawn and a difference image (white where pixels differ) are written
-to ``tests/output/<group>/`` to look at.
+to ``tests/output/<group>/`` to look at (and removed once the frame matches again).
 """
 
 from __future__ import annotations
@@ -55,11 +55,13 @@ def assert_matches_reference(image: Image.Image, group: str, name: str) -> None:
     assert (image.size, image.mode) == (reference.size, reference.mode), (
         f"{name}: frame is {image.size} {image.mode}, reference {reference.size} {reference.mode}"
     )
+    out = OUTPUT / group
     if image.tobytes() == reference.tobytes():
+        for stale in (out / f"{name}.actual.png", out / f"{name}.diff.png"):
+            stale.unlink(missing_ok=True)  # of an earlier mismatch, fixed since
         return
     difference = ImageChops.difference(image.convert("L"), reference.convert("L"))
     changed = sum(1 for value in difference.getdata() if value)
-    out = OUTPUT / group
     out.mkdir(parents=True, exist_ok=True)
     image.save(out / f"{name}.actual.png")
     difference.point(lambda value: 255 if value else 0).save(out / f"{name}.diff.png")

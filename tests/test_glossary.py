@@ -56,7 +56,7 @@ def ticket_texts() -> list[str]:
             estimated_wait_min=wait,
             ticket_id="20261123-A-012",
             booking_code=booking,
-            waiting_area="ruang tunggu lantai 1, loket 1 sampai 4",
+            waiting_area="lantai 1, depan loket 1–4",
         )
         for profile in PROFILES.values():
             texts.update(decode(render_ticket(content, profile)).text())

@@ -291,7 +291,11 @@ def test_quota_full(hub: Harness) -> None:
     hub = Harness(hub.directory / "quota", site=site)
     hub.issue("KMG-HAJI")
     hub.issue("KMG-HAJI")
-    assert _error(hub, TicketReserve, "kiosk-01", service="KMG-HAJI") is ErrorCode.QUOTA_FULL
+    refused = hub.cmd(TicketReserve, "kiosk-01", service="KMG-HAJI").error
+    assert refused is not None and refused.code is ErrorCode.QUOTA_FULL
+    assert refused.next_open_at == datetime(2026, 11, 24, 0, 30, tzinfo=UTC), (
+        "the refusal says when, as the greyed service does"
+    )
     status = service_status(hub.site, hub.service.state, "KMG-HAJI", hub.clock.now())
     assert (status.accepting, status.reason_code) == (False, ErrorCode.QUOTA_FULL)
     assert status.reopens_at == datetime(2026, 11, 24, 0, 30, tzinfo=UTC), (
@@ -304,6 +308,8 @@ def test_outside_hours_no_ticket(tmp_path: Path) -> None:
     reply = hub.cmd(TicketReserve, "kiosk-01", service="DUK-KTP")
     assert reply.error is not None and reply.error.code is ErrorCode.CLOSED
     assert "Belum buka" in reply.error.message
+    opens = service_status(hub.site, hub.service.state, "DUK-KTP", hub.clock.now()).reopens_at
+    assert opens is not None and reply.error.next_open_at == opens, "when it opens today"
 
 
 def test_skm_rating_once_within_the_window(hub: Harness) -> None:

@@ -13,8 +13,8 @@ import pytest
 import tests.kiosk_fixtures  # noqa: F401 - headless SDL before pygame starts
 from edge.compose import kiosk_agent
 from edge.hardware.choice import SimulatedHardware
-from edge.kiosk.model import KioskModel, View
-from edge.kiosk.reasons import HELP_HINT, RETRY_HINT
+from edge.kiosk.model import KEYPAD, KioskModel, View
+from edge.kiosk.reasons import CODE_HINT, HELP_HINT, RETRY_HINT
 from edge.printer.decode import decode
 from edge.printer.transport import FakeTransport, PrinterStatus
 from firmware_config.inventory import Inventory
@@ -124,7 +124,7 @@ def test_citizen_journey_prints_the_ticket_and_queues_it(kiosk: Kiosk, hub: HubA
     assert "Perekaman dan Pencetakan KTP-el" in printout.text()
     assert printout.qr == ["https://mpp.lampungtimurkab.go.id/antrean/20261123-A-001"]
     assert printout.cuts == 1
-    assert "Tunggu di ruang tunggu lantai 1," in printout.text(), "where to wait, as on screen"
+    assert "Ruang tunggu: lantai 1, depan loket 1-4." in printout.text(), "as on screen"
     ticket = hub.service.state.tickets["20261123-A-001"]
     assert kiosk.agent.wait_for(
         lambda m: hub.service.state.tickets["20261123-A-001"].state is TicketState.WAITING
@@ -160,6 +160,33 @@ def test_scanned_booking_is_checked_in_and_printed(kiosk: Kiosk, hub: HubApp) ->
         lambda m: m.view is View.ERROR and m.message == "Kode pendaftaran ini sudah digunakan."
     )
     assert kiosk.agent.model.hint == HELP_HINT, "a used code stays used: no 'coba lagi'"
+
+
+def test_a_mistyped_code_is_typed_again_from_the_error_screen(kiosk: Kiosk, hub: HubApp) -> None:
+    """Seen: "Periksa kembali kode Anda" above a single "Kembali ke awal" that threw the
+    typed code away. The screen says to check and type again, and "Ketik ulang kode"
+    opens the keypad with the code as typed."""
+    kiosk.tap("booking")
+    kiosk.view(View.BOOKING)
+    for typed, key in enumerate("BK-1010", start=1):
+        group = next(name for name, keys in KEYPAD.items() if key in keys)
+        kiosk.tap("keypad", group)
+        assert kiosk.agent.wait_for(lambda m, group=group: m.keypad == group)
+        kiosk.tap("key", key)
+        assert kiosk.agent.wait_for(lambda m, typed=typed: len(m.code) == typed)
+    assert kiosk.agent.wait_for(lambda m: m.code == "BK-1010")
+    kiosk.tap("ok")
+    kiosk.view(View.ERROR)
+    model = kiosk.agent.model
+    assert model.message == "Kode pendaftaran tidak ditemukan."
+    assert model.hint == CODE_HINT
+    kiosk.save("typo-error")
+    kiosk.tap("retype")
+    kiosk.view(View.BOOKING)
+    assert kiosk.agent.model.code == "BK-1010", "the code as typed, to correct"
+    kiosk.tap("delete")
+    kiosk.tap("key", "1")
+    assert kiosk.agent.wait_for(lambda m: m.code == "BK-1011")
 
 
 def test_printer_unplugged_mid_print_cancels_the_number(kiosk: Kiosk, hub: HubApp) -> None:

@@ -7,7 +7,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from edge.kiosk.reasons import HELP_HINT, REASONS, RETRY_HINT, hint, refusal, reopening, unavailable
+from edge.kiosk.reasons import (
+    CODE_HINT,
+    HELP_HINT,
+    REASONS,
+    RETRY_HINT,
+    hint,
+    refusal,
+    reopening,
+    retypable,
+    unavailable,
+)
 from protocol.errors import ErrorCode
 from protocol.models import ServiceStatus
 
@@ -65,7 +75,22 @@ def test_only_a_failure_that_can_pass_asks_the_citizen_to_try_again() -> None:
     for code in (None, ErrorCode.INTERNAL, ErrorCode.STORAGE_FULL):
         assert hint(code) == RETRY_HINT
     for code in (ErrorCode.UNKNOWN_BOOKING, ErrorCode.FORGED_BOOKING):
-        assert hint(code, booking=True) == RETRY_HINT, "a mistyped code: type it again"
+        assert hint(code, booking=True) == CODE_HINT, "a mistyped code: type it again"
+        assert retypable(code, booking=True)
+    assert not retypable(ErrorCode.EXPIRED, booking=True) and not retypable(None, False)
+
+
+def test_a_code_refused_as_not_genuine_says_one_thing() -> None:
+    """Seen: heading "…tidak sah. Periksa kembali kode Anda atau tanyakan ke petugas." over
+    "Silakan coba lagi. Bila masih gagal, minta bantuan petugas informasi.": the heading
+    states the refusal, the line under it the one thing to do."""
+    said = refusal(ErrorCode.FORGED_BOOKING, booking=True)
+    assert said == "Kode pendaftaran tidak sah."
+    assert hint(ErrorCode.FORGED_BOOKING, booking=True) == (
+        "Periksa kembali kode Anda dan ketik ulang. Bila masih gagal, minta bantuan petugas "
+        "informasi."
+    )
+    assert "petugas" not in said and "coba lagi" not in CODE_HINT
 
 
 def test_a_booking_for_another_day_or_a_passed_slot_is_named() -> None:
@@ -93,3 +118,38 @@ def test_a_booking_for_another_day_or_a_passed_slot_is_named() -> None:
     assert refusal(ErrorCode.EXPIRED, booking=True, now=NOW) == (
         "Pendaftaran ini bukan untuk hari ini."
     ), "a hub of 1.4 sends no slot"
+
+
+@pytest.mark.parametrize(
+    ("code", "at", "said"),
+    [
+        (
+            ErrorCode.QUOTA_FULL,
+            datetime(2026, 11, 24, 7, 30, tzinfo=WIB),
+            "Kuota layanan ini untuk hari ini sudah habis. "
+            "Silakan datang kembali besok pukul 07.30.",
+        ),
+        (
+            ErrorCode.CLOSED,
+            datetime(2026, 11, 23, 13, 0, tzinfo=WIB),
+            "Layanan ini sedang tutup. Silakan datang kembali pukul 13.00.",
+        ),
+        (
+            ErrorCode.CLOSED,
+            datetime(2026, 11, 30, 7, 30, tzinfo=WIB),
+            "Layanan ini sedang tutup. Silakan datang kembali Senin, 30 November pukul 07.30.",
+        ),
+    ],
+)
+def test_a_full_or_closed_service_says_when_to_come_back(
+    code: ErrorCode, at: datetime, said: str
+) -> None:
+    """The services list says "Buka besok pukul 07.30"; the refusal of a ticket for the
+    same service said only "Kuota … sudah habis." and left the citizen to ask."""
+    from protocol.models import ReplyError
+
+    error = ReplyError(code=code, message="refused", next_open_at=at)
+    assert refusal(code, error=error, now=NOW) == said
+    assert refusal(code, error=ReplyError(code=code, message="refused"), now=NOW) == (
+        REASONS[code].sentence
+    ), "a hub that does not say when: the sentence alone"

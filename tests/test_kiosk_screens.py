@@ -13,6 +13,7 @@ rewrites them) and every frame is saved in tests/output/kiosk/ to look at.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pygame
@@ -22,7 +23,7 @@ from PIL import Image
 from edge.contrast import AA, darkened_for, hex_colour, ratio
 from edge.kiosk.metrics import Metrics
 from edge.kiosk.model import View
-from edge.kiosk.screens import WHITE, KioskScreens
+from edge.kiosk.screens import SUBMIT, WHITE, KioskScreens
 from edge.text_fit import cap_height
 from hub.site.loader import load_site
 from tests.kiosk_fixtures import RESOLUTIONS, SUPPORTED
@@ -41,6 +42,18 @@ ALL = [(case, resolution) for resolution in RESOLUTIONS for case in CASES]
 def pygame_headless() -> None:
     pygame.display.init()
     pygame.font.init()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_stale_frames() -> None:
+    """tests/output/kiosk holds the frames of today's screens only: a frame of a screen
+    no case draws any more (error-*.png, paper_out-*.png of an older kiosk, still saying
+    "antrian") would be looked at as if it were the kiosk's."""
+    drawn = {f"{case}-{resolution}" for case in CASES for resolution in RESOLUTIONS}
+    for frame in OUTPUT.glob("*.png") if OUTPUT.is_dir() else ():
+        name = frame.name.removesuffix(".png").removesuffix(".actual").removesuffix(".diff")
+        if name not in drawn:
+            frame.unlink(missing_ok=True)
 
 
 def _image(surface: pygame.Surface) -> Image.Image:
@@ -140,7 +153,7 @@ def test_closed_services_say_why_and_when_and_cannot_be_tapped() -> None:
     services = [t[1] for _, t in shot.targets if t[0] == "service"]
     # DUK-KTP is full for today in the fixture: listed, with the reason and the next opening
     assert services == ["DUK-KK", "DUK-AKTA", "DUK-PINDAH", "DUK-KIA"]
-    texts = [d.text for d in shot.drawn]
+    texts = [" ".join(d.text.split()) for d in shot.drawn]  # no-break spaces as spaces
     assert "Perekaman dan Pencetakan KTP-el" in texts
     assert "Kuota hari ini sudah habis" in texts
     assert "Buka besok pukul 07.30" in texts
@@ -188,3 +201,94 @@ def test_physical_size_comes_from_the_device_file() -> None:
     assert same_pixels_bigger_panel.target < seven_inch.target, "bigger pixels: fewer of them"
     surface = pygame.Surface((1024, 600))
     assert KioskScreens(surface, 300.0).m == same_pixels_bigger_panel
+
+
+def _done_texts(service: str, resolution: str) -> list[str]:
+    """The texts of the done screen for a ticket of ``service``, as drawn."""
+    from tests.kiosk_render import recording
+
+    model = model_for("done")
+    assert model.catalogue is not None and model.ticket is not None
+    name = next(s.name for s in model.catalogue.services if s.code == service)
+    model.ticket = model.ticket.model_copy(update={"service": service, "service_name": name})
+    screens = KioskScreens(pygame.Surface(RESOLUTIONS[resolution]))
+    with recording() as drawn:
+        screens.draw(model, NOW)
+    return [d.text for d in drawn]
+
+
+@pytest.mark.parametrize("resolution", ["small-1024x600", "landscape-1920x1080"])
+def test_the_done_screen_says_where_to_wait_in_plain_sentences(resolution: str) -> None:
+    """Seen: "Silakan tunggu di ruang tunggu lantai 1, loket 1 sampai 4 sampai nomor Anda
+    dipanggil" — the area under a label, the instruction a sentence of its own."""
+    site = load_site()
+    for service in site.services:
+        area = site.agency(service.agency).waiting_area
+        assert area, f"{service.agency} has no waiting area in the default site"
+        said = " ".join(" ".join(_done_texts(service.code, resolution)).split())
+        assert f"Ruang tunggu: {area}." in said, (service.code, said)
+        assert "Tunggu sampai nomor Anda dipanggil." in said
+        for sentence in said.split(". "):
+            assert sentence.count("sampai") <= 1, (service.code, sentence)
+
+
+@pytest.mark.parametrize("resolution", list(RESOLUTIONS))
+def test_a_number_stays_on_the_line_of_its_sign_and_unit(resolution: str) -> None:
+    """Seen at 1920x1080: "perkiraan tunggu ±" / "18 menit." on two lines (and "pukul" /
+    "07.30" on an error screen)."""
+    cases = ("done", "services", "services-quiet-and-busy", "refused", "booking-slot-passed")
+    for case in (*cases, "booking-other-day"):
+        for drawn in render(case, resolution).drawn:
+            for line in drawn.fitted.lines:
+                words = line.split()
+                assert not words or words[-1] not in ("±", "dari", "pukul"), (case, line)
+                assert not re.match(r"(menit|jam|orang)\b", line), (case, line)
+
+
+@pytest.mark.parametrize("resolution", list(RESOLUTIONS))
+def test_the_code_keys_share_one_size_and_submit_says_lanjut(resolution: str) -> None:
+    """Seen: the "W" key drawn smaller than the other letters (each key shrank on its
+    own), and "OK" where every other screen goes on with "Lanjut ›"."""
+    sizes: dict[str, int] = {}
+    for case in ("booking", "booking-letters"):
+        shot = render(case, resolution)
+        keys = {t[1]: rect for rect, t in shot.targets if t[0] == "key"}
+        for drawn in shot.drawn:
+            if drawn.text in keys and keys[drawn.text].contains(drawn.box):
+                sizes[drawn.text] = drawn.fitted.size
+        texts = [" ".join(d.text.split()) for d in shot.drawn]
+        assert "Lanjut ›" in texts and "OK" not in texts, texts
+        row = [d for d in shot.drawn if d.text in ("123", "A–M", "N–Z", "Hapus", SUBMIT)]
+        assert len(row) == 5 and len({d.fitted.size for d in row}) == 1, "one size per row"
+        assert all(len(d.fitted.lines) == 1 for d in row), [d.fitted.lines for d in row]
+    assert "W" in sizes and "1" in sizes and "N" in sizes, sizes
+    assert len(set(sizes.values())) == 1, sizes
+
+
+@pytest.mark.parametrize("resolution", list(RESOLUTIONS))
+def test_the_ticket_screens_keep_their_help_and_one_wording(resolution: str) -> None:
+    """Seen at 1024x600: "Nomor tiket tidak ditemukan." alone (its second sentence and
+    "(boleh kosong)" dropped), and "boleh kosong" here, "boleh dikosongkan" there."""
+    from edge.kiosk.feedback import NOT_SERVED, SHORT_NOTICES, TICKET_UNKNOWN
+    from tests.kiosk_render import recording
+
+    cases = ("complaint-ticket", "complaint-ticket-unknown", "complaint-contact")
+    said = {
+        case: [" ".join(d.text.split()) for d in render(case, resolution).drawn] for case in cases
+    }
+    for case, texts in said.items():
+        assert not any(re.search(r"boleh kosong\b", text) for text in texts), (case, texts)
+        if case != "complaint-ticket-unknown":  # there the notice says it ("atau kosongkan")
+            assert any("(boleh dikosongkan)" in text for text in texts), (case, texts)
+    unknown = [t for t in said["complaint-ticket-unknown"] if "ditemukan" in t]
+    assert len(unknown) == 1 and "Periksa kembali" in unknown[0], unknown
+    assert "kosongkan" in unknown[0], "the complaint's ticket may be left empty: it says so"
+    for notice in (TICKET_UNKNOWN, NOT_SERVED):  # the survey's, on the same screen
+        model = model_for("survey-ticket")
+        model.feedback.notice = notice
+        screens = KioskScreens(pygame.Surface(RESOLUTIONS[resolution]))
+        with recording() as drawn:
+            screens.draw(model, NOW)
+        shown = [d.text for d in drawn if d.text in (notice, SHORT_NOTICES[notice])]
+        assert shown, [d.text for d in drawn]
+        assert all(not d.shortened() for d in drawn), "nothing cut off"

@@ -121,7 +121,7 @@ def test_phrases_stay_on_one_line_and_no_double_spaces(paper: str) -> None:
         **{
             **CONTENT.__dict__,
             "people_ahead": 12,
-            "waiting_area": "ruang tunggu lantai 1, loket 1 sampai 4",
+            "waiting_area": "lantai 1, depan loket 1 sampai 4",
             "booking_code": "BK-1001",
         }
     )
@@ -134,14 +134,45 @@ def test_phrases_stay_on_one_line_and_no_double_spaces(paper: str) -> None:
     assert all("  " not in line for line in text), text
     assert all(len(line.text) * line.width <= PROFILES[paper].columns for line in printout.lines)
     assert "Kode pendaftaran: BK-1001" in text
-    assert any("ruang tunggu lantai 1" in line for line in text)
+    assert any("loket 1 sampai 4" in line for line in text), text
 
 
 @pytest.mark.parametrize("paper", ["80mm", "58mm"])
 def test_a_list_of_counters_stays_together(paper: str) -> None:
     """Seen in the demo: "…loket 5, 6 dan" on one line and "21" alone on the next."""
     content = TicketContent(
-        **{**CONTENT.__dict__, "waiting_area": "ruang tunggu lantai 1, loket 5, 6 dan 21"}
+        **{**CONTENT.__dict__, "waiting_area": "lantai 1, depan loket 5, 6 dan 21"}
     )
     text = decode(render_ticket(content, PROFILES[paper])).text()
     assert any("loket 5, 6 dan 21" in line for line in text), text
+
+
+def _site_tickets() -> list[tuple[str, list[str]]]:
+    """The printed text of a ticket for every service of the default site, both widths."""
+    from hub.site.loader import load_site
+
+    site = load_site()
+    printed = []
+    for service in site.services:
+        agency = site.agency(service.agency)
+        content = TicketContent(
+            **{
+                **CONTENT.__dict__,
+                "agency_name": agency.name,
+                "service_name": service.name,
+                "waiting_area": agency.waiting_area,
+            }
+        )
+        for profile in PROFILES.values():
+            printed.append((service.code, decode(render_ticket(content, profile)).text()))
+    return printed
+
+
+def test_the_ticket_names_the_waiting_area_in_a_sentence_of_its_own() -> None:
+    """Printed as "Tunggu di ruang tunggu lantai 1, loket 1 sampai 4": the area under a
+    label, as the done screen says it, never "sampai … sampai" in one sentence."""
+    for code, text in _site_tickets():
+        joined = " ".join(text)
+        assert "Ruang tunggu: lantai " in joined, (code, text)
+        for said in joined.split(". "):
+            assert said.count("sampai") <= 1, (code, said)

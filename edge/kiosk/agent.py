@@ -32,7 +32,7 @@ from edge.hardware.snapshot import save_png
 from edge.kiosk.feedback import CheckSurveyTicket, SendComplaint, SendSurvey
 from edge.kiosk.feedback_agent import FeedbackSender
 from edge.kiosk.model import CheckIn, Intent, Issue, KioskModel, Target, View
-from edge.kiosk.reasons import NO_ANSWER, PRINT_FAILED, hint, refusal
+from edge.kiosk.reasons import NO_ANSWER, PRINT_FAILED, hint, refusal, retypable
 from edge.kiosk.screens import KioskScreens
 from edge.liveness import LoopBeat
 from edge.printer.ticket import PROFILES, TicketContent, render_ticket
@@ -299,7 +299,9 @@ class KioskAgent:
                 now=self._local_now(),
                 returning=isinstance(intent, CheckIn) and is_ticket_id(intent.code),
             )
-            self._events.put(("failed", sentence, hint(code, checked_in)))
+            self._events.put(
+                ("failed", sentence, hint(code, checked_in), retypable(code, checked_in))
+            )
             return
         ticket = reply.ticket
         try:

@@ -36,6 +36,20 @@ PHONE_MIN, PHONE_MAX = 8, 16
 COMPLAINT_DONE_S = 30.0  # long enough to copy the id down
 SURVEY_DONE_S = 8.0
 
+# What to correct on the ticket-number screen. A complaint's ticket is optional: its
+# notice says it may be left empty, as the screen's label does ("boleh dikosongkan").
+TICKET_UNKNOWN = "Nomor tiket tidak ditemukan. Periksa kembali nomornya."
+COMPLAINT_TICKET_UNKNOWN = "Nomor tiket tidak ditemukan. Periksa kembali, atau kosongkan."
+NOT_SERVED = "Tiket ini belum selesai dilayani. Survei diisi setelah pelayanan selesai."
+NOT_A_TICKET = "Kode ini bukan tiket antrean."
+# The same, short enough for the label beside the field of a 7" panel (the number is
+# in the field, in red): the help is shortened, never dropped.
+SHORT_NOTICES: dict[str, str] = {
+    TICKET_UNKNOWN: "Tidak ditemukan. Periksa kembali nomornya.",
+    COMPLAINT_TICKET_UNKNOWN: "Tidak ditemukan. Periksa kembali, atau kosongkan.",
+    NOT_SERVED: "Belum selesai dilayani. Survei diisi sesudahnya.",
+}
+
 CATEGORIES: tuple[tuple[ComplaintCategory, str, str], ...] = (
     (ComplaintCategory.PENGADUAN, "Pengaduan", "Keluhan atas pelayanan"),
     (ComplaintCategory.SARAN, "Saran", "Masukan untuk perbaikan"),

@@ -16,7 +16,15 @@ from datetime import datetime
 
 from edge.command_client import CommandClient
 from edge.kiosk import feedback_flow
-from edge.kiosk.feedback import CATEGORY_NAMES, CheckSurveyTicket, FeedbackIntent, SendComplaint
+from edge.kiosk.feedback import (
+    CATEGORY_NAMES,
+    COMPLAINT_TICKET_UNKNOWN,
+    NOT_SERVED,
+    TICKET_UNKNOWN,
+    CheckSurveyTicket,
+    FeedbackIntent,
+    SendComplaint,
+)
 from edge.kiosk.model import KioskModel
 from edge.kiosk.reasons import NO_ANSWER
 from edge.printer.complaint_slip import render_complaint_slip
@@ -27,8 +35,6 @@ from protocol.models import ComplaintSubmit, Reply, SurveySubmit, TicketState, T
 
 log = logging.getLogger(__name__)
 ANSWER_S = 6.0
-TICKET_UNKNOWN = "Nomor tiket tidak ditemukan. Periksa kembali nomornya."
-NOT_SERVED = "Tiket ini belum selesai dilayani. Survei diisi setelah pelayanan selesai."
 ALREADY = "Survei untuk tiket ini sudah diisi. Terima kasih."
 NOT_SENT = "Maaf, belum dapat dikirim."
 
@@ -98,7 +104,9 @@ class FeedbackSender:
             code = reply.error.code if reply.error else None
             if code is ErrorCode.UNKNOWN_TICKET:
                 self.post(
-                    lambda model, _now: feedback_flow.correct_ticket(model, False, TICKET_UNKNOWN)
+                    lambda model, _now: feedback_flow.correct_ticket(
+                        model, False, COMPLAINT_TICKET_UNKNOWN
+                    )
                 )
             else:
                 log.warning("complaint refused: %s", reply.error)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from edge.kiosk.feedback import (
     COMPLAINT_DONE_S,
+    NOT_A_TICKET,
     PHONE_KEYS,
     PHONE_MAX,
     QUESTIONS,
@@ -155,7 +156,7 @@ def scanned(model: KioskModel, code: str) -> bool:
         return False
     number = ticket_number(code)
     model.feedback.ticket = number or ""
-    model.feedback.notice = "" if number else "Kode ini bukan tiket antrean."
+    model.feedback.notice = "" if number else NOT_A_TICKET
     return True
 
 

@@ -22,6 +22,7 @@ from edge.kiosk.feedback import (
     CATEGORY_NAMES,
     PHONE_KEYS,
     QUESTIONS,
+    SHORT_NOTICES,
     TEXT_KEYS,
     TEXT_MIN,
 )
@@ -187,18 +188,26 @@ class FeedbackScreens:
             form.notice
             or "Ketik nomor pada tiket Anda (misalnya A-012), atau pindai kode QR pada tiket."
         )
+        # A ticket number is short (A-012): on a 7" panel the label beside it gets more room.
         if survey:
             field, rest = self._field_area(
-                body, "Survei kepuasan", "Nomor tiket Anda:", 1, hint=hint, alert=bool(form.notice)
+                body,
+                "Survei kepuasan",
+                "Nomor tiket Anda:",
+                1,
+                hint=hint,
+                alert=bool(form.notice),
+                field_share=(2, 5),
             )
         else:
             field, rest = self._field_area(
                 body,
                 "Nomor tiket (boleh dikosongkan)",
-                "Nomor tiket (boleh kosong):",
+                "Nomor tiket (boleh dikosongkan):",
                 1,
                 hint=hint,
                 alert=bool(form.notice),
+                field_share=(2, 5),
             )
         self._field(field, form.ticket, ink=ALERT if form.notice else None)
         controls = [("keypad", name) for name in KEYPAD] + [("delete",)]
@@ -320,6 +329,7 @@ class FeedbackScreens:
         lines: int,
         hint: str = "",
         alert: bool = False,
+        field_share: tuple[int, int] = (3, 5),
     ) -> tuple[pygame.Rect, pygame.Rect]:
         """The entry field under a title and a hint, or (a small panel) beside a label;
         returns the field and the space left for the keys."""
@@ -342,7 +352,8 @@ class FeedbackScreens:
             field = pygame.Rect(rest.left, rest.top, rest.width, field_h)
         else:  # a 7" landscape panel: the label (or the correction asked for) beside the field
             rest = body
-            field = pygame.Rect(rest.left, rest.top, rest.width * 3 // 5, field_h)
+            share, whole = field_share
+            field = pygame.Rect(rest.left, rest.top, rest.width * share // whole, field_h)
             label = pygame.Rect(
                 field.right + b.m.gap, rest.top, rest.right - field.right - b.m.gap, field_h
             )
@@ -352,9 +363,11 @@ class FeedbackScreens:
         return field, pygame.Rect(rest.left, below, rest.width, rest.bottom - below)
 
     def _first_fitting(self, text: str, box: pygame.Rect, bold: bool) -> str:
-        """``text``, or its first sentence when the whole does not fit ``box`` whole."""
-        if self.base._fits(text, box, self.base.m.body, bold):
-            return text
+        """``text``, else its short form (help and all, :data:`SHORT_NOTICES`), else its
+        first sentence: the first that fits ``box`` whole."""
+        for candidate in (text, SHORT_NOTICES.get(text, "")):
+            if candidate and self.base._fits(candidate, box, self.base.m.body, bold):
+                return candidate
         return text.split(". ")[0].rstrip(".") + "."
 
     def _field(

@@ -90,6 +90,7 @@ class KioskModel:
     code: str = ""
     message: str = ""
     hint: str = RETRY_HINT  # the error screen's second line (reasons.hint)
+    retype: bool = False  # the error screen offers the keypad again with the code (reasons)
     ticket: TicketView | None = None
     until: float = 0.0
     last_touch: float = 0.0
@@ -179,6 +180,8 @@ class KioskModel:
         elif kind == "ok" and len(self.code) >= 4:
             self.view = View.PRINTING
             return CheckIn(self.code)
+        elif kind == "retype" and self.view is View.ERROR and self.retype:
+            self.view, self.keypad = View.BOOKING, "123"  # the code as typed, to correct
         elif kind == "home":
             self.reset()
         if self.view is not before:
@@ -203,9 +206,11 @@ class KioskModel:
     def printed(self, ticket: TicketView, now: float) -> None:
         self.view, self.ticket, self.until = View.DONE, ticket, now + DONE_S
 
-    def failed(self, message: str, now: float, hint: str = RETRY_HINT) -> None:
+    def failed(
+        self, message: str, now: float, hint: str = RETRY_HINT, retype: bool = False
+    ) -> None:
         self.view, self.message, self.until = View.ERROR, message, now + ERROR_S
-        self.hint = hint
+        self.hint, self.retype = hint, retype
 
     def tick(self, now: float) -> None:
         if (self.view in TIMED and now >= self.until) or (
@@ -215,7 +220,7 @@ class KioskModel:
 
     def reset(self) -> None:
         self.view, self.agency, self.service, self.code = View.WELCOME, None, None, ""
-        self.ticket, self.page, self.keypad = None, 0, "123"
+        self.ticket, self.page, self.keypad, self.retype = None, 0, "123", False
         self.feedback = Feedback()
         self.pages_left.clear()
 

@@ -35,9 +35,7 @@ REASONS: dict[ErrorCode, Reason] = {
     ErrorCode.UNKNOWN_BOOKING: Reason("", "Kode pendaftaran tidak ditemukan."),
     ErrorCode.INVALID_STATE: Reason("", "Kode pendaftaran ini sudah digunakan."),
     ErrorCode.EXPIRED: Reason("", "Pendaftaran ini bukan untuk hari ini."),
-    ErrorCode.FORGED_BOOKING: Reason(
-        "", "Kode pendaftaran tidak sah. Periksa kembali kode Anda atau tanyakan ke petugas."
-    ),
+    ErrorCode.FORGED_BOOKING: Reason("", "Kode pendaftaran tidak sah."),
     ErrorCode.CANCELLED_BOOKING: Reason("", "Pendaftaran ini sudah dibatalkan."),
     ErrorCode.BOOKING_SLOT_PASSED: Reason(
         "",
@@ -58,6 +56,13 @@ NO_ANSWER = "Sistem antrean tidak menjawab."
 # stands (full, closed, another day, used) must not say "try again" under it.
 RETRY_HINT = "Silakan coba lagi. Bila masih gagal, minta bantuan petugas informasi."
 HELP_HINT = "Bila perlu bantuan, silakan tanyakan ke petugas informasi."
+# A code the hub does not know or whose signature fails is most often mistyped: the error
+# screen offers "Ketik ulang kode" (the keypad with the code as typed) and says so.
+CODE_HINT = (
+    "Periksa kembali kode Anda dan ketik ulang. Bila masih gagal, minta bantuan petugas informasi."
+)
+RETYPE_LABEL = "Ketik ulang kode"
+RETYPABLE: frozenset[ErrorCode] = frozenset({ErrorCode.UNKNOWN_BOOKING, ErrorCode.FORGED_BOOKING})
 FINAL: frozenset[ErrorCode] = frozenset(
     {
         ErrorCode.CLOSED,
@@ -68,6 +73,9 @@ FINAL: frozenset[ErrorCode] = frozenset(
         ErrorCode.INVALID_STATE,
     }
 )
+# Refusals that end when the service opens again: with the hub's ``next_open_at`` (an
+# older hub sends it with agency_full only) the sentence says when, as the greyed row does.
+COME_BACK: frozenset[ErrorCode] = frozenset({ErrorCode.CLOSED, ErrorCode.QUOTA_FULL})
 PRINT_FAILED = "Maaf, tiket gagal dicetak. Nomor antrean dibatalkan."
 UNAVAILABLE = Reason("Tidak tersedia", "Nomor antrean tidak dapat dibuat.", "Tutup")
 
@@ -102,7 +110,8 @@ def refusal(
 
     An agency full for today names the agency and when to come back, when the
     hub's reply says so (``agency_name``, ``next_open_at``): a citizen told
-    "come back on the next service day" should not have to ask which day.
+    "come back on the next service day" should not have to ask which day. A
+    service closed or out of quota says when it opens again the same way.
     ``returning``: the code checked in was a ticket (a return ticket); one
     brought back too early says when it is valid.
     """
@@ -126,15 +135,27 @@ def refusal(
             f"Silakan daftar online untuk hari lain{when}."
         )
     reason = None if booking else TICKET_REASONS.get(code)
-    return (reason or REASONS.get(code, UNAVAILABLE)).sentence
+    sentence = (reason or REASONS.get(code, UNAVAILABLE)).sentence
+    if code in COME_BACK and error is not None and error.next_open_at and now:
+        back = reopening(error.next_open_at, now).removeprefix("Buka ")
+        return f"{sentence} Silakan datang kembali {back}."
+    return sentence
 
 
 def hint(code: ErrorCode | None, booking: bool = False) -> str:
     """The line under a refusal: "try again" only where trying again can help. An expired
-    ticket press means the hub was busy; an expired booking or return ticket is another day."""
+    ticket press means the hub was busy; an expired booking or return ticket is another day;
+    a booking code not known or not genuine is checked and typed again."""
     if code in FINAL or (booking and code is ErrorCode.EXPIRED):
         return HELP_HINT
+    if retypable(code, booking):
+        return CODE_HINT
     return RETRY_HINT
+
+
+def retypable(code: ErrorCode | None, booking: bool) -> bool:
+    """Whether the error screen offers the keypad again with the code (a likely typo)."""
+    return booking and code in RETYPABLE
 
 
 def booking_slot(code: ErrorCode, slot: datetime, now: datetime) -> str | None:

@@ -22,11 +22,11 @@ from edge.contrast import darkened_for, hex_colour
 from edge.indonesian import DAYS, MONTHS
 from edge.kiosk.feedback_screens import FeedbackScreens
 from edge.kiosk.metrics import Metrics
-from edge.kiosk.model import KEYPAD, KioskModel, Target, View
-from edge.kiosk.reasons import unavailable
+from edge.kiosk.model import BOOKING_KEYS, KEYPAD, KioskModel, Target, View
+from edge.kiosk.reasons import RETYPE_LABEL, unavailable
 from edge.text_fit import draw as draw_text
 from edge.text_fit import fit, font, wrap
-from edge.wording import clock, queue_summary
+from edge.wording import WAIT_FOR_CALL, clock, queue_summary, unbroken, waiting_place
 from protocol.models import CatalogueService, PriorityCategory
 
 PAPER = (245, 247, 250)
@@ -39,6 +39,9 @@ ALERT = (170, 32, 24)  # error headings and "Tutup": dark enough for 4.5:1 on PA
 PRIORITY = darkened_for((230, 126, 34), WHITE)  # orange, as dark as white text needs
 
 Targets = list[tuple[pygame.Rect, Target]]
+# The booking code's submit key: the kiosk's word for going on ("Lanjut ›", as the
+# survey's ticket screen), not "OK"; one word, never wrapped before its arrow.
+SUBMIT = "Lanjut\u00a0›"
 
 
 class KioskScreens:
@@ -173,6 +176,12 @@ class KioskScreens:
             way_out = pygame.Rect(
                 footer.left, footer.top, self._button_width(label, footer.width // 4), footer.height
             )
+        if view is View.ERROR and model.retype:  # a likely typo: back to the keypad, as typed
+            half = (footer.width - self.m.gap) // 2
+            way_out = pygame.Rect(footer.left, footer.top, half, footer.height)
+            again = pygame.Rect(footer.right - half, footer.top, half, footer.height)
+            self._button(again, RETYPE_LABEL, PRIMARY, WHITE)
+            targets.append((again, ("retype",)))
         main = view in finished
         self._button(way_out, label, PRIMARY if main else SECONDARY, WHITE if main else INK)
         targets.append((way_out, target))
@@ -234,6 +243,33 @@ class KioskScreens:
             )
             for i in range(columns * rows)
         ]
+
+    def _row(self, area: pygame.Rect, labels: list[str]) -> tuple[list[pygame.Rect], int]:
+        """A row of buttons and the one font size of their labels: equal cells when every
+        label fits its cell, else cells as wide as their labels (a 7" panel: "Lanjut ›"
+        beside "123", never wrapped or shrunk alone) sharing the width left over."""
+        cells = self._grid(area, len(labels), 1)
+        pad_w, pad_h = self.m.gap * 2, self.m.gap // 2  # as _button pads its label
+        face = font(self.m.large, True)
+        natural = [face.size(label)[0] + pad_w + self.m.gap for label in labels]
+        if any(width > cells[0].width for width in natural):
+            room = area.width - self.m.gap * (len(labels) - 1)
+            spare = room - sum(natural)
+            if spare >= 0:  # the width left over, shared equally
+                widths = [width + spare // len(labels) for width in natural]
+            else:  # a little short: every cell gives in proportion (the labels shrink alike)
+                widths = [width * room // sum(natural) for width in natural]
+            widths[-1] = room - sum(widths[:-1])  # the row ends where the area does
+            left = area.left
+            cells = []
+            for width in widths:
+                cells.append(pygame.Rect(left, area.top, width, area.height))
+                left += width + self.m.gap
+        size = min(
+            fit(label, cell.inflate(-pad_w, -pad_h), self.m.large, True, self.m.body).size
+            for label, cell in zip(labels, cells, strict=True)
+        )
+        return cells, size
 
     def _rows_fitting(self, area: pygame.Rect, row_h: int) -> int:
         return max(1, (area.height + self.m.gap) // (row_h + self.m.gap))
@@ -428,7 +464,7 @@ class KioskScreens:
                 inner.height,
             )
             if accepting and status is not None:
-                info_text = queue_summary(status.waiting, status.estimated_wait_min)
+                info_text = unbroken(queue_summary(status.waiting, status.estimated_wait_min))
                 self._text(info_text, info, self.m.body, INK, align="left")
                 targets.append((rect, ("service", service.code)))
             else:  # says why and when it opens; no target: it cannot be tapped
@@ -443,7 +479,7 @@ class KioskScreens:
                     when_box = pygame.Rect(
                         info.left, why_box.bottom, info.width, info.bottom - why_box.bottom
                     )
-                    self._text(when, when_box, self.m.body, INK, align="left")
+                    self._text(unbroken(when), when_box, self.m.body, INK, align="left")
 
     def _category(
         self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime
@@ -537,17 +573,18 @@ class KioskScreens:
             edits_area.bottomleft = rest.bottomleft
             area_bottom = edits_area.top - self.m.gap
             rows_of_controls = [tabs, edits]
-        labels = {**{("keypad", n): n for n in KEYPAD}, ("delete",): "Hapus", ("ok",): "OK"}
+        labels = {**{("keypad", n): n for n in KEYPAD}, ("delete",): "Hapus", ("ok",): SUBMIT}
         areas = [tabs_area] if not self.portrait else [tabs_area, edits_area]
         for controls, controls_area in zip(rows_of_controls, areas, strict=True):
-            cells = self._grid(controls_area, len(controls), 1)
+            names = [labels[control] for control in controls]
+            cells, size = self._row(controls_area, names)
             for rect, control in zip(cells, controls, strict=True):
                 if control == ("ok",):
-                    self._button(rect, "OK", PRIMARY, WHITE)
+                    self._button(rect, SUBMIT, PRIMARY, WHITE, size)
                 elif control[0] == "keypad" and control[1] == model.keypad:
-                    self._button(rect, labels[control], INK, WHITE)  # the group shown
+                    self._button(rect, labels[control], INK, WHITE, size)  # the group shown
                 else:
-                    self._button(rect, labels[control], SECONDARY, INK)
+                    self._button(rect, labels[control], SECONDARY, INK, size)
                 targets.append((rect, control))
         keys = KEYPAD[model.keypad]
         area = pygame.Rect(
@@ -566,9 +603,13 @@ class KioskScreens:
         grid_w = side * columns + self.m.gap * (columns - 1)
         grid = pygame.Rect(0, area.top, grid_w, side * rows + self.m.gap * (rows - 1))
         grid.center = area.center
+        # One size for every key of every group (a "W" is not drawn smaller than an "I"):
+        # the largest at which the widest key fits, as _button pads its label.
+        label = pygame.Rect(0, 0, side, side).inflate(-self.m.gap * 2, -self.m.gap // 2)
+        key_size = self._common(list(BOOKING_KEYS), label, self.m.heading * 3 // 2, True)
         for rect, key in zip(self._grid(grid, columns, rows, side), keys, strict=False):
             rect.width = side
-            self._button(rect, key, WHITE, INK, self.m.heading * 3 // 2)
+            self._button(rect, key, WHITE, INK, key_size)
             pygame.draw.rect(self.surface, SECONDARY, rect, width=2, border_radius=self.m.gap)
             targets.append((rect, ("key", key)))
 
@@ -586,18 +627,19 @@ class KioskScreens:
         ticket = model.ticket
         assert ticket is not None
         rest = self._title("Silakan ambil tiket Anda", body)
-        where, service = "ruang tunggu", None
+        area, service = None, None
         if model.catalogue is not None:
             service = next((s for s in model.catalogue.services if s.code == ticket.service), None)
             agency = next(
                 (a for a in model.catalogue.agencies if service and a.code == service.agency), None
             )
-            if agency is not None and agency.waiting_area:
-                where = agency.waiting_area
+            area = agency.waiting_area if agency is not None else None
+        place = waiting_place(area)  # "Ruang tunggu: lantai 1, depan loket 1–4."
         lines = [
             (ticket.service_name, True),
-            (queue_summary(ticket.people_ahead, ticket.estimated_wait_min), False),
-            (f"Silakan tunggu di {where} sampai nomor Anda dipanggil.", True),
+            (unbroken(queue_summary(ticket.people_ahead, ticket.estimated_wait_min)), False),
+            *([(unbroken(place), True)] if place else []),
+            (WAIT_FOR_CALL if place else "Silakan tunggu sampai nomor Anda dipanggil.", False),
         ]
         if self.portrait:
             number = pygame.Rect(rest.left, rest.top, rest.width, rest.height * 2 // 5)
@@ -650,7 +692,8 @@ class KioskScreens:
 
     def _error(self, model: KioskModel, body: pygame.Rect, targets: Targets, now: datetime) -> None:
         top = pygame.Rect(body.left, body.top, body.width, body.height // 2)
-        self._text(model.message, top, self.m.heading, ALERT, bold=True, minimum=self.m.large)
+        message = unbroken(model.message)  # "pukul 07.30", "25 November 2026" stay whole
+        self._text(message, top, self.m.heading, ALERT, bold=True, minimum=self.m.large)
         bottom = pygame.Rect(body.left, top.bottom, body.width, body.height - top.height)
         self._text(model.hint, bottom, self.m.large, INK)
 

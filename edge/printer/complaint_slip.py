@@ -12,7 +12,8 @@ from datetime import datetime
 from escpos.printer import Dummy
 
 from edge.indonesian import long_date
-from edge.printer.ticket import FOOTER, NBSP, PHRASES, PrinterProfile, to_ascii, wrap
+from edge.printer.ticket import FOOTER, PrinterProfile, to_ascii, wrap
+from edge.wording import NBSP, unbroken
 
 
 def render_complaint_slip(
@@ -25,9 +26,8 @@ def render_complaint_slip(
     printer.hw("INIT")
 
     def lines(text: str) -> None:
-        ascii_text = NBSP.join(to_ascii(part) for part in text.split(NBSP))
-        for phrase in PHRASES:  # "pukul 08.15", "23 November 2026" stay whole
-            ascii_text = phrase.sub(lambda m: m.group(0).replace(" ", NBSP), ascii_text)
+        # "pukul 08.15", "23 November 2026" stay whole
+        ascii_text = unbroken(NBSP.join(to_ascii(part) for part in text.split(NBSP)))
         for line in wrap(ascii_text, profile.columns):
             printer.text(line + "\n")
 

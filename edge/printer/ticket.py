@@ -11,7 +11,6 @@ transliterated on purpose ("é" → "e", "—" → "-") rather than left to chan
 
 from __future__ import annotations
 
-import re
 import textwrap
 import unicodedata
 from dataclasses import dataclass
@@ -20,7 +19,14 @@ from datetime import datetime
 from escpos.printer import Dummy
 
 from edge.indonesian import long_date
-from edge.wording import estimated_wait, people_ahead, sentence
+from edge.wording import (
+    NBSP,
+    estimated_wait,
+    people_ahead,
+    sentence,
+    unbroken,
+    waiting_place,
+)
 from protocol.models.fields import is_ticket_id
 
 _REPLACEMENTS = {
@@ -36,15 +42,6 @@ _REPLACEMENTS = {
     "×": "x",
     "±": "kurang lebih",  # how "± 18 menit" is read out; not in ASCII
 }
-NBSP = "\u00a0"  # joins the words of a phrase that must stay on one line ("SMS 1708")
-# Phrases a line break would make hard to read; their spaces become no-break spaces.
-PHRASES = (
-    re.compile(r"\b(kurang lebih|kurang dari|[+-]?) ?\d+ (menit|jam)\b"),
-    re.compile(r"\b\d+ orang\b"),
-    re.compile(r"\b(loket|lantai) \d+((, \d+)* (sampai|dan) \d+)?\b"),  # loket 5, 6 dan 21
-    re.compile(r"\b\d{1,2} [A-Z][a-z]+ \d{4}\b"),  # 23 November 2026
-    re.compile(r"\bpukul \d\d\.\d\d\b"),
-)
 FOOTER = (
     f"Simpan tiket ini sampai{NBSP}layanan{NBSP}selesai.",
     f"Pengaduan: SP4N-LAPOR! www.lapor.go.id atau{NBSP}SMS{NBSP}1708",
@@ -80,7 +77,7 @@ class TicketContent:
     estimated_wait_min: int
     ticket_id: str
     booking_code: str | None = None
-    waiting_area: str | None = None  # "ruang tunggu lantai 1, loket 1 sampai 4"
+    waiting_area: str | None = None  # the site's: "lantai 1, depan loket 1–4"
     qr_url: str | None = None  # the site's URL with {ticket_id}; the id alone when None
 
     def qr_payload(self) -> str:
@@ -116,9 +113,7 @@ def render_ticket(content: TicketContent, profile: PrinterProfile) -> bytes:
     printer.hw("INIT")
 
     def lines(text: str, width: int = profile.columns) -> None:
-        ascii_text = NBSP.join(to_ascii(part) for part in text.split(NBSP))
-        for phrase in PHRASES:
-            ascii_text = phrase.sub(lambda m: m.group(0).replace(" ", NBSP), ascii_text)
+        ascii_text = unbroken(NBSP.join(to_ascii(part) for part in text.split(NBSP)))
         for line in wrap(ascii_text, width):
             printer.text(line + "\n")
 
@@ -142,8 +137,8 @@ def render_ticket(content: TicketContent, profile: PrinterProfile) -> bytes:
     lines(long_date(content.issued_at, separator=" pukul "))
     lines(people_ahead(content.people_ahead))
     lines(sentence(estimated_wait(content.estimated_wait_min)))
-    if content.waiting_area:
-        lines(f"Tunggu di {content.waiting_area}")
+    if waiting_place(content.waiting_area):  # as on the done screen
+        lines(waiting_place(content.waiting_area))
     printer.set(align="center")  # native QR follows the alignment; images centre themselves
     payload = content.qr_payload()
     if profile.native_qr:

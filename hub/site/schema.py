@@ -86,8 +86,8 @@ class Agency(SiteModel):
     waiting_area: str | None = Field(
         default=None,
         max_length=80,
-        description="Where its citizens wait, as the kiosk says it after printing "
-        '("ruang tunggu lantai 1, loket 1 sampai 4").',
+        description="Where its citizens wait, the place alone: the kiosk says it after "
+        'printing as "Ruang tunggu: lantai 1, depan loket 1–4." ("lantai 1, depan loket 1–4").',
     )
     booking_share: float = Field(
         default=0.0,

@@ -119,7 +119,10 @@ class ReplyError(WireModel):
         default=None,
         description=(
             "With `agency_full` (since 1.2): when the agency next calls tickets (its "
-            "next service day's opening time), for 'come back tomorrow at 08.00'."
+            "next service day's opening time), for 'come back tomorrow at 08.00'. "
+            "With `quota_full` and `closed`, when known: when the service takes tickets "
+            "again, as the service state's `reopens_at` (an older hub sends it with "
+            "`agency_full` only)."
         ),
     )
     booking_slot_at: Timestamp | None = Field(
