@@ -168,7 +168,7 @@ def _tail(session: Session, args: argparse.Namespace) -> int:
 
 
 class HubClock:
-    """"Now" as the hub sees it: the time of its overview, advanced by this machine's
+    """The hub's "now": the time of its overview, advanced by this machine's
     monotonic clock since the overview was heard.
 
     The console's own wall clock may be hours off the hub's (a laptop set wrong, the
