@@ -20,7 +20,6 @@ import contextlib
 import queue
 import ssl
 import threading
-import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -35,7 +34,7 @@ from admin.connection import ConsoleSettings
 from protocol.codec import Decoded, decode, encode
 from protocol.errors import ContractError, ErrorCode
 from protocol.link import disable_nagle
-from protocol.models import AdminCommand, HubStatus, Presence, Reply, utc_now
+from protocol.models import AdminCommand, HubStatus, Presence, Reply
 from protocol.tls import ReportingContext, TlsSetupError, describe_failure
 from protocol.topics import TopicSpec, spec
 
@@ -220,8 +219,10 @@ class AdminClient:
     # -- requests -----------------------------------------------------------------------
 
     def command(self, model: type[AdminCommand], **fields: Any) -> AdminCommand:
-        """A new admin command of this account."""
-        return model(command_id=uuid.uuid4(), account=self.account, issued_at=utc_now(), **fields)
+        """A new admin command of this account (a malformed field: admin.usage.UsageError)."""
+        from admin.usage import build_command
+
+        return build_command(model, self.account, **fields)
 
     def request(self, command: AdminCommand, timeout: float | None = None) -> Reply:
         """Send ``command`` and return the hub's ok reply; raise HubRefusedError or
