@@ -300,3 +300,37 @@ def test_top_takes_now_from_the_hub_not_from_this_machine(building: Building) ->
     assert re.search(r"\b[01] min\b", row), row  # the longest wait: just issued
     seen = next(line for line in out.splitlines() if line.startswith("│ kiosk-01 "))
     assert "online" in seen and "/" not in seen, seen  # last seen today, not days ago
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_status_and_top_are_readable_in_a_narrow_terminal(building: Building, width: int) -> None:
+    """An admin on an SSH session to the hub has 80 columns: every service code, counter
+    number and device id whole, every header a whole word, nothing past the edge."""
+    from admin.render import status_view
+
+    building.issue("BPJSKES-DAFTAR")
+    building.admin_ok("service", "close", "PTSP-PBG", "--reason", "Server SIMBG sedang gangguan")
+    session = _session(building)
+    try:
+        overview = session.overview()
+    finally:
+        session.close()
+    model = LiveModel(overview)
+    for view in (status_view(overview), model.render(overview.at, all_services=True)):
+        console = Console(record=True, width=width, force_terminal=False)
+        console.print(view)
+        text = console.export_text()
+        assert "…" not in text, text  # no header or code cut short
+        assert max(len(line) for line in text.splitlines()) <= width
+        for code in [s.service for s in overview.services] + [d.device_id for d in
+                                                               overview.devices]:
+            assert re.search(rf"│ {re.escape(code)} +│", text), f"{code} not whole:\n{text}"
+        for counter in overview.counters:
+            assert re.search(rf"│ +{counter.counter} │", text), counter.counter
+        for header in ("service", "waiting", "longest", "estimate", "admission", "device"):
+            assert re.search(rf"[┃│] {header} ", text), f"no whole {header!r} header"
+    if width == 80:  # the entry point, as a process in an 80-column terminal
+        result = building.admin("status", env={"COLUMNS": "80"})
+        assert result.returncode == 0, result.stderr
+        assert "…" not in result.stdout and "PTSP-PBG" in result.stdout
+        assert max(len(line) for line in result.stdout.splitlines()) <= 80
