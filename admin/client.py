@@ -21,7 +21,7 @@ import queue
 import ssl
 import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -183,6 +183,18 @@ class AdminClient:
             topics = {topic for topic, _listener in self._listeners}
         for topic in topics:
             self._client.subscribe(topic, qos=1)
+
+    def peer_certificate_expiry(self) -> datetime | None:
+        """When the certificate the broker presented expires (a TLS connection, verified
+        against the site CA); None on a plain connection."""
+        sock = self._client.socket()
+        if not isinstance(sock, ssl.SSLSocket):
+            return None
+        certificate = sock.getpeercert()
+        not_after = certificate.get("notAfter") if certificate else None
+        if not isinstance(not_after, str):
+            return None
+        return datetime.fromtimestamp(ssl.cert_time_to_seconds(not_after), UTC)
 
     def close(self) -> None:
         self._client.disconnect()

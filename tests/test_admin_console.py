@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import threading
@@ -354,6 +355,32 @@ def test_status_on_the_hub_warns_30_days_before_a_site_certificate_expires(
     data = building.admin_json("--secrets", str(store), "--ca", ca, "status")
     assert len(data["certificate_warnings"]) == 1
     assert building.admin_json("status")["certificate_warnings"] == []
+
+
+def test_status_says_until_when_the_hub_certificate_is_valid(
+    building: Building, tmp_path: Path
+) -> None:
+    """No warning is not silence: one line with the hub certificate's expiry, from the
+    certificate the broker presented over TLS, else from the site TLS directory on the
+    hub (its loopback listener is plain)."""
+    import datetime as dt
+    import shutil
+
+    from mqtt_broker.site_ca import CERT_VALID_DAYS, ensure_site_tls, utc_now
+
+    presented = building.admin_ok("status")
+    line = next(x for x in presented.splitlines() if x.startswith("TLS: hub certificate"))
+    assert re.fullmatch(r"TLS: hub certificate valid until \d\d-\d\d-\d{4} \(\d+ days\)", line)
+    data = building.admin_json("status")
+    assert data["certificate_warnings"] == [] and data["hub_certificate_valid_until"]
+
+    store = tmp_path / "mqtt-credentials.json"  # on the hub: a plain connection, the files
+    shutil.copy(building.secrets, store)
+    ensure_site_tls(tmp_path / "tls", "mpp-test", ["mpp-hub.local"], now=utc_now())
+    loopback = f"{building.broker.host}:{building.broker.local_port}"
+    shown = building.admin_ok("--secrets", str(store), "--broker", loopback, "--plain", "status")
+    expected = (utc_now() + dt.timedelta(days=CERT_VALID_DAYS)).strftime("%d-%m-%Y")
+    assert f"TLS: hub certificate valid until {expected}" in shown, shown
 
 
 MALFORMED: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
