@@ -405,6 +405,12 @@ def _device_hardware(session: Session, args: argparse.Namespace) -> int:
     """Ask the device to report, then show its fresh birth (or the last one held)."""
     import queue
 
+    from admin.usage import build_command
+
+    # Built first: a malformed id is one line, before it is put in a topic name.
+    command = build_command(
+        AdminDevice, session.settings.account, device=args.device, action=DeviceAction.REPORT
+    )
     births: queue.Queue[DeviceStatus] = queue.Queue()
     client = session.client
 
@@ -417,7 +423,7 @@ def _device_hardware(session: Session, args: argparse.Namespace) -> int:
     held: DeviceStatus | None = None
     while not births.empty():
         held = births.get()
-    session.ask(AdminDevice, device=args.device, action=DeviceAction.REPORT)
+    client.request(command)
     try:
         birth = births.get(timeout=session.settings.timeout_s)
         fresh = True

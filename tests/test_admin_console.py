@@ -396,6 +396,8 @@ MALFORMED: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("counter", "officer", "3", "ab"), ("NIP 'ab'", "NIP")),
     (("service", "close", "DUK KTP", "--reason", "habis"), ("service 'DUK KTP'",)),
     (("device", "identify", "Counter_01"), ("device 'Counter_01'", "counter-03")),
+    (("device", "hardware", "kiosk/#"), ("device 'kiosk/#'",)),
+    (("service", "quota", "DUK-KTP", "99999"), ("quota '99999'", "0–9999")),
     (("signature", "waive", "A12", "--reason", "refused"), ("ticket 'A12'",)),
     (("complaints", "add", "--category", "saran", "--text", "Antrean lama sekali",
       "--ticket", "A1"), ("ticket 'A1'",)),
