@@ -41,8 +41,14 @@ def subcommands() -> list[Register]:
 
 
 def _add_subcommands(parser: argparse.ArgumentParser, required: bool) -> None:
+    from admin.usage import OneLineParser
+
     commands = parser.add_subparsers(
-        title="admin commands", metavar="COMMAND", required=required, dest="admin_command"
+        title="admin commands",
+        metavar="COMMAND",
+        required=required,
+        dest="admin_command",
+        parser_class=OneLineParser,
     )
     for register_one in subcommands():
         register_one(commands)
@@ -84,7 +90,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def shell_parser() -> argparse.ArgumentParser:
     """The parser of one shell line: the same subcommands, no connection options."""
-    parser = argparse.ArgumentParser(prog="", add_help=True, exit_on_error=True)
+    from admin.usage import OneLineParser
+
+    parser = OneLineParser(prog="", add_help=True, exit_on_error=True)
     _add_subcommands(parser, required=False)
     return parser
 

@@ -20,9 +20,8 @@ import contextlib
 import queue
 import ssl
 import threading
-import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -35,7 +34,7 @@ from admin.connection import ConsoleSettings
 from protocol.codec import Decoded, decode, encode
 from protocol.errors import ContractError, ErrorCode
 from protocol.link import disable_nagle
-from protocol.models import AdminCommand, HubStatus, Presence, Reply, utc_now
+from protocol.models import AdminCommand, HubStatus, Presence, Reply
 from protocol.tls import ReportingContext, TlsSetupError, describe_failure
 from protocol.topics import TopicSpec, spec
 
@@ -185,6 +184,18 @@ class AdminClient:
         for topic in topics:
             self._client.subscribe(topic, qos=1)
 
+    def peer_certificate_expiry(self) -> datetime | None:
+        """When the certificate the broker presented expires (a TLS connection, verified
+        against the site CA); None on a plain connection."""
+        sock = self._client.socket()
+        if not isinstance(sock, ssl.SSLSocket):
+            return None
+        certificate = sock.getpeercert()
+        not_after = certificate.get("notAfter") if certificate else None
+        if not isinstance(not_after, str):
+            return None
+        return datetime.fromtimestamp(ssl.cert_time_to_seconds(not_after), UTC)
+
     def close(self) -> None:
         self._client.disconnect()
         self._client.loop_stop()
@@ -220,8 +231,10 @@ class AdminClient:
     # -- requests -----------------------------------------------------------------------
 
     def command(self, model: type[AdminCommand], **fields: Any) -> AdminCommand:
-        """A new admin command of this account."""
-        return model(command_id=uuid.uuid4(), account=self.account, issued_at=utc_now(), **fields)
+        """A new admin command of this account (a malformed field: admin.usage.UsageError)."""
+        from admin.usage import build_command
+
+        return build_command(model, self.account, **fields)
 
     def request(self, command: AdminCommand, timeout: float | None = None) -> Reply:
         """Send ``command`` and return the hub's ok reply; raise HubRefusedError or

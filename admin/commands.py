@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -76,12 +76,24 @@ def _status(session: Session, args: argparse.Namespace) -> int:
 
     overview = session.overview()
     warnings = _certificate_warnings(session)
+    until = _hub_certificate_expiry(session)
     if args.json:
-        session.print_json({**overview.model_dump(mode="json"), "certificate_warnings": warnings})
+        session.print_json(
+            {
+                **overview.model_dump(mode="json"),
+                "certificate_warnings": warnings,
+                "hub_certificate_valid_until": until.isoformat() if until else None,
+            }
+        )
     else:
         session.console.print(status_view(overview, busy_only=args.busy))
         for line in warnings:
             session.console.print(f"[bold yellow]Certificate:[/] {line}")
+        if until is not None and not warnings:
+            left = (until - datetime.now(UTC)).days
+            session.console.print(
+                f"TLS: hub certificate valid until {until:%d-%m-%Y} ({left} days)"
+            )
     return 0
 
 
@@ -94,6 +106,23 @@ def _certificate_warnings(session: Session) -> list[str]:
     from firmware_config.certificate_expiry import expiry_warnings
 
     return expiry_warnings(directory)
+
+
+def _hub_certificate_expiry(session: Session) -> datetime | None:
+    """When the hub's TLS certificate expires: the one the broker presented (the console
+    connected over TLS), else the one in the site TLS directory at hand (on the hub);
+    None where neither is (a plain connection from another PC)."""
+    presented = session.client.peer_certificate_expiry()
+    if presented is not None:
+        return presented
+    directory = session.settings.site_tls_dir
+    if directory is None:
+        return None
+    from firmware_config.certificate_expiry import not_valid_after
+    from protocol.tls import SERVER_CERT
+
+    path = directory / SERVER_CERT
+    return not_valid_after(path) if path.exists() else None
 
 
 def _advise(session: Session, args: argparse.Namespace) -> int:
@@ -376,6 +405,12 @@ def _device_hardware(session: Session, args: argparse.Namespace) -> int:
     """Ask the device to report, then show its fresh birth (or the last one held)."""
     import queue
 
+    from admin.usage import build_command
+
+    # Built first: a malformed id is one line, before it is put in a topic name.
+    command = build_command(
+        AdminDevice, session.settings.account, device=args.device, action=DeviceAction.REPORT
+    )
     births: queue.Queue[DeviceStatus] = queue.Queue()
     client = session.client
 
@@ -388,7 +423,7 @@ def _device_hardware(session: Session, args: argparse.Namespace) -> int:
     held: DeviceStatus | None = None
     while not births.empty():
         held = births.get()
-    session.ask(AdminDevice, device=args.device, action=DeviceAction.REPORT)
+    client.request(command)
     try:
         birth = births.get(timeout=session.settings.timeout_s)
         fresh = True

@@ -14,9 +14,10 @@ import json
 import queue
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -33,7 +34,6 @@ from protocol.models import (
     LogEntry,
     Presence,
     ServiceStatus,
-    utc_now,
 )
 from protocol.topics import spec
 
@@ -165,6 +165,24 @@ def _tail(session: Session, args: argparse.Namespace) -> int:
 
 
 # -- top --------------------------------------------------------------------------------
+
+
+class HubClock:
+    """The hub's "now": the time of its overview, advanced by this machine's
+    monotonic clock since the overview was heard.
+
+    The console's own wall clock may be hours off the hub's (a laptop set wrong, the
+    demo's building running "as if it were 08.00"); taking ages and "last seen" from
+    it made ``top`` disagree with ``status``. The monotonic clock cannot jump, so the
+    view ages at the right pace from the hub's time.
+    """
+
+    def __init__(self, hub_at: datetime, heard: float | None = None) -> None:
+        self.hub_at = hub_at
+        self.heard = time.monotonic() if heard is None else heard
+
+    def now(self) -> datetime:
+        return self.hub_at + timedelta(seconds=time.monotonic() - self.heard)
 
 
 class LiveModel:
@@ -303,13 +321,14 @@ def run_top(
     from rich.live import Live
 
     model = LiveModel(session.overview())
+    clock = HubClock(model.overview.at)
     console = console or session.console
     with Live(
-        model.render(utc_now(), all_services), console=console, auto_refresh=False
+        model.render(clock.now(), all_services), console=console, auto_refresh=False
     ) as live:
 
         def draw() -> None:
-            live.update(model.render(utc_now(), all_services), refresh=True)
+            live.update(model.render(clock.now(), all_services), refresh=True)
             if on_update is not None:
                 on_update(model)
 
@@ -324,7 +343,7 @@ def run_top(
                 "event.log",
             ],
             "top: live (Ctrl-C to stop)",
-            lambda decoded: model.apply(decoded, utc_now()),
+            lambda decoded: model.apply(decoded, clock.now()),
             stop,
             idle=draw,
             on_ready=draw,

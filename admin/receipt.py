@@ -10,6 +10,7 @@ so the printed hash can settle a later dispute against the stored strokes.
 from __future__ import annotations
 
 import argparse
+import re
 import tempfile
 import textwrap
 from pathlib import Path
@@ -133,9 +134,25 @@ def register_receipt(commands: argparse._SubParsersAction) -> None:
     receipt = commands.add_parser(
         "receipt", help="the hand-over receipt of a signed ticket, as PDF or PNG"
     )
-    receipt.add_argument("ticket", help="ticket id, e.g. 20261123-A-012")
+    receipt.add_argument(
+        "ticket", type=str.upper, help="ticket id (20261123-A-012) or today's number (A-012)"
+    )
     receipt.add_argument("--out", type=Path, required=True, help="FILE.pdf or FILE.png")
     receipt.set_defaults(action=_receipt)
+
+
+def ticket_id_of(session: Session, reference: str) -> str:
+    """The ticket id a reference names: an id as it is; today's number (``A-012``)
+    resolved by the hub as ``ticket find`` does, since receipts are kept by id."""
+    from protocol.models import AdminTicketFind
+    from protocol.models.fields import TICKET_NUMBER_PATTERN
+
+    reference = reference.strip().upper()
+    if re.fullmatch(TICKET_NUMBER_PATTERN, reference) is None:
+        return reference  # an id, or malformed: said in one line when the command is built
+    found = session.ask(AdminTicketFind, ticket=reference).ticket
+    assert found is not None
+    return found.ticket_id
 
 
 def _receipt(session: Session, args: argparse.Namespace) -> int:
@@ -143,7 +160,7 @@ def _receipt(session: Session, args: argparse.Namespace) -> int:
 
     if args.out.suffix.lower() not in FORMATS:
         raise ConsoleError(f"{args.out}: the receipt is written as .png or .pdf")
-    reply = session.ask(AdminTicketReceipt, ticket_id=args.ticket)
+    reply = session.ask(AdminTicketReceipt, ticket_id=ticket_id_of(session, args.ticket))
     assert reply.receipt is not None
     written = render_receipt(reply.receipt, args.out)
     print(f"receipt of {reply.receipt.number} written to {written} (sha256 {reply.receipt.sha256})")

@@ -7,10 +7,12 @@ on kiosks, advice) is shown as it is. Times are the site's, written ``13.05``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -47,23 +49,80 @@ def minutes_since(moment: datetime | None, now: datetime) -> str:
     return f"{max(0, int((now - moment).total_seconds() // 60))} min"
 
 
-def counters_table(counters: list[CounterOverview]) -> Table:
+UNBOUNDED = 10_000  # columns: wide enough that a measure is the table's own
+
+
+class Fitted:
+    """A table as wide as the terminal allows: the full one where it fits, else the
+    compact one (fewer columns), so an admin on an 80-column SSH session reads whole
+    words rather than ``ser…``. Chosen at each draw, so ``top`` follows a resize.
+
+    "Fits" is the table's minimum width: codes and figures never wrap, headers and
+    free text (officer, services, admission, hardware) keep a readable width of their
+    own, so the full table is only chosen where nothing of it has to be cut."""
+
+    def __init__(self, build: Callable[[bool], Table]) -> None:
+        self.build = build
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        full = self.build(False)
+        unbounded = options.update_width(UNBOUNDED)  # rich clamps a measure to the width
+        if Measurement.get(console, unbounded, full).minimum <= options.max_width:
+            yield full
+        else:
+            yield self.build(True)
+
+
+def _column(table: Table, name: str, readable: int = 0, **options: object) -> None:
+    """A column whose header is never cut (at least as wide as its longest word) and
+    whose free text keeps ``readable`` columns before the compact table is chosen."""
+    width = max(readable, *(len(word) for word in name.split()))
+    table.add_column(name, min_width=width, **options)  # type: ignore[arg-type]
+
+
+def _figure(table: Table, name: str, **options: object) -> None:
+    """A column of figures ("14 min", "39/40"): right-aligned and never wrapped."""
+    _column(table, name, justify="right", no_wrap=True, **options)
+
+
+def _code_column(table: Table, name: str, codes: list[str], **options: object) -> None:
+    """A column of codes (service codes, device ids, counter and ticket numbers): never
+    wrapped, never shrunk below its longest value, so a code is always shown whole."""
+    width = max([len(name), *(len(code) for code in codes)])
+    table.add_column(name, no_wrap=True, min_width=width, **options)  # type: ignore[arg-type]
+
+
+def counters_table(counters: list[CounterOverview]) -> Fitted:
+    return Fitted(lambda compact: _counters(counters, compact))
+
+
+def _counters(counters: list[CounterOverview], compact: bool) -> Table:
     table = Table(title="Counters", title_justify="left", expand=False)
-    for name in ("#", "name", "state", "officer", "current", "served", "services"):
-        table.add_column(name, justify="right" if name in ("#", "served") else "left")
+    _code_column(table, "#", [str(c.counter) for c in counters], justify="right")
+    if not compact:
+        _column(table, "name")
+    _column(table, "state")
+    _column(table, "officer", readable=14)
+    _code_column(table, "current", [c.current or "" for c in counters])
+    _figure(table, "served")
+    codes = [code for c in counters for code in (*c.primary, *c.secondary)]
+    _column(table, "services", readable=max([24, *(len(code) + 2 for code in codes)]))
     for c in counters:
         state = Text(c.state.value, style=_STATE_STYLE.get(c.state.value, ""))
         if c.reason:
             state.append(f" ({c.reason})", style="dim")
-        current = f"{c.current} {c.current_state.value}" if c.current and c.current_state else "—"
+        current = c.current or "—"
+        if c.current and c.current_state and not compact:
+            current = f"{c.current} {c.current_state.value}"
         services = " ".join(c.primary)
         if c.secondary:
             services += " + " + " ".join(c.secondary)
         if c.services_changed:
             services += " *"
-        table.add_row(
-            str(c.counter), c.name, state, c.officer or "—", current, str(c.served_today), services
-        )
+        cells = [str(c.counter), c.name, state, c.officer or "—", current, str(c.served_today)]
+        if compact:
+            del cells[1]
+        table.add_row(*cells, services)
     return table
 
 
@@ -86,32 +145,52 @@ def _booking_room(service: ServiceOverview) -> str:
     )
 
 
-def services_table(services: list[ServiceOverview], now: datetime, busy_only: bool) -> Table:
+def services_table(services: list[ServiceOverview], now: datetime, busy_only: bool) -> Fitted:
+    shown = [
+        s
+        for s in services
+        if not busy_only or s.waiting or s.admission.value != "open" or s.issued_today
+    ]
+    return Fitted(lambda compact: _services(shown, now, compact))
+
+
+# The queue table's columns; the compact table (narrow terminals) keeps the first ones.
+_QUEUE_COMPACT = ("waiting", "longest", "estimate", "quota")
+_QUEUE_FULL = ("waiting", "longest", "estimate", "counters", "issued", "served", "quota",
+               "booking room")  # fmt: skip
+
+
+def _services(services: list[ServiceOverview], now: datetime, compact: bool) -> Table:
     table = Table(title="Queues", title_justify="left")
-    for name in ("service", "agency", "waiting", "longest", "estimate", "counters", "issued",
-                 "served", "quota left", "booking room", "admission"):
-        table.add_column(name, justify="left" if name in ("service", "agency", "admission")
-                         else "right")
+    _code_column(table, "service", [s.service for s in services])
+    if not compact:
+        _column(table, "agency")
+    numbers = _QUEUE_COMPACT if compact else _QUEUE_FULL
+    for name in numbers:
+        if name == "booking room":
+            _column(table, name, justify="right")
+        else:
+            _figure(table, "quota left" if name == "quota" else name)
+    _column(table, "admission", readable=12)
     for s in services:
-        if busy_only and not s.waiting and s.admission.value == "open" and not s.issued_today:
-            continue
         longest = minutes_since(s.oldest_waiting_since, now) if s.waiting else "—"
-        late = s.oldest_waiting_since is not None and s.waiting and (
-            (now - s.oldest_waiting_since).total_seconds() / 60 > s.target_minutes
+        late = (
+            s.oldest_waiting_since is not None
+            and s.waiting
+            and (now - s.oldest_waiting_since).total_seconds() / 60 > s.target_minutes
         )
-        table.add_row(
-            s.service,
-            s.agency,
-            str(s.waiting),
-            Text(longest, style="bold red" if late else ""),
-            f"{s.estimated_wait_min} min",
-            str(s.open_counters),
-            str(s.issued_today),
-            str(s.served_today),
-            "—" if s.quota_left is None else f"{s.quota_left}/{s.quota}",
-            _booking_room(s),
-            _admission(s),
-        )
+        values: dict[str, str | Text] = {
+            "waiting": str(s.waiting),
+            "longest": Text(longest, style="bold red" if late else ""),
+            "estimate": f"{s.estimated_wait_min} min",
+            "counters": str(s.open_counters),
+            "quota": "—" if s.quota_left is None else f"{s.quota_left}/{s.quota}",
+            "issued": str(s.issued_today),
+            "served": str(s.served_today),
+            "booking room": _booking_room(s),
+        }
+        agency = [] if compact else [s.agency]
+        table.add_row(s.service, *agency, *(values[name] for name in numbers), _admission(s))
     return table
 
 
@@ -133,11 +212,22 @@ def _offset(seconds: float | None) -> str:
     return "0.0 s" if abs(seconds) < 0.05 else f"{seconds:+.1f} s"
 
 
-def devices_table(devices: list[DeviceOverview], zone: str, now: datetime) -> Table:
+def devices_table(devices: list[DeviceOverview], zone: str, now: datetime) -> Fitted:
+    return Fitted(lambda compact: _devices(devices, zone, now, compact))
+
+
+def _devices(devices: list[DeviceOverview], zone: str, now: datetime, compact: bool) -> Table:
+    """Compact (narrow terminals): no role (the id says it) and no software version."""
     table = Table(title="Devices", title_justify="left")
-    for name in ("device", "role", "presence", "last seen", "version", "CPU", "clock",
-                 "hardware"):
-        table.add_column(name, justify="right" if name in ("CPU", "clock") else "left")
+    _code_column(table, "device", [d.device_id for d in devices])
+    wide = ("role", "version")
+    for name in ("role", "presence", "last seen", "version", "CPU", "clock", "hardware"):
+        if compact and name in wide:
+            continue
+        if name in ("last seen", "CPU", "clock"):
+            _figure(table, name)
+        else:
+            _column(table, name, readable=16 if name == "hardware" else 0)
     for d in devices:
         if d.online:
             presence = Text("online", style="green")
@@ -146,16 +236,19 @@ def devices_table(devices: list[DeviceOverview], zone: str, now: datetime) -> Ta
         seen = hhmm(d.last_seen, zone)
         if d.last_seen is not None and (now - d.last_seen).total_seconds() > 3600:
             seen = f"{d.last_seen.astimezone(ZoneInfo(zone)):%d/%m} {seen}"
-        table.add_row(
-            d.device_id,
-            d.role.value,
-            presence,
-            seen,
-            d.software_version or "—",
-            "—" if d.cpu_temp_c is None else f"{d.cpu_temp_c:.0f} °C",
-            _offset(d.clock_offset_s),
-            _hardware(d),
-        )
+        cells: dict[str, str | Text] = {
+            "role": d.role.value,
+            "presence": presence,
+            "last seen": seen,
+            "version": d.software_version or "—",
+            "CPU": "—" if d.cpu_temp_c is None else f"{d.cpu_temp_c:.0f} °C",
+            "clock": _offset(d.clock_offset_s),
+            "hardware": _hardware(d),
+        }
+        if compact:
+            for name in wide:
+                del cells[name]
+        table.add_row(d.device_id, *cells.values())
     return table
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from admin.client import AdminClient
 from admin.connection import ConsoleSettings
+from admin.usage import build_command
 from protocol.models import AdminCommand, AdminStatus, HubOverview, Reply
 
 
@@ -36,9 +37,12 @@ class Session:
             self._client = None
 
     def ask(self, model: type[AdminCommand], **fields: Any) -> Reply:
-        """Send one admin command, return the hub's ok reply (or raise a ConsoleError)."""
-        client = self.client
-        return client.request(client.command(model, **fields))
+        """Send one admin command, return the hub's ok reply (or raise a ConsoleError).
+
+        The command is built before connecting: a malformed argument is the admin's
+        to fix, said in one line whether or not the hub is up."""
+        command = build_command(model, self.settings.account, **fields)
+        return self.client.request(command)
 
     def overview(self) -> HubOverview:
         reply = self.ask(AdminStatus)

@@ -138,7 +138,11 @@ def run_shell(
             continue
         except EOFError:
             return 0
-        words = shlex.split(line)
+        try:
+            words = shlex.split(line)
+        except ValueError as error:  # an unclosed quote
+            session.console.print(f"[red]error:[/red] {error}")
+            continue
         if not words:
             continue
         if words[0] in EXIT_WORDS:

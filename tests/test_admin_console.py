@@ -4,6 +4,8 @@ each command's effect on the hub, its refusals, and the audit trail."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import sqlite3
 import subprocess
 import threading
@@ -15,7 +17,7 @@ import pytest
 
 from firmware_config.inventory import Inventory
 from hub.site.loader import load_site
-from mpp.process import EdgeProcess
+from mpp.process import PROJECT_ROOT, EdgeProcess
 from mqtt_broker.site_ca import make_authority, write_certificate
 from protocol.errors import ErrorCode
 from protocol.models import (
@@ -353,3 +355,75 @@ def test_status_on_the_hub_warns_30_days_before_a_site_certificate_expires(
     data = building.admin_json("--secrets", str(store), "--ca", ca, "status")
     assert len(data["certificate_warnings"]) == 1
     assert building.admin_json("status")["certificate_warnings"] == []
+
+
+def test_status_says_until_when_the_hub_certificate_is_valid(
+    building: Building, tmp_path: Path
+) -> None:
+    """No warning is not silence: one line with the hub certificate's expiry, from the
+    certificate the broker presented over TLS, else from the site TLS directory on the
+    hub (its loopback listener is plain)."""
+    import datetime as dt
+    import shutil
+
+    from mqtt_broker.site_ca import CERT_VALID_DAYS, ensure_site_tls, utc_now
+
+    presented = building.admin_ok("status")
+    line = next(x for x in presented.splitlines() if x.startswith("TLS: hub certificate"))
+    assert re.fullmatch(r"TLS: hub certificate valid until \d\d-\d\d-\d{4} \(\d+ days\)", line)
+    data = building.admin_json("status")
+    assert data["certificate_warnings"] == [] and data["hub_certificate_valid_until"]
+
+    store = tmp_path / "mqtt-credentials.json"  # on the hub: a plain connection, the files
+    shutil.copy(building.secrets, store)
+    ensure_site_tls(tmp_path / "tls", "mpp-test", ["mpp-hub.local"], now=utc_now())
+    loopback = f"{building.broker.host}:{building.broker.local_port}"
+    shown = building.admin_ok("--secrets", str(store), "--broker", loopback, "--plain", "status")
+    expected = (utc_now() + dt.timedelta(days=CERT_VALID_DAYS)).strftime("%d-%m-%Y")
+    assert f"TLS: hub certificate valid until {expected}" in shown, shown
+
+
+MALFORMED: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
+    (("receipt", "A-14X", "--out", "t2.pdf"), ("ticket 'A-14X'", "20261123-A-012", "A-012")),
+    (("complaints", "show", "1"), ("ID '1'", "PGD-20261124-003")),
+    (("ticket", "find", "12"), ("ticket '12'", "A-012")),
+    (("ticket", "cancel", "A_001", "--reason", "x"), ("ticket 'A_001'",)),
+    (("ticket", "transfer", "A-001", "duk ktp"), ("service 'DUK KTP'", "DUK-KTP")),
+    (("ticket", "reprint", "A-001", "--kiosk", "Kiosk 1"), ("--kiosk 'Kiosk 1'", "kiosk-01")),
+    (("counter", "open", "0"), ("counter '0'", "1–999")),
+    (("counter", "pause", "x"), ("counter pause", "argument number", "'x'")),
+    (("counter", "services", "3", "--primary", "duk_ktp"), ("--primary 'DUK_KTP'",)),
+    (("counter", "officer", "3", "ab"), ("NIP 'ab'", "NIP")),
+    (("service", "close", "DUK KTP", "--reason", "habis"), ("service 'DUK KTP'",)),
+    (("device", "identify", "Counter_01"), ("device 'Counter_01'", "counter-03")),
+    (("device", "hardware", "kiosk/#"), ("device 'kiosk/#'",)),
+    (("service", "quota", "DUK-KTP", "99999"), ("quota '99999'", "0–9999")),
+    (("signature", "waive", "A12", "--reason", "refused"), ("ticket 'A12'",)),
+    (("complaints", "add", "--category", "saran", "--text", "Antrean lama sekali",
+      "--ticket", "A1"), ("ticket 'A1'",)),
+    (("report", "--from", "2026-13-01", "--to", "2026-12-31", "--out", "r.html"),
+     ("--from", "'2026-13-01'", "YYYY-MM-DD")),
+    (("report", "--from", "2025-01-01", "--to", "2026-06-30", "--out", "r.html"),
+     ("at most 400 days",)),
+]  # fmt: skip
+
+
+def test_malformed_arguments_are_one_line_each(building: Building, tmp_path: Path) -> None:
+    """An id, number, code or day the command cannot take: one line naming the argument
+    and its form, exit 1 (wrong use), no traceback, nothing sent to the hub."""
+    before = building.status()
+    for args, words in MALFORMED:
+        files = [str(tmp_path / a) if a.endswith((".pdf", ".html")) else a for a in args]
+        result = subprocess.run(
+            building.admin_args(*files),
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **building.env},
+            check=False,
+        )
+        line = _one_line_error(result, 1, "mpp: error: ", *words)
+        assert line.count("mpp: error:") == 1, line
+    assert not list(tmp_path.iterdir())
+    assert building.status()["counters"] == before["counters"]

@@ -5,6 +5,7 @@ and a hub that is down."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -21,6 +22,7 @@ from admin.session import Session
 from firmware_config.inventory import Inventory
 from hub.site.loader import load_site
 from mpp.process import PROJECT_ROOT
+from protocol.clock import CLOCK_OFFSET_ENV
 from protocol.errors import ErrorCode
 from protocol.models import CounterNext, CounterOpen, CounterPause, TicketReserve
 from protocol.roles import Role
@@ -251,3 +253,84 @@ def test_a_second_console_of_the_account_does_not_end_tail(building: Building) -
         tail.wait(15)
     with AdminClient(_session(building).settings):
         pass
+
+
+def _top_process(building: Building, *args: str, columns: int = 200) -> tuple[str, str]:
+    """``mpp admin top`` as a process on this machine's own clock (no offset: the admin's
+    laptop, not the building's clock), stopped with Ctrl-C once live; its last frame."""
+    env = {key: value for key, value in os.environ.items() if key != CLOCK_OFFSET_ENV}
+    top = subprocess.Popen(
+        building.admin_args("top", *args),
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**env, "COLUMNS": str(columns), "LINES": "24"},
+    )
+    err = Lines(top.stderr)
+    try:
+        err.wait_for("top: live")
+    finally:
+        top.send_signal(signal.SIGINT)
+        out, _ = top.communicate(timeout=15)
+    assert top.returncode == 0, err.lines
+    return out, "\n".join(err.lines)
+
+
+def test_top_takes_now_from_the_hub_not_from_this_machine(building: Building) -> None:
+    """The hub runs on Monday 08.00 (a shifted clock); `top` on a machine whose clock
+    says otherwise shows the hub's time, waits and "last seen" as `status` does."""
+    assert CLOCK_OFFSET_ENV in building.env
+    building.issue("DUK-AKTA")
+    status = building.admin_ok("status")
+    hub_time = re.search(r"· (\d\d\.\d\d)\b", status)
+    assert hub_time is not None, status
+    watcher = building.watcher()
+    try:
+        watcher.wait_until("mpp/state/service/DUK-AKTA", lambda p: p["waiting"] >= 1)
+    finally:
+        watcher.stop()
+    out, _err = _top_process(building)
+    header = next(line for line in out.splitlines() if "hub online" in line)
+    shown = re.search(r"· (\d\d\.\d\d) ·", header)
+    assert shown is not None, header
+    minutes = [int(t[:2]) * 60 + int(t[3:]) for t in (shown.group(1), hub_time.group(1))]
+    assert 0 <= minutes[0] - minutes[1] <= 1, (header, hub_time.group(1))
+    row = next(line for line in out.splitlines() if line.startswith("│ DUK-AKTA "))
+    assert re.search(r"\b[01] min\b", row), row  # the longest wait: just issued
+    seen = next(line for line in out.splitlines() if line.startswith("│ kiosk-01 "))
+    assert "online" in seen and "/" not in seen, seen  # last seen today, not days ago
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_status_and_top_are_readable_in_a_narrow_terminal(building: Building, width: int) -> None:
+    """An admin on an SSH session to the hub has 80 columns: every service code, counter
+    number and device id whole, every header a whole word, nothing past the edge."""
+    from admin.render import status_view
+
+    building.issue("BPJSKES-DAFTAR")
+    building.admin_ok("service", "close", "PTSP-PBG", "--reason", "Server SIMBG sedang gangguan")
+    session = _session(building)
+    try:
+        overview = session.overview()
+    finally:
+        session.close()
+    model = LiveModel(overview)
+    for view in (status_view(overview), model.render(overview.at, all_services=True)):
+        console = Console(record=True, width=width, force_terminal=False)
+        console.print(view)
+        text = console.export_text()
+        assert "…" not in text, text  # no header or code cut short
+        assert max(len(line) for line in text.splitlines()) <= width
+        for code in [s.service for s in overview.services] + [d.device_id for d in
+                                                               overview.devices]:
+            assert re.search(rf"│ {re.escape(code)} +│", text), f"{code} not whole:\n{text}"
+        for counter in overview.counters:
+            assert re.search(rf"│ +{counter.counter} │", text), counter.counter
+        for header in ("service", "waiting", "longest", "estimate", "admission", "device"):
+            assert re.search(rf"[┃│] {header} ", text), f"no whole {header!r} header"
+    if width == 80:  # the entry point, as a process in an 80-column terminal
+        result = building.admin("status", env={"COLUMNS": "80"})
+        assert result.returncode == 0, result.stderr
+        assert "…" not in result.stdout and "PTSP-PBG" in result.stdout
+        assert max(len(line) for line in result.stdout.splitlines()) <= 80

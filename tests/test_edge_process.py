@@ -285,6 +285,10 @@ def test_signature_pad_signs_a_ticket_and_stops_cleanly(
         assert result.returncode == 0, result.stderr
         assert f"receipt of {served.number} written to {out} (sha256 {row[0]})" in result.stdout
     assert receipts[".pdf"].read_bytes().startswith(b"%PDF")
+    by_number = state_dir / "receipt-by-number.pdf"  # today's number, as `ticket find` takes
+    result = admin(building, "receipt", served.number.lower(), "--out", str(by_number))
+    assert result.returncode == 0, result.stderr
+    assert f"receipt of {served.number} written to {by_number} (sha256 {row[0]})" in result.stdout
     OUTPUT.mkdir(exist_ok=True)
     shutil.copy(receipts[".png"], OUTPUT / "receipt.png")  # look at it
     missing = admin(building, "receipt", "20261123-Z-999", "--out", str(receipts[".png"]))

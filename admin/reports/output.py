@@ -25,9 +25,19 @@ class ReportOptionsError(ValueError):
     """The options do not name one report; the message says what to give."""
 
 
+def iso_day(text: str) -> date:
+    """A ``--from``/``--to`` day; argparse says the form when it is not one."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a day as YYYY-MM-DD, e.g. 2026-11-23"
+        ) from None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="first", type=date.fromisoformat, help="first day")
-    parser.add_argument("--to", dest="last", type=date.fromisoformat, help="last day")
+    parser.add_argument("--from", dest="first", type=iso_day, help="first day (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="last", type=iso_day, help="last day (YYYY-MM-DD)")
     parser.add_argument("--agency", help="only this agency (its code, e.g. DUKCAPIL)")
     parser.add_argument("--year", type=int, help="with --quarter: the quarterly M&E report")
     parser.add_argument("--quarter", type=int, choices=(1, 2, 3, 4))
