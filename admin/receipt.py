@@ -12,9 +12,8 @@ from __future__ import annotations
 import argparse
 import re
 import tempfile
-import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from admin.client import ConsoleError
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
 
 PAGE = (1240, 1754)  # A4 at 150 dpi
 MARGIN = 110
+VALUE_LEFT = MARGIN + 380  # where a row's value starts, right of its label
 FORMATS = {".png": "PNG", ".pdf": "PDF"}
 
 
@@ -45,6 +45,27 @@ def when(receipt: Receipt) -> str:
         receipt.time_zone, receipt.time_zone
     )
     return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H.%M} {zone}"
+
+
+def wrapped(text: str, font: Any, width: float) -> list[str]:
+    """``text`` in lines no wider than ``width`` at ``font``, broken between words (a
+    word longer than the line is cut): a count of characters let long service names
+    such as "Pendaftaran Perkara (Gugatan dan Permohonan)" run off the page."""
+    lines: list[str] = []
+    for word in text.split():
+        pieces = []
+        while font.getlength(word) > width:  # a word wider than the line: cut it
+            cut = len(word) - 1
+            while cut > 1 and font.getlength(word[:cut]) > width:
+                cut -= 1
+            pieces.append(word[:cut])
+            word = word[cut:]
+        lines.extend(pieces)
+        if lines and not pieces and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
 
 
 def render_receipt(receipt: Receipt, out: Path) -> Path:
@@ -75,14 +96,14 @@ def render_receipt(receipt: Receipt, out: Path) -> Path:
         ("Dokumen diserahkan", receipt.document or receipt.service_name),
         ("Tanggal dan jam", when(receipt)),
         ("Loket", str(receipt.counter)),
-        ("Petugas", receipt.officer or "-"),
+        ("Petugas", receipt.officer or "(tidak tercatat)"),
     ]
     label, value = _font(26), _font(28, bold=True)
     for name, text in rows:
         draw.text((MARGIN, y), name, font=label, fill=60)
-        lines = textwrap.wrap(text, 44) or ["-"]
+        lines = wrapped(text, value, PAGE[0] - MARGIN - VALUE_LEFT) or ["-"]
         for line in lines:
-            draw.text((MARGIN + 380, y), line, font=value, fill=0)
+            draw.text((VALUE_LEFT, y), line, font=value, fill=0)
             y += 42
         y += 14
     y += 30
@@ -92,7 +113,7 @@ def render_receipt(receipt: Receipt, out: Path) -> Path:
     draw.rectangle(box, outline=120, width=2)
     if receipt.strokes_purged:  # past the site's retention: only the hash is left
         purged = "Goresan tanda tangan telah dihapus setelah masa simpan; hash di bawah tetap."
-        for index, line in enumerate(textwrap.wrap(purged, 56)):
+        for index, line in enumerate(wrapped(purged, _font(28), box[2] - box[0] - 40)):
             draw.text((box[0] + 20, box[1] + 20 + index * 40), line, font=_font(28), fill=60)
     else:
         with tempfile.TemporaryDirectory() as scratch:
@@ -119,7 +140,7 @@ def render_receipt(receipt: Receipt, out: Path) -> Path:
             "data pribadi; hash di atas tetap dapat dicocokkan dengan tanda terima yang dicetak "
             "sebelumnya."
         )
-    for line in textwrap.wrap(note, 80):
+    for line in wrapped(note, _font(22), PAGE[0] - 2 * MARGIN):
         draw.text((MARGIN, y), line, font=_font(22), fill=60)
         y += 32
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -231,7 +231,23 @@ def test_a_receipt_is_not_written_when_the_strokes_do_not_match_their_hash(tmp_p
     from admin.receipt import when
 
     assert when(good) == "23 November 2026, 09.41 WIB"
+    long_name = {**fields, "service_name": "Pendaftaran Perkara (Gugatan dan Permohonan)"}
+    _inked_within_the_page(
+        render_receipt(Receipt(**long_name, sha256=good.sha256), tmp_path / "l.png")
+    )
     tampered = Receipt(**fields, sha256="f" * 64)
     with pytest.raises(ConsoleError, match="do not match their SHA-256"):
         render_receipt(tampered, tmp_path / "bad.png")
     assert not (tmp_path / "bad.png").exists()
+
+
+def _inked_within_the_page(receipt: Path) -> None:
+    """No text runs into the right margin: a long service name wraps inside the page."""
+    from PIL import Image
+
+    from admin.receipt import MARGIN
+
+    with Image.open(receipt) as page:
+        grey = page.convert("L")
+        margin = grey.crop((grey.width - MARGIN + 10, 0, grey.width, grey.height))
+        assert margin.getextrema()[0] == 255, "ink in the right margin"
